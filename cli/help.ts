@@ -1,0 +1,29 @@
+import { SETTINGS } from '../core/settings.ts';
+
+const COMMANDS: [string, string][] = [
+  ['start', 'Run all three roles (evaluator, queue runner, web server) in one process. The default.'],
+  ['server', 'Run only the web server and JSON API.'],
+  ['evaluator', 'Run only the evaluator: sync jobset specs, poll inputs, evaluate, queue builds.'],
+  ['queue-runner', 'Run only the queue runner: build queued builds and record the results.'],
+  ['migrate', 'Create or upgrade the database schema, then exit.'],
+  ['help', 'Show this text.'],
+];
+
+export function helpText(): string {
+  const width = Math.max(...Object.values(SETTINGS).map((s) => `${s.flag} VALUE`.length));
+  const lines = [
+    'hydrant — continuous integration for Nix builds and VM tests, in the style of Hydra',
+    '',
+    'Usage: hydrant COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...COMMANDS.map(([name, text]) => `  ${name.padEnd(14)}${text}`),
+    '',
+    'Options (each also read from its environment variable; flags win):',
+    ...Object.values(SETTINGS).map((s) =>
+      `  ${`${s.flag} VALUE`.padEnd(width + 2)}${s.help}\n  ${''.padEnd(width + 2)}env ${s.env}${s.default ? `, default ${s.default}` : ''}`),
+    '',
+    'Every role can run as its own process against the same database file.',
+  ];
+  return lines.join('\n');
+}

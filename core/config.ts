@@ -1,0 +1,85 @@
+import { join, resolve } from 'node:path';
+import { SETTINGS, type SettingName } from './settings.ts';
+import { BUNDLED_JOBSETS_DIR } from './paths.ts';
+
+/** The typed configuration every role receives from `create(config)`. */
+export interface Config {
+  stateDir: string;
+  dbPath: string;
+  host: string;
+  port: number;
+  baseUrl: string;
+  jobsetsDir: string;
+  machinesFile: string | null;
+  logLevel: string;
+  evalTickSeconds: number;
+  maxConcurrentEvals: number;
+  queueTickSeconds: number;
+  buildTimeoutSeconds: number;
+  maxSilentSeconds: number;
+  maxLogSizeBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads settings from command-line flags (`--port 3001` or `--port=3001`), then the
+ * environment, then the defaults in settings.ts. Unknown flags are an error, so a typo
+ * never silently falls back to a default. Returns the config and the positional arguments.
+ */
+export function readConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): { config: Config; positional: string[] } {
+  const raw = new Map<SettingName, string>();
+  const positional: string[] = [];
+  const byFlag = new Map<string, SettingName>(Object.entries(SETTINGS).map(([name, s]): [string, SettingName] => [s.flag, name as SettingName]));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) { positional.push(arg); continue; }
+    const eq = arg.indexOf('=');
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const name = byFlag.get(flag);
+    if (!name) throw new ConfigError(`unknown option ${flag} (see hydrant --help)`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`option ${flag} needs a value`);
+    raw.set(name, value);
+  }
+  const get = (name: SettingName): string => raw.get(name) ?? env[SETTINGS[name].env] ?? SETTINGS[name].default;
+  const int = (name: SettingName): number => {
+    const text = get(name);
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) {
+      throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be a whole number ≥ 0, got "${text}"`);
+    }
+    return n;
+  };
+  const path = (name: SettingName): string => resolve(cwd, get(name));
+
+  const stateDir = path('stateDir');
+  const host = get('host');
+  const port = int('port');
+  const jobsetsRaw = get('jobsets');
+  const logLevel = get('logLevel');
+  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`--log-level must be one of trace debug info warn error fatal silent, got "${logLevel}"`);
+  }
+  const config: Config = {
+    stateDir,
+    dbPath: get('db') ? path('db') : join(stateDir, 'hydrant.sqlite'),
+    host,
+    port,
+    baseUrl: (get('baseUrl') || `http://${host}:${port}`).replace(/\/+$/, ''),
+    jobsetsDir: jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw),
+    machinesFile: get('machines') ? path('machines') : null,
+    logLevel,
+    evalTickSeconds: int('evalTick'),
+    maxConcurrentEvals: Math.max(1, int('maxEvals')),
+    queueTickSeconds: int('queueTick'),
+    buildTimeoutSeconds: int('buildTimeout'),
+    maxSilentSeconds: int('maxSilent'),
+    maxLogSizeBytes: int('maxLogSize'),
+  };
+  return { config, positional };
+}

@@ -1,0 +1,78 @@
+import { stmt, type Db } from './database.ts';
+import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildStepRow, BuildWithJobset } from '../model/rows.ts';
+
+const WITH_JOBSET = 'SELECT b.*, j.project AS project, j.name AS jobset FROM builds b JOIN jobsets j ON j.id = b.jobset_id';
+
+export function getBuild(db: Db, id: number): BuildWithJobset | undefined {
+  return stmt(db, `${WITH_JOBSET} WHERE b.id = ?`).get(id) as BuildWithJobset | undefined;
+}
+
+export function buildOutputs(db: Db, buildId: number): BuildOutputRow[] {
+  return stmt(db, 'SELECT * FROM build_outputs WHERE build_id = ? ORDER BY name').all(buildId) as BuildOutputRow[];
+}
+
+export function buildSteps(db: Db, buildId: number): BuildStepRow[] {
+  return stmt(db, 'SELECT * FROM build_steps WHERE build_id = ? ORDER BY stepnr').all(buildId) as BuildStepRow[];
+}
+
+export function buildProducts(db: Db, buildId: number): BuildProductRow[] {
+  return stmt(db, 'SELECT * FROM build_products WHERE build_id = ? ORDER BY productnr').all(buildId) as BuildProductRow[];
+}
+
+export function buildMetrics(db: Db, buildId: number): BuildMetricRow[] {
+  return stmt(db, 'SELECT build_id, name, unit, value FROM build_metrics WHERE build_id = ? ORDER BY name').all(buildId) as BuildMetricRow[];
+}
+
+export function buildEvalIds(db: Db, buildId: number): number[] {
+  return (stmt(db, 'SELECT eval_id FROM jobset_eval_members WHERE build_id = ? ORDER BY eval_id').all(buildId) as { eval_id: number }[]).map((r) => r.eval_id);
+}
+
+export function evalBuilds(db: Db, evalId: number): BuildWithJobset[] {
+  return stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM jobset_eval_members m
+                   JOIN builds b ON b.id = m.build_id JOIN jobsets j ON j.id = b.jobset_id
+                   WHERE m.eval_id = ? ORDER BY b.job`).all(evalId) as BuildWithJobset[];
+}
+
+export interface LatestFilter {
+  /** Hydra's `latest`: the newest successful build. */
+  successful?: boolean;
+  system?: string;
+  /** Hydra's `latest-finished`: only builds whose whole evaluation has finished. */
+  evalFinished?: boolean;
+}
+
+export function latestBuildOfJob(db: Db, jobsetId: number, job: string, filter: LatestFilter): BuildWithJobset | undefined {
+  const clauses = ['b.jobset_id = @jobsetId', 'b.job = @job', 'b.finished = 1'];
+  if (filter.successful) clauses.push('b.buildstatus = 0');
+  if (filter.system) clauses.push('b.system = @system');
+  if (filter.evalFinished) {
+    clauses.push(`EXISTS (SELECT 1 FROM jobset_eval_members m WHERE m.build_id = b.id AND NOT EXISTS (
+                    SELECT 1 FROM jobset_eval_members m2 JOIN builds b2 ON b2.id = m2.build_id
+                    WHERE m2.eval_id = m.eval_id AND b2.finished = 0))`);
+  }
+  return stmt(db, `${WITH_JOBSET} WHERE ${clauses.join(' AND ')} ORDER BY b.id DESC LIMIT 1`)
+    .get({ jobsetId, job, system: filter.system ?? null }) as BuildWithJobset | undefined;
+}
+
+export function jobBuilds(db: Db, jobsetId: number, job: string, limit: number, offset = 0): BuildWithJobset[] {
+  return stmt(db, `${WITH_JOBSET} WHERE b.jobset_id = ? AND b.job = ? ORDER BY b.id DESC LIMIT ? OFFSET ?`)
+    .all(jobsetId, job, limit, offset) as BuildWithJobset[];
+}
+
+export function recentBuildsOfJobset(db: Db, jobsetId: number, limit: number): BuildWithJobset[] {
+  return stmt(db, `${WITH_JOBSET} WHERE b.jobset_id = ? ORDER BY b.id DESC LIMIT ?`).all(jobsetId, limit) as BuildWithJobset[];
+}
+
+export function queuedBuilds(db: Db, limit: number, offset = 0): BuildWithJobset[] {
+  return stmt(db, `${WITH_JOBSET} WHERE b.finished = 0 ORDER BY b.globalpriority DESC, b.priority DESC, b.id LIMIT ? OFFSET ?`)
+    .all(limit, offset) as BuildWithJobset[];
+}
+
+export function countQueuedBuilds(db: Db): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM builds WHERE finished = 0').get() as { n: number }).n;
+}
+
+/** Builds with a step running now, for "running" badges and /status. */
+export function runningBuildIds(db: Db): Set<number> {
+  return new Set((stmt(db, 'SELECT DISTINCT build_id FROM build_steps WHERE busy != 0').all() as { build_id: number }[]).map((r) => r.build_id));
+}

@@ -1,0 +1,45 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Db = Database.Database;
+export type Statement = Database.Statement;
+
+/**
+ * Opens the database the way every role must: WAL so readers never block the writer,
+ * a busy timeout so two processes sharing the file wait instead of failing, and foreign
+ * keys on (SQLite leaves them off by default).
+ */
+export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: options.readonly ?? false });
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = ON');
+  // NORMAL is durable in WAL mode except for the last transactions on power loss.
+  db.pragma('synchronous = NORMAL');
+  return db;
+}
+
+const statementCache = new WeakMap<Db, Map<string, Statement>>();
+
+/** A prepared statement, prepared once per connection. */
+export function stmt(db: Db, sql: string): Statement {
+  let cache = statementCache.get(db);
+  if (!cache) statementCache.set(db, (cache = new Map()));
+  let prepared = cache.get(sql);
+  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+  return prepared;
+}
+
+/**
+ * Runs fn in a write transaction that takes the write lock up front (BEGIN IMMEDIATE),
+ * so two processes never deadlock upgrading read locks. Never nest these.
+ */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+export function now(): number {
+  return Math.floor(Date.now() / 1000);
+}

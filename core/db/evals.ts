@@ -1,0 +1,129 @@
+import { now, stmt, writeTransaction, type Db } from './database.ts';
+import type { EvalInputRow, EvalRow } from '../model/rows.ts';
+import type { EvaluatedJob, JobError } from '../nix/nix.ts';
+
+export interface ResolvedInput {
+  name: string;
+  type: string;
+  uri: string | null;
+  revision: string | null;
+  value: string | null;
+  path: string | null;
+  dependency: number | null;
+}
+
+export interface NewEvaluation {
+  jobsetId: number;
+  inputsHash: string;
+  checkoutSeconds: number;
+  evalSeconds: number;
+  nixexprinput: string;
+  nixexprpath: string;
+  inputs: ResolvedInput[];
+  jobs: EvaluatedJob[];
+  errors: JobError[];
+}
+
+/**
+ * Records an evaluation and its members in one transaction. A job whose derivation this
+ * jobset already has a build for reuses that build (member, not new); others get a new
+ * queued build. Aggregate constituents are linked once all builds exist.
+ */
+export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; newBuildIds: number[] } {
+  return writeTransaction(db, () => {
+    const at = now();
+    const evalId = Number(stmt(db, `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hash, nrbuilds, nixexprinput, nixexprpath)
+                                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(e.jobsetId, at, e.checkoutSeconds, e.evalSeconds, e.inputsHash, e.jobs.length, e.nixexprinput, e.nixexprpath).lastInsertRowid);
+    for (const input of e.inputs) {
+      stmt(db, `INSERT INTO jobset_eval_inputs (eval_id, name, altnr, type, uri, revision, value, dependency, path)
+                VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)`)
+        .run(evalId, input.name, input.type, input.uri, input.revision, input.value, input.dependency, input.path);
+    }
+    const buildIdByJob = new Map<string, number>();
+    const buildIdByDrv = new Map<string, number>();
+    const newBuildIds: number[] = [];
+    for (const job of e.jobs) {
+      const existing = stmt(db, 'SELECT id FROM builds WHERE drvpath = ? AND jobset_id = ? AND job = ? ORDER BY id DESC LIMIT 1')
+        .get(job.drvPath, e.jobsetId, job.name) as { id: number } | undefined;
+      let buildId: number;
+      if (existing) {
+        buildId = existing.id;
+      } else {
+        buildId = Number(stmt(db, `
+          INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
+                              maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
+          VALUES (0, @at, @jobsetId, @job, @nixname, @description, @drvpath, @system, @license, @homepage,
+                  @maintainers, @maxsilent, @timeout, @ischannel, @priority, @isaggregate)`).run({
+          at, jobsetId: e.jobsetId, job: job.name, nixname: job.nixName, description: job.description, drvpath: job.drvPath,
+          system: job.system, license: job.license, homepage: job.homepage, maintainers: job.maintainers,
+          maxsilent: job.maxSilent, timeout: job.timeout, ischannel: job.isChannel ? 1 : 0,
+          priority: job.schedulingPriority ?? 0, isaggregate: job.isAggregate ? 1 : 0,
+        }).lastInsertRowid);
+        for (const [name, path] of Object.entries(job.outputs)) {
+          stmt(db, 'INSERT INTO build_outputs (build_id, name, path) VALUES (?, ?, ?)').run(buildId, name, path);
+        }
+        newBuildIds.push(buildId);
+      }
+      buildIdByJob.set(job.name, buildId);
+      buildIdByDrv.set(job.drvPath, buildId);
+      stmt(db, 'INSERT OR IGNORE INTO jobset_eval_members (eval_id, build_id, isnew) VALUES (?, ?, ?)')
+        .run(evalId, buildId, existing ? 0 : 1);
+    }
+    for (const job of e.jobs) {
+      if (!job.isAggregate) continue;
+      const aggregate = buildIdByJob.get(job.name)!;
+      for (const c of job.constituents) {
+        const constituent = typeof c === 'string' ? buildIdByJob.get(c) : buildIdByDrv.get(c.drvPath);
+        if (constituent !== undefined && constituent !== aggregate) {
+          stmt(db, 'INSERT OR IGNORE INTO aggregate_constituents (aggregate, constituent) VALUES (?, ?)').run(aggregate, constituent);
+        }
+      }
+    }
+    for (const err of e.errors) {
+      stmt(db, 'INSERT OR REPLACE INTO eval_errors (eval_id, job, message) VALUES (?, ?, ?)').run(evalId, err.name, err.error);
+    }
+    stmt(db, 'UPDATE jobset_evals SET hasnewbuilds = ? WHERE id = ?').run(newBuildIds.length > 0 ? 1 : 0, evalId);
+    return { evalId, newBuildIds };
+  });
+}
+
+export function getEval(db: Db, id: number): EvalRow | undefined {
+  return stmt(db, 'SELECT * FROM jobset_evals WHERE id = ?').get(id) as EvalRow | undefined;
+}
+
+export function listEvals(db: Db, jobsetId: number, limit: number, offset = 0): EvalRow[] {
+  return stmt(db, 'SELECT * FROM jobset_evals WHERE jobset_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(jobsetId, limit, offset) as EvalRow[];
+}
+
+export function countEvals(db: Db, jobsetId: number): number {
+  return (stmt(db, 'SELECT count(*) AS n FROM jobset_evals WHERE jobset_id = ?').get(jobsetId) as { n: number }).n;
+}
+
+export function evalInputs(db: Db, evalId: number): EvalInputRow[] {
+  return stmt(db, 'SELECT * FROM jobset_eval_inputs WHERE eval_id = ? ORDER BY name, altnr').all(evalId) as EvalInputRow[];
+}
+
+export function evalErrors(db: Db, evalId: number): { job: string; message: string }[] {
+  return stmt(db, 'SELECT job, message FROM eval_errors WHERE eval_id = ? ORDER BY job').all(evalId) as { job: string; message: string }[];
+}
+
+export interface EvalSummary {
+  total: number;
+  succeeded: number;
+  failed: number;
+  queued: number;
+}
+
+export function evalSummary(db: Db, evalId: number): EvalSummary {
+  return stmt(db, `SELECT count(*) AS total,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus = 0), 0) AS succeeded,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus != 0), 0) AS failed,
+                          coalesce(sum(b.finished = 0), 0) AS queued
+                   FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`).get(evalId) as EvalSummary;
+}
+
+export function previousEvalId(db: Db, jobsetId: number, evalId: number): number | undefined {
+  const row = stmt(db, 'SELECT id FROM jobset_evals WHERE jobset_id = ? AND id < ? ORDER BY id DESC LIMIT 1').get(jobsetId, evalId) as { id: number } | undefined;
+  return row?.id;
+}

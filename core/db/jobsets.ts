@@ -1,0 +1,125 @@
+import { now, stmt, type Db } from './database.ts';
+import type { JobsetInputRow, JobsetRow } from '../model/rows.ts';
+import type { JobsetSpec } from '../spec/types.ts';
+
+export function getJobset(db: Db, project: string, name: string): JobsetRow | undefined {
+  return stmt(db, 'SELECT * FROM jobsets WHERE project = ? AND name = ?').get(project, name) as JobsetRow | undefined;
+}
+
+export function getJobsetById(db: Db, id: number): JobsetRow | undefined {
+  return stmt(db, 'SELECT * FROM jobsets WHERE id = ?').get(id) as JobsetRow | undefined;
+}
+
+export function listJobsets(db: Db, project: string): JobsetRow[] {
+  return stmt(db, 'SELECT * FROM jobsets WHERE project = ? ORDER BY name').all(project) as JobsetRow[];
+}
+
+export function jobsetInputs(db: Db, jobsetId: number): JobsetInputRow[] {
+  return stmt(db, 'SELECT * FROM jobset_inputs WHERE jobset_id = ? ORDER BY name').all(jobsetId) as JobsetInputRow[];
+}
+
+/** Creates or updates a jobset from its spec and replaces its inputs. Run inside a write transaction. */
+export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, specSource: string): number {
+  const row = stmt(db, `
+    INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
+                         schedulingshares, enableemail, emailoverride, keepnr, spec_source, spec_error)
+    VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
+            @schedulingshares, @enableemail, @emailoverride, @keepnr, @spec_source, NULL)
+    ON CONFLICT (project, name) DO UPDATE SET
+      description = excluded.description, nixexprinput = excluded.nixexprinput, nixexprpath = excluded.nixexprpath,
+      enabled = CASE
+        -- A one-shot jobset that already ran stays off until its spec changes the state.
+        WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL AND jobsets.spec_error IS NULL THEN 0
+        ELSE excluded.enabled END,
+      hidden = excluded.hidden, checkinterval = excluded.checkinterval,
+      schedulingshares = excluded.schedulingshares, enableemail = excluded.enableemail,
+      emailoverride = excluded.emailoverride, keepnr = excluded.keepnr, spec_source = excluded.spec_source,
+      spec_error = NULL
+    RETURNING id`).get({
+    project,
+    name: spec.name,
+    description: spec.description,
+    nixexprinput: spec.nixexprinput,
+    nixexprpath: spec.nixexprpath,
+    enabled: spec.enabled,
+    hidden: spec.hidden ? 1 : 0,
+    checkinterval: spec.checkinterval,
+    schedulingshares: spec.schedulingshares,
+    enableemail: spec.enableemail ? 1 : 0,
+    emailoverride: spec.emailoverride,
+    keepnr: spec.keepnr,
+    spec_source: specSource,
+  }) as { id: number };
+  const previous = jobsetInputs(db, row.id);
+  const changed = previous.length !== spec.inputs.length || spec.inputs.some((i) => {
+    const p = previous.find((x) => x.name === i.name);
+    return !p || p.type !== i.type || p.value !== i.value || p.emailresponsible !== (i.emailresponsible ? 1 : 0);
+  });
+  if (changed) {
+    stmt(db, 'DELETE FROM jobset_inputs WHERE jobset_id = ?').run(row.id);
+    for (const input of spec.inputs) {
+      stmt(db, 'INSERT INTO jobset_inputs (jobset_id, name, type, value, emailresponsible) VALUES (?, ?, ?, ?, ?)')
+        .run(row.id, input.name, input.type, input.value, input.emailresponsible ? 1 : 0);
+    }
+    // New inputs deserve a new evaluation even if the fetched values turn out equal.
+    stmt(db, 'UPDATE jobsets SET lastinputshash = NULL WHERE id = ?').run(row.id);
+  }
+  return row.id;
+}
+
+/** A jobset whose spec is invalid: recorded with its error and not evaluated until fixed. */
+export function setJobsetSpecError(db: Db, project: string, name: string, specSource: string, error: string): void {
+  stmt(db, `INSERT INTO jobsets (project, name, enabled, spec_source, spec_error, errormsg, errortime)
+            VALUES (?, ?, 0, ?, ?, ?, ?)
+            ON CONFLICT (project, name) DO UPDATE SET spec_error = excluded.spec_error,
+              errormsg = excluded.errormsg, errortime = excluded.errortime`)
+    .run(project, name, specSource, error, error, now());
+}
+
+/** Jobsets a spec file used to declare but no longer does: disabled and hidden, history kept. */
+export function retireJobsetsNotIn(db: Db, project: string, specSource: string, keep: readonly string[]): void {
+  const rows = stmt(db, 'SELECT id, name FROM jobsets WHERE project = ? AND spec_source = ?').all(project, specSource) as { id: number; name: string }[];
+  for (const r of rows) {
+    if (!keep.includes(r.name)) stmt(db, 'UPDATE jobsets SET enabled = 0, hidden = 1 WHERE id = ?').run(r.id);
+  }
+}
+
+/**
+ * Jobsets to check now: enabled, valid, not being evaluated, and either asked for
+ * (triggertime), never checked, or past their check interval. Oldest-checked first.
+ */
+export function dueJobsets(db: Db, at: number): JobsetRow[] {
+  return stmt(db, `
+    SELECT j.* FROM jobsets j JOIN projects p ON p.name = j.project
+    WHERE j.enabled != 0 AND p.enabled = 1 AND j.spec_error IS NULL AND j.starttime IS NULL
+      AND (j.triggertime IS NOT NULL
+           OR (j.checkinterval > 0 AND (j.lastcheckedtime IS NULL OR j.lastcheckedtime + j.checkinterval <= ?)))
+    ORDER BY j.triggertime IS NULL, COALESCE(j.lastcheckedtime, 0)`).all(at) as JobsetRow[];
+}
+
+export function markEvaluationStarted(db: Db, jobsetId: number): void {
+  stmt(db, 'UPDATE jobsets SET starttime = ?, triggertime = NULL WHERE id = ?').run(now(), jobsetId);
+}
+
+/** The end of a check: evaluated, skipped as unchanged, or failed. */
+export function markChecked(db: Db, jobsetId: number, result: { error: string | null; fetchError?: string | null; inputsHash?: string }): void {
+  stmt(db, `UPDATE jobsets SET starttime = NULL, lastcheckedtime = @at,
+              errormsg = @error, errortime = CASE WHEN @error IS NULL THEN errortime ELSE @at END,
+              fetcherrormsg = @fetchError,
+              lastinputshash = COALESCE(@hash, lastinputshash)
+            WHERE id = @id`)
+    .run({ id: jobsetId, at: now(), error: result.error, fetchError: result.fetchError ?? null, hash: result.inputsHash ?? null });
+}
+
+/** Evaluations interrupted by a crash would otherwise block their jobset forever. */
+export function clearStaleEvaluations(db: Db): number {
+  return stmt(db, 'UPDATE jobsets SET starttime = NULL WHERE starttime IS NOT NULL').run().changes;
+}
+
+export function triggerEvaluation(db: Db, jobsetId: number): void {
+  stmt(db, 'UPDATE jobsets SET triggertime = ? WHERE id = ?').run(now(), jobsetId);
+}
+
+export function disableJobset(db: Db, jobsetId: number): void {
+  stmt(db, 'UPDATE jobsets SET enabled = 0 WHERE id = ?').run(jobsetId);
+}

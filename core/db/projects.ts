@@ -1,0 +1,48 @@
+import { stmt, type Db } from './database.ts';
+import type { ProjectRow } from '../model/rows.ts';
+
+export interface ProjectFields {
+  name: string;
+  displayname: string;
+  description: string;
+  homepage: string;
+  enabled: boolean;
+  hidden: boolean;
+  owner: string;
+  spec_source: string;
+}
+
+export function upsertProject(db: Db, p: ProjectFields): void {
+  stmt(db, `INSERT INTO projects (name, displayname, description, homepage, enabled, hidden, owner, spec_source, spec_error)
+            VALUES (@name, @displayname, @description, @homepage, @enabled, @hidden, @owner, @spec_source, NULL)
+            ON CONFLICT (name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description,
+              homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, owner = excluded.owner,
+              spec_source = excluded.spec_source, spec_error = NULL`)
+    .run({ ...p, enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0 });
+}
+
+/** Records that a project's spec file could not be read; creates the project so the error has a page. */
+export function setProjectSpecError(db: Db, name: string, specSource: string, error: string): void {
+  stmt(db, `INSERT INTO projects (name, displayname, spec_source, spec_error) VALUES (?, ?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET spec_error = excluded.spec_error`)
+    .run(name, name, specSource, error);
+}
+
+export function getProject(db: Db, name: string): ProjectRow | undefined {
+  return stmt(db, 'SELECT * FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
+}
+
+export function listProjects(db: Db): ProjectRow[] {
+  return stmt(db, 'SELECT * FROM projects ORDER BY name').all() as ProjectRow[];
+}
+
+/** Projects declared by spec files that no longer exist: hidden and disabled, never deleted. */
+export function retireProjectsNotIn(db: Db, specDirPrefix: string, keep: readonly string[]): void {
+  const rows = stmt(db, `SELECT name FROM projects WHERE spec_source LIKE ? || '%'`).all(specDirPrefix) as { name: string }[];
+  for (const { name } of rows) {
+    if (!keep.includes(name)) {
+      stmt(db, 'UPDATE projects SET enabled = 0, hidden = 1 WHERE name = ?').run(name);
+      stmt(db, 'UPDATE jobsets SET enabled = 0, hidden = 1 WHERE project = ?').run(name);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/** Rows as the database returns them (core/db/ functions return these shapes). */
+
+export interface ProjectRow {
+  name: string;
+  displayname: string;
+  description: string | null;
+  enabled: number;
+  hidden: number;
+  owner: string | null;
+  homepage: string | null;
+  private: number;
+  spec_source: string;
+  spec_error: string | null;
+}
+
+export interface JobsetRow {
+  id: number;
+  project: string;
+  name: string;
+  description: string | null;
+  nixexprinput: string | null;
+  nixexprpath: string | null;
+  enabled: number;
+  hidden: number;
+  checkinterval: number;
+  schedulingshares: number;
+  enableemail: number;
+  emailoverride: string;
+  keepnr: number;
+  errormsg: string | null;
+  errortime: number | null;
+  fetcherrormsg: string | null;
+  lastcheckedtime: number | null;
+  triggertime: number | null;
+  starttime: number | null;
+  lastinputshash: string | null;
+  spec_source: string;
+  spec_error: string | null;
+}
+
+export interface JobsetInputRow {
+  jobset_id: number;
+  name: string;
+  type: string;
+  value: string;
+  emailresponsible: number;
+}
+
+export interface EvalRow {
+  id: number;
+  jobset_id: number;
+  timestamp: number;
+  checkouttime: number;
+  evaltime: number;
+  hasnewbuilds: number;
+  hash: string;
+  nrbuilds: number;
+  nrsucceeded: number | null;
+  nixexprinput: string | null;
+  nixexprpath: string | null;
+  errormsg: string | null;
+}
+
+export interface EvalInputRow {
+  eval_id: number;
+  name: string;
+  altnr: number;
+  type: string;
+  uri: string | null;
+  revision: string | null;
+  value: string | null;
+  dependency: number | null;
+  path: string | null;
+  sha256hash: string | null;
+}
+
+export interface BuildRow {
+  id: number;
+  finished: number;
+  timestamp: number;
+  jobset_id: number;
+  job: string;
+  nixname: string | null;
+  description: string | null;
+  drvpath: string;
+  system: string;
+  license: string | null;
+  homepage: string | null;
+  maintainers: string | null;
+  maxsilent: number | null;
+  timeout: number | null;
+  ischannel: number;
+  iscurrent: number;
+  priority: number;
+  globalpriority: number;
+  starttime: number | null;
+  stoptime: number | null;
+  iscachedbuild: number | null;
+  buildstatus: number | null;
+  size: number | null;
+  closuresize: number | null;
+  releasename: string | null;
+  keep: number;
+  isaggregate: number;
+  notificationpendingsince: number | null;
+}
+
+/** A build with the names users see, for pages and the API. */
+export interface BuildWithJobset extends BuildRow {
+  project: string;
+  jobset: string;
+}
+
+export interface BuildOutputRow {
+  build_id: number;
+  name: string;
+  path: string;
+}
+
+export interface BuildStepRow {
+  build_id: number;
+  stepnr: number;
+  type: number;
+  drvpath: string | null;
+  busy: number;
+  status: number | null;
+  errormsg: string | null;
+  starttime: number | null;
+  stoptime: number | null;
+  machine: string;
+  system: string | null;
+  propagatedfrom: number | null;
+  overhead: number | null;
+  timesbuilt: number | null;
+  isnondeterministic: number | null;
+  logfile: string | null;
+}
+
+export interface BuildProductRow {
+  build_id: number;
+  productnr: number;
+  type: string;
+  subtype: string;
+  filesize: number | null;
+  sha256hash: string | null;
+  path: string;
+  name: string;
+  defaultpath: string | null;
+}
+
+export interface BuildMetricRow {
+  build_id: number;
+  name: string;
+  unit: string | null;
+  value: number;
+}

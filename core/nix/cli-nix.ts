@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.ts';
+import { parseDerivation } from './derivation.ts';
+import { EvalError, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import { nixEnv, optionFlags } from './options.ts';
+import { runProgram } from './run.ts';
+
+const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
+
+/** Nix through its command-line tools (Debian's nix-bin 2.8: nix-instantiate, nix-store). */
+export class CliNix implements Nix {
+  constructor(private readonly binDir = '') {}
+
+  private bin(name: string): string {
+    return this.binDir ? `${this.binDir}/${name}` : name;
+  }
+
+  async evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
+    const args = ['--eval', '--strict', '--json', '--read-write-mode', ...optionFlags(), EVAL_JOBS_NIX,
+      '--argstr', '__hydrantExpr', request.exprPath];
+    for (const [name, value] of Object.entries(request.args)) {
+      if ('str' in value) args.push('--argstr', name, value.str);
+      else args.push('--arg', name, value.expr);
+    }
+    const command = request.memoryLimitMiB
+      ? ['prlimit', [`--as=${request.memoryLimitMiB * 1024 * 1024}`, '--', this.bin('nix-instantiate'), ...args]] as const
+      : [this.bin('nix-instantiate'), args] as const;
+    const result = await runProgram(command[0], command[1], { env: nixEnv(), timeoutSeconds: request.timeoutSeconds });
+    if (result.code !== 0) {
+      const message = cleanNixError(result.stderr) || `nix-instantiate exited with status ${result.code}`;
+      throw new EvalError(message, result.stderr);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(result.stdout);
+    } catch {
+      throw new EvalError('nix-instantiate printed something that is not JSON', result.stderr);
+    }
+    const entries = parsed as ({ name: string; error: string } | EvalJobsResult['jobs'][number])[];
+    const out: EvalJobsResult = { jobs: [], errors: [] };
+    for (const e of entries) {
+      if ('error' in e) out.errors.push({ name: e.name, error: e.error });
+      else out.jobs.push(e);
+    }
+    return out;
+  }
+
+  async readDerivation(drvPath: string): Promise<Derivation> {
+    return parseDerivation(await readFile(drvPath, 'utf8'));
+  }
+
+  realise(drvPath: string, options: RealiseOptions): Promise<RealiseResult> {
+    const extra: Record<string, string> = { ...options.options };
+    if (options.timeoutSeconds) extra['timeout'] = String(options.timeoutSeconds);
+    if (options.maxSilentSeconds) extra['max-silent-time'] = String(options.maxSilentSeconds);
+    const args = ['--realise', drvPath, ...optionFlags(extra)];
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.bin('nix-store'), args, { env: nixEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let tail = '';
+      let aborted = false;
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+      child.stderr.on('data', (d: Buffer) => {
+        options.onOutput?.(d);
+        tail = (tail + d.toString('utf8')).slice(-4096);
+      });
+      const abort = () => {
+        aborted = true;
+        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+      };
+      if (options.signal?.aborted) abort();
+      options.signal?.addEventListener('abort', abort, { once: true });
+      child.on('error', (err) => reject(new Error(`cannot run nix-store: ${err.message}`)));
+      child.on('close', (code) => {
+        options.signal?.removeEventListener('abort', abort);
+        resolve({
+          exitCode: code ?? 1,
+          outputPaths: code === 0 ? stdout.split('\n').filter((l) => l.startsWith('/')) : [],
+          timedOut: /timed out after \d+ seconds/.test(tail),
+          aborted,
+        });
+      });
+    });
+  }
+
+  async validPaths(paths: readonly string[]): Promise<Set<string>> {
+    if (paths.length === 0) return new Set();
+    const result = await runProgram(this.bin('nix-store'), ['--check-validity', '--print-invalid', ...optionFlags(), ...paths], { env: nixEnv() });
+    if (result.code !== 0) throw new Error(`nix-store --check-validity failed: ${cleanNixError(result.stderr)}`);
+    const invalid = new Set(result.stdout.split('\n').filter(Boolean));
+    return new Set(paths.filter((p) => !invalid.has(p)));
+  }
+
+  async addToStore(dir: string): Promise<string> {
+    const result = await runProgram(this.bin('nix-store'), ['--add', ...optionFlags(), dir], { env: nixEnv() });
+    if (result.code !== 0) throw new Error(`nix-store --add ${dir} failed: ${cleanNixError(result.stderr)}`);
+    return result.stdout.trim();
+  }
+
+  async pathSizes(path: string): Promise<{ narSize: number; closureSize: number }> {
+    const own = await runProgram(this.bin('nix-store'), ['--query', '--size', ...optionFlags(), path], { env: nixEnv() });
+    const closure = await runProgram(this.bin('nix-store'), ['--query', '--requisites', ...optionFlags(), path], { env: nixEnv() });
+    if (own.code !== 0 || closure.code !== 0) throw new Error(`nix-store --query ${path} failed: ${cleanNixError(own.stderr + closure.stderr)}`);
+    const members = closure.stdout.split('\n').filter(Boolean);
+    const sizes = await runProgram(this.bin('nix-store'), ['--query', '--size', ...optionFlags(), ...members], { env: nixEnv() });
+    const closureSize = sizes.stdout.split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
+    return { narSize: Number(own.stdout.trim()), closureSize };
+  }
+}
+
+/** Nix's stderr without the noise (warnings about the missing nixbld group, progress lines). */
+export function cleanNixError(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() && !/^warning: /.test(line))
+    .join('\n')
+    .trim();
+}

@@ -1,0 +1,81 @@
+import type { Derivation } from './nix.ts';
+
+/**
+ * Parses a .drv file's ATerm text:
+ *   Derive([(out,path,hashAlgo,hash)...],[(drv,[outs])...],[srcs],system,builder,[args],[(k,v)...])
+ * Read directly instead of `nix show-derivation`, which is experimental in Nix 2.8 and
+ * costs a process per derivation.
+ */
+export function parseDerivation(text: string): Derivation {
+  let pos = 0;
+  const fail = (what: string): never => {
+    throw new Error(`malformed derivation: expected ${what} at offset ${pos}: ${JSON.stringify(text.slice(pos, pos + 30))}`);
+  };
+  const expect = (s: string) => {
+    if (!text.startsWith(s, pos)) fail(JSON.stringify(s));
+    pos += s.length;
+  };
+  const str = (): string => {
+    expect('"');
+    let out = '';
+    for (;;) {
+      const c = text[pos++];
+      if (c === undefined) return fail('closing quote');
+      if (c === '"') return out;
+      if (c === '\\') {
+        const e = text[pos++];
+        out += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
+      } else out += c;
+    }
+  };
+  const list = <T>(item: () => T): T[] => {
+    expect('[');
+    const items: T[] = [];
+    while (text[pos] !== ']') {
+      if (items.length) expect(',');
+      items.push(item());
+    }
+    pos++;
+    return items;
+  };
+  const tuple = <T>(body: () => T): T => {
+    expect('(');
+    const v = body();
+    expect(')');
+    return v;
+  };
+
+  expect('Derive(');
+  const outputs = list(() => tuple(() => {
+    const name = str(); expect(','); const path = str(); expect(','); str(); expect(','); str();
+    return [name, { path }] as const;
+  }));
+  expect(',');
+  const inputDrvs = list(() => tuple(() => {
+    const drv = str(); expect(','); const outs = list(str);
+    return [drv, outs] as const;
+  }));
+  expect(',');
+  const inputSrcs = list(str);
+  expect(',');
+  const system = str();
+  expect(',');
+  const builder = str();
+  expect(',');
+  const args = list(str);
+  expect(',');
+  const env = list(() => tuple(() => {
+    const k = str(); expect(','); const v = str();
+    return [k, v] as const;
+  }));
+  expect(')');
+  return {
+    outputs: Object.fromEntries(outputs),
+    inputDrvs: Object.fromEntries(inputDrvs),
+    inputSrcs,
+    system,
+    builder,
+    args,
+    env: Object.fromEntries(env),
+  };
+}

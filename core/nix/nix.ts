@@ -1,0 +1,115 @@
+/**
+ * The boundary between hydrant and Nix. Everything hydrant knows about Nix goes through
+ * this interface, so that a test can see every Nix call in one place and so that a later
+ * backend (the nix daemon protocol, a newer `nix` CLI) replaces one file.
+ *
+ * Guarantees every implementation must keep:
+ * - Nothing is fetched from outside this machine: substituters are always empty.
+ * - The user's nix.conf is never edited; the options hydrant needs (no sandbox, no build
+ *   users group for a single-user store, no substituters) are passed on each invocation.
+ * - Store paths returned are absolute (/nix/store/...).
+ */
+export interface Nix {
+  /**
+   * Evaluates a jobset expression to its jobs. `exprPath` is the file to import; `args`
+   * are passed to it the way Nix's own auto-call does (only the arguments it names).
+   * Forcing each job's drvPath writes its .drv into the store. A job that throws is
+   * returned as a JobError; an expression that fails as a whole rejects with EvalError.
+   */
+  evaluateJobs(request: EvalRequest): Promise<EvalJobsResult>;
+
+  /** Parses a .drv file from the store. Rejects if it does not exist. */
+  readDerivation(drvPath: string): Promise<Derivation>;
+
+  /**
+   * Builds a derivation (and whatever it needs that is not valid yet) on this machine.
+   * Build output is streamed to onOutput as it comes. Resolves with Nix's exit status;
+   * never rejects for a failed build, only when Nix cannot be started at all.
+   */
+  realise(drvPath: string, options: RealiseOptions): Promise<RealiseResult>;
+
+  /** Which of these store paths are valid (exist, registered) in the local store. */
+  validPaths(paths: readonly string[]): Promise<Set<string>>;
+
+  /** Copies a directory into the store (like `nix-store --add`), returning its store path. */
+  addToStore(dir: string): Promise<string>;
+
+  /** NAR size of each path and of its whole closure, in bytes. */
+  pathSizes(path: string): Promise<{ narSize: number; closureSize: number }>;
+}
+
+export interface EvalRequest {
+  exprPath: string;
+  /** name → value; `expr` values are Nix expressions (Hydra's nix/boolean/git inputs), `str` plain strings. */
+  args: Record<string, { expr: string } | { str: string }>;
+  /** Kill the evaluation past this many seconds (0: no limit). */
+  timeoutSeconds?: number;
+  /** Limit on the evaluator's address space, in MiB (0: no limit). */
+  memoryLimitMiB?: number;
+}
+
+export interface EvaluatedJob {
+  name: string;
+  nixName: string;
+  system: string;
+  drvPath: string;
+  outputs: Record<string, string>;
+  description: string | null;
+  license: string | null;
+  homepage: string | null;
+  maintainers: string | null;
+  schedulingPriority: number | null;
+  timeout: number | null;
+  maxSilent: number | null;
+  isChannel: boolean;
+  isAggregate: boolean;
+  /** For aggregates: job names, or { drvPath } of constituent derivations. */
+  constituents: (string | { drvPath: string })[];
+}
+
+export interface JobError {
+  name: string;
+  error: string;
+}
+
+export interface EvalJobsResult {
+  jobs: EvaluatedJob[];
+  errors: JobError[];
+}
+
+export class EvalError extends Error {
+  constructor(message: string, readonly stderr: string) {
+    super(message);
+  }
+}
+
+export interface Derivation {
+  outputs: Record<string, { path: string }>;
+  inputDrvs: Record<string, string[]>;
+  inputSrcs: string[];
+  system: string;
+  builder: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+export interface RealiseOptions {
+  onOutput?: (chunk: Buffer) => void;
+  /** Seconds the whole build may take (Nix's --timeout); 0 for none. */
+  timeoutSeconds?: number;
+  /** Seconds without output before Nix kills the build (--max-silent-time); 0 for none. */
+  maxSilentSeconds?: number;
+  signal?: AbortSignal;
+  /** Extra `--option NAME VALUE` pairs. */
+  options?: Record<string, string>;
+}
+
+export interface RealiseResult {
+  exitCode: number;
+  /** Output paths, in the order Nix printed them, when the build succeeded. */
+  outputPaths: string[];
+  /** Set when Nix reported a timeout or silence limit (the build process tree was killed). */
+  timedOut: boolean;
+  /** Set when the build was stopped through options.signal. */
+  aborted: boolean;
+}

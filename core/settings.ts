@@ -1,0 +1,76 @@
+/**
+ * Every setting hydrant reads, in one place: its flag, its environment variable, its
+ * default and what it means. `hydrant --help` and the README's configuration table are
+ * both made from this list (a test checks the README against it).
+ */
+export type SettingKind = 'string' | 'path' | 'int' | 'bool';
+
+export interface Setting {
+  flag: string;
+  env: string;
+  kind: SettingKind;
+  /** The default as a string, as a user would write it; '' means unset. */
+  default: string;
+  help: string;
+}
+
+export const SETTINGS = {
+  stateDir: {
+    flag: '--state-dir', env: 'HYDRANT_STATE_DIR', kind: 'path', default: './state',
+    help: 'Directory for the database, build logs and git checkouts (created if missing).',
+  },
+  db: {
+    flag: '--db', env: 'HYDRANT_DB', kind: 'path', default: '',
+    help: 'SQLite database file. Default: STATE_DIR/hydrant.sqlite.',
+  },
+  host: {
+    flag: '--host', env: 'HYDRANT_HOST', kind: 'string', default: '127.0.0.1',
+    help: 'Address the web server binds to.',
+  },
+  port: {
+    flag: '--port', env: 'HYDRANT_PORT', kind: 'int', default: '3000',
+    help: 'Port the web server listens on (0 picks a free one).',
+  },
+  baseUrl: {
+    flag: '--base-url', env: 'HYDRANT_BASE_URL', kind: 'string', default: '',
+    help: 'Public URL of the web site, used in links sent out. Default: http://HOST:PORT.',
+  },
+  jobsets: {
+    flag: '--jobsets', env: 'HYDRANT_JOBSETS', kind: 'path', default: '<hydrant>/jobsets',
+    help: 'Directory of declarative project specs (one JSON file per project). Default: the bundled examples.',
+  },
+  machines: {
+    flag: '--machines', env: 'HYDRANT_MACHINES', kind: 'path', default: '',
+    help: "Build machines in Nix's machines-file format. Default: this machine only, with its own systems.",
+  },
+  logLevel: {
+    flag: '--log-level', env: 'HYDRANT_LOG_LEVEL', kind: 'string', default: 'info',
+    help: 'trace, debug, info, warn, error or fatal.',
+  },
+  evalTick: {
+    flag: '--eval-tick', env: 'HYDRANT_EVAL_TICK', kind: 'int', default: '5',
+    help: 'Seconds between the evaluator\'s checks for jobsets that are due.',
+  },
+  maxEvals: {
+    flag: '--max-evals', env: 'HYDRANT_MAX_EVALS', kind: 'int', default: '2',
+    help: 'Evaluations that may run at once.',
+  },
+  queueTick: {
+    flag: '--queue-tick', env: 'HYDRANT_QUEUE_TICK', kind: 'int', default: '1',
+    help: 'Seconds between the queue runner\'s looks at the queue when it is idle.',
+  },
+  buildTimeout: {
+    flag: '--build-timeout', env: 'HYDRANT_BUILD_TIMEOUT', kind: 'int', default: '36000',
+    help: 'Seconds a build may run when its job sets no meta.timeout (Hydra\'s default).',
+  },
+  maxSilent: {
+    flag: '--max-silent', env: 'HYDRANT_MAX_SILENT', kind: 'int', default: '7200',
+    help: 'Seconds a build may print nothing when its job sets no meta.maxSilent.',
+  },
+  maxLogSize: {
+    flag: '--max-log-size', env: 'HYDRANT_MAX_LOG_SIZE', kind: 'int', default: '67108864',
+    help: 'Bytes of log a build step may write before it ends with status 10.',
+  },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;

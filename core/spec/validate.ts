@@ -1,0 +1,148 @@
+import { INPUT_TYPES, type InputSpec, type InputType, type JobsetSpec, type ProjectSpec } from './types.ts';
+
+export class SpecError extends Error {}
+
+const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets'];
+const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval',
+  'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
+const INPUT_KEYS = ['type', 'value', 'emailresponsible'];
+
+/** Names users put in URLs: Hydra's rule for project and jobset identifiers. */
+export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function rejectUnknown(obj: Json, allowed: string[], where: string): void {
+  const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
+  if (unknown.length) {
+    throw new SpecError(`${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(' ')})`);
+  }
+}
+
+function str(obj: Json, key: string, where: string, fallback: string): string {
+  const v = obj[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'string') throw new SpecError(`${where}: "${key}" must be a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function bool(obj: Json, key: string, where: string, fallback: boolean): boolean {
+  const v = obj[key];
+  if (v === undefined || v === null) return fallback;
+  if (v === true || v === 1) return true;
+  if (v === false || v === 0) return false;
+  throw new SpecError(`${where}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function int(obj: Json, key: string, where: string, fallback: number, min: number): number {
+  const v = obj[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new SpecError(`${where}: "${key}" must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function enabledState(obj: Json, where: string): 0 | 1 | 2 | 3 {
+  const v = obj['enabled'];
+  if (v === undefined || v === null || v === true) return 1;
+  if (v === false) return 0;
+  if (v === 0 || v === 1 || v === 2 || v === 3) return v;
+  throw new SpecError(`${where}: "enabled" must be 0 (disabled), 1 (enabled), 2 (one-shot) or 3 (one-at-a-time), got ${JSON.stringify(v)}`);
+}
+
+function parseInput(name: string, raw: unknown, where: string): InputSpec {
+  const at = `${where}, input "${name}"`;
+  if (!NAME_PATTERN.test(name)) throw new SpecError(`${at}: input names must match ${NAME_PATTERN}`);
+  if (!isObject(raw)) throw new SpecError(`${at}: must be an object with "type" and "value"`);
+  rejectUnknown(raw, INPUT_KEYS, at);
+  const type = raw['type'];
+  if (typeof type !== 'string' || !INPUT_TYPES.includes(type as InputType)) {
+    throw new SpecError(`${at}: "type" must be one of ${INPUT_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  }
+  let value = raw['value'];
+  if (type === 'boolean' && typeof value === 'boolean') value = String(value);
+  if (typeof value !== 'string') throw new SpecError(`${at}: "value" must be a string, got ${JSON.stringify(value)}`);
+  if (type === 'boolean' && value !== 'true' && value !== 'false') {
+    throw new SpecError(`${at}: a boolean input's "value" must be "true" or "false", got ${JSON.stringify(value)}`);
+  }
+  if ((type === 'git' || type === 'path') && value.trim() === '') throw new SpecError(`${at}: "value" must name a ${type === 'git' ? 'repository' : 'path'}`);
+  return { name, type: type as InputType, value, emailresponsible: bool(raw, 'emailresponsible', at, false) };
+}
+
+export function parseJobsetSpec(name: string, raw: unknown, where: string): JobsetSpec {
+  const at = `${where}, jobset "${name}"`;
+  if (!NAME_PATTERN.test(name)) throw new SpecError(`${at}: jobset names must match ${NAME_PATTERN}`);
+  if (!isObject(raw)) throw new SpecError(`${at}: must be an object`);
+  rejectUnknown(raw, JOBSET_KEYS, at);
+  const inputsRaw = raw['inputs'] ?? {};
+  if (!isObject(inputsRaw)) throw new SpecError(`${at}: "inputs" must be an object mapping input names to { "type", "value" }`);
+  const inputs = Object.entries(inputsRaw).map(([n, v]) => parseInput(n, v, at));
+  const nixexprinput = str(raw, 'nixexprinput', at, '');
+  if (!nixexprinput) throw new SpecError(`${at}: "nixexprinput" is required (the input holding the Nix expression)`);
+  const exprInput = inputs.find((i) => i.name === nixexprinput);
+  if (!exprInput) throw new SpecError(`${at}: "nixexprinput" names "${nixexprinput}", which is not one of its inputs (${inputs.map((i) => i.name).join(', ') || 'none'})`);
+  if (exprInput.type !== 'git' && exprInput.type !== 'path') throw new SpecError(`${at}: "nixexprinput" must be a git or path input, "${nixexprinput}" is ${exprInput.type}`);
+  const nixexprpath = str(raw, 'nixexprpath', at, 'release.nix');
+  if (nixexprpath.startsWith('/') || nixexprpath.split('/').includes('..')) {
+    throw new SpecError(`${at}: "nixexprpath" must be a relative path inside the input, got ${JSON.stringify(nixexprpath)}`);
+  }
+  return {
+    name,
+    enabled: enabledState(raw, at),
+    hidden: bool(raw, 'hidden', at, false),
+    description: str(raw, 'description', at, ''),
+    nixexprinput,
+    nixexprpath,
+    checkinterval: int(raw, 'checkinterval', at, 300, 0),
+    schedulingshares: int(raw, 'schedulingshares', at, 100, 1),
+    enableemail: bool(raw, 'enableemail', at, false),
+    emailoverride: str(raw, 'emailoverride', at, ''),
+    keepnr: int(raw, 'keepnr', at, 3, 0),
+    inputs,
+  };
+}
+
+/**
+ * Parses one project spec file. A file that is not valid JSON or whose project-level keys
+ * are wrong throws SpecError; a bad jobset is reported in invalidJobsets and does not stop
+ * the others.
+ */
+export function parseProjectSpec(name: string, text: string, where: string): ProjectSpec {
+  if (!NAME_PATTERN.test(name)) throw new SpecError(`${where}: project names (the file name) must match ${NAME_PATTERN}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(`${where}: not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(raw)) throw new SpecError(`${where}: must be a JSON object with "displayname" and "jobsets"`);
+  rejectUnknown(raw, PROJECT_KEYS, where);
+  const jobsetsRaw = raw['jobsets'] ?? {};
+  if (!isObject(jobsetsRaw)) throw new SpecError(`${where}: "jobsets" must be an object mapping jobset names to specs`);
+  const jobsets: JobsetSpec[] = [];
+  const invalidJobsets: { name: string; error: string }[] = [];
+  for (const [jobsetName, spec] of Object.entries(jobsetsRaw)) {
+    try {
+      jobsets.push(parseJobsetSpec(jobsetName, spec, where));
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      invalidJobsets.push({ name: jobsetName, error: e.message });
+    }
+  }
+  return {
+    name,
+    displayname: str(raw, 'displayname', where, name),
+    description: str(raw, 'description', where, ''),
+    homepage: str(raw, 'homepage', where, ''),
+    enabled: bool(raw, 'enabled', where, true),
+    hidden: bool(raw, 'hidden', where, false),
+    owner: str(raw, 'owner', where, ''),
+    jobsets,
+    invalidJobsets,
+  };
+}

@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from '../core/db/database.ts';
+import { registerEvaluation } from '../core/db/evals.ts';
+import { disableJobset, jobsetInputs, markChecked, markEvaluationStarted } from '../core/db/jobsets.ts';
+import { GitError } from '../core/git.ts';
+import type { Logger } from '../core/log.ts';
+import type { JobsetRow } from '../core/model/rows.ts';
+import { EvalError, type Nix } from '../core/nix/nix.ts';
+import { fetchInputs, InputError } from './fetch-inputs.ts';
+
+export interface CheckContext {
+  db: Db;
+  nix: Nix;
+  log: Logger;
+  stateDir: string;
+}
+
+export type CheckOutcome =
+  | { kind: 'evaluated'; evalId: number; newBuilds: number; jobs: number; errors: number }
+  | { kind: 'unchanged' }
+  | { kind: 'failed'; error: string };
+
+/**
+ * One check of one jobset: fetch its inputs; if they are the same as last time, record the
+ * check and stop; otherwise evaluate and register the evaluation. Any failure is recorded
+ * on the jobset (shown on its page) and the next check tries again.
+ */
+export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise<CheckOutcome> {
+  const log = ctx.log.child({ jobset: `${jobset.project}:${jobset.name}` });
+  markEvaluationStarted(ctx.db, jobset.id);
+  const tmpDir = join(ctx.stateDir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true });
+  const started = Date.now();
+  try {
+    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir }, jobsetInputs(ctx.db, jobset.id));
+    const checkoutSeconds = Math.round((Date.now() - started) / 1000);
+    if (fetched.hash === jobset.lastinputshash) {
+      markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
+      log.debug('inputs unchanged; no new evaluation');
+      return { kind: 'unchanged' };
+    }
+    const exprInput = fetched.resolved.find((r) => r.name === jobset.nixexprinput);
+    if (!exprInput?.path) throw new InputError(`nixexprinput "${jobset.nixexprinput}" is not a git or path input`);
+    const exprPath = join(exprInput.path, jobset.nixexprpath ?? 'release.nix');
+    if (!existsSync(exprPath)) throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
+
+    const evalStarted = Date.now();
+    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: 3600 });
+    const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
+    const { evalId, newBuildIds } = registerEvaluation(ctx.db, {
+      jobsetId: jobset.id,
+      inputsHash: fetched.hash,
+      checkoutSeconds,
+      evalSeconds,
+      nixexprinput: jobset.nixexprinput ?? '',
+      nixexprpath: jobset.nixexprpath ?? '',
+      inputs: fetched.resolved,
+      jobs: result.jobs,
+      errors: result.errors,
+    });
+    markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
+    if (jobset.enabled === 2) disableJobset(ctx.db, jobset.id); // one-shot: evaluated once
+    log.info({ eval: evalId, jobs: result.jobs.length, newBuilds: newBuildIds.length, errors: result.errors.length }, 'evaluation registered');
+    return { kind: 'evaluated', evalId, newBuilds: newBuildIds.length, jobs: result.jobs.length, errors: result.errors.length };
+  } catch (e) {
+    if (!(e instanceof EvalError || e instanceof InputError || e instanceof GitError)) {
+      markChecked(ctx.db, jobset.id, { error: `internal error: ${(e as Error).message}` });
+      log.error({ err: e }, 'evaluation failed unexpectedly');
+      return { kind: 'failed', error: (e as Error).message };
+    }
+    const fetchError = e instanceof EvalError ? null : e.message;
+    const error = e instanceof EvalError ? `evaluation failed:\n${e.message}` : e.message;
+    markChecked(ctx.db, jobset.id, { error, fetchError });
+    log.warn({ error }, 'jobset check failed');
+    return { kind: 'failed', error };
+  }
+}

@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, lstatSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ProductRecord } from '../core/db/queue.ts';
+import { parseBuildProducts, parseMetrics } from '../core/model/build-products.ts';
+import type { Logger } from '../core/log.ts';
+
+export interface OutputFacts {
+  products: ProductRecord[];
+  metrics: { name: string; value: number; unit: string | null }[];
+  releaseName: string | null;
+  /** `nix-support/failed` exists: the build produced output but reports failure (status 6). */
+  failedWithOutput: boolean;
+  /** Lines of hydra-build-products that were refused, to append to the build log. */
+  rejectedProducts: string[];
+}
+
+function readIfFile(path: string): string | null {
+  try {
+    const st = lstatSync(path);
+    // A symlink could point anywhere on this machine; only regular files are read.
+    return st.isFile() ? readFileSync(path, 'utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
+function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('data', (d) => hash.update(d)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** Reads what a finished build declares about itself in its outputs' nix-support/ files. */
+export async function readOutputFacts(outputs: Record<string, string>, log: Logger): Promise<OutputFacts> {
+  const paths = Object.values(outputs);
+  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false, rejectedProducts: [] };
+  for (const out of paths) {
+    const support = join(out, 'nix-support');
+    const productsText = readIfFile(join(support, 'hydra-build-products'));
+    if (productsText !== null) {
+      const parsed = parseBuildProducts(productsText, paths);
+      for (const r of parsed.rejected) {
+        log.warn({ line: r.line }, `rejected build product: ${r.reason}`);
+        facts.rejectedProducts.push(`${r.line}: ${r.reason}`);
+      }
+      for (const p of parsed.products) {
+        let filesize: number | null = null;
+        let sha256hash: string | null = null;
+        try {
+          const st = lstatSync(p.path);
+          if (st.isFile()) {
+            filesize = st.size;
+            sha256hash = await sha256File(p.path);
+          }
+        } catch {
+          if (!existsSync(p.path)) facts.rejectedProducts.push(`${p.path}: does not exist`);
+        }
+        facts.products.push({ ...p, name: basename(p.path), filesize, sha256hash });
+      }
+    }
+    const metricsText = readIfFile(join(support, 'hydra-metrics'));
+    if (metricsText !== null) facts.metrics.push(...parseMetrics(metricsText));
+    const release = readIfFile(join(support, 'hydra-release-name'));
+    if (release !== null && release.trim()) facts.releaseName = release.trim().split('\n')[0]!.slice(0, 255);
+    if (existsSync(join(support, 'failed'))) facts.failedWithOutput = true;
+  }
+  return facts;
+}

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../core/config.ts';
+import { openDatabase, type Db } from '../core/db/database.ts';
+import type { Logger } from '../core/log.ts';
+import { createApp } from './app.ts';
+import { createRenderer } from './render.ts';
+
+export interface WebServerDeps {
+  log: Logger;
+  db?: Db;
+}
+
+export interface WebServer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Nothing to do on a tick: the server only answers requests. Present for symmetry with the other roles. */
+  runOnce(): Promise<void>;
+  /** The URL it listens on, once started (useful with port 0). */
+  url(): string;
+}
+
+/** The server role: the web site and JSON API, reading the database. */
+export function createWebServer(config: Config, deps: WebServerDeps): WebServer {
+  const log = deps.log.child({ role: 'server' });
+  const db = deps.db ?? openDatabase(config.dbPath);
+  const app = createApp({ db, render: createRenderer(), config, log });
+  let server: Server | undefined;
+  return {
+    start() {
+      return new Promise((resolve, reject) => {
+        server = app.listen(config.port, config.host, () => {
+          log.info({ url: this.url() }, 'web server listening');
+          resolve();
+        });
+        server.once('error', reject);
+      });
+    },
+    async stop() {
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      if (!deps.db) db.close();
+    },
+    async runOnce() {},
+    url() {
+      const address = server?.address() as AddressInfo | null | undefined;
+      return address ? `http://${config.host}:${address.port}` : '';
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildWithJobset, EvalInputRow, EvalRow, JobsetInputRow, JobsetRow, ProjectRow } from '../core/model/rows.ts';
+
+/** JSON in the shapes of Hydra's API document (hydra-api.yaml), so Hydra clients work unchanged. */
+
+export function projectJson(p: ProjectRow, jobsets: string[]) {
+  return {
+    name: p.name,
+    displayname: p.displayname,
+    description: p.description ?? '',
+    homepage: p.homepage ?? '',
+    owner: p.owner ?? '',
+    enabled: p.enabled === 1,
+    hidden: p.hidden === 1,
+    jobsets,
+  };
+}
+
+export function jobsetJson(j: JobsetRow, inputs: JobsetInputRow[]) {
+  return {
+    name: j.name,
+    project: j.project,
+    description: j.description ?? '',
+    nixexprinput: j.nixexprinput,
+    nixexprpath: j.nixexprpath,
+    errormsg: j.errormsg ?? '',
+    fetcherrormsg: j.fetcherrormsg ?? '',
+    errortime: j.errortime,
+    lastcheckedtime: j.lastcheckedtime,
+    triggertime: j.triggertime,
+    starttime: j.starttime,
+    enabled: j.enabled,
+    visible: j.hidden === 0,
+    enableemail: j.enableemail === 1,
+    emailoverride: j.emailoverride,
+    keepnr: j.keepnr,
+    checkinterval: j.checkinterval,
+    schedulingshares: j.schedulingshares,
+    inputs: Object.fromEntries(inputs.map((i) => [i.name, { name: i.name, type: i.type, value: i.value, emailresponsible: i.emailresponsible === 1 }])),
+  };
+}
+
+export function evalJson(e: EvalRow, inputs: EvalInputRow[], buildIds: number[]) {
+  return {
+    id: e.id,
+    timestamp: e.timestamp,
+    checkouttime: e.checkouttime,
+    evaltime: e.evaltime,
+    hasnewbuilds: e.hasnewbuilds,
+    flake: null,
+    builds: buildIds,
+    jobsetevalinputs: Object.fromEntries(inputs.map((i) => [i.name, {
+      uri: i.uri, type: i.type, revision: i.revision, value: i.value, dependency: i.dependency,
+    }])),
+  };
+}
+
+export function buildJson(b: BuildWithJobset, extra: { outputs: BuildOutputRow[]; products: BuildProductRow[]; metrics: BuildMetricRow[]; evals: number[] }) {
+  return {
+    id: b.id,
+    project: b.project,
+    jobset: b.jobset,
+    job: b.job,
+    nixname: b.nixname,
+    system: b.system,
+    drvpath: b.drvpath,
+    timestamp: b.timestamp,
+    starttime: b.starttime,
+    stoptime: b.stoptime,
+    finished: b.finished,
+    buildstatus: b.finished ? b.buildstatus : null,
+    priority: b.priority,
+    releasename: b.releasename,
+    jobsetevals: extra.evals,
+    buildoutputs: Object.fromEntries(extra.outputs.map((o) => [o.name, { path: o.path }])),
+    buildproducts: Object.fromEntries(extra.products.map((p) => [String(p.productnr), {
+      filesize: p.filesize, defaultpath: p.defaultpath ?? '', type: p.type, name: p.name,
+      sha256hash: p.sha256hash, path: p.path, subtype: p.subtype,
+    }])),
+    buildmetrics: Object.fromEntries(extra.metrics.map((m) => [m.name, { name: m.name, unit: m.unit, value: m.value }])),
+  };
+}

@@ -1,0 +1,42 @@
+import type { BuildWithJobset } from '../../core/model/rows.ts';
+import { statusClass, statusLabel } from '../../core/model/status.ts';
+import { links } from './links.ts';
+
+/** What a row in any list of builds shows. */
+export interface BuildSummaryView {
+  id: number;
+  url: string;
+  job: string;
+  jobUrl: string;
+  project: string;
+  jobset: string;
+  system: string;
+  nixname: string | null;
+  status: string;
+  statusClass: string;
+  finished: boolean;
+  timestamp: number;
+  starttime: number | null;
+  stoptime: number | null;
+  duration: number | null;
+}
+
+export function buildSummary(b: BuildWithJobset, running: ReadonlySet<number>): BuildSummaryView {
+  return {
+    id: b.id,
+    url: links.build(b.id),
+    job: b.job,
+    jobUrl: links.job(b.project, b.jobset, b.job),
+    project: b.project,
+    jobset: b.jobset,
+    system: b.system,
+    nixname: b.nixname,
+    status: statusLabel(b.finished === 1, b.buildstatus, running.has(b.id)),
+    statusClass: b.finished === 1 ? statusClass(true, b.buildstatus) : running.has(b.id) ? 'running' : 'pending',
+    finished: b.finished === 1,
+    timestamp: b.timestamp,
+    starttime: b.starttime,
+    stoptime: b.stoptime,
+    duration: b.starttime && b.stoptime ? b.stoptime - b.starttime : null,
+  };
+}

@@ -48,5 +48,5 @@ export function dumpSchema(db: Db): string {
   const rows = db
     .prepare(`SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name`)
     .all() as { sql: string }[];
-  return rows.map((r) => r.sql.replace(/\s+/g, ' ').trim() + ';').join('\n') + '\n';
+  return rows.map((r) => r.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim() + ';').join('\n') + '\n';
 }

@@ -297,6 +297,21 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_pending ON outbox (next_attempt) WHERE sent IS NULL;
 
+-- Requests from the server (and CLI) to the queue runner: restart, cancel, bump, ...
+-- The server never changes build status itself; the queue runner carries out each
+-- request (queue-runner/, one use case per file) and marks it handled.
+CREATE TABLE queue_commands (
+  id        INTEGER PRIMARY KEY,
+  kind      TEXT NOT NULL,            -- 'restart' | 'cancel' | 'bump' | 'restart-failed-of-eval' | ...
+  build_id  INTEGER REFERENCES builds(id) ON DELETE CASCADE,
+  eval_id   INTEGER REFERENCES jobset_evals(id) ON DELETE CASCADE,
+  username  TEXT,
+  created   INTEGER NOT NULL,
+  handled   INTEGER,                  -- when the queue runner carried it out
+  result    TEXT                      -- what it did, or why it could not
+);
+CREATE INDEX queue_commands_pending ON queue_commands (id) WHERE handled IS NULL;
+
 -- Events from evaluator → queue-runner and server → roles are rows, not calls; this small
 -- table lets a role wake others without polling everything (e.g. "builds were queued").
 CREATE TABLE system_status (

@@ -10,10 +10,12 @@ import { get } from '../helpers/http.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
+// A nonce keeps these derivations out of the store that other runs of this test filled.
+const nonce = `${process.pid}-${Date.now()}`;
 const releaseNix = (greeting: string) => `
 { src }:
 let job = name: script: derivation {
-  inherit name; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" script ]; PATH = "/usr/bin:/bin";
+  inherit name; nonce = "${nonce}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" script ]; PATH = "/usr/bin:/bin";
 }; in {
   ok = job "ok" ''
     echo "building ok from \${src.shortRev}"

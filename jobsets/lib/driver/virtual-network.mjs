@@ -22,8 +22,11 @@ export async function createVirtualNetwork(machineNames, stateDir) {
   }
   const switchDir = join(stateDir, 'switch');
   // vde_switch reads management commands from stdin and quits at end of input, so
-  // it gets a pipe that is never written to.
-  const vdeSwitch = spawnOwned('/usr/bin/vde_switch', ['-s', switchDir], { stdio: ['pipe', 'ignore', 'inherit'] });
+  // it gets a pipe that is never written to. Its default directory mode is setgid,
+  // which Nix's syscall filter refuses inside a build: hence --dirmode.
+  const vdeSwitch = spawnOwned('/usr/bin/vde_switch', ['--dirmode', '0700', '-s', switchDir], {
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 5000;
   while (!existsSync(join(switchDir, 'ctl'))) {
     if (vdeSwitch.exitCode !== null) throw new Error(`vde_switch exited with status ${vdeSwitch.exitCode}`);

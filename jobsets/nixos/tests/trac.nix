@@ -10,7 +10,7 @@ let
     storage = {
       units.fileserver = "httpd -f -p 80 -h /srv/storage";
       files."/srv/storage/repos/foobar/README" = "foobar: a project tracked in Trac\n";
-      # Here only to be refused by the database: a third machine's coverage.
+      # Only to show that the database refuses hosts it does not trust.
       packages = [ programs.tinydb ];
     };
 
@@ -36,8 +36,8 @@ let
         else
           echo "database: unavailable ($title)"
         fi
-        # Any failure counts: busybox wget may even segfault when the peer is gone.
-        if readme=$(wget -q -T 1 -O - http://${nodes.storage.hostName}/repos/foobar/README 2>/dev/null); then
+        # timeout(1), not wget -T: this busybox's wget segfaults whenever -T is given.
+        if readme=$(timeout 1 wget -q -O - http://${nodes.storage.hostName}/repos/foobar/README 2>/dev/null); then
           echo "repository: $readme"
         else
           echo "storage: unavailable"

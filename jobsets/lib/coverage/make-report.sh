@@ -7,7 +7,11 @@ for test in $tests; do
     [ -f "$info" ] || continue
     copy="$report/inputs/$testName-$(basename "$info")"
     cp "$info" "$copy"
-    tracefiles="$tracefiles --add-tracefile $copy"
+    # lcov -a keeps one record per test name; one name for all gives one record per
+    # source file, the merged view this report is for (inputs/ keeps the machines').
+    unnamed="$PWD/$testName-$(basename "$info")"
+    sed 's/^TN:.*/TN:/' "$info" >"$unnamed"
+    tracefiles="$tracefiles --add-tracefile $unnamed"
   done
   [ -f "$test/nix-support/failed" ] && echo "note: $test failed; its coverage is still included" >&2
 done

@@ -1,7 +1,7 @@
 # hydrant's VM test library: the paper's buildVirtualNetwork / runTests / makeReport
 # without nixpkgs. Host tools (QEMU, busybox, lcov, netpbm, vde2, node) come from
 # Debian, the kernel from scripts/setup-vm.sh; see README.md.
-{ kernelDir ? "/var/lib/hydrant/vm-kernel"
+{ kernelDir ? import ./default-kernel-dir.nix
 , system ? "x86_64-linux"
 }:
 let

@@ -3,8 +3,10 @@
 # and the test fails with the driver's message. Used by the tests of hydrant itself
 # (a job that builds but is "failed with output").
 #   nix-build broken.nix -A tests.trac
-{ kernelDir ? "/var/lib/hydrant/vm-kernel"
+{ kernelDir ? import ../lib/default-kernel-dir.nix
 , system ? "x86_64-linux"
+  # Hydra-style evaluators may pass every jobset input (src, ...) as an argument.
+, ...
 }:
 let
   lib = import ../lib { inherit kernelDir system; };

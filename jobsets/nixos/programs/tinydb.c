@@ -148,7 +148,7 @@ static int serve(int port, const char *data_path, const char *trusted_ip)
 static int query(const char *host, int port, int word_count, char **words)
 {
     char answer_line[256];
-    int fd = connect_to(host, port, 2);
+    int fd = connect_to(host, port, 1);
     FILE *server;
 
     if (fd < 0)

@@ -64,6 +64,13 @@ lib.runTests (lib.buildVirtualNetwork { name = "trac"; inherit network; }) ''
   assert.match(page, /tickets: 3/);
   assert.match(page, /repository: foobar: a project tracked in Trac/);
 
+  // A network outage of the database: the page degrades, then recovers.
+  await postgresql.block();
+  const withoutDatabase = await webserver.succeed('wget -q -O - http://localhost/cgi-bin/trac');
+  assert.match(withoutDatabase, /database: unavailable/);
+  await postgresql.unblock();
+  await webserver.waitUntilSucceeds('wget -q -O - http://localhost/cgi-bin/trac | grep -q "project: Project Foobar"');
+
   await storage.crash();
   const outagePage = await postgresql.succeed('wget -q -O - http://webserver/cgi-bin/trac');
   log(outagePage);

@@ -69,9 +69,11 @@ function decodePng(file: string): DecodedPng {
   assert.equal(png.toString('latin1', 12, 16), 'IHDR', 'first chunk is IHDR');
   const width = png.readUInt32BE(16);
   const height = png.readUInt32BE(20);
-  const bitDepth = png[24];
-  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[png[25]] ?? 0;
-  assert.ok(channels > 0, `unknown PNG colour type ${png[25]}`);
+  const bitDepth = png.readUInt8(24);
+  const colourType = png.readUInt8(25);
+  const channelsByColourType: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+  const channels = channelsByColourType[colourType] ?? 0;
+  assert.ok(channels > 0, `unknown PNG colour type ${colourType}`);
   const idat: Buffer[] = [];
   for (let offset = 8; offset < png.length; ) {
     const length = png.readUInt32BE(offset);
@@ -85,14 +87,15 @@ function decodePng(file: string): DecodedPng {
   let previous = Buffer.alloc(stride);
   for (let row = 0; row < height; row++) {
     const start = row * (stride + 1);
-    const filter = raw[start];
+    const filter = raw.readUInt8(start);
     const line = Buffer.from(raw.subarray(start + 1, start + 1 + stride));
     for (let i = 0; i < stride; i++) {
-      const left = i >= bytesPerPixel ? line[i - bytesPerPixel] : 0;
-      const up = previous[i];
-      const upLeft = i >= bytesPerPixel ? previous[i - bytesPerPixel] : 0;
+      const left = i >= bytesPerPixel ? line.readUInt8(i - bytesPerPixel) : 0;
+      const up = previous.readUInt8(i);
+      const upLeft = i >= bytesPerPixel ? previous.readUInt8(i - bytesPerPixel) : 0;
       const predictor = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter];
-      line[i] = (line[i] + predictor) & 0xff;
+      assert.ok(predictor !== undefined, `unknown PNG filter ${filter}`);
+      line.writeUInt8((line.readUInt8(i) + predictor) & 0xff, i);
     }
     for (let i = 0; i + bytesPerPixel <= stride; i += bytesPerPixel) {
       distinct.add(line.subarray(i, i + bytesPerPixel).toString('hex'));

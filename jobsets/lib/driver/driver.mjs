@@ -6,12 +6,13 @@ import { createVirtualNetwork } from './virtual-network.mjs';
 
 // Builds the machines of a network description (network.json, written by
 // buildVirtualNetwork) without starting them; startAll boots them all at once.
-export async function createDriver(network, { outDir, log, products }) {
+// coverageDir: where each machine's /gcov goes at shutdown; null to skip coverage.
+export async function createDriver(network, { outDir, coverageDir, log, products }) {
   // Short and private: unix socket paths are limited to 107 bytes.
   const stateDir = mkdtempSync(join(tmpdir(), 'vms-'));
   const machines = {};
   for (const spec of network.machines) {
-    machines[spec.name] = new Machine({ spec, kernelImage: network.kernelImage, stateDir, outDir, log, products });
+    machines[spec.name] = new Machine({ spec, kernelImage: network.kernelImage, stateDir, outDir, coverageDir, log, products });
   }
   let virtualNetwork = null;
 
@@ -25,9 +26,9 @@ export async function createDriver(network, { outDir, log, products }) {
   }
 
   // Coverage first, while the guests still run; a machine the test crashed has none.
-  async function stopAll(coverageDir) {
+  async function stopAll() {
     const running = Object.values(machines).filter((machine) => machine.isRunning);
-    const results = await Promise.allSettled(running.map((machine) => machine.shutdown(coverageDir)));
+    const results = await Promise.allSettled(running.map((machine) => machine.shutdown()));
     for (const machine of Object.values(machines)) machine.kill();
     virtualNetwork?.stop();
     rmSync(stateDir, { recursive: true, force: true });

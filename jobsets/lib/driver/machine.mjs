@@ -17,12 +17,13 @@ export class Machine {
   #qmp = null;
   #expectingExit = false;
 
-  constructor({ spec, kernelImage, stateDir, outDir, log, products }) {
+  constructor({ spec, kernelImage, stateDir, outDir, coverageDir, log, products }) {
     this.name = spec.name;
     this.spec = spec;
     this.kernelImage = kernelImage;
     this.stateDir = join(stateDir, spec.name);
     this.outDir = outDir;
+    this.coverageDir = coverageDir;
     this.log = log;
     this.products = products;
     mkdirSync(this.stateDir, { recursive: true });
@@ -80,6 +81,7 @@ export class Machine {
 
   // The raw primitive: never throws on a non-zero status.
   async execute(command, timeoutMs = 60_000) {
+    if (!this.isRunning) throw new Error(`${this.name}: VM is not running (crashed, shut down or never started)`);
     const { status, output } = await this.#backdoor.run(command, timeoutMs);
     return { status, output: output.toString('utf8') };
   }
@@ -179,10 +181,10 @@ export class Machine {
     });
   }
 
-  shutdown(coverageDir) {
+  shutdown() {
     return this.#step('shutting down', async () => {
       if (!this.isRunning) return;
-      if (coverageDir) await this.collectCoverage(coverageDir);
+      if (this.coverageDir) await this.collectCoverage();
       this.#expectingExit = true;
       this.#backdoor.send('poweroff -f');
       if (!(await waitForExit(this.#qemu, 5000))) this.#qemu.kill('SIGKILL');
@@ -202,7 +204,7 @@ export class Machine {
   // gcov writes .gcda files only when a program exits, so units get SIGTERM first
   // (the programs under test exit cleanly on it). The tree is small: a tar over the
   // serial line is fast enough.
-  collectCoverage(coverageDir) {
+  collectCoverage() {
     return this.#step('collecting coverage data', async () => {
       await this.execute(`
         for pidfile in /run/units/*.pid; do [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null; done
@@ -214,7 +216,7 @@ export class Machine {
         done`);
       const { status, output } = await this.#backdoor.run('tar -c -C /gcov . | gzip -1', 60_000);
       if (status !== 0) throw new Error(`${this.name}: could not archive /gcov`);
-      const target = join(coverageDir, this.name);
+      const target = join(this.coverageDir, this.name);
       mkdirSync(target, { recursive: true });
       await extractTarGz(output, target);
     });

@@ -25,7 +25,7 @@ const network = JSON.parse(readFileSync(networkFile, 'utf8'));
 const log = createLog(join(outDir, 'log.txt'));
 const products = createProducts(outDir);
 products.add('report', 'testlog', outDir, 'log.txt');
-const driver = await createDriver(network, { outDir, log, products });
+const driver = await createDriver(network, { outDir, coverageDir: join(outDir, 'coverage-data'), log, products });
 
 // The script is the body of an async function that sees each machine under its
 // own name, like the $server and $client of the paper's Perl scripts.
@@ -58,7 +58,7 @@ try {
 }
 
 try {
-  await driver.stopAll(join(outDir, 'coverage-data'));
+  await driver.stopAll();
 } catch (error) {
   log.info(`while stopping the VMs: ${error.message}`);
 }

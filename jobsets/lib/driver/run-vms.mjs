@@ -11,7 +11,7 @@ import { createDriver } from './driver.mjs';
 const network = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const outDir = mkdtempSync(join(tmpdir(), 'run-vms-'));
 const log = createLog(null);
-const driver = await createDriver(network, { outDir, log, products: createProducts(outDir) });
+const driver = await createDriver(network, { outDir, coverageDir: null, log, products: createProducts(outDir) });
 await driver.startAll();
 log.info(`machines: ${Object.keys(driver.machines).join(', ')}; type "MACHINE COMMAND"`);
 
@@ -26,4 +26,4 @@ for await (const line of input) {
   const { status, output } = await machine.execute(words.join(' '));
   process.stdout.write(output + (status === 0 ? '' : `(exit status ${status})\n`));
 }
-await driver.stopAll(null);
+await driver.stopAll();

@@ -23,4 +23,3 @@ hostDerivation {
   # Lets a machines file keep VM tests off builders that cannot run QEMU.
   requiredSystemFeatures = [ "nixos-test" ];
 }
-// { inherit vms; }

@@ -14,6 +14,8 @@ export interface Config {
   logLevel: string;
   evalTickSeconds: number;
   maxConcurrentEvals: number;
+  evalMaxMemoryMiB: number;
+  evalTimeoutSeconds: number;
   queueTickSeconds: number;
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
@@ -76,6 +78,8 @@ export function readConfig(
     logLevel,
     evalTickSeconds: int('evalTick'),
     maxConcurrentEvals: Math.max(1, int('maxEvals')),
+    evalMaxMemoryMiB: int('evalMaxMemory'),
+    evalTimeoutSeconds: int('evalTimeout'),
     queueTickSeconds: int('queueTick'),
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),

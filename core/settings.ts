@@ -55,6 +55,14 @@ export const SETTINGS = {
     flag: '--max-evals', env: 'HYDRANT_MAX_EVALS', kind: 'int', default: '2',
     help: 'Evaluations that may run at once.',
   },
+  evalMaxMemory: {
+    flag: '--eval-max-memory', env: 'HYDRANT_EVAL_MAX_MEMORY', kind: 'int', default: '4096',
+    help: 'MiB of address space each evaluation (a nix-instantiate process) may use before it is stopped; 0 for no limit.',
+  },
+  evalTimeout: {
+    flag: '--eval-timeout', env: 'HYDRANT_EVAL_TIMEOUT', kind: 'int', default: '3600',
+    help: 'Seconds each step of an evaluation may take before it is stopped; 0 for no limit.',
+  },
   queueTick: {
     flag: '--queue-tick', env: 'HYDRANT_QUEUE_TICK', kind: 'int', default: '1',
     help: 'Seconds between the queue runner\'s looks at the queue when it is idle.',

@@ -14,6 +14,8 @@ export interface CheckContext {
   nix: Nix;
   log: Logger;
   stateDir: string;
+  /** Per nix-instantiate run of an evaluation (0: none). */
+  limits: { memoryMiB: number; timeoutSeconds: number };
 }
 
 export type CheckOutcome =
@@ -46,7 +48,7 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     if (!existsSync(exprPath)) throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
 
     const evalStarted = Date.now();
-    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: 3600 });
+    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds } = registerEvaluation(ctx.db, {
       jobsetId: jobset.id,

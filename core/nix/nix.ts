@@ -13,8 +13,10 @@ export interface Nix {
   /**
    * Evaluates a jobset expression to its jobs. `exprPath` is the file to import; `args`
    * are passed to it the way Nix's own auto-call does (only the arguments it names).
-   * Forcing each job's drvPath writes its .drv into the store. A job that throws is
-   * returned as a JobError; an expression that fails as a whole rejects with EvalError.
+   * When it resolves, every job's .drv is in the store. A job that fails to evaluate, in
+   * any way (throw, abort, type error), is returned as a JobError with Nix's own message
+   * and never hides the other jobs. An expression that fails as a whole, or that runs past
+   * its time or memory limit, rejects with EvalError saying so.
    */
   evaluateJobs(request: EvalRequest): Promise<EvalJobsResult>;
 

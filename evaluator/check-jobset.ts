@@ -7,6 +7,7 @@ import { GitError } from '../core/git.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
 import { EvalError, type Nix } from '../core/nix/nix.ts';
+import { DECL_JOBSET, syncDeclfile } from './declarative.ts';
 import { fetchInputs, InputError } from './fetch-inputs.ts';
 
 export interface CheckContext {
@@ -21,6 +22,7 @@ export interface CheckContext {
 export type CheckOutcome =
   | { kind: 'evaluated'; evalId: number; newBuilds: number; jobs: number; errors: number }
   | { kind: 'unchanged' }
+  | { kind: 'declared'; jobsets: number }
   | { kind: 'failed'; error: string };
 
 /**
@@ -46,6 +48,12 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     if (!exprInput?.path) throw new InputError(`nixexprinput "${jobset.nixexprinput}" is not a git or path input`);
     const exprPath = join(exprInput.path, jobset.nixexprpath ?? 'release.nix');
     if (!existsSync(exprPath)) throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
+    if (jobset.name === DECL_JOBSET) {
+      const jobsets = syncDeclfile(ctx.db, jobset, exprInput.path, log);
+      markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
+      log.info({ jobsets }, 'declarative jobsets updated');
+      return { kind: 'declared', jobsets };
+    }
 
     const evalStarted = Date.now();
     const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB });

@@ -2,7 +2,7 @@ import { INPUT_TYPES, type InputSpec, type InputType, type JobsetSpec, type Proj
 
 export class SpecError extends Error {}
 
-const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets'];
+const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
 const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval',
   'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
 const INPUT_KEYS = ['type', 'value', 'emailresponsible'];
@@ -122,18 +122,11 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
   }
   if (!isObject(raw)) throw new SpecError(`${where}: must be a JSON object with "displayname" and "jobsets"`);
   rejectUnknown(raw, PROJECT_KEYS, where);
-  const jobsetsRaw = raw['jobsets'] ?? {};
-  if (!isObject(jobsetsRaw)) throw new SpecError(`${where}: "jobsets" must be an object mapping jobset names to specs`);
-  const jobsets: JobsetSpec[] = [];
-  const invalidJobsets: { name: string; error: string }[] = [];
-  for (const [jobsetName, spec] of Object.entries(jobsetsRaw)) {
-    try {
-      jobsets.push(parseJobsetSpec(jobsetName, spec, where));
-    } catch (e) {
-      if (!(e instanceof SpecError)) throw e;
-      invalidJobsets.push({ name: jobsetName, error: e.message });
-    }
+  const declarative = parseDeclarative(raw, where);
+  if (declarative && raw['jobsets'] !== undefined) {
+    throw new SpecError(`${where}: a declarative project takes its jobsets from "declfile"; remove "jobsets"`);
   }
+  const { jobsets, invalidJobsets } = parseJobsetMap(raw['jobsets'] ?? {}, where);
   return {
     name,
     displayname: str(raw, 'displayname', where, name),
@@ -142,7 +135,55 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
     enabled: bool(raw, 'enabled', where, true),
     hidden: bool(raw, 'hidden', where, false),
     owner: str(raw, 'owner', where, ''),
+    declarative,
     jobsets,
     invalidJobsets,
   };
+}
+
+/**
+ * A map of jobset names to specs (a project file's "jobsets", or a declarative project's
+ * declfile). Each bad jobset is reported on its own and does not stop the others.
+ */
+export function parseJobsetMap(raw: unknown, where: string): { jobsets: JobsetSpec[]; invalidJobsets: { name: string; error: string }[] } {
+  if (!isObject(raw)) throw new SpecError(`${where}: the jobsets must be an object mapping jobset names to specs`);
+  const jobsets: JobsetSpec[] = [];
+  const invalidJobsets: { name: string; error: string }[] = [];
+  for (const [jobsetName, spec] of Object.entries(raw)) {
+    try {
+      jobsets.push(parseJobsetSpec(jobsetName, spec, where));
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      invalidJobsets.push({ name: jobsetName, error: e.message });
+    }
+  }
+  return { jobsets, invalidJobsets };
+}
+
+/** A declfile's text: JSON, else a SpecError naming where it came from. */
+export function parseDeclfile(text: string, where: string): ReturnType<typeof parseJobsetMap> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(`${where}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parseJobsetMap(raw, where);
+}
+
+function parseDeclarative(raw: Json, where: string): ProjectSpec['declarative'] {
+  const keys = ['declfile', 'decltype', 'declvalue'];
+  const given = keys.filter((k) => raw[k] !== undefined && raw[k] !== null && raw[k] !== '');
+  if (given.length === 0) return null;
+  if (given.length < keys.length) {
+    throw new SpecError(`${where}: a declarative project needs all of "declfile", "decltype" and "declvalue"; missing ${keys.filter((k) => !given.includes(k)).map((k) => `"${k}"`).join(', ')}`);
+  }
+  const file = str(raw, 'declfile', where, '');
+  const type = str(raw, 'decltype', where, '');
+  const value = str(raw, 'declvalue', where, '');
+  if (type !== 'git' && type !== 'path') throw new SpecError(`${where}: "decltype" must be git or path, got ${JSON.stringify(type)}`);
+  if (file.startsWith('/') || file.split('/').includes('..')) {
+    throw new SpecError(`${where}: "declfile" must be a relative path inside the input, got ${JSON.stringify(file)}`);
+  }
+  return { file, type, value };
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SETTINGS, type SettingName } from './settings.ts';
 import { BUNDLED_JOBSETS_DIR } from './paths.ts';
@@ -16,6 +17,7 @@ export interface Config {
   maxConcurrentEvals: number;
   evalMaxMemoryMiB: number;
   evalTimeoutSeconds: number;
+  evalWorkers: number;
   queueTickSeconds: number;
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
@@ -80,6 +82,7 @@ export function readConfig(
     maxConcurrentEvals: Math.max(1, int('maxEvals')),
     evalMaxMemoryMiB: int('evalMaxMemory'),
     evalTimeoutSeconds: int('evalTimeout'),
+    evalWorkers: int('evalWorkers') || availableParallelism(),
     queueTickSeconds: int('queueTick'),
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),

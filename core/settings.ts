@@ -63,6 +63,10 @@ export const SETTINGS = {
     flag: '--eval-timeout', env: 'HYDRANT_EVAL_TIMEOUT', kind: 'int', default: '3600',
     help: 'Seconds each step of an evaluation may take before it is stopped; 0 for no limit.',
   },
+  evalWorkers: {
+    flag: '--eval-workers', env: 'HYDRANT_EVAL_WORKERS', kind: 'int', default: '0',
+    help: 'Nix processes that share one evaluation\'s top-level attributes; 0 for one per CPU core.',
+  },
   queueTick: {
     flag: '--queue-tick', env: 'HYDRANT_QUEUE_TICK', kind: 'int', default: '1',
     help: 'Seconds between the queue runner\'s looks at the queue when it is idle.',

@@ -15,8 +15,8 @@ export interface CheckContext {
   nix: Nix;
   log: Logger;
   stateDir: string;
-  /** Per nix-instantiate run of an evaluation (0: none). */
-  limits: { memoryMiB: number; timeoutSeconds: number };
+  /** Memory and time limits per Nix process of an evaluation (0: none), and how many run at once. */
+  limits: { memoryMiB: number; timeoutSeconds: number; workers: number };
 }
 
 export type CheckOutcome =
@@ -56,7 +56,7 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     }
 
     const evalStarted = Date.now();
-    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB });
+    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds } = registerEvaluation(ctx.db, {
       jobsetId: jobset.id,

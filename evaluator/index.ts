@@ -28,7 +28,7 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
   const db = deps.db ?? openDatabase(config.dbPath);
   const ctx: CheckContext = {
     db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir,
-    limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds },
+    limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers },
   };
   // Each evaluation runs on its own: a slow one holds one slot, never the others' checks.
   const running = new Map<number, Promise<CheckOutcome>>();

@@ -22,8 +22,7 @@ export class CliNix implements Nix {
   evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
     return evaluateJobsIsolated({
       run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options.writeDrvs),
-      validPaths: (paths) => this.validPaths(paths),
-    });
+    }, request.workers);
   }
 
   /** One nix-instantiate of eval-jobs.nix, under the request's time and memory limits. */

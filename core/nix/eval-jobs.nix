@@ -3,18 +3,18 @@
 #   nix-instantiate --eval --strict --json [--read-write-mode] eval-jobs.nix \
 #     --argstr __hydrantExpr /path/release.nix --argstr __hydrantRequest /tmp/req.json \
 #     --arg input1 ... --argstr input2 ...
-# The request file says what to do (a file, because a list of 5,000 attribute paths is
-# too long for one command-line argument):
-#   { "mode": "walk", "path": [..], "only": null | [names] }
-#       every job under `path` (only the children named in `only`, if given). Nested
+# The request file says what to do (a file, because a list of thousands of attribute
+# names is too long for one command-line argument). With --read-write-mode, forcing a
+# job's drvPath writes its .drv into the store.
+#   { "mode": "walk", "path": [..], "only": null | [names], "shard": null | [i, n] }
+#       every job under `path` (only the children named in `only`, or with `shard`
+#       only the i-th of every n top-level attributes, if given). Nested
 #       attribute sets become dotted job names (tests.trac). A job that throws is returned
 #       as { name, path, error } instead of failing the walk; tryEval hides Nix's message,
 #       so the caller asks again in "strict" mode for it.
 #   { "mode": "names", "path": [..] }  → { isDerivation, names } of the value at `path`
 #   { "mode": "strict", "path": [..] } → the job at `path` without tryEval, so Nix fails
 #       with the job's own error message.
-#   { "mode": "drvs", "paths": [[..], ..] } → the drvPath of each job; with
-#       --read-write-mode this writes the .drv files.
 __args@{ __hydrantExpr, __hydrantRequest, ... }:
 let
   inherit (builtins) attrNames concatLists concatStringsSep filter foldl' fromJSON functionArgs
@@ -78,8 +78,15 @@ let
     if request.path == [ ] && !isDerivation top && !isAttrs top
     then throw "the jobset expression must be an attribute set of jobs, but it is ${typeOf top}"
     else if request.only != null then walkChildren request.path v request.only
-    else if request.path == [ ] && isDerivation top then [ (describe [ ] top) ]
+    else if request.path == [ ] && isDerivation top then (if shardIndex == 0 then [ (describe [ ] top) ] else [ ])
+    else if request.shard != null then walkChildren [ ] top (inShard (childNames top))
     else walk request.path v;
+
+  # Shards split the top-level attributes among processes: i, i+n, i+2n, ...
+  shardIndex = if request.shard or null == null then 0 else builtins.elemAt request.shard 0;
+  shardCount = builtins.elemAt request.shard 1;
+  inShard = names: builtins.genList (k: builtins.elemAt names (shardIndex + k * shardCount))
+    ((builtins.length names - shardIndex + shardCount - 1) / shardCount);
 
   names = let v = at request.path; in
     if isDerivation v then { isDerivation = true; names = [ ]; }
@@ -92,5 +99,4 @@ in
   if request.mode == "walk" then walkRequest
   else if request.mode == "names" then names
   else if request.mode == "strict" then strict
-  else if request.mode == "drvs" then map (p: (at p).drvPath) request.paths
   else throw "eval-jobs.nix: unknown mode ${request.mode}"

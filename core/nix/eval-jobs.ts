@@ -2,10 +2,9 @@ import { EvalError, type EvalJobsResult, type EvaluatedJob, type JobError } from
 
 /** What eval-jobs.nix is asked to do (see the comment at its top). */
 export type JobsRequest =
-  | { mode: 'walk'; path: string[]; only: string[] | null }
+  | { mode: 'walk'; path: string[]; only: string[] | null; shard?: [number, number] }
   | { mode: 'names'; path: string[] }
-  | { mode: 'strict'; path: string[] }
-  | { mode: 'drvs'; paths: string[][] };
+  | { mode: 'strict'; path: string[] };
 
 /** One run of eval-jobs.nix: its JSON answer, or Nix's error message. */
 export type JobsRun =
@@ -13,8 +12,8 @@ export type JobsRun =
   | { ok: false; message: string; /** Set when a limit stopped Nix: retrying would only hit it again. */ limitHit: boolean };
 
 export interface JobsRunner {
+  /** writeDrvs: Nix may write to the store (--read-write-mode), so forcing drvPath writes the .drv. */
   run(request: JobsRequest, options: { writeDrvs: boolean }): Promise<JobsRun>;
-  validPaths(paths: readonly string[]): Promise<Set<string>>;
 }
 
 /** A walk's answer: jobs and failed jobs carry their attribute path; errors already explained do not. */
@@ -22,43 +21,47 @@ type WalkEntry = (EvaluatedJob & { path: string[] }) | { name: string; path: str
 
 /** Per-job messages are looked up one Nix run each; past this many, the generic one stays. */
 const MAX_DETAILED_ERRORS = 50;
-/** .drv files are written by this many Nix processes at once (the store's writes are latency-bound). */
-const DRV_WRITERS = 4;
 
 /**
- * Evaluates every job so that one failing job never hides the others. The fast path is one
- * read-only walk. A job that throws is caught there (tryEval) and asked again alone for
- * Nix's real message. An error tryEval cannot catch (abort, a type error) fails the whole
- * walk; then the attribute tree is bisected until the failing jobs are found, so the cost
- * is a few runs per broken job, not one per job. Finally the .drv files of jobs not yet in
- * the store are written, in parallel, for the queue runner to build.
+ * Evaluates every job so that one failing job never hides the others. The top-level
+ * attributes are split among `workers` Nix processes that walk their share at once, each
+ * writing the .drv files the queue runner will build from (the store's writes are
+ * latency-bound, so they gain from running side by side). A job that throws is caught in
+ * the walk (tryEval) and asked again alone for Nix's real message. An error tryEval cannot
+ * catch (abort, a type error) fails its whole share; then that share is bisected until the
+ * failing jobs are found, so the cost is a few runs per broken job, not one per job.
  */
-export async function evaluateJobsIsolated(runner: JobsRunner): Promise<EvalJobsResult> {
-  const entries: WalkEntry[] = [];
-  const first = await runner.run({ mode: 'walk', path: [], only: null }, { writeDrvs: false });
-  if (first.ok) entries.push(...(first.value as WalkEntry[]));
-  else {
-    if (first.limitHit) throw new EvalError(first.message, first.message);
-    const root = await runner.run({ mode: 'names', path: [] }, { writeDrvs: false });
-    if (!root.ok) throw new EvalError(root.message, root.message);
-    const { isDerivation, names } = root.value as { isDerivation: boolean; names: string[] };
-    if (isDerivation || names.length === 0) throw new EvalError(first.message, first.message);
-    await bisect(runner, [], names, first.message, entries);
-  }
+export async function evaluateJobsIsolated(runner: JobsRunner, workers = 2): Promise<EvalJobsResult> {
+  const shards = Math.max(1, workers);
+  const results = await Promise.all(Array.from({ length: shards }, async (_, i) => {
+    const out: WalkEntry[] = [];
+    const r = await runner.run({ mode: 'walk', path: [], only: null, shard: [i, shards] }, { writeDrvs: true });
+    if (r.ok) out.push(...(r.value as WalkEntry[]));
+    else if (r.limitHit) throw new EvalError(r.message, r.message);
+    else await isolateShard(runner, i, shards, r.message, out);
+    return out;
+  }));
+  const entries = results.flat();
   const result: EvalJobsResult = { jobs: [], errors: [] };
   let detailed = 0;
-  const jobPaths: string[][] = [];
   for (const e of entries) {
     if (!('error' in e)) {
-      const { path, ...job } = e;
+      const { path: _path, ...job } = e;
       result.jobs.push(job);
-      jobPaths.push(path);
-    }
-    else if (!('path' in e)) result.errors.push(e);
+    } else if (!('path' in e)) result.errors.push(e);
     else result.errors.push(detailed++ < MAX_DETAILED_ERRORS ? await explain(runner, e) : { name: e.name, error: e.error });
   }
-  await writeMissingDrvs(runner, result.jobs, jobPaths);
   return result;
+}
+
+/** A shard failed as a whole: either the expression itself is broken, or some of its jobs are. */
+async function isolateShard(runner: JobsRunner, index: number, shards: number, message: string, out: WalkEntry[]): Promise<void> {
+  const root = await runner.run({ mode: 'names', path: [] }, { writeDrvs: false });
+  if (!root.ok) throw new EvalError(root.message, root.message);
+  const { isDerivation, names } = root.value as { isDerivation: boolean; names: string[] };
+  const mine = names.filter((_, k) => k % shards === index);
+  if (isDerivation || mine.length === 0) throw new EvalError(message, message);
+  await bisect(runner, [], mine, message, out);
 }
 
 /** `names` under `path` failed together (with `message`); narrows down which of them fail. */
@@ -66,7 +69,7 @@ async function bisect(runner: JobsRunner, path: string[], names: string[], messa
   if (names.length === 1) return isolateNode(runner, [...path, names[0]!], message, out);
   const half = Math.ceil(names.length / 2);
   for (const part of [names.slice(0, half), names.slice(half)]) {
-    const r = await runner.run({ mode: 'walk', path, only: part }, { writeDrvs: false });
+    const r = await runner.run({ mode: 'walk', path, only: part }, { writeDrvs: true });
     if (r.ok) out.push(...(r.value as WalkEntry[]));
     else if (r.limitHit) throw new EvalError(r.message, r.message);
     else await bisect(runner, path, part, r.message, out);
@@ -86,15 +89,4 @@ async function isolateNode(runner: JobsRunner, path: string[], message: string, 
 async function explain(runner: JobsRunner, e: { name: string; path: string[]; error: string }): Promise<JobError> {
   const r = await runner.run({ mode: 'strict', path: e.path }, { writeDrvs: false });
   return { name: e.name, error: r.ok ? e.error : r.message };
-}
-
-async function writeMissingDrvs(runner: JobsRunner, jobs: EvaluatedJob[], paths: string[][]): Promise<void> {
-  if (jobs.length === 0) return;
-  const valid = await runner.validPaths([...new Set(jobs.map((j) => j.drvPath))]);
-  const missing = paths.filter((_, i) => !valid.has(jobs[i]!.drvPath));
-  const size = Math.ceil(missing.length / DRV_WRITERS);
-  const chunks = Array.from({ length: Math.ceil(missing.length / Math.max(1, size)) }, (_, i) => missing.slice(i * size, (i + 1) * size));
-  const runs = await Promise.all(chunks.map((paths) => runner.run({ mode: 'drvs', paths }, { writeDrvs: true })));
-  const failed = runs.find((r) => !r.ok);
-  if (failed && !failed.ok) throw new EvalError(`cannot write the jobs' derivations: ${failed.message}`, failed.message);
 }

@@ -46,8 +46,10 @@ export interface EvalRequest {
   args: Record<string, { expr: string } | { str: string }>;
   /** Kill the evaluation past this many seconds (0: no limit). */
   timeoutSeconds?: number;
-  /** Limit on the evaluator's address space, in MiB (0: no limit). */
+  /** Limit on the evaluator's address space, in MiB (0: no limit), per Nix process. */
   memoryLimitMiB?: number;
+  /** Nix processes that share the top-level attributes between them (default 2). */
+  workers?: number;
 }
 
 export interface EvaluatedJob {

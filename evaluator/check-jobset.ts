@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
 import { registerEvaluation } from '../core/db/evals.ts';
-import { disableJobset, jobsetInputs, markChecked, markEvaluationStarted } from '../core/db/jobsets.ts';
+import { disableJobset, jobsetInputs, markChecked, markEvaluationInterrupted, markEvaluationStarted } from '../core/db/jobsets.ts';
 import { GitError } from '../core/git.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
@@ -17,6 +17,8 @@ export interface CheckContext {
   stateDir: string;
   /** Memory and time limits per Nix process of an evaluation (0: none), and how many run at once. */
   limits: { memoryMiB: number; timeoutSeconds: number; workers: number };
+  /** Aborted when the evaluator stops: running evaluations are killed, not waited for. */
+  signal?: AbortSignal;
 }
 
 export type CheckOutcome =
@@ -56,7 +58,7 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     }
 
     const evalStarted = Date.now();
-    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers });
+    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers, signal: ctx.signal });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds } = registerEvaluation(ctx.db, {
       jobsetId: jobset.id,
@@ -74,6 +76,11 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     log.info({ eval: evalId, jobs: result.jobs.length, newBuilds: newBuildIds.length, errors: result.errors.length }, 'evaluation registered');
     return { kind: 'evaluated', evalId, newBuilds: newBuildIds.length, jobs: result.jobs.length, errors: result.errors.length };
   } catch (e) {
+    if (ctx.signal?.aborted) {
+      markEvaluationInterrupted(ctx.db, jobset.id);
+      log.info('evaluation interrupted by shutdown; it runs again at the next start');
+      return { kind: 'failed', error: 'interrupted by shutdown' };
+    }
     if (!(e instanceof EvalError || e instanceof InputError || e instanceof GitError)) {
       markChecked(ctx.db, jobset.id, { error: `internal error: ${(e as Error).message}` });
       log.error({ err: e }, 'evaluation failed unexpectedly');

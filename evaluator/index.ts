@@ -26,7 +26,9 @@ export interface Evaluator {
 export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator {
   const log = deps.log.child({ role: 'evaluator' });
   const db = deps.db ?? openDatabase(config.dbPath);
+  const stopping = new AbortController();
   const ctx: CheckContext = {
+    signal: stopping.signal,
     db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir,
     limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers },
   };
@@ -99,6 +101,7 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
     async stop() {
       stopped = true;
       clearInterval(timer);
+      stopping.abort();
       await Promise.allSettled(running.values());
       if (!deps.db) db.close();
     },

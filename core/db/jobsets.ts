@@ -116,9 +116,9 @@ export function markChecked(db: Db, jobsetId: number, result: { error: string | 
     .run({ id: jobsetId, at: now(), error: result.error, fetchError: result.fetchError ?? null, hash: result.inputsHash ?? null });
 }
 
-/** Evaluations interrupted by a crash would otherwise block their jobset forever. */
+/** Evaluations interrupted by a crash would otherwise block their jobset forever; they run again. */
 export function clearStaleEvaluations(db: Db): number {
-  return stmt(db, 'UPDATE jobsets SET starttime = NULL WHERE starttime IS NOT NULL').run().changes;
+  return stmt(db, 'UPDATE jobsets SET starttime = NULL, triggertime = COALESCE(triggertime, starttime) WHERE starttime IS NOT NULL').run().changes;
 }
 
 export function triggerEvaluation(db: Db, jobsetId: number): void {
@@ -127,4 +127,9 @@ export function triggerEvaluation(db: Db, jobsetId: number): void {
 
 export function disableJobset(db: Db, jobsetId: number): void {
   stmt(db, 'UPDATE jobsets SET enabled = 0 WHERE id = ?').run(jobsetId);
+}
+
+/** An evaluation cut short by a shutdown: no error of the jobset's; it is asked for again. */
+export function markEvaluationInterrupted(db: Db, jobsetId: number): void {
+  stmt(db, 'UPDATE jobsets SET starttime = NULL, triggertime = COALESCE(triggertime, starttime) WHERE id = ?').run(jobsetId);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
-import { evaluateJobsIsolated, type JobsRequest, type JobsRun } from './eval-jobs.ts';
+import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
 import { type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
 import { runProgram, type RunResult } from './run.ts';
@@ -21,12 +21,14 @@ export class CliNix implements Nix {
 
   evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
     return evaluateJobsIsolated({
-      run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options.writeDrvs),
-    }, request.workers);
+      run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options),
+    }, request.workers, request.signal);
   }
 
   /** One nix-instantiate of eval-jobs.nix, under the request's time and memory limits. */
-  private async runEvalJobs(request: EvalRequest, jobsRequest: JobsRequest, writeDrvs: boolean): Promise<JobsRun> {
+  private async runEvalJobs(request: EvalRequest, jobsRequest: JobsRequest, { writeDrvs, signal }: JobsRunOptions): Promise<JobsRun> {
+    const stopped: JobsRun = { ok: false, limitHit: true, message: 'evaluation stopped: hydrant is shutting down or another part of it failed' };
+    if (signal?.aborted) return stopped;
     const dir = await mkdtemp(join(tmpdir(), 'hydrant-eval-'));
     try {
       const requestFile = join(dir, 'request.json');
@@ -41,7 +43,8 @@ export class CliNix implements Nix {
       const [command, commandArgs] = limit
         ? ['prlimit', [`--as=${limit * 1024 * 1024}`, '--', this.bin('nix-instantiate'), ...args]]
         : [this.bin('nix-instantiate'), args];
-      const result = await runProgram(command, commandArgs, { env: nixEnv(), timeoutSeconds: request.timeoutSeconds });
+      const result = await runProgram(command, commandArgs, { env: nixEnv(), timeoutSeconds: request.timeoutSeconds, signal });
+      if (signal?.aborted) return stopped;
       if (result.timedOut) return { ok: false, limitHit: true, message: `evaluation stopped: it took longer than ${request.timeoutSeconds} seconds` };
       if (result.code !== 0) {
         if (limit && ranOutOfMemory(result)) {

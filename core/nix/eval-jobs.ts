@@ -11,9 +11,15 @@ export type JobsRun =
   | { ok: true; value: unknown }
   | { ok: false; message: string; /** Set when a limit stopped Nix: retrying would only hit it again. */ limitHit: boolean };
 
+export interface JobsRunOptions {
+  /** Nix may write to the store (--read-write-mode), so forcing drvPath writes the .drv. */
+  writeDrvs: boolean;
+  /** Kills the run; it then answers with limitHit. */
+  signal?: AbortSignal;
+}
+
 export interface JobsRunner {
-  /** writeDrvs: Nix may write to the store (--read-write-mode), so forcing drvPath writes the .drv. */
-  run(request: JobsRequest, options: { writeDrvs: boolean }): Promise<JobsRun>;
+  run(request: JobsRequest, options: JobsRunOptions): Promise<JobsRun>;
 }
 
 /** A walk's answer: jobs and failed jobs carry their attribute path; errors already explained do not. */
@@ -31,17 +37,31 @@ const MAX_DETAILED_ERRORS = 50;
  * catch (abort, a type error) fails its whole share; then that share is bisected until the
  * failing jobs are found, so the cost is a few runs per broken job, not one per job.
  */
-export async function evaluateJobsIsolated(runner: JobsRunner, workers = 2): Promise<EvalJobsResult> {
+export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signal?: AbortSignal): Promise<EvalJobsResult> {
+  // One failed shard ends the evaluation: its siblings are stopped rather than left running.
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) abort.abort();
+  const runner: JobsRunner = { run: (request, options) => outer.run(request, { ...options, signal: abort.signal }) };
   const shards = Math.max(1, workers);
-  const results = await Promise.all(Array.from({ length: shards }, async (_, i) => {
-    const out: WalkEntry[] = [];
-    const r = await runner.run({ mode: 'walk', path: [], only: null, shard: [i, shards] }, { writeDrvs: true });
-    if (r.ok) out.push(...(r.value as WalkEntry[]));
-    else if (r.limitHit) throw new EvalError(r.message, r.message);
-    else await isolateShard(runner, i, shards, r.message, out);
-    return out;
-  }));
-  const entries = results.flat();
+  let entries: WalkEntry[];
+  try {
+    const results = await Promise.all(Array.from({ length: shards }, async (_, i) => {
+      const out: WalkEntry[] = [];
+      const r = await runner.run({ mode: 'walk', path: [], only: null, shard: [i, shards] }, { writeDrvs: true });
+      if (r.ok) out.push(...(r.value as WalkEntry[]));
+      else if (r.limitHit) throw new EvalError(r.message, r.message);
+      else await isolateShard(runner, i, shards, r.message, out);
+      return out;
+    }));
+    entries = results.flat();
+  } catch (e) {
+    abort.abort();
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
   const result: EvalJobsResult = { jobs: [], errors: [] };
   let detailed = 0;
   for (const e of entries) {
@@ -51,6 +71,7 @@ export async function evaluateJobsIsolated(runner: JobsRunner, workers = 2): Pro
     } else if (!('path' in e)) result.errors.push(e);
     else result.errors.push(detailed++ < MAX_DETAILED_ERRORS ? await explain(runner, e) : { name: e.name, error: e.error });
   }
+  if (signal?.aborted) throw new EvalError('evaluation stopped', '');
   return result;
 }
 

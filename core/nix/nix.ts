@@ -50,6 +50,8 @@ export interface EvalRequest {
   memoryLimitMiB?: number;
   /** Nix processes that share the top-level attributes between them (default 2). */
   workers?: number;
+  /** Stops the evaluation (its Nix processes are killed); it then rejects with EvalError. */
+  signal?: AbortSignal;
 }
 
 export interface EvaluatedJob {

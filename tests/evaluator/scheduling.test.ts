@@ -79,3 +79,29 @@ test('a slow evaluation does not hold up another jobset\'s evaluation', async ()
     await f.evaluator.stop();
   }
 });
+
+test('stopping the evaluator kills a running evaluation, which runs again at the next start', async () => {
+  const f = evaluatorFixture(['--eval-tick', '1']);
+  const slow = new ReleaseRepo(join(f.dir, 'slow'), 'slow = job (toString (builtins.foldl\' (a: b: a + b) 0 (builtins.genList (x: x) 6000000)));');
+  f.writeSpec('p', { jobsets: { slow: gitJobset(slow.dir) } });
+  f.sync();
+  const id = getJobset(f.db, 'p', 'slow')!.id;
+  triggerEvaluation(f.db, id);
+  f.evaluator.start();
+  await waitFor('the evaluation to start', () => getJobset(f.db, 'p', 'slow')!.starttime !== null, 30);
+  await f.evaluator.stop();
+  const jobset = getJobset(f.db, 'p', 'slow')!;
+  assert.equal(listEvals(f.db, id, 10).length, 0, 'the evaluation did not run to its end');
+  assert.equal(jobset.starttime, null);
+  assert.equal(jobset.errormsg, null, 'a shutdown is not an error of the jobset');
+  assert.notEqual(jobset.triggertime, null, 'it is asked for again');
+});
+
+test('a disabled jobset (enabled 0) is not evaluated, even when triggered', async () => {
+  const f = evaluatorFixture();
+  const repo = new ReleaseRepo(join(f.dir, 'repo'), 'a = job "a";');
+  f.writeSpec('p', { jobsets: { off: gitJobset(repo.dir, { enabled: 0, checkinterval: 1 }) } });
+  f.sync();
+  triggerEvaluation(f.db, getJobset(f.db, 'p', 'off')!.id);
+  assert.deepEqual(await f.evaluator.runOnce(), []);
+});

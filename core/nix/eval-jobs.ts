@@ -63,13 +63,16 @@ export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signa
     signal?.removeEventListener('abort', onAbort);
   }
   const result: EvalJobsResult = { jobs: [], errors: [] };
-  let detailed = 0;
+  const unexplained: { name: string; path: string[]; error: string }[] = [];
   for (const e of entries) {
     if (!('error' in e)) {
       const { path: _path, ...job } = e;
       result.jobs.push(job);
-    } else if (!('path' in e)) result.errors.push(e);
-    else result.errors.push(detailed++ < MAX_DETAILED_ERRORS ? await explain(runner, e) : { name: e.name, error: e.error });
+    } else if ('path' in e && unexplained.length < MAX_DETAILED_ERRORS) unexplained.push(e);
+    else result.errors.push({ name: e.name, error: e.error });
+  }
+  for (let i = 0; i < unexplained.length; i += shards) {
+    result.errors.push(...await Promise.all(unexplained.slice(i, i + shards).map((e) => explain(runner, e))));
   }
   if (signal?.aborted) throw new EvalError('evaluation stopped', '');
   return result;

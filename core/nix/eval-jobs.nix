@@ -4,8 +4,8 @@
 #     --argstr __hydrantExpr /path/release.nix --argstr __hydrantRequest /tmp/req.json \
 #     --arg input1 ... --argstr input2 ...
 # The request file says what to do (a file, because a list of thousands of attribute
-# names is too long for one command-line argument). With --read-write-mode, forcing a
-# job's drvPath writes its .drv into the store.
+# names is too long for one command-line argument). Only with --read-write-mode does
+# forcing a job's drvPath write its .drv into the store.
 #   { "mode": "walk", "path": [..], "only": null | [names], "shard": null | [i, n] }
 #       every job under `path` (only the children named in `only`, or with `shard`
 #       only the i-th of every n top-level attributes, if given). Nested
@@ -15,6 +15,8 @@
 #   { "mode": "names", "path": [..] }  → { isDerivation, names } of the value at `path`
 #   { "mode": "strict", "path": [..] } → the job at `path` without tryEval, so Nix fails
 #       with the job's own error message.
+#   { "mode": "drvs", "paths": [[..], ..] } → the drvPath of each job at these paths (run
+#       with --read-write-mode to write the .drv files).
 __args@{ __hydrantExpr, __hydrantRequest, ... }:
 let
   inherit (builtins) attrNames concatLists concatStringsSep filter foldl' fromJSON functionArgs
@@ -99,4 +101,5 @@ in
   if request.mode == "walk" then walkRequest
   else if request.mode == "names" then names
   else if request.mode == "strict" then strict
+  else if request.mode == "drvs" then map (p: (at p).drvPath) request.paths
   else throw "eval-jobs.nix: unknown mode ${request.mode}"

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { evalBuilds } from '../../core/db/builds.ts';
 import { aggregateConstituents, evalErrors, evalMembers, listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
+import { triggerJobsetsByName, triggerJobsetsByRepo } from '../../core/db/push.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 
 function setup(jobs: string, spec: Record<string, unknown> = {}) {
@@ -51,11 +52,14 @@ test('unchanged inputs give no new evaluation, only a recorded check', async () 
 });
 
 test('checkinterval 0: evaluated only when triggered (as by POST /api/push)', async () => {
-  const { f, jobsetId } = setup('a = job "a";', { checkinterval: 0 });
+  const { f, repo } = setup('a = job "a";', { checkinterval: 0 });
   assert.deepEqual(await f.evaluator.runOnce(), [], 'never evaluated on its own');
-  triggerEvaluation(f.db, jobsetId());
+  assert.deepEqual(triggerJobsetsByName(f.db, [{ project: 'p', jobset: 'main' }]), ['p:main']);
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
   assert.deepEqual(await f.evaluator.runOnce(), []);
+  repo.commitJobs('a = job "a2";');
+  assert.deepEqual(triggerJobsetsByRepo(f.db, repo.dir), ['p:main']);
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
 });
 
 test('per-job errors are recorded on the evaluation; the other jobs are built', async () => {

@@ -102,3 +102,24 @@ test('an unreachable git repository is a fetch error on the jobset, and nothing 
   assert.match(j.fetcherrormsg!, /git input .*missing/);
   assert.equal(j.starttime, null);
 });
+
+test('polling an unchanged repository does not check it out or copy it to the store again', async () => {
+  // The real Nix, counting the store copies.
+  const real = new CliNix();
+  const added: string[] = [];
+  const nix = Object.assign(Object.create(real) as CliNix, {
+    addToStore: (dir: string) => { added.push(dir); return real.addToStore(dir); },
+  });
+  const f = evaluatorFixture([], nix);
+  const repo = new GitRepo(join(f.dir, 'repo'));
+  repo.write('release.nix', `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} > $out" ]; }; }`).commit('one');
+  f.writeSpec('p', { jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } } });
+  f.sync();
+  const id = getJobset(f.db, 'p', 'a')!.id;
+  triggerEvaluation(f.db, id);
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  assert.equal(added.length, 1);
+  triggerEvaluation(f.db, id);
+  assert.deepEqual(await f.evaluator.runOnce(), [{ kind: 'unchanged' }]);
+  assert.equal(added.length, 1, 'the revision seen at the last evaluation reuses its store path');
+});

@@ -5,6 +5,7 @@ import { readConfig } from '../../core/config.ts';
 import { openDatabase, type Db } from '../../core/db/database.ts';
 import { migrate } from '../../core/db/migrate.ts';
 import { createLogger } from '../../core/log.ts';
+import type { Nix } from '../../core/nix/nix.ts';
 import { createEvaluator, type Evaluator } from '../../evaluator/index.ts';
 import { syncSpecDir } from '../../evaluator/sync-specs.ts';
 import { GitRepo } from './git-repo.ts';
@@ -21,7 +22,7 @@ export interface EvaluatorFixture {
   sync(): void;
 }
 
-export function evaluatorFixture(extraArgs: string[] = []): EvaluatorFixture {
+export function evaluatorFixture(extraArgs: string[] = [], nix?: Nix): EvaluatorFixture {
   const dir = tempDir();
   const specDir = join(dir, 'jobsets');
   mkdirSync(specDir);
@@ -29,7 +30,7 @@ export function evaluatorFixture(extraArgs: string[] = []): EvaluatorFixture {
   const db = openDatabase(config.dbPath);
   migrate(db);
   const log = createLogger('silent');
-  const evaluator = createEvaluator(config, { log, db });
+  const evaluator = createEvaluator(config, { log, db, nix });
   return {
     dir, specDir, db, evaluator,
     sync: () => syncSpecDir(db, specDir, log),

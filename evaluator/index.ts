@@ -57,7 +57,13 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
     for (const jobset of jobsets) {
       if (stopped || running.size >= config.maxConcurrentEvals) break;
       if (running.has(jobset.id)) continue;
-      const check = checkJobset(ctx, jobset).finally(() => running.delete(jobset.id));
+      const check = checkJobset(ctx, jobset)
+        .catch((e: Error): CheckOutcome => {
+          // checkJobset records its own failures; this is the database itself failing.
+          log.error({ err: e, jobset: `${jobset.project}:${jobset.name}` }, 'jobset check failed unexpectedly');
+          return { kind: 'failed', error: e.message };
+        })
+        .finally(() => running.delete(jobset.id));
       running.set(jobset.id, check);
       started.push(check);
     }

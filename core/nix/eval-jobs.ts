@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { EvalError, type EvalJobsResult, type EvaluatedJob, type JobError } from './nix.ts';
 
 /** What eval-jobs.nix is asked to do (see the comment at its top). */
@@ -127,8 +127,8 @@ async function explain(runner: JobsRunner, e: { name: string; path: string[]; er
  * after writing it, and asking Nix about 5,000 paths costs more than the whole walk.
  */
 async function writeMissingDrvs(runner: JobsRunner, jobs: EvaluatedJob[], paths: string[][], shards: number): Promise<void> {
-  const exists = await Promise.all(jobs.map((j) => access(j.drvPath).then(() => true, () => false)));
-  const missing = paths.filter((_, i) => !exists[i]);
+  // existsSync: 5,000 stat calls in a loop take a fifth of the time of 5,000 promises.
+  const missing = paths.filter((_, i) => !existsSync(jobs[i]!.drvPath));
   if (missing.length === 0) return;
   const size = Math.ceil(missing.length / shards);
   const chunks = Array.from({ length: Math.ceil(missing.length / size) }, (_, i) => missing.slice(i * size, (i + 1) * size));

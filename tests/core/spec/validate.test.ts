@@ -23,6 +23,7 @@ const cases: [string, unknown, RegExp][] = [
   ['bad boolean', { nixexprinput: 'src', inputs: { ...src, b: { type: 'boolean', value: 'yes' } } }, /input "b": a boolean input's "value" must be "true" or "false", got "yes"/],
   ['negative checkinterval', { nixexprinput: 'src', inputs: src, checkinterval: -1 }, /"checkinterval" must be a whole number ≥ 0, got -1/],
   ['escaping nixexprpath', { nixexprinput: 'src', inputs: src, nixexprpath: '../x.nix' }, /"nixexprpath" must be a relative path inside the input/],
+  ['flake jobset', { type: 1, flake: 'github:o/r' }, /jobset "j": flake jobsets \("type": 1, "flake"\) are not supported/],
   ['bad jobset name', { nixexprinput: 'src', inputs: src }, /jobset "1bad": jobset names must match/],
 ];
 
@@ -36,6 +37,11 @@ for (const [what, jobset, message] of cases) {
     assert.match(spec.invalidJobsets[0]!.error, message);
   });
 }
+
+test('a Hydra spec\'s "type": 0 (legacy jobset) is accepted', () => {
+  const spec = parse({ jobsets: { j: { type: 0, nixexprinput: 'src', inputs: src } } });
+  assert.deepEqual(spec.invalidJobsets, []);
+});
 
 test('project-level errors reject the file, naming the key', () => {
   assert.throws(() => parse({ displayname: 'x', jobset: {} }), (e: Error) => e instanceof SpecError && /jobsets\/p\.json: unknown key "jobset"/.test(e.message));

@@ -66,7 +66,9 @@ let
     let r = tryEval (let d = describe path v; in builtins.deepSeq d d);
     in if r.success then [ r.value ] else failed path;
 
-  walkChildren = path: v: names: concatLists (map (n: walk (path ++ [ n ]) v.${n}) names);
+  # As Hydra: a name with a dot cannot be told from a nested job, so it is not a job.
+  dotted = path: [ { name = nameOf path; error = "the attribute name contains a dot, which job names use for nesting; not evaluated"; } ];
+  walkChildren = path: v: names: concatLists (map (n: if builtins.match ".*[.].*" n != null then dotted (path ++ [ n ]) else walk (path ++ [ n ]) v.${n}) names);
 
   walk = path: v:
     let r = tryEval v; in

@@ -28,9 +28,11 @@ test('nested jobs are enumerated with dotted names, system, drv path, outputs an
       homepage = "https://example.org"; maintainers = [ { email = "a@example.org"; } "b" ];
       schedulingPriority = 50; timeout = 20; maxSilent = 10; }; };
     tests = { trac = job "trac"; deep = { er = { still = job "still"; }; }; notAJob = 3; };
+    "with.dot" = job "dot";
   }`);
   const r = await nix.evaluateJobs({ exprPath: file, args: { greeting: { str: 'hello' } } });
-  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.errors.map((e) => e.name), ['with.dot'], 'as in Hydra, a dotted attribute name is not a job');
+  assert.match(r.errors[0]!.error, /contains a dot/);
   assert.deepEqual(r.jobs.map((j) => j.name).sort(), ['report', 'tests.deep.er.still', 'tests.trac']);
   const report = r.jobs.find((j) => j.name === 'report')!;
   assert.equal(report.nixName, 'report');

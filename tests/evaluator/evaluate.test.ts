@@ -25,7 +25,6 @@ test('a changed job gets a new build; an unchanged one reuses its build and is m
   const first = latestEval()!;
   const before = evalMembers(f.db, first.id);
   assert.deepEqual(before.map((m) => [m.job, m.isnew]), [['a', 1], ['b', 1]]);
-  assert.ok(first.checkouttime >= 0 && first.evaltime >= 0, 'checkout and evaluation time are recorded');
 
   repo.commitJobs('a = job "a"; b = job "b2";');
   triggerEvaluation(f.db, jobsetId());
@@ -93,4 +92,16 @@ test('aggregate jobs are linked to their constituents', async () => {
   const builds = Object.fromEntries(evalBuilds(f.db, latestEval()!.id).map((b) => [b.job, b]));
   assert.equal(builds['release']!.isaggregate, 1);
   assert.deepEqual(aggregateConstituents(f.db, builds['release']!.id), [builds['a']!.id, builds['b']!.id].sort((x, y) => x - y));
+});
+
+test('the evaluation time is recorded, in seconds', async () => {
+  // A job whose evaluation alone takes over a second (a fold over millions of numbers).
+  const { f, jobsetId, latestEval } = setup('slow = job (toString (builtins.foldl\' (a: b: a + b) 0 (builtins.genList (x: x) 4000000)));');
+  triggerEvaluation(f.db, jobsetId());
+  const started = Date.now();
+  await f.evaluator.runOnce();
+  const elapsed = (Date.now() - started) / 1000;
+  const ev = latestEval()!;
+  assert.ok(ev.evaltime >= 1, `evaltime ${ev.evaltime}`);
+  assert.ok(ev.evaltime + ev.checkouttime <= Math.ceil(elapsed), 'within the time the check took');
 });

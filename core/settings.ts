@@ -57,11 +57,11 @@ export const SETTINGS = {
   },
   evalMaxMemory: {
     flag: '--eval-max-memory', env: 'HYDRANT_EVAL_MAX_MEMORY', kind: 'int', default: '4096',
-    help: 'MiB of address space each evaluation (a nix-instantiate process) may use before it is stopped; 0 for no limit.',
+    help: 'MiB of address space each Nix process of an evaluation may use; past it the evaluation is stopped with an error. 0 for no limit.',
   },
   evalTimeout: {
     flag: '--eval-timeout', env: 'HYDRANT_EVAL_TIMEOUT', kind: 'int', default: '3600',
-    help: 'Seconds each step of an evaluation may take before it is stopped; 0 for no limit.',
+    help: 'Seconds each Nix process of an evaluation may run; past it the evaluation is stopped with an error. 0 for no limit.',
   },
   evalWorkers: {
     flag: '--eval-workers', env: 'HYDRANT_EVAL_WORKERS', kind: 'int', default: '0',

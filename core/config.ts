@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SETTINGS, type SettingName } from './settings.ts';
 import { BUNDLED_JOBSETS_DIR } from './paths.ts';
@@ -14,6 +15,9 @@ export interface Config {
   logLevel: string;
   evalTickSeconds: number;
   maxConcurrentEvals: number;
+  evalMaxMemoryMiB: number;
+  evalTimeoutSeconds: number;
+  evalWorkers: number;
   queueTickSeconds: number;
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
@@ -76,6 +80,9 @@ export function readConfig(
     logLevel,
     evalTickSeconds: int('evalTick'),
     maxConcurrentEvals: Math.max(1, int('maxEvals')),
+    evalMaxMemoryMiB: int('evalMaxMemory'),
+    evalTimeoutSeconds: int('evalTimeout'),
+    evalWorkers: int('evalWorkers') || availableParallelism(),
     queueTickSeconds: int('queueTick'),
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),

@@ -55,6 +55,18 @@ export const SETTINGS = {
     flag: '--max-evals', env: 'HYDRANT_MAX_EVALS', kind: 'int', default: '2',
     help: 'Evaluations that may run at once.',
   },
+  evalMaxMemory: {
+    flag: '--eval-max-memory', env: 'HYDRANT_EVAL_MAX_MEMORY', kind: 'int', default: '4096',
+    help: 'MiB of address space each Nix process of an evaluation may use; past it the evaluation is stopped with an error. 0 for no limit.',
+  },
+  evalTimeout: {
+    flag: '--eval-timeout', env: 'HYDRANT_EVAL_TIMEOUT', kind: 'int', default: '3600',
+    help: 'Seconds each Nix process of an evaluation may run; past it the evaluation is stopped with an error. 0 for no limit.',
+  },
+  evalWorkers: {
+    flag: '--eval-workers', env: 'HYDRANT_EVAL_WORKERS', kind: 'int', default: '0',
+    help: 'Nix processes that share one evaluation\'s top-level attributes; 0 for one per CPU core.',
+  },
   queueTick: {
     flag: '--queue-tick', env: 'HYDRANT_QUEUE_TICK', kind: 'int', default: '1',
     help: 'Seconds between the queue runner\'s looks at the queue when it is idle.',

@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
-import { registerEvaluation } from '../core/db/evals.ts';
-import { disableJobset, jobsetInputs, markChecked, markEvaluationStarted } from '../core/db/jobsets.ts';
+import { evalInputs, listEvals, registerEvaluation } from '../core/db/evals.ts';
+import { disableJobset, jobsetInputs, markChecked, markEvaluationInterrupted, markEvaluationStarted } from '../core/db/jobsets.ts';
 import { GitError } from '../core/git.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
 import { EvalError, type Nix } from '../core/nix/nix.ts';
+import { DECL_JOBSET, syncDeclfile } from './declarative.ts';
 import { fetchInputs, InputError } from './fetch-inputs.ts';
 
 export interface CheckContext {
@@ -14,11 +15,16 @@ export interface CheckContext {
   nix: Nix;
   log: Logger;
   stateDir: string;
+  /** Memory and time limits per Nix process of an evaluation (0: none), and how many run at once. */
+  limits: { memoryMiB: number; timeoutSeconds: number; workers: number };
+  /** Aborted when the evaluator stops: running evaluations are killed, not waited for. */
+  signal?: AbortSignal;
 }
 
 export type CheckOutcome =
   | { kind: 'evaluated'; evalId: number; newBuilds: number; jobs: number; errors: number }
   | { kind: 'unchanged' }
+  | { kind: 'declared'; jobsets: number }
   | { kind: 'failed'; error: string };
 
 /**
@@ -33,7 +39,9 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
   mkdirSync(tmpDir, { recursive: true });
   const started = Date.now();
   try {
-    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir }, jobsetInputs(ctx.db, jobset.id));
+    const latest = listEvals(ctx.db, jobset.id, 1)[0];
+    const previous = latest ? evalInputs(ctx.db, latest.id) : [];
+    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir, previous }, jobsetInputs(ctx.db, jobset.id));
     const checkoutSeconds = Math.round((Date.now() - started) / 1000);
     if (fetched.hash === jobset.lastinputshash) {
       markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
@@ -44,9 +52,15 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     if (!exprInput?.path) throw new InputError(`nixexprinput "${jobset.nixexprinput}" is not a git or path input`);
     const exprPath = join(exprInput.path, jobset.nixexprpath ?? 'release.nix');
     if (!existsSync(exprPath)) throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
+    if (jobset.name === DECL_JOBSET) {
+      const jobsets = syncDeclfile(ctx.db, jobset, exprInput.path, log);
+      markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
+      log.info({ jobsets }, 'declarative jobsets updated');
+      return { kind: 'declared', jobsets };
+    }
 
     const evalStarted = Date.now();
-    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: 3600 });
+    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers, signal: ctx.signal });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds } = registerEvaluation(ctx.db, {
       jobsetId: jobset.id,
@@ -64,6 +78,11 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     log.info({ eval: evalId, jobs: result.jobs.length, newBuilds: newBuildIds.length, errors: result.errors.length }, 'evaluation registered');
     return { kind: 'evaluated', evalId, newBuilds: newBuildIds.length, jobs: result.jobs.length, errors: result.errors.length };
   } catch (e) {
+    if (ctx.signal?.aborted) {
+      markEvaluationInterrupted(ctx.db, jobset.id);
+      log.info('evaluation interrupted by shutdown; it runs again at the next start');
+      return { kind: 'failed', error: 'interrupted by shutdown' };
+    }
     if (!(e instanceof EvalError || e instanceof InputError || e instanceof GitError)) {
       markChecked(ctx.db, jobset.id, { error: `internal error: ${(e as Error).message}` });
       log.error({ err: e }, 'evaluation failed unexpectedly');

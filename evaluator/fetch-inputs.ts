@@ -7,7 +7,7 @@ import { getJobset } from '../core/db/jobsets.ts';
 import { latestBuildOfJob } from '../core/db/builds.ts';
 import { buildOutputs } from '../core/db/builds.ts';
 import type { ResolvedInput } from '../core/db/evals.ts';
-import type { JobsetInputRow } from '../core/model/rows.ts';
+import type { EvalInputRow, JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
 
@@ -25,6 +25,19 @@ interface Ctx {
   nix: Nix;
   gitCacheDir: string;
   tmpDir: string;
+  /** The inputs of the jobset's latest evaluation: a git revision seen there is not exported again. */
+  previous?: readonly EvalInputRow[];
+}
+
+async function checkout(ctx: Ctx, mirror: string, rev: string): Promise<string> {
+  const dir = mkdtempSync(join(ctx.tmpDir, 'checkout-'));
+  try {
+    const tree = join(dir, 'source');
+    await exportRevision(mirror, rev, tree);
+    return await ctx.nix.addToStore(tree);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Resolves every input of a jobset to a fixed value (a git revision, a store path, a string). */
@@ -59,15 +72,9 @@ async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved
     case 'git': {
       const { url, branch } = parseGitInputValue(input.value);
       const rev = await fetchGitRevision(ctx.gitCacheDir, url, branch);
-      const dir = mkdtempSync(join(ctx.tmpDir, 'checkout-'));
-      let path: string;
-      try {
-        const tree = join(dir, 'source');
-        await exportRevision(rev.mirror, rev.rev, tree);
-        path = await ctx.nix.addToStore(tree);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      // Polling an unchanged repository should cost one fetch, not a checkout and a store copy.
+      const seen = ctx.previous?.find((p) => p.name === input.name && p.type === 'git' && p.uri === url && p.revision === rev.rev && p.path);
+      const path = seen?.path && existsSync(seen.path) ? seen.path : await checkout(ctx, rev.mirror, rev.rev);
       const expr = `{ outPath = builtins.storePath ${nixString(path)}; rev = ${nixString(rev.rev)}; shortRev = ${nixString(rev.shortRev)}; revCount = ${rev.revCount}; }`;
       return { resolved: { ...base, uri: url, revision: rev.rev, value: branch, path }, arg: { expr } };
     }

@@ -5,7 +5,8 @@ import { now } from '../core/db/database.ts';
 import type { Logger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import type { Nix } from '../core/nix/nix.ts';
-import { checkJobset, type CheckOutcome } from './check-jobset.ts';
+import type { JobsetRow } from '../core/model/rows.ts';
+import { checkJobset, type CheckContext, type CheckOutcome } from './check-jobset.ts';
 import { specDirFingerprint, syncSpecDir } from './sync-specs.ts';
 
 export interface EvaluatorDeps {
@@ -17,7 +18,7 @@ export interface EvaluatorDeps {
 export interface Evaluator {
   start(): void;
   stop(): Promise<void>;
-  /** Syncs the specs, then checks every due jobset (up to maxConcurrentEvals at once) and waits for them. */
+  /** Syncs the specs, then checks every jobset due now (up to maxConcurrentEvals at once) and waits for them. */
   runOnce(): Promise<CheckOutcome[]>;
 }
 
@@ -25,11 +26,16 @@ export interface Evaluator {
 export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator {
   const log = deps.log.child({ role: 'evaluator' });
   const db = deps.db ?? openDatabase(config.dbPath);
-  const nix = deps.nix ?? new CliNix();
+  const stopping = new AbortController();
+  const ctx: CheckContext = {
+    signal: stopping.signal,
+    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir,
+    limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers },
+  };
+  // Each evaluation runs on its own: a slow one holds one slot, never the others' checks.
+  const running = new Map<number, Promise<CheckOutcome>>();
   let fingerprint = '';
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
   let stopped = false;
 
   clearStaleEvaluations(db);
@@ -45,26 +51,51 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
     }
   };
 
-  const runOnce = async (): Promise<CheckOutcome[]> => {
-    syncIfChanged();
-    const due = dueJobsets(db, now());
-    const outcomes: CheckOutcome[] = [];
-    const queue = [...due];
-    const worker = async () => {
-      for (let jobset = queue.shift(); jobset && !stopped; jobset = queue.shift()) {
-        outcomes.push(await checkJobset({ db, nix, log, stateDir: config.stateDir }, jobset));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(config.maxConcurrentEvals, queue.length) }, worker));
-    return outcomes;
+  /** Starts checks of the given jobsets while slots are free; returns the ones it started. */
+  const startChecks = (jobsets: JobsetRow[]): Promise<CheckOutcome>[] => {
+    const started: Promise<CheckOutcome>[] = [];
+    for (const jobset of jobsets) {
+      if (stopped || running.size >= config.maxConcurrentEvals) break;
+      if (running.has(jobset.id)) continue;
+      const check = checkJobset(ctx, jobset)
+        .catch((e: Error): CheckOutcome => {
+          // checkJobset records its own failures; this is the database itself failing.
+          log.error({ err: e, jobset: `${jobset.project}:${jobset.name}` }, 'jobset check failed unexpectedly');
+          return { kind: 'failed', error: e.message };
+        })
+        .finally(() => running.delete(jobset.id));
+      running.set(jobset.id, check);
+      started.push(check);
+    }
+    return started;
   };
 
   const tick = () => {
-    if (busy || stopped) return;
-    busy = true;
-    running = runOnce()
-      .catch((e) => log.error({ err: e }, 'evaluator tick failed'))
-      .finally(() => { busy = false; });
+    if (stopped) return;
+    try {
+      syncIfChanged();
+      startChecks(dueJobsets(db, now()));
+    } catch (e) {
+      log.error({ err: e }, 'evaluator tick failed');
+    }
+  };
+
+  const runOnce = async (): Promise<CheckOutcome[]> => {
+    syncIfChanged();
+    const pending = dueJobsets(db, now());
+    const outcomes: CheckOutcome[] = [];
+    const mine = new Set<Promise<void>>();
+    while ((pending.length > 0 || mine.size > 0) && !stopped) {
+      while (pending.length > 0 && running.size < config.maxConcurrentEvals) {
+        const [check] = startChecks([pending.shift()!]);
+        if (!check) continue; // already being checked by the timer's tick
+        const done: Promise<void> = check.then((o) => { outcomes.push(o); mine.delete(done); });
+        mine.add(done);
+      }
+      await Promise.race([...running.values(), ...mine]);
+    }
+    await Promise.all(mine);
+    return outcomes;
   };
 
   return {
@@ -76,7 +107,8 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      stopping.abort();
+      await Promise.allSettled(running.values());
       if (!deps.db) db.close();
     },
     runOnce,

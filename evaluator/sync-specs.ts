@@ -6,6 +6,7 @@ import { retireProjectsNotIn, setProjectSpecError, upsertProject } from '../core
 import { retireJobsetsNotIn, setJobsetSpecError, upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import type { Logger } from '../core/log.ts';
 import { readSpecDir } from '../core/spec/read-dir.ts';
+import { declJobsetSpec, declSpecSource } from './declarative.ts';
 
 /**
  * Brings the database in line with the spec files in dir: projects and jobsets created or
@@ -22,12 +23,15 @@ export function syncSpecDir(db: Db, dir: string, log: Logger): void {
         continue;
       }
       upsertProject(db, { ...r.spec, spec_source: r.file });
-      for (const jobset of r.spec.jobsets) upsertJobsetFromSpec(db, r.project, jobset, r.file);
+      const declared = r.spec.declarative ? [declJobsetSpec(r.spec.declarative)] : [];
+      // A project that stops being declarative retires the jobsets its declfile declared.
+      if (!r.spec.declarative) retireJobsetsNotIn(db, r.project, declSpecSource(r.file), []);
+      for (const jobset of [...r.spec.jobsets, ...declared]) upsertJobsetFromSpec(db, r.project, jobset, r.file);
       for (const bad of r.spec.invalidJobsets) {
         log.error({ file: r.file, jobset: `${r.project}:${bad.name}` }, bad.error);
         setJobsetSpecError(db, r.project, bad.name, r.file, bad.error);
       }
-      retireJobsetsNotIn(db, r.project, r.file, [...r.spec.jobsets, ...r.spec.invalidJobsets].map((j) => j.name));
+      retireJobsetsNotIn(db, r.project, r.file, [...r.spec.jobsets, ...declared, ...r.spec.invalidJobsets].map((j) => j.name));
     }
     retireProjectsNotIn(db, dir.endsWith('/') ? dir : dir + '/', results.map((r) => r.project));
   });

@@ -127,3 +127,15 @@ export function previousEvalId(db: Db, jobsetId: number, evalId: number): number
   const row = stmt(db, 'SELECT id FROM jobset_evals WHERE jobset_id = ? AND id < ? ORDER BY id DESC LIMIT 1').get(jobsetId, evalId) as { id: number } | undefined;
   return row?.id;
 }
+
+/** An evaluation's builds, each with whether this evaluation created it (isnew) or reused it. */
+export function evalMembers(db: Db, evalId: number): { build_id: number; job: string; isnew: number }[] {
+  return stmt(db, `SELECT m.build_id, b.job, m.isnew FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+                   WHERE m.eval_id = ? ORDER BY b.job`).all(evalId) as { build_id: number; job: string; isnew: number }[];
+}
+
+/** The builds an aggregate build stands for. */
+export function aggregateConstituents(db: Db, aggregateBuildId: number): number[] {
+  return (stmt(db, 'SELECT constituent FROM aggregate_constituents WHERE aggregate = ? ORDER BY constituent')
+    .all(aggregateBuildId) as { constituent: number }[]).map((r) => r.constituent);
+}

@@ -86,7 +86,9 @@ export function retireJobsetsNotIn(db: Db, project: string, specSource: string, 
 
 /**
  * Jobsets to check now: enabled, valid, not being evaluated, and either asked for
- * (triggertime), never checked, or past their check interval. Oldest-checked first.
+ * (triggertime), never checked, or past their check interval. A one-at-a-time jobset
+ * (enabled = 3) waits until every build of its latest evaluation has finished; a trigger
+ * stays pending meanwhile. Oldest-checked first.
  */
 export function dueJobsets(db: Db, at: number): JobsetRow[] {
   return stmt(db, `
@@ -94,6 +96,9 @@ export function dueJobsets(db: Db, at: number): JobsetRow[] {
     WHERE j.enabled != 0 AND p.enabled = 1 AND j.spec_error IS NULL AND j.starttime IS NULL
       AND (j.triggertime IS NOT NULL
            OR (j.checkinterval > 0 AND (j.lastcheckedtime IS NULL OR j.lastcheckedtime + j.checkinterval <= ?)))
+      AND NOT (j.enabled = 3 AND EXISTS (
+        SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+        WHERE m.eval_id = (SELECT max(e.id) FROM jobset_evals e WHERE e.jobset_id = j.id) AND b.finished = 0))
     ORDER BY j.triggertime IS NULL, COALESCE(j.lastcheckedtime, 0)`).all(at) as JobsetRow[];
 }
 
@@ -111,9 +116,9 @@ export function markChecked(db: Db, jobsetId: number, result: { error: string | 
     .run({ id: jobsetId, at: now(), error: result.error, fetchError: result.fetchError ?? null, hash: result.inputsHash ?? null });
 }
 
-/** Evaluations interrupted by a crash would otherwise block their jobset forever. */
+/** Evaluations interrupted by a crash would otherwise block their jobset forever; they run again. */
 export function clearStaleEvaluations(db: Db): number {
-  return stmt(db, 'UPDATE jobsets SET starttime = NULL WHERE starttime IS NOT NULL').run().changes;
+  return stmt(db, 'UPDATE jobsets SET starttime = NULL, triggertime = COALESCE(triggertime, starttime) WHERE starttime IS NOT NULL').run().changes;
 }
 
 export function triggerEvaluation(db: Db, jobsetId: number): void {
@@ -122,4 +127,9 @@ export function triggerEvaluation(db: Db, jobsetId: number): void {
 
 export function disableJobset(db: Db, jobsetId: number): void {
   stmt(db, 'UPDATE jobsets SET enabled = 0 WHERE id = ?').run(jobsetId);
+}
+
+/** An evaluation cut short by a shutdown: no error of the jobset's; it is asked for again. */
+export function markEvaluationInterrupted(db: Db, jobsetId: number): void {
+  stmt(db, 'UPDATE jobsets SET starttime = NULL, triggertime = COALESCE(triggertime, starttime) WHERE id = ?').run(jobsetId);
 }

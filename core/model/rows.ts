@@ -8,6 +8,10 @@ export interface ProjectRow {
   hidden: number;
   owner: string | null;
   homepage: string | null;
+  /** Hydra's declarative project: jobsets read from this file of the decltype/declvalue input. */
+  declfile: string | null;
+  decltype: string | null;
+  declvalue: string | null;
   private: number;
   spec_source: string;
   spec_error: string | null;

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
-import { EvalError, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
+import { type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
-import { runProgram } from './run.ts';
+import { runProgram, type RunResult } from './run.ts';
 
 const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
 
@@ -17,34 +19,47 @@ export class CliNix implements Nix {
     return this.binDir ? `${this.binDir}/${name}` : name;
   }
 
-  async evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
-    const args = ['--eval', '--strict', '--json', '--read-write-mode', ...optionFlags(), EVAL_JOBS_NIX,
-      '--argstr', '__hydrantExpr', request.exprPath];
-    for (const [name, value] of Object.entries(request.args)) {
-      if ('str' in value) args.push('--argstr', name, value.str);
-      else args.push('--arg', name, value.expr);
-    }
-    const command = request.memoryLimitMiB
-      ? ['prlimit', [`--as=${request.memoryLimitMiB * 1024 * 1024}`, '--', this.bin('nix-instantiate'), ...args]] as const
-      : [this.bin('nix-instantiate'), args] as const;
-    const result = await runProgram(command[0], command[1], { env: nixEnv(), timeoutSeconds: request.timeoutSeconds });
-    if (result.code !== 0) {
-      const message = cleanNixError(result.stderr) || `nix-instantiate exited with status ${result.code}`;
-      throw new EvalError(message, result.stderr);
-    }
-    let parsed: unknown;
+  evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
+    return evaluateJobsIsolated({
+      run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options),
+    }, request.workers, request.signal);
+  }
+
+  /** One nix-instantiate of eval-jobs.nix, under the request's time and memory limits. */
+  private async runEvalJobs(request: EvalRequest, jobsRequest: JobsRequest, { writeDrvs, signal }: JobsRunOptions): Promise<JobsRun> {
+    const stopped: JobsRun = { ok: false, limitHit: true, message: 'evaluation stopped: hydrant is shutting down or another part of it failed' };
+    if (signal?.aborted) return stopped;
+    const dir = await mkdtemp(join(tmpdir(), 'hydrant-eval-'));
     try {
-      parsed = JSON.parse(result.stdout);
-    } catch {
-      throw new EvalError('nix-instantiate printed something that is not JSON', result.stderr);
+      const requestFile = join(dir, 'request.json');
+      await writeFile(requestFile, JSON.stringify(jobsRequest));
+      const args = ['--eval', '--strict', '--json', ...(writeDrvs ? ['--read-write-mode'] : []), ...optionFlags(), EVAL_JOBS_NIX,
+        '--argstr', '__hydrantExpr', request.exprPath, '--argstr', '__hydrantRequest', requestFile];
+      for (const [name, value] of Object.entries(request.args)) {
+        if ('str' in value) args.push('--argstr', name, value.str);
+        else args.push('--arg', name, value.expr);
+      }
+      const limit = request.memoryLimitMiB ?? 0;
+      const [command, commandArgs] = limit
+        ? ['prlimit', [`--as=${limit * 1024 * 1024}`, '--', this.bin('nix-instantiate'), ...args]]
+        : [this.bin('nix-instantiate'), args];
+      const result = await runProgram(command, commandArgs, { env: nixEnv(), timeoutSeconds: request.timeoutSeconds, signal });
+      if (signal?.aborted) return stopped;
+      if (result.timedOut) return { ok: false, limitHit: true, message: `evaluation stopped: it took longer than ${request.timeoutSeconds} seconds` };
+      if (result.code !== 0) {
+        if (limit && ranOutOfMemory(result)) {
+          return { ok: false, limitHit: true, message: `evaluation stopped: it needed more than the memory limit of ${limit} MiB` };
+        }
+        return { ok: false, limitHit: false, message: cleanNixError(result.stderr) || `nix-instantiate exited with status ${result.code}` };
+      }
+      try {
+        return { ok: true, value: JSON.parse(result.stdout) };
+      } catch {
+        return { ok: false, limitHit: false, message: 'nix-instantiate printed something that is not JSON' };
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    const entries = parsed as ({ name: string; error: string } | EvalJobsResult['jobs'][number])[];
-    const out: EvalJobsResult = { jobs: [], errors: [] };
-    for (const e of entries) {
-      if ('error' in e) out.errors.push({ name: e.name, error: e.error });
-      else out.jobs.push(e);
-    }
-    return out;
   }
 
   async readDerivation(drvPath: string): Promise<Derivation> {
@@ -114,7 +129,15 @@ export class CliNix implements Nix {
 export function cleanNixError(stderr: string): string {
   return stderr
     .split('\n')
-    .filter((line) => line.trim() && !/^warning: /.test(line))
+    .filter((line) => line.trim() && !/^warning: /.test(line) && !/^\(use '--show-trace'/.test(line))
     .join('\n')
     .trim();
+}
+
+/**
+ * Nix under an address-space limit dies in several ways: the GC reports it is out of
+ * memory, C++ throws bad_alloc, or the process gets a signal while allocating.
+ */
+function ranOutOfMemory(result: RunResult): boolean {
+  return /out of memory|bad_alloc|cannot allocate memory/i.test(result.stderr) || result.code > 128;
 }

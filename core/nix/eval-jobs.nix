@@ -1,30 +1,49 @@
-# Walks a jobset expression and returns every job as plain data, for hydrant's evaluator.
-# Called by core/nix/evaluate.ts as
-#   nix-instantiate --eval --strict --json --read-write-mode eval-jobs.nix \
-#     --argstr __hydrantExpr /path/release.nix --arg input1 ... --argstr input2 ...
-# (--read-write-mode so forcing drvPath writes the .drv files the queue runner needs).
-# Nested attribute sets become dotted job names (tests.trac). A job that throws is
-# returned with its error instead of failing the whole walk.
-__args@{ __hydrantExpr, ... }:
+# Walks a jobset expression and returns its jobs as plain data, for hydrant's evaluator
+# (core/nix/eval-jobs.ts). Called as
+#   nix-instantiate --eval --strict --json [--read-write-mode] eval-jobs.nix \
+#     --argstr __hydrantExpr /path/release.nix --argstr __hydrantRequest /tmp/req.json \
+#     --arg input1 ... --argstr input2 ...
+# The request file says what to do (a file, because a list of thousands of attribute
+# names is too long for one command-line argument). Only with --read-write-mode does
+# forcing a job's drvPath write its .drv into the store.
+#   { "mode": "walk", "path": [..], "only": null | [names], "shard": null | [i, n] }
+#       every job under `path` (only the children named in `only`, or with `shard`
+#       only the i-th of every n top-level attributes, if given). Nested
+#       attribute sets become dotted job names (tests.trac). A job that throws is returned
+#       as { name, path, error } instead of failing the walk; tryEval hides Nix's message,
+#       so the caller asks again in "strict" mode for it.
+#   { "mode": "names", "path": [..] }  → { isDerivation, names } of the value at `path`
+#   { "mode": "strict", "path": [..] } → the job at `path` without tryEval, so Nix fails
+#       with the job's own error message.
+#   { "mode": "drvs", "paths": [[..], ..] } → the drvPath of each job at these paths (run
+#       with --read-write-mode to write the .drv files).
+__args@{ __hydrantExpr, __hydrantRequest, ... }:
 let
-  inherit (builtins) attrNames concatLists functionArgs intersectAttrs isAttrs isFunction isList isString map tryEval typeOf;
-  userArgs = removeAttrs __args [ "__hydrantExpr" ];
+  inherit (builtins) attrNames concatLists concatStringsSep filter foldl' fromJSON functionArgs
+    intersectAttrs isAttrs isFunction isList isString map readFile tryEval typeOf;
+  request = fromJSON (readFile __hydrantRequest);
+  userArgs = removeAttrs __args [ "__hydrantExpr" "__hydrantRequest" ];
   f = import (/. + __hydrantExpr);
   # As Nix's own auto-call: pass the inputs the function names, let defaults cover the rest.
   top = if isFunction f then f (intersectAttrs (functionArgs f) userArgs) else f;
 
   isDerivation = v: isAttrs v && (v.type or null) == "derivation";
-  str = v: if v == null then null else if isString v then v else if isList v then builtins.concatStringsSep ", " (map str v) else if isAttrs v then (v.fullName or v.shortName or v.name or v.email or v.github or (builtins.toJSON (attrNames v))) else builtins.toJSON v;
+  at = path: foldl' (v: n: v.${n}) top path;
+  nameOf = path: if path == [ ] then "job" else concatStringsSep "." path;
+  childNames = v: filter (n: n != "recurseForDerivations" && n != "_module") (attrNames v);
+
+  str = v: if v == null then null else if isString v then v else if isList v then concatStringsSep ", " (map str v) else if isAttrs v then (v.fullName or v.shortName or v.name or v.email or v.github or (builtins.toJSON (attrNames v))) else builtins.toJSON v;
   intOrNull = v: if builtins.isInt v then v else null;
 
   constituentName = c: if isString c then c else if isDerivation c then { drvPath = c.drvPath; } else null;
 
-  describe = name: drv:
+  describe = path: drv:
     let
       meta = drv.meta or { };
       outputs = drv.outputs or [ "out" ];
     in {
-      inherit name;
+      inherit path;
+      name = nameOf path;
       nixName = drv.name;
       system = drv.system;
       drvPath = drv.drvPath;
@@ -41,19 +60,48 @@ let
       constituents = if drv._hydraAggregate or false then map constituentName (drv.constituents or [ ]) else [ ];
     };
 
-  jobOrError = name: v:
-    let r = tryEval (let d = describe name v; in builtins.deepSeq d d);
-    in if r.success then [ r.value ] else [ { inherit name; error = "evaluation of job '${name}' failed (an error was thrown; see nix-instantiate -A ${name} for the message)"; } ];
+  failed = path: [ { name = nameOf path; inherit path; error = "evaluation of '${nameOf path}' failed"; } ];
 
-  walk = prefix: v:
+  jobOrError = path: v:
+    let r = tryEval (let d = describe path v; in builtins.deepSeq d d);
+    in if r.success then [ r.value ] else failed path;
+
+  # As Hydra: a name with a dot cannot be told from a nested job, so it is not a job.
+  dotted = path: [ { name = nameOf path; error = "the attribute name contains a dot, which job names use for nesting; not evaluated"; } ];
+  walkChildren = path: v: names: concatLists (map (n: if builtins.match ".*[.].*" n != null then dotted (path ++ [ n ]) else walk (path ++ [ n ]) v.${n}) names);
+
+  walk = path: v:
     let r = tryEval v; in
-    if !r.success then [ { name = prefix; error = "evaluation of '${prefix}' failed (an error was thrown)"; } ]
-    else if isDerivation r.value then jobOrError prefix r.value
-    else if isAttrs r.value then
-      concatLists (map (n: walk (if prefix == "" then n else "${prefix}.${n}") r.value.${n})
-        (builtins.filter (n: n != "recurseForDerivations" && n != "_module") (attrNames r.value)))
+    if !r.success then failed path
+    else if isDerivation r.value then jobOrError path r.value
+    else if isAttrs r.value then walkChildren path r.value (childNames r.value)
     else [ ];
+
+  walkRequest =
+    let v = at request.path; in
+    if request.path == [ ] && !isDerivation top && !isAttrs top
+    then throw "the jobset expression must be an attribute set of jobs, but it is ${typeOf top}"
+    else if request.only != null then walkChildren request.path v request.only
+    else if request.path == [ ] && isDerivation top then (if shardIndex == 0 then [ (describe [ ] top) ] else [ ])
+    else if request.shard != null then walkChildren [ ] top (inShard (childNames top))
+    else walk request.path v;
+
+  # Shards split the top-level attributes among processes: i, i+n, i+2n, ...
+  shardIndex = if request.shard or null == null then 0 else builtins.elemAt request.shard 0;
+  shardCount = builtins.elemAt request.shard 1;
+  inShard = names: builtins.genList (k: builtins.elemAt names (shardIndex + k * shardCount))
+    ((builtins.length names - shardIndex + shardCount - 1) / shardCount);
+
+  names = let v = at request.path; in
+    if isDerivation v then { isDerivation = true; names = [ ]; }
+    else if isAttrs v then { isDerivation = false; names = childNames v; }
+    else { isDerivation = false; names = [ ]; };
+
+  strict = let v = at request.path; in
+    if isDerivation v then [ (describe request.path v) ] else [ ];
 in
-  if isDerivation top then [ (describe "job" top) ]
-  else if isAttrs top then walk "" top
-  else throw "the jobset expression must be an attribute set of jobs, but it is ${typeOf top}"
+  if request.mode == "walk" then walkRequest
+  else if request.mode == "names" then names
+  else if request.mode == "strict" then strict
+  else if request.mode == "drvs" then map (p: (at p).drvPath) request.paths
+  else throw "eval-jobs.nix: unknown mode ${request.mode}"

@@ -13,8 +13,10 @@ export interface Nix {
   /**
    * Evaluates a jobset expression to its jobs. `exprPath` is the file to import; `args`
    * are passed to it the way Nix's own auto-call does (only the arguments it names).
-   * Forcing each job's drvPath writes its .drv into the store. A job that throws is
-   * returned as a JobError; an expression that fails as a whole rejects with EvalError.
+   * When it resolves, every job's .drv is in the store. A job that fails to evaluate, in
+   * any way (throw, abort, type error), is returned as a JobError with Nix's own message
+   * and never hides the other jobs. An expression that fails as a whole, or that runs past
+   * its time or memory limit, rejects with EvalError saying so.
    */
   evaluateJobs(request: EvalRequest): Promise<EvalJobsResult>;
 
@@ -44,8 +46,12 @@ export interface EvalRequest {
   args: Record<string, { expr: string } | { str: string }>;
   /** Kill the evaluation past this many seconds (0: no limit). */
   timeoutSeconds?: number;
-  /** Limit on the evaluator's address space, in MiB (0: no limit). */
+  /** Limit on the evaluator's address space, in MiB (0: no limit), per Nix process. */
   memoryLimitMiB?: number;
+  /** Nix processes that share the top-level attributes between them (default 2). */
+  workers?: number;
+  /** Stops the evaluation (its Nix processes are killed); it then rejects with EvalError. */
+  signal?: AbortSignal;
 }
 
 export interface EvaluatedJob {

@@ -4,6 +4,8 @@ export interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Set when timeoutSeconds passed and the process group was killed. */
+  timedOut: boolean;
 }
 
 export interface RunOptions {
@@ -31,10 +33,11 @@ export function runProgram(command: string, args: readonly string[], options: Ru
     const stderr: Buffer[] = [];
     child.stdout!.on('data', (d: Buffer) => stdout.push(d));
     child.stderr!.on('data', (d: Buffer) => stderr.push(d));
+    let timedOut = false;
     const killGroup = () => {
       try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
     };
-    const timer = options.timeoutSeconds ? setTimeout(killGroup, options.timeoutSeconds * 1000) : undefined;
+    const timer = options.timeoutSeconds ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutSeconds * 1000) : undefined;
     options.signal?.addEventListener('abort', killGroup, { once: true });
     if (options.input !== undefined) child.stdin!.end(options.input);
     child.on('error', (err) => {
@@ -48,6 +51,7 @@ export function runProgram(command: string, args: readonly string[], options: Ru
         code: code ?? (sig ? 128 + 9 : 1),
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),
+        timedOut,
       });
     });
   });

@@ -27,6 +27,7 @@ export function readSpecDir(dir: string): SpecFileResult[] {
       for (const jobset of spec.jobsets) {
         for (const input of jobset.inputs) input.value = resolveLocal(input.type, input.value, dir);
       }
+      if (spec.declarative) spec.declarative.value = resolveLocal(spec.declarative.type, spec.declarative.value, dir);
       return { file, project, ok: true, spec };
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;

@@ -7,6 +7,11 @@ export interface ProjectSpec {
   enabled: boolean;
   hidden: boolean;
   owner: string;
+  /**
+   * Hydra's declarative project: the jobsets are a JSON map (Hydra's jobset keys) in the
+   * file `file` of the input `type value` (git or path), re-read at every new revision.
+   */
+  declarative: { file: string; type: 'git' | 'path'; value: string } | null;
   /** Jobsets that parsed; invalid ones are in `invalidJobsets` with their error. */
   jobsets: JobsetSpec[];
   invalidJobsets: { name: string; error: string }[];

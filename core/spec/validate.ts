@@ -1,51 +1,18 @@
+import { parseDeclarative } from './declarative.ts';
+import { bool, int, isObject, rejectUnknown, SpecError, str, type Json } from './fields.ts';
 import { INPUT_TYPES, type InputSpec, type InputType, type JobsetSpec, type ProjectSpec } from './types.ts';
 
-export class SpecError extends Error {}
+export { SpecError };
 
-const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets'];
+const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
 const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval',
   'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
+/** Hydra's newer keys for the jobset type; only the legacy type 0 is supported. */
+const HYDRA_TYPE_KEYS = ['type', 'flake'];
 const INPUT_KEYS = ['type', 'value', 'emailresponsible'];
 
 /** Names users put in URLs: Hydra's rule for project and jobset identifiers. */
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function rejectUnknown(obj: Json, allowed: string[], where: string): void {
-  const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
-  if (unknown.length) {
-    throw new SpecError(`${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(' ')})`);
-  }
-}
-
-function str(obj: Json, key: string, where: string, fallback: string): string {
-  const v = obj[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'string') throw new SpecError(`${where}: "${key}" must be a string, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function bool(obj: Json, key: string, where: string, fallback: boolean): boolean {
-  const v = obj[key];
-  if (v === undefined || v === null) return fallback;
-  if (v === true || v === 1) return true;
-  if (v === false || v === 0) return false;
-  throw new SpecError(`${where}: "${key}" must be true or false, got ${JSON.stringify(v)}`);
-}
-
-function int(obj: Json, key: string, where: string, fallback: number, min: number): number {
-  const v = obj[key];
-  if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new SpecError(`${where}: "${key}" must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
 
 function enabledState(obj: Json, where: string): 0 | 1 | 2 | 3 {
   const v = obj['enabled'];
@@ -78,7 +45,11 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string): Jobs
   const at = `${where}, jobset "${name}"`;
   if (!NAME_PATTERN.test(name)) throw new SpecError(`${at}: jobset names must match ${NAME_PATTERN}`);
   if (!isObject(raw)) throw new SpecError(`${at}: must be an object`);
-  rejectUnknown(raw, JOBSET_KEYS, at);
+  rejectUnknown(raw, [...JOBSET_KEYS, ...HYDRA_TYPE_KEYS], at);
+  // Specs written for Hydra often say "type": 0 (a legacy, non-flake jobset): that is ours.
+  if ((raw['type'] ?? 0) !== 0 || raw['flake'] !== undefined) {
+    throw new SpecError(`${at}: flake jobsets ("type": 1, "flake") are not supported; use "type": 0 or leave it out, with "nixexprinput" and "nixexprpath"`);
+  }
   const inputsRaw = raw['inputs'] ?? {};
   if (!isObject(inputsRaw)) throw new SpecError(`${at}: "inputs" must be an object mapping input names to { "type", "value" }`);
   const inputs = Object.entries(inputsRaw).map(([n, v]) => parseInput(n, v, at));
@@ -122,18 +93,11 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
   }
   if (!isObject(raw)) throw new SpecError(`${where}: must be a JSON object with "displayname" and "jobsets"`);
   rejectUnknown(raw, PROJECT_KEYS, where);
-  const jobsetsRaw = raw['jobsets'] ?? {};
-  if (!isObject(jobsetsRaw)) throw new SpecError(`${where}: "jobsets" must be an object mapping jobset names to specs`);
-  const jobsets: JobsetSpec[] = [];
-  const invalidJobsets: { name: string; error: string }[] = [];
-  for (const [jobsetName, spec] of Object.entries(jobsetsRaw)) {
-    try {
-      jobsets.push(parseJobsetSpec(jobsetName, spec, where));
-    } catch (e) {
-      if (!(e instanceof SpecError)) throw e;
-      invalidJobsets.push({ name: jobsetName, error: e.message });
-    }
+  const declarative = parseDeclarative(raw, where);
+  if (declarative && raw['jobsets'] !== undefined) {
+    throw new SpecError(`${where}: a declarative project takes its jobsets from "declfile"; remove "jobsets"`);
   }
+  const { jobsets, invalidJobsets } = parseJobsetMap(raw['jobsets'] ?? {}, where);
   return {
     name,
     displayname: str(raw, 'displayname', where, name),
@@ -142,7 +106,38 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
     enabled: bool(raw, 'enabled', where, true),
     hidden: bool(raw, 'hidden', where, false),
     owner: str(raw, 'owner', where, ''),
+    declarative,
     jobsets,
     invalidJobsets,
   };
+}
+
+/**
+ * A map of jobset names to specs (a project file's "jobsets", or a declarative project's
+ * declfile). Each bad jobset is reported on its own and does not stop the others.
+ */
+export function parseJobsetMap(raw: unknown, where: string): { jobsets: JobsetSpec[]; invalidJobsets: { name: string; error: string }[] } {
+  if (!isObject(raw)) throw new SpecError(`${where}: the jobsets must be an object mapping jobset names to specs`);
+  const jobsets: JobsetSpec[] = [];
+  const invalidJobsets: { name: string; error: string }[] = [];
+  for (const [jobsetName, spec] of Object.entries(raw)) {
+    try {
+      jobsets.push(parseJobsetSpec(jobsetName, spec, where));
+    } catch (e) {
+      if (!(e instanceof SpecError)) throw e;
+      invalidJobsets.push({ name: jobsetName, error: e.message });
+    }
+  }
+  return { jobsets, invalidJobsets };
+}
+
+/** A declfile's text: JSON, else a SpecError naming where it came from. */
+export function parseDeclfile(text: string, where: string): ReturnType<typeof parseJobsetMap> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(`${where}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parseJobsetMap(raw, where);
 }

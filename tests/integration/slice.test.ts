@@ -1,6 +1,7 @@
 // The foundation's vertical slice: a commit in, built jobs out, through all three roles in
 // one real `hydrant start` process, with real git, real nix and real HTTP.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -29,12 +30,14 @@ let job = name: script: derivation {
 
 interface BuildJson { id: number; job: string; finished: number; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
 
+// Unique derivations per run: an output another run already built would have no log here.
+const nonce = randomUUID();
 const dir = tempDir();
 const repo = new GitRepo(join(dir, 'repo'));
 let hydrant: HydrantProcess;
 
 before(async () => {
-  repo.write('release.nix', releaseNix('hello-one')).commit('first');
+  repo.write('release.nix', releaseNix(`hello-one-${nonce}`)).commit('first');
   const jobsets = join(dir, 'jobsets');
   mkdirSync(jobsets);
   writeFileSync(join(jobsets, 'slice.json'), JSON.stringify({
@@ -116,7 +119,7 @@ test('JSON answers say they vary by Accept', async () => {
 
 test('a new commit leads to a new evaluation without a restart, reusing unchanged builds', async () => {
   const first = await evalBuilds(1);
-  repo.write('release.nix', releaseNix('hello-two')).commit('second');
+  repo.write('release.nix', releaseNix(`hello-two-${nonce}`)).commit('second');
   const second = await waitFor('evaluation 2', async () => {
     const r = await get(`${hydrant.url}/eval/2`, { json: true });
     return r.status === 200 ? (r.json() as { builds: number[] }) : undefined;

@@ -1,0 +1,142 @@
+// Evaluation speed: hydrant's evaluation + registration of a 5,000-job expression (nested
+// three deep) against `nix-env -qaP --json --drv-path` on the same expression, in the same
+// run. Target (issue 3): wall-time ratio ≤ 1.25 and hydrant's peak RSS ≤ 300 MB.
+//
+// "cold" is a fresh expression: hydrant also writes 5,000 .drv files into the store (the
+// queue runner builds from them), which nix-env -qa never does. "warm" evaluates the same
+// expression again into a fresh database: the .drv files exist, the 5,000 builds are still
+// registered. Each of ROUNDS rounds uses a new expression, so nothing is cached across rounds.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { readConfig } from '../core/config.ts';
+import { openDatabase } from '../core/db/database.ts';
+import { getJobset } from '../core/db/jobsets.ts';
+import { migrate } from '../core/db/migrate.ts';
+import { createLogger } from '../core/log.ts';
+import { CliNix } from '../core/nix/cli-nix.ts';
+import { optionFlags } from '../core/nix/options.ts';
+import { checkJobset } from '../evaluator/check-jobset.ts';
+import { syncSpecDir } from '../evaluator/sync-specs.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TARGET_RATIO = 1.25;
+const TARGET_RSS_MB = 300;
+const [A, B, C] = [10, 10, 50]; // 5,000 jobs, three levels deep
+
+function writeExpression(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  // recurseForDerivations so that nix-env descends into the nested sets too.
+  writeFileSync(join(dir, 'release.nix'), `{ ... }:
+let
+  nonce = "${randomUUID()}";
+  job = name: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "echo \${nonce} > $out" ]; PATH = "/usr/bin:/bin"; } // { meta.description = "job \${name}"; };
+  level = n: f: builtins.listToAttrs (builtins.genList (i: { name = "g\${toString i}"; value = f i; }) n) // { recurseForDerivations = true; };
+in level ${A} (a: level ${B} (b: level ${C} (c: job "j-\${toString a}-\${toString b}-\${toString c}")))
+`);
+}
+
+function run(command: string, args: string[]): Promise<{ ms: number; stdout: string; code: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - started, stdout, code: code ?? 1 }));
+  });
+}
+
+async function peer(exprDir: string): Promise<number> {
+  const r = await run('nix-env', ['-qaP', '--json', '--drv-path', '-f', join(exprDir, 'release.nix'), ...optionFlags()]);
+  if (r.code !== 0) throw new Error(`nix-env failed (${r.code})`);
+  const jobs = Object.keys(JSON.parse(r.stdout)).length;
+  if (jobs !== A * B * C) throw new Error(`nix-env found ${jobs} jobs, expected ${A * B * C}`);
+  return r.ms;
+}
+
+interface WorkerResult { ms: number; fetchMs: number; evalMs: number; maxRssMB: number; jobs: number }
+
+/** hydrant in its own process, so that its peak RSS is its own. */
+async function hydrant(exprDir: string): Promise<WorkerResult> {
+  const r = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--worker', exprDir]);
+  if (r.code !== 0) throw new Error(`hydrant worker failed (${r.code})`);
+  const result = JSON.parse(r.stdout) as WorkerResult;
+  if (result.jobs !== A * B * C) throw new Error(`hydrant registered ${result.jobs} jobs, expected ${A * B * C}`);
+  return result;
+}
+
+/** One evaluation + registration, as the evaluator does it, into a fresh database. */
+async function worker(exprDir: string): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hydrant-bench-'));
+  try {
+    const db = openDatabase(join(dir, 'hydrant.sqlite'));
+    migrate(db);
+    mkdirSync(join(dir, 'jobsets'));
+    writeFileSync(join(dir, 'jobsets', 'bench.json'), JSON.stringify({ jobsets: { big: {
+      nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0, inputs: { src: { type: 'path', value: exprDir } },
+    } } }));
+    const log = createLogger('silent');
+    const { config } = readConfig([]); // the defaults, as `hydrant start` would run
+    syncSpecDir(db, join(dir, 'jobsets'), log);
+    // Times the two Nix steps; the rest of the check is hydrant's own work (mostly registration).
+    const nix = new CliNix();
+    const timed = { fetchMs: 0, evalMs: 0 };
+    const timing = <T>(key: keyof typeof timed, p: Promise<T>): Promise<T> => {
+      const t = performance.now();
+      return p.finally(() => { timed[key] += performance.now() - t; });
+    };
+    const timedNix = Object.assign(Object.create(nix) as CliNix, {
+      addToStore: (d: string) => timing('fetchMs', nix.addToStore(d)),
+      evaluateJobs: (r: Parameters<CliNix['evaluateJobs']>[0]) => timing('evalMs', nix.evaluateJobs(r)),
+    });
+    const started = performance.now();
+    const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
+    const ms = performance.now() - started;
+    if (outcome.kind !== 'evaluated') throw new Error(`evaluation ${outcome.kind}: ${JSON.stringify(outcome)}`);
+    process.stdout.write(JSON.stringify({ ms, ...timed, maxRssMB: process.resourceUsage().maxRSS / 1024, jobs: outcome.jobs }));
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number) => (ms / 1000).toFixed(2).padStart(8);
+
+async function main(): Promise<void> {
+  const rows: { peer: number; cold: WorkerResult; warm: WorkerResult }[] = [];
+  const base = mkdtempSync(join(tmpdir(), 'hydrant-bench-expr-'));
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      const exprDir = join(base, `round-${i}`);
+      writeExpression(exprDir);
+      const peerMs = await peer(exprDir);
+      const cold = await hydrant(exprDir);
+      const warm = await hydrant(exprDir);
+      rows.push({ peer: peerMs, cold, warm });
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+  console.log(`eval: ${A * B * C} jobs nested three deep, ${ROUNDS} rounds (seconds; RSS of the hydrant process in MB)`);
+  console.log('round   nix-env  hydrant-cold  hydrant-warm  ratio-cold  ratio-warm  rss-cold  rss-warm');
+  rows.forEach((r, i) => console.log(`${String(i + 1).padStart(5)}  ${fmt(r.peer)}  ${fmt(r.cold.ms)}      ${fmt(r.warm.ms)}      ${(r.cold.ms / r.peer).toFixed(2).padStart(6)}      ${(r.warm.ms / r.peer).toFixed(2).padStart(6)}    ${r.cold.maxRssMB.toFixed(0).padStart(6)}    ${r.warm.maxRssMB.toFixed(0).padStart(6)}`));
+  const peerMs = median(rows.map((r) => r.peer));
+  const coldMs = median(rows.map((r) => r.cold.ms));
+  const warmMs = median(rows.map((r) => r.warm.ms));
+  const part = (r: WorkerResult) => `fetch ${fmt(r.fetchMs)} eval ${fmt(r.evalMs)} rest ${fmt(r.ms - r.fetchMs - r.evalMs)}`;
+  rows.forEach((r, i) => console.log(`round ${i + 1} cold: ${part(r.cold)}   warm: ${part(r.warm)}`));
+  const rss = Math.max(...rows.flatMap((r) => [r.cold.maxRssMB, r.warm.maxRssMB]));
+  console.log(`median  ${fmt(peerMs)}  ${fmt(coldMs)}      ${fmt(warmMs)}      ${(coldMs / peerMs).toFixed(2).padStart(6)}      ${(warmMs / peerMs).toFixed(2).padStart(6)}    peak RSS ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB})`);
+  const ratio = coldMs / peerMs;
+  const pass = ratio <= TARGET_RATIO && rss <= TARGET_RSS_MB;
+  console.log(`RESULT name=eval ratio=${ratio.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'pass' : 'fail'}`);
+}
+
+if (process.argv[2] === '--worker') await worker(process.argv[3]!);
+else await main();

@@ -1,0 +1,107 @@
+// The evaluator end to end on a real database, real git and real nix, driven by runOnce():
+// what an evaluation records and when a jobset is (not) evaluated.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { evalBuilds } from '../../core/db/builds.ts';
+import { aggregateConstituents, evalErrors, evalMembers, listEvals } from '../../core/db/evals.ts';
+import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
+import { triggerJobsetsByName, triggerJobsetsByRepo } from '../../core/db/push.ts';
+import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
+
+function setup(jobs: string, spec: Record<string, unknown> = {}) {
+  const f = evaluatorFixture();
+  const repo = new ReleaseRepo(join(f.dir, 'repo'), jobs);
+  f.writeSpec('p', { jobsets: { main: gitJobset(repo.dir, spec) } });
+  f.sync();
+  const jobsetId = () => getJobset(f.db, 'p', 'main')!.id;
+  const latestEval = () => listEvals(f.db, jobsetId(), 1)[0];
+  return { f, repo, jobsetId, latestEval };
+}
+
+test('a changed job gets a new build; an unchanged one reuses its build and is marked not new', async () => {
+  const { f, repo, jobsetId, latestEval } = setup('a = job "a"; b = job "b";', { checkinterval: 1 });
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  const first = latestEval()!;
+  const before = evalMembers(f.db, first.id);
+  assert.deepEqual(before.map((m) => [m.job, m.isnew]), [['a', 1], ['b', 1]]);
+
+  repo.commitJobs('a = job "a"; b = job "b2";');
+  triggerEvaluation(f.db, jobsetId());
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  const second = latestEval()!;
+  assert.notEqual(second.id, first.id);
+  const after = evalMembers(f.db, second.id);
+  assert.deepEqual(after.map((m) => [m.job, m.isnew]), [['a', 0], ['b', 1]]);
+  assert.equal(after[0]!.build_id, before[0]!.build_id, 'a is the same build, not re-queued');
+  assert.notEqual(after[1]!.build_id, before[1]!.build_id);
+});
+
+test('unchanged inputs give no new evaluation, only a recorded check', async () => {
+  const { f, jobsetId } = setup('a = job "a";');
+  triggerEvaluation(f.db, jobsetId());
+  await f.evaluator.runOnce();
+  const checked = getJobset(f.db, 'p', 'main')!;
+  triggerEvaluation(f.db, jobsetId());
+  assert.deepEqual(await f.evaluator.runOnce(), [{ kind: 'unchanged' }]);
+  assert.equal(listEvals(f.db, jobsetId(), 10).length, 1);
+  const again = getJobset(f.db, 'p', 'main')!;
+  assert.ok(again.lastcheckedtime! >= checked.lastcheckedtime!);
+  assert.equal(again.triggertime, null, 'the trigger is consumed');
+});
+
+test('checkinterval 0: evaluated only when triggered (as by POST /api/push)', async () => {
+  const { f, repo } = setup('a = job "a";', { checkinterval: 0 });
+  assert.deepEqual(await f.evaluator.runOnce(), [], 'never evaluated on its own');
+  assert.deepEqual(triggerJobsetsByName(f.db, [{ project: 'p', jobset: 'main' }]), ['p:main']);
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  assert.deepEqual(await f.evaluator.runOnce(), []);
+  repo.commitJobs('a = job "a2";');
+  assert.deepEqual(triggerJobsetsByRepo(f.db, repo.dir), ['p:main']);
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+});
+
+test('per-job errors are recorded on the evaluation; the other jobs are built', async () => {
+  const { f, jobsetId, latestEval } = setup('good = job "good"; bad = abort "bad job"; nested.bad = throw "nested bad";');
+  triggerEvaluation(f.db, jobsetId());
+  const [outcome] = await f.evaluator.runOnce();
+  assert.deepEqual(outcome, { kind: 'evaluated', evalId: latestEval()!.id, newBuilds: 1, jobs: 1, errors: 2 });
+  const errors = evalErrors(f.db, latestEval()!.id);
+  assert.deepEqual(errors.map((e) => e.job), ['bad', 'nested.bad']);
+  assert.match(errors[0]!.message, /bad job/);
+  assert.match(errors[1]!.message, /nested bad/);
+});
+
+test('an expression that fails as a whole records the error on the jobset; fixing it clears it', async () => {
+  const { f, repo, jobsetId } = setup('a = job "a";');
+  repo.write('release.nix', '{ ... }: throw "whole expression broken"').commit('break');
+  triggerEvaluation(f.db, jobsetId());
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'failed');
+  assert.match(getJobset(f.db, 'p', 'main')!.errormsg ?? '', /whole expression broken/);
+  assert.equal(listEvals(f.db, jobsetId(), 1).length, 0);
+  repo.commitJobs('a = job "a";');
+  triggerEvaluation(f.db, jobsetId());
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  assert.equal(getJobset(f.db, 'p', 'main')!.errormsg, null);
+});
+
+test('aggregate jobs are linked to their constituents', async () => {
+  const { f, jobsetId, latestEval } = setup('a = job "a"; b = job "b"; release = job "release" // { _hydraAggregate = true; constituents = [ "a" "b" ]; };');
+  triggerEvaluation(f.db, jobsetId());
+  await f.evaluator.runOnce();
+  const builds = Object.fromEntries(evalBuilds(f.db, latestEval()!.id).map((b) => [b.job, b]));
+  assert.equal(builds['release']!.isaggregate, 1);
+  assert.deepEqual(aggregateConstituents(f.db, builds['release']!.id), [builds['a']!.id, builds['b']!.id].sort((x, y) => x - y));
+});
+
+test('the evaluation time is recorded, in seconds', async () => {
+  // A job whose evaluation alone takes over a second (a fold over millions of numbers).
+  const { f, jobsetId, latestEval } = setup('slow = job (toString (builtins.foldl\' (a: b: a + b) 0 (builtins.genList (x: x) 4000000)));');
+  triggerEvaluation(f.db, jobsetId());
+  const started = Date.now();
+  await f.evaluator.runOnce();
+  const elapsed = (Date.now() - started) / 1000;
+  const ev = latestEval()!;
+  assert.ok(ev.evaltime >= 1, `evaltime ${ev.evaltime}`);
+  assert.ok(ev.evaltime + ev.checkouttime <= Math.ceil(elapsed), 'within the time the check took');
+});

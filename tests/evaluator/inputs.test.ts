@@ -1,0 +1,125 @@
+// Jobset inputs reach the expression as in Hydra: --arg/--argstr, git as an attribute set
+// with outPath/rev/shortRev/revCount, and a build input as the latest successful output.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { evalBuilds } from '../../core/db/builds.ts';
+import { listEvals } from '../../core/db/evals.ts';
+import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
+import { finishStepAndBuild } from '../../core/db/queue.ts';
+import { CliNix } from '../../core/nix/cli-nix.ts';
+import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
+import { GitRepo } from '../helpers/git-repo.ts';
+
+// The job's description is a JSON record of what the expression received.
+const probe = (nonce: string) => `{ src, name, flag, cfg, data, upstream ? null }:
+{ probe = derivation { name = "probe"; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "echo ${nonce} > $out" ]; PATH = "/usr/bin:/bin"; } // {
+  meta.description = builtins.toJSON {
+    inherit (src) rev shortRev revCount; inherit name flag cfg;
+    readme = builtins.readFile (src + "/README");
+    data = builtins.readFile (data + "/f.txt");
+    upstream = if upstream == null then null else builtins.readFile upstream;
+  };
+}; }`;
+
+test('git, string, boolean, nix, path and build inputs reach the expression', async () => {
+  const f = evaluatorFixture();
+  const repo = new GitRepo(join(f.dir, 'repo'));
+  repo.write('release.nix', probe(randomUUID())).write('README', 'read me').commit('one');
+  const rev = repo.write('README', 'read me twice').commit('two');
+  const data = join(f.dir, 'data');
+  mkdirSync(data);
+  writeFileSync(join(data, 'f.txt'), 'path input');
+  const upNonce = randomUUID();
+  const up = new GitRepo(join(f.dir, 'up'));
+  up.write('release.nix', `{ ... }: { lib = derivation { name = "lib"; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "echo -n built-${upNonce} > $out" ]; PATH = "/usr/bin:/bin"; }; }`).commit('up');
+  const inputs = {
+    src: { type: 'git', value: `${repo.dir} main` }, name: { type: 'string', value: 'a "quoted" ${name}' },
+    flag: { type: 'boolean', value: 'true' }, cfg: { type: 'nix', value: '{ x = 1 + 1; }' }, data: { type: 'path', value: data },
+  };
+  f.writeSpec('p', { jobsets: {
+    up: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: up.dir } } },
+    main: { nixexprinput: 'src', checkinterval: 0, inputs },
+    withbuild: { nixexprinput: 'src', checkinterval: 0, inputs: { ...inputs, upstream: { type: 'build', value: 'p:up:lib' } } },
+  } });
+  f.sync();
+  const jobsetId = (name: string) => getJobset(f.db, 'p', name)!.id;
+  const probeOf = (name: string) => JSON.parse(evalBuilds(f.db, listEvals(f.db, jobsetId(name), 1)[0]!.id)[0]!.description!);
+
+  triggerEvaluation(f.db, jobsetId('main'));
+  await f.evaluator.runOnce();
+  assert.deepEqual(probeOf('main'), {
+    rev, shortRev: rev.slice(0, 7), revCount: 2, name: 'a "quoted" ${name}', flag: true, cfg: { x: 2 },
+    readme: 'read me twice', data: 'path input', upstream: null,
+  });
+
+  // A build input needs a successful build of the job first.
+  triggerEvaluation(f.db, jobsetId('withbuild'));
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'failed');
+  assert.match(getJobset(f.db, 'p', 'withbuild')!.errormsg!, /input "upstream": no successful build of p:up:lib yet/);
+  triggerEvaluation(f.db, jobsetId('up'));
+  await f.evaluator.runOnce();
+  const lib = evalBuilds(f.db, listEvals(f.db, jobsetId('up'), 1)[0]!.id)[0]!;
+  assert.equal((await new CliNix().realise(lib.drvpath, {})).exitCode, 0);
+  finishStepAndBuild(f.db, lib.id, null, { status: 0, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] });
+  triggerEvaluation(f.db, jobsetId('withbuild'));
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  assert.equal(probeOf('withbuild').upstream, `built-${upNonce}`);
+});
+
+test('a git repository is cloned once and fetched after', async () => {
+  const f = evaluatorFixture();
+  const repo = new GitRepo(join(f.dir, 'repo'));
+  const release = (n: number) => `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} ${n} > $out" ]; }; }`;
+  repo.write('release.nix', release(1)).commit('one');
+  f.writeSpec('p', { jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } } });
+  f.sync();
+  const id = getJobset(f.db, 'p', 'a')!.id;
+  triggerEvaluation(f.db, id);
+  await f.evaluator.runOnce();
+  const gitCache = join(f.dir, 'state', 'git');
+  const [mirror] = readdirSync(gitCache);
+  writeFileSync(join(gitCache, mirror!, 'hydrant-test-marker'), 'a clone would not have this');
+  repo.write('release.nix', release(2)).commit('two');
+  triggerEvaluation(f.db, id);
+  await f.evaluator.runOnce();
+  assert.equal(listEvals(f.db, id, 10).length, 2, 'the new commit was fetched');
+  assert.deepEqual(readdirSync(gitCache), [mirror]);
+  assert.ok(readdirSync(join(gitCache, mirror!)).includes('hydrant-test-marker'), 'the mirror was fetched into, not re-cloned');
+});
+
+test('an unreachable git repository is a fetch error on the jobset, and nothing else changes', async () => {
+  const f = evaluatorFixture();
+  f.writeSpec('p', { jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: join(f.dir, 'missing') } } } } });
+  f.sync();
+  triggerEvaluation(f.db, getJobset(f.db, 'p', 'a')!.id);
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'failed');
+  const j = getJobset(f.db, 'p', 'a')!;
+  assert.match(j.fetcherrormsg!, /git input .*missing/);
+  assert.equal(j.starttime, null);
+});
+
+test('polling an unchanged repository does not check it out or copy it to the store again', async () => {
+  // The real Nix, counting the store copies.
+  const real = new CliNix();
+  const added: string[] = [];
+  const nix = Object.assign(Object.create(real) as CliNix, {
+    addToStore: (dir: string) => { added.push(dir); return real.addToStore(dir); },
+  });
+  const f = evaluatorFixture([], nix);
+  const repo = new GitRepo(join(f.dir, 'repo'));
+  repo.write('release.nix', `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} > $out" ]; }; }`).commit('one');
+  f.writeSpec('p', { jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } } });
+  f.sync();
+  const id = getJobset(f.db, 'p', 'a')!.id;
+  triggerEvaluation(f.db, id);
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  assert.equal(added.length, 1);
+  triggerEvaluation(f.db, id);
+  assert.deepEqual(await f.evaluator.runOnce(), [{ kind: 'unchanged' }]);
+  assert.equal(added.length, 1, 'the revision seen at the last evaluation reuses its store path');
+});

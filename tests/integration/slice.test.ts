@@ -11,8 +11,8 @@ import { get } from '../helpers/http.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// A nonce keeps these derivations out of the store that other runs of this test filled.
-const nonce = `${process.pid}-${Date.now()}`;
+// Unique derivations per run: an output another run already built would have no log here.
+const nonce = randomUUID();
 const releaseNix = (greeting: string) => `
 { src }:
 let job = name: script: derivation {
@@ -30,8 +30,6 @@ let job = name: script: derivation {
 
 interface BuildJson { id: number; job: string; finished: number; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
 
-// Unique derivations per run: an output another run already built would have no log here.
-const nonce = randomUUID();
 const dir = tempDir();
 const repo = new GitRepo(join(dir, 'repo'));
 let hydrant: HydrantProcess;

@@ -1,0 +1,42 @@
+import type { Response, Router } from 'express';
+import { buildBatch } from '../../core/db/build-batches.ts';
+import { evalBuildIdsAfter } from '../../core/db/eval-pages.ts';
+import { buildJson } from '../json-shapes.ts';
+import { requireEval } from '../lookups.ts';
+import type { RouteContext } from '../route-context.ts';
+
+const BATCH = 500;
+
+/** Waits while the socket's buffer is full, so a slow client never makes the server hold the whole answer. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+/**
+ * Hydra's /eval/N/builds: every build of the evaluation as a JSON array. Hydra builds the
+ * whole answer in memory and times out on big evaluations; this streams it in batches of
+ * 500 builds, each batch read with five index-backed queries.
+ */
+export function evalBuildsRoutes(router: Router, ctx: RouteContext): void {
+  router.get('/eval/:id/builds', async (req, res) => {
+    const { evaluation } = requireEval(ctx, res, req.params.id);
+    res.vary('Accept').type('application/json');
+    res.write('[');
+    let after = 0;
+    let first = true;
+    for (;;) {
+      const ids = evalBuildIdsAfter(ctx.db, evaluation.id, after, BATCH);
+      if (ids.length === 0 || res.destroyed) break;
+      after = ids[ids.length - 1]!;
+      const parts = buildBatch(ctx.db, ids).map((r) => JSON.stringify(buildJson(r.build, r)));
+      const chunk = (first ? '' : ',') + parts.join(',');
+      first = false;
+      if (!res.write(chunk)) await drained(res);
+    }
+    res.end(']');
+  });
+}

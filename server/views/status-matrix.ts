@@ -1,0 +1,21 @@
+import type { EvalRow } from '../../core/model/rows.ts';
+import type { MatrixCell } from '../../core/db/jobset-matrix.ts';
+import { statusClass, statusLabel } from '../../core/model/status.ts';
+import { links } from './links.ts';
+
+/** The jobs × recent evaluations table of /jobset/P/J: one row per job, one cell per evaluation. */
+export function statusMatrix(project: string, jobset: string, jobs: string[], evals: EvalRow[], cells: MatrixCell[]) {
+  const byKey = new Map(cells.map((c) => [`${c.job}\0${c.eval_id}`, c]));
+  return {
+    evals: evals.map((e) => ({ id: e.id, url: links.eval(e.id) })),
+    rows: jobs.map((job) => ({
+      job,
+      url: links.job(project, jobset, job),
+      cells: evals.map((e) => {
+        const c = byKey.get(`${job}\0${e.id}`);
+        if (!c) return { empty: true };
+        return { url: links.build(c.id), id: c.id, label: statusLabel(c.finished === 1, c.buildstatus), cls: c.finished === 1 ? statusClass(true, c.buildstatus) : 'pending' };
+      }),
+    })),
+  };
+}

@@ -40,7 +40,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
       rawUrl: `${links.buildLog(build.id)}/raw${stepQuery}`,
       tailUrl: `${links.buildLog(build.id)}/tail${stepQuery}`,
       // The live stream continues exactly where the rendered text ends.
-      liveUrl: step?.busy ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${Buffer.byteLength(text)}&line=${lines.length}` : null,
+      liveUrl: step?.busy ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${Buffer.byteLength(text)}` : null,
     }));
   });
 

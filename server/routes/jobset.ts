@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { runningBuildIds } from '../../core/db/builds.ts';
 import { evalSummary, listEvals } from '../../core/db/evals.ts';
 import { countJobNames, jobNamesPage, matrixCells } from '../../core/db/jobset-matrix.ts';
 import { jobsetInputs } from '../../core/db/jobsets.ts';
@@ -33,7 +34,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           canTrigger: may(db, viewer, 'trigger', jobset.project),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
           evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
-          matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, matrixCells(db, jobset.id, jobs, evals.map((e) => e.id))),
+          matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, matrixCells(db, jobset.id, jobs, evals.map((e) => e.id)), runningBuildIds(db)),
           pager: pager(req, p, cache.get(`jobcount:${jobset.id}`, () => countJobNames(db, jobset.id))),
         };
       },

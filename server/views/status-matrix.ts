@@ -4,7 +4,7 @@ import { statusClass, statusLabel } from '../../core/model/status.ts';
 import { links } from './links.ts';
 
 /** The jobs × recent evaluations table of /jobset/P/J: one row per job, one cell per evaluation. */
-export function statusMatrix(project: string, jobset: string, jobs: string[], evals: EvalRow[], cells: MatrixCell[]) {
+export function statusMatrix(project: string, jobset: string, jobs: string[], evals: EvalRow[], cells: MatrixCell[], running: ReadonlySet<number>) {
   const byKey = new Map(cells.map((c) => [`${c.job}\0${c.eval_id}`, c]));
   return {
     evals: evals.map((e) => ({ id: e.id, url: links.eval(e.id) })),
@@ -14,7 +14,8 @@ export function statusMatrix(project: string, jobset: string, jobs: string[], ev
       cells: evals.map((e) => {
         const c = byKey.get(`${job}\0${e.id}`);
         if (!c) return { empty: true };
-        return { url: links.build(c.id), id: c.id, label: statusLabel(c.finished === 1, c.buildstatus), cls: c.finished === 1 ? statusClass(true, c.buildstatus) : 'pending' };
+        const isRunning = running.has(c.id);
+        return { url: links.build(c.id), id: c.id, label: statusLabel(c.finished === 1, c.buildstatus, isRunning), cls: c.finished === 1 ? statusClass(true, c.buildstatus) : isRunning ? 'running' : 'pending' };
       }),
     })),
   };

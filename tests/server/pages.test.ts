@@ -59,6 +59,7 @@ test('/jobset/P/J shows evaluations and the jobs × evaluations matrix', async (
   assert.match(page, new RegExp(`href="/eval/${eval2.evalId}"`));
   assert.match(page, new RegExp(`href="/build/${eval2.buildIds['a']}" title="Failed`), 'matrix cell of a in eval 2');
   assert.match(page, new RegExp(`href="/build/${eval1.buildIds['c']}" title="Queued`), 'matrix cell of c in eval 1');
+  assert.match(page, new RegExp(`class="cell running" href="/build/${eval2.buildIds['d']}" title="Running`), 'a build with a busy step is running');
   assert.match(page, /href="\/job\/demo\/main\/tests.nested"/);
 });
 

@@ -1,6 +1,7 @@
 import type { Response, Router } from 'express';
 import { buildBatch } from '../../core/db/build-batches.ts';
 import { evalBuildIdsAfter } from '../../core/db/eval-pages.ts';
+import { createReadCache } from '../cache.ts';
 import { buildJson } from '../json-shapes.ts';
 import { requireEval } from '../lookups.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -19,24 +20,38 @@ function drained(res: Response): Promise<void> {
 /**
  * Hydra's /eval/N/builds: every build of the evaluation as a JSON array. Hydra builds the
  * whole answer in memory and times out on big evaluations; this streams it in batches of
- * 500 builds, each batch read with five index-backed queries.
+ * 500 builds, each batch read with five index-backed queries, and keeps the finished
+ * answer until the database changes (a few evaluations' worth: 20,000 builds are ~8 MB),
+ * so clients polling an evaluation are answered from memory.
  */
 export function evalBuildsRoutes(router: Router, ctx: RouteContext): void {
+  const bodies = createReadCache(ctx.db, 4);
   router.get('/eval/:id/builds', async (req, res) => {
     const { evaluation } = requireEval(ctx, res, req.params.id);
     res.vary('Accept').type('application/json');
-    res.write('[');
+    const key = String(evaluation.id);
+    const cached = bodies.lookup<Buffer>(key);
+    if (cached) {
+      res.end(cached);
+      return;
+    }
+    const version = bodies.version();
+    const chunks: Buffer[] = [];
+    const send = async (text: string) => {
+      const chunk = Buffer.from(text);
+      chunks.push(chunk);
+      if (!res.write(chunk)) await drained(res);
+    };
+    await send('[');
     let after = 0;
-    let first = true;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const ids = evalBuildIdsAfter(ctx.db, evaluation.id, after, BATCH);
       if (ids.length === 0 || res.destroyed) break;
       after = ids[ids.length - 1]!;
-      const parts = buildBatch(ctx.db, ids).map((r) => JSON.stringify(buildJson(r.build, r)));
-      const chunk = (first ? '' : ',') + parts.join(',');
-      first = false;
-      if (!res.write(chunk)) await drained(res);
+      await send((first ? '' : ',') + buildBatch(ctx.db, ids).map((r) => JSON.stringify(buildJson(r.build, r))).join(','));
     }
-    res.end(']');
+    const end = Buffer.from(']');
+    res.end(end);
+    if (!res.destroyed) bodies.store(key, Buffer.concat([...chunks, end]), version);
   });
 }

@@ -1,6 +1,8 @@
 // Every page and its JSON, on a real server over a real database.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { openDatabase } from '../../core/db/database.ts';
+import { finishStepAndBuild } from '../../core/db/queue.ts';
 import { get } from '../helpers/http.ts';
 import { addEval, addJobset, addProject, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
 
@@ -208,4 +210,24 @@ test('security headers on every answer', async () => {
   assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(r.headers.get('x-frame-options'), 'DENY');
   assert.equal(r.headers.get('x-powered-by'), null);
+});
+
+test('cached answers follow the database: a build that finishes shows at once', async () => {
+  const d = eval2.buildIds['d']!;
+  const state = async () => ((await json(`/eval/${eval2.evalId}/builds`)) as unknown as { id: number; finished: boolean }[]).find((b) => b.id === d)!.finished;
+  const summary = async () => /(\d+) failed<\/span>/.exec(await html(`/eval/${eval2.evalId}`))![1];
+  assert.equal(await state(), false);
+  assert.equal(await state(), false, 'asked twice: the second answer comes from the cache');
+  assert.equal(await summary(), '1');
+  // Another connection writes, as the queue runner does in its own process.
+  const other = openDatabase(w.db.name);
+  try {
+    finishStepAndBuild(other, d, { stepnr: 1, result: { status: 1, errormsg: null, outputs: {} } }, {
+      status: 1, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [],
+    });
+  } finally {
+    other.close();
+  }
+  assert.equal(await state(), true);
+  assert.equal(await summary(), '2');
 });

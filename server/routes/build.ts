@@ -34,7 +34,7 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
           build: {
             ...buildSummary(build, runningBuildIds(db)), drvpath: build.drvpath, description: build.description,
             releasename: build.releasename, iscachedbuild: build.iscachedbuild === 1, size: build.size, closuresize: build.closuresize,
-            keep: build.keep === 1, priority: build.priority,
+            keep: build.keep === 1, priority: build.priority, machine: steps.at(-1)?.machine ?? null,
             projectUrl: links.project(build.project), jobsetUrl: links.jobset(build.project, build.jobset), logUrl: links.buildLog(build.id),
           },
           outputs,

@@ -1,4 +1,6 @@
-import type { Response, Router } from 'express';
+import type { Request, Response, Router } from 'express';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { buildBatch } from '../../core/db/build-batches.ts';
 import { evalBuildIdsAfter } from '../../core/db/eval-pages.ts';
 import { createReadCache } from '../cache.ts';
@@ -7,6 +9,7 @@ import { requireEval } from '../lookups.ts';
 import type { RouteContext } from '../route-context.ts';
 
 const BATCH = 500;
+const gzipAsync = promisify(gzip);
 
 /** Waits while the socket's buffer is full, so a slow client never makes the server hold the whole answer. */
 function drained(res: Response): Promise<void> {
@@ -25,14 +28,29 @@ function drained(res: Response): Promise<void> {
  * so clients polling an evaluation are answered from memory.
  */
 export function evalBuildsRoutes(router: Router, ctx: RouteContext): void {
-  const bodies = createReadCache(ctx.db, 4);
+  const bodies = createReadCache(ctx.db, 8);
+  // A kept answer is also kept compressed (JSON of builds shrinks ~15×) for clients that accept gzip.
+  const sendCached = async (req: Request, res: Response, key: string, body: Buffer) => {
+    res.vary('Accept-Encoding');
+    if (!req.acceptsEncodings('gzip')) {
+      res.end(body);
+      return;
+    }
+    const version = bodies.version();
+    let zipped = bodies.lookup<Buffer>(`${key}.gz`);
+    if (!zipped) {
+      zipped = await gzipAsync(body, { level: 6 });
+      bodies.store(`${key}.gz`, zipped, version);
+    }
+    res.set('Content-Encoding', 'gzip').end(zipped);
+  };
   router.get('/eval/:id/builds', async (req, res) => {
     const { evaluation } = requireEval(ctx, res, req.params.id);
     res.vary('Accept').type('application/json');
     const key = String(evaluation.id);
     const cached = bodies.lookup<Buffer>(key);
     if (cached) {
-      res.end(cached);
+      await sendCached(req, res, key, cached);
       return;
     }
     const version = bodies.version();

@@ -1,4 +1,6 @@
 import type { Request, Router } from 'express';
+import { now } from '../../core/db/database.ts';
+import { deleteExpiredSessions } from '../../core/db/sessions.ts';
 import { getUser } from '../../core/db/users.ts';
 import { hashPassword, verifyPassword } from '../../core/password.ts';
 import { endSession, startSession } from '../auth/session.ts';
@@ -40,6 +42,8 @@ export function loginRoutes(router: Router, { db, render, config, loginLimiter }
       return;
     }
     loginLimiter.reset(key);
+    // Expired sessions are swept here: logins are rare, so this costs nothing noticeable.
+    deleteExpiredSessions(db, now());
     startSession(db, res, user.username, config.baseUrl.startsWith('https:'));
     if (json(req)) res.json(userJson(user));
     else res.redirect(303, '/');

@@ -231,3 +231,12 @@ test('cached answers follow the database: a build that finishes shows at once', 
   assert.equal(await state(), true);
   assert.equal(await summary(), '2');
 });
+
+test('/eval/N/builds is sent gzipped to clients that accept it, with the same content', async () => {
+  const plain = await (await fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } })).text();
+  await fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json' } }).then((r) => r.text());
+  const zipped = await fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip' } });
+  assert.equal(zipped.headers.get('content-encoding'), 'gzip');
+  assert.match(zipped.headers.get('vary') ?? '', /Accept-Encoding/);
+  assert.deepEqual(JSON.parse(await zipped.text()), JSON.parse(plain));
+});

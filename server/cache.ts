@@ -18,11 +18,13 @@ export interface ReadCache {
 }
 
 export function createReadCache(db: Db, maxEntries = 500): ReadCache {
-  const probe = db.prepare('SELECT total_changes() AS t');
+  // Prepared once: db.pragma() would prepare a statement on every request.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const probe = db.prepare('SELECT total_changes()').pluck();
   const entries = new Map<string, unknown>();
   let seen = '';
   const current = () => {
-    const v = `${db.pragma('data_version', { simple: true })}:${(probe.get() as { t: number }).t}`;
+    const v = `${dataVersion.get() as number}:${probe.get() as number}`;
     if (v !== seen) {
       entries.clear();
       seen = v;

@@ -25,7 +25,9 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
       view: () => {
         const evals = listEvals(db, jobset.id, MATRIX_EVALS);
         const p = paging(req, 50);
-        const jobs = jobNamesPage(db, jobset.id, p.rows, p.offset);
+        const jobs = cache.get(`jobs:${jobset.id}:${p.rows}:${p.offset}`, () => jobNamesPage(db, jobset.id, p.rows, p.offset));
+        const evalIds = evals.map((e) => e.id);
+        const cells = cache.get(`matrix:${jobset.id}:${p.rows}:${p.offset}:${evalIds.join(',')}`, () => matrixCells(db, jobset.id, jobs, evalIds));
         const viewer = viewerOf(res);
         return {
           title: `${jobset.project}:${jobset.name}`,
@@ -34,7 +36,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           canTrigger: may(db, viewer, 'trigger', jobset.project),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
           evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
-          matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, matrixCells(db, jobset.id, jobs, evals.map((e) => e.id)), runningBuildIds(db)),
+          matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, cells, runningBuildIds(db)),
           pager: pager(req, p, cache.get(`jobcount:${jobset.id}`, () => countJobNames(db, jobset.id))),
         };
       },

@@ -52,7 +52,7 @@ export function evalRoutes(router: Router, ctx: RouteContext): void {
           summary,
           group,
           groups: (Object.keys(EVAL_GROUPS) as EvalGroup[]).map((g) => ({ name: g, url: `?group=${g}`, current: g === group, count: { all: summary.total, failed: summary.failed, succeeded: summary.succeeded, queued: summary.queued }[g] })),
-          builds: evalBuildsPage(db, evaluation.id, group, p.rows, p.offset).map((b) => buildSummary(b, running)),
+          builds: cache.get(`evalpage:${evaluation.id}:${group}:${p.rows}:${p.offset}`, () => evalBuildsPage(db, evaluation.id, group, p.rows, p.offset)).map((b) => buildSummary(b, running)),
           pager: pager(req, p, total),
           compare: compareId === undefined ? null : { id: compareId, url: links.eval(compareId) },
           diff,

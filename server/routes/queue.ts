@@ -10,7 +10,7 @@ import { buildSummary } from '../views/build-summary.ts';
 export function queueRoutes(router: Router, { db, render, cache }: RouteContext): void {
   router.get('/queue', (req, res) => {
     const p = paging(req, 50);
-    const builds = queuedBuilds(db, p.rows, p.offset);
+    const builds = cache.get(`queue:${p.rows}:${p.offset}`, () => queuedBuilds(db, p.rows, p.offset));
     const total = cache.get('queued', () => countQueuedBuilds(db));
     sendPage(req, res, render, {
       template: 'queue',

@@ -45,8 +45,17 @@ export function createApp(ctx: RouteContext): express.Express {
     const message = known?.message ?? (status === 404 ? `Not found: ${req.path}` : status < 500 ? 'Bad request' : 'Internal server error');
     if (res.headersSent) return res.end();
     res.status(status).vary('Accept');
-    if (wantsJson(req)) res.json({ error: message });
-    else res.type('html').send(ctx.render('error', { title: status === 404 ? 'Not found' : 'Error', status, message }));
+    if (wantsJson(req)) {
+      res.json({ error: message });
+      return;
+    }
+    try {
+      res.type('html').send(ctx.render('error', { title: status === 404 ? 'Not found' : 'Error', status, message }));
+    } catch (renderError) {
+      // Even a broken template must not hand the request to Express's default handler, which shows stacks.
+      ctx.log.error({ err: renderError }, 'error page failed to render');
+      res.type('text/plain').send(message);
+    }
   });
   return app;
 }

@@ -15,6 +15,8 @@ export function pickStep(req: Request, steps: BuildStepRow[], drvpath: string): 
   return (own.length ? own : steps).at(-1);
 }
 
+const PRETTY_LINES = 5000;
+
 export function buildLogRoutes(router: Router, ctx: RouteContext): void {
   const { db, render, config } = ctx;
   const load = (req: Request, res: Response) => {
@@ -30,13 +32,18 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     const { build, step, text } = load(req, res);
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
+    // A VM test can log millions of lines; the page shows the end (where failures are), with
+    // the original line numbers, and the raw log has everything.
+    const first = Math.max(0, lines.length - PRETTY_LINES);
     const stepQuery = step ? `?step=${step.stepnr}` : '';
     res.vary('Accept');
     res.type('html').send(render('build-log', {
       title: `Log of build ${build.id}`,
       build: { id: build.id, url: links.build(build.id), job: build.job },
       step: step ? { stepnr: step.stepnr, drvpath: step.drvpath, busy: step.busy !== 0 } : null,
-      lines: lines.map((text, i) => ({ n: i + 1, text })),
+      lines: lines.slice(first).map((text, i) => ({ n: first + i + 1, text })),
+      totalLines: lines.length,
+      omitted: first,
       rawUrl: `${links.buildLog(build.id)}/raw${stepQuery}`,
       tailUrl: `${links.buildLog(build.id)}/tail${stepQuery}`,
       // The live stream continues exactly where the rendered text ends.

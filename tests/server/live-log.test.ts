@@ -61,3 +61,13 @@ test('a finished step streams its remaining log and ends at once', async () => {
   assert.match(r.text, /line 1\\nline 2\\nline 3\\npartial line 4/);
   assert.match(r.text, /event: end/);
 });
+
+test('a very long log shows its last 5000 lines with their own numbers, and links the raw log', async () => {
+  const long = addEval(w.db, addJobset(w.db, 'live', 'long'), [{ name: 'chatty' }]).buildIds['chatty']!;
+  runStep(w.db, w.stateDir, long, { log: Array.from({ length: 12_000 }, (_, i) => `line ${i + 1}`).join('\n') + '\n' });
+  const page = await get(`${w.url}/build/${long}/log`);
+  assert.match(page.text, /The first 7000 of 12000 lines are not shown/);
+  assert.match(page.text, /id="L7001"><a class="ln" href="#L7001">7001<\/a>line 7001</);
+  assert.doesNotMatch(page.text, /id="L7000"/);
+  assert.match(page.text, /id="L12000"/);
+});

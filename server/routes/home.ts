@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { listJobsets } from '../../core/db/jobsets.ts';
 import { listProjects } from '../../core/db/projects.ts';
-import { mayRead } from '../auth/permissions.ts';
+import { mayCreateProject, mayRead } from '../auth/permissions.ts';
 import { viewerOf } from '../auth/session.ts';
 import { projectJson } from '../json-shapes.ts';
 import { sendPage } from '../negotiate.ts';
@@ -16,6 +16,7 @@ export function homeRoutes(router: Router, { db, render }: RouteContext): void {
       template: 'home',
       view: {
         title: 'Projects',
+        canCreate: mayCreateProject(viewer),
         projects: projects.map((p) => ({
           name: p.name, displayname: p.displayname, description: p.description, url: links.project(p.name),
           specError: p.spec_error, enabled: p.enabled === 1,

@@ -18,12 +18,14 @@ import { jobLatestRoutes } from './job-latest.ts';
 import { jobRoutes } from './job.ts';
 import { jobsetEditRoutes } from './jobset-edit.ts';
 import { jobsetEvalsRoutes } from './jobset-evals.ts';
+import { jobsetFormRoutes } from './jobset-form.ts';
 import { jobsetTriggerRoutes } from './jobset-trigger.ts';
 import { jobsetRoutes } from './jobset.ts';
 import { loginRoutes } from './login.ts';
 import { machinesRoutes } from './machines.ts';
 import { metricsRoutes } from './metrics.ts';
 import { projectEditRoutes } from './project-edit.ts';
+import { projectFormRoutes } from './project-form.ts';
 import { projectRoutes } from './project.ts';
 import { queueRoutes } from './queue.ts';
 import { searchRoutes } from './search.ts';
@@ -31,7 +33,7 @@ import { statusRoutes } from './status.ts';
 
 /** Every route module; each registers the URLs of one page or one action. */
 export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
-  homeRoutes, projectRoutes, projectEditRoutes, jobsetRoutes, jobsetEvalsRoutes, jobsetEditRoutes, jobsetTriggerRoutes,
+  homeRoutes, projectRoutes, projectEditRoutes, projectFormRoutes, jobsetRoutes, jobsetFormRoutes, jobsetEvalsRoutes, jobsetEditRoutes, jobsetTriggerRoutes,
   evalRoutes, evalErrorsRoutes, evalBuildsRoutes, evalRestartFailedRoutes,
   buildRoutes, buildConstituentsRoutes, buildLogRoutes, buildLogLiveRoutes, downloadRoutes, buildActionRoutes,
   jobLatestRoutes, jobBadgeRoutes, jobRoutes,

@@ -34,6 +34,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           jobset: { ...jobset, projectUrl: links.project(jobset.project), url: links.jobset(jobset.project, jobset.name) },
           inputs,
           canTrigger: may(db, viewer, 'trigger', jobset.project),
+          canEdit: may(db, viewer, 'edit-jobset', jobset.project),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
           evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
           matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, cells, runningBuildIds(db)),

@@ -20,6 +20,7 @@ export function projectRoutes(router: Router, ctx: RouteContext): void {
         title: project.displayname,
         project: { ...project, url: links.project(project.name) },
         canEdit: may(db, viewerOf(res), 'edit-project', project.name),
+        canAddJobset: may(db, viewerOf(res), 'edit-jobset', project.name),
         jobsets: jobsets.filter((j) => j.hidden === 0 || j.spec_error).map((j) => {
           const last = listEvals(db, j.id, 1)[0];
           return {

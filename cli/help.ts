@@ -5,6 +5,7 @@ const COMMANDS: [string, string][] = [
   ['server', 'Run only the web server and JSON API.'],
   ['evaluator', 'Run only the evaluator: sync jobset specs, poll inputs, evaluate, queue builds.'],
   ['queue-runner', 'Run only the queue runner: build queued builds and record the results.'],
+  ['user add NAME', 'Create a user or replace its password (read from stdin) and roles: --role ROLE, --member PROJECT.'],
   ['migrate', 'Create or upgrade the database schema, then exit.'],
   ['help', 'Show this text.'],
 ];
@@ -17,7 +18,7 @@ export function helpText(): string {
     'Usage: hydrant COMMAND [OPTIONS]',
     '',
     'Commands:',
-    ...COMMANDS.map(([name, text]) => `  ${name.padEnd(14)}${text}`),
+    ...COMMANDS.map(([name, text]) => `  ${name.padEnd(16)}${text}`),
     '',
     'Options (each also read from its environment variable; flags win):',
     ...Object.values(SETTINGS).map((s) =>

@@ -7,6 +7,7 @@ import { createEvaluator } from '../evaluator/index.ts';
 import { createQueueRunner } from '../queue-runner/index.ts';
 import { createWebServer } from '../server/index.ts';
 import { helpText } from './help.ts';
+import { userAdd } from './user-add.ts';
 
 interface Role {
   start(): void | Promise<void>;
@@ -29,6 +30,23 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
     process.stdout.write(helpText() + '\n');
     return 0;
+  }
+  if (argv[0] === 'user') {
+    if (argv[1] !== 'add') {
+      process.stderr.write('hydrant: usage: hydrant user add NAME --role ROLE (see hydrant --help)\n');
+      return 2;
+    }
+    try {
+      const { code, message } = await userAdd(argv.slice(2));
+      (code === 0 ? process.stdout : process.stderr).write(`${code === 0 ? '' : 'hydrant: '}${message}\n`);
+      return code;
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`hydrant: ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
   }
   let parsed;
   try {

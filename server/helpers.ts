@@ -42,6 +42,8 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('iso', (t: number | null) => isoTime(t));
   hbs.registerHelper('bytes', (n: number | null) => humanBytes(n));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('gt', (a: number, b: number) => a > b);
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
   // encodeURIComponent per path segment; Handlebars still HTML-escapes the result.
   hbs.registerHelper('seg', (v: unknown) => encodeURIComponent(String(v ?? '')));
 }

@@ -4,6 +4,8 @@ import type { Config } from '../core/config.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
 import type { Logger } from '../core/log.ts';
 import { createApp } from './app.ts';
+import { createRateLimiter } from './auth/rate-limit.ts';
+import { createReadCache } from './cache.ts';
 import { createRenderer } from './render.ts';
 
 export interface WebServerDeps {
@@ -24,7 +26,8 @@ export interface WebServer {
 export function createWebServer(config: Config, deps: WebServerDeps): WebServer {
   const log = deps.log.child({ role: 'server' });
   const db = deps.db ?? openDatabase(config.dbPath);
-  const app = createApp({ db, render: createRenderer(), config, log });
+  // Five wrong passwords per client and user name per five minutes.
+  const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300) });
   let server: Server | undefined;
   return {
     start() {

@@ -1,6 +1,10 @@
 import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildWithJobset, EvalInputRow, EvalRow, JobsetInputRow, JobsetRow, ProjectRow } from '../core/model/rows.ts';
 
-/** JSON in the shapes of Hydra's API document (hydra-api.yaml), so Hydra clients work unchanged. */
+/**
+ * JSON in the shapes of Hydra's API document (hydra-api.yaml) and of what Hydra actually
+ * sends (its TO_JSON hints: `finished`, `hasnewbuilds`, project `enabled`/`hidden`,
+ * jobset `visible`/`enableemail` are booleans), so Hydra clients work unchanged.
+ */
 
 export function projectJson(p: ProjectRow, jobsets: string[]) {
   return {
@@ -12,6 +16,7 @@ export function projectJson(p: ProjectRow, jobsets: string[]) {
     enabled: p.enabled === 1,
     hidden: p.hidden === 1,
     jobsets,
+    declarative: { file: '', type: '', value: '' },
   };
 }
 
@@ -23,7 +28,7 @@ export function jobsetJson(j: JobsetRow, inputs: JobsetInputRow[]) {
     nixexprinput: j.nixexprinput,
     nixexprpath: j.nixexprpath,
     errormsg: j.errormsg ?? '',
-    fetcherrormsg: j.fetcherrormsg ?? '',
+    fetcherrormsg: j.fetcherrormsg,
     errortime: j.errortime,
     lastcheckedtime: j.lastcheckedtime,
     triggertime: j.triggertime,
@@ -31,11 +36,16 @@ export function jobsetJson(j: JobsetRow, inputs: JobsetInputRow[]) {
     enabled: j.enabled,
     visible: j.hidden === 0,
     enableemail: j.enableemail === 1,
+    enable_dynamic_run_command: false,
     emailoverride: j.emailoverride,
     keepnr: j.keepnr,
     checkinterval: j.checkinterval,
     schedulingshares: j.schedulingshares,
+    type: 0,
+    flake: '',
     inputs: Object.fromEntries(inputs.map((i) => [i.name, { name: i.name, type: i.type, value: i.value, emailresponsible: i.emailresponsible === 1 }])),
+    // Older Hydra clients read the inputs under this name, each as a list of alternatives.
+    jobsetinputs: Object.fromEntries(inputs.map((i) => [i.name, { jobsetinputalts: [i.value] }])),
   };
 }
 
@@ -45,7 +55,7 @@ export function evalJson(e: EvalRow, inputs: EvalInputRow[], buildIds: number[])
     timestamp: e.timestamp,
     checkouttime: e.checkouttime,
     evaltime: e.evaltime,
-    hasnewbuilds: e.hasnewbuilds,
+    hasnewbuilds: e.hasnewbuilds === 1,
     flake: null,
     builds: buildIds,
     jobsetevalinputs: Object.fromEntries(inputs.map((i) => [i.name, {
@@ -66,7 +76,7 @@ export function buildJson(b: BuildWithJobset, extra: { outputs: BuildOutputRow[]
     timestamp: b.timestamp,
     starttime: b.starttime,
     stoptime: b.stoptime,
-    finished: b.finished,
+    finished: b.finished === 1,
     buildstatus: b.finished ? b.buildstatus : null,
     priority: b.priority,
     releasename: b.releasename,
@@ -74,8 +84,13 @@ export function buildJson(b: BuildWithJobset, extra: { outputs: BuildOutputRow[]
     buildoutputs: Object.fromEntries(extra.outputs.map((o) => [o.name, { path: o.path }])),
     buildproducts: Object.fromEntries(extra.products.map((p) => [String(p.productnr), {
       filesize: p.filesize, defaultpath: p.defaultpath ?? '', type: p.type, name: p.name,
-      sha256hash: p.sha256hash, path: p.path, subtype: p.subtype,
+      sha1hash: null, sha256hash: p.sha256hash, path: p.path, subtype: p.subtype,
     }])),
     buildmetrics: Object.fromEntries(extra.metrics.map((m) => [m.name, { name: m.name, unit: m.unit, value: m.value }])),
   };
+}
+
+/** The user object Hydra's /login answers with. */
+export function userJson(u: { username: string; fullname: string | null; emailaddress: string | null; roles: string[] }) {
+  return { username: u.username, fullname: u.fullname ?? '', emailaddress: u.emailaddress ?? '', userroles: u.roles };
 }

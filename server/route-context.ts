@@ -1,12 +1,16 @@
 import type { Db } from '../core/db/database.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
+import type { RateLimiter } from './auth/rate-limit.ts';
+import type { ReadCache } from './cache.ts';
 import type { Render } from './render.ts';
 
-/** What every route module receives: read access to the database and the renderer. */
+/** What every route module receives: the database, the renderer and per-server state. */
 export interface RouteContext {
   db: Db;
   render: Render;
   config: Config;
   log: Logger;
+  cache: ReadCache;
+  loginLimiter: RateLimiter;
 }

@@ -25,3 +25,15 @@ export function triggerJobsetsByRepo(db: Db, url: string): string[] {
     .all(now(), url, `${url.replace(/[\\%_]/g, (c) => `\\${c}`)} %`) as { project: string; name: string }[];
   return rows.map((r) => `${r.project}:${r.name}`).sort();
 }
+
+
+/**
+ * Jobsets with a git input whose URL is `repoUrl`, for push notifications
+ * (`/api/push?repos=URL`). A git input's value is "URL [BRANCH [DEPTH]]", as in Hydra.
+ */
+export function jobsetsWithRepo(db: Db, repoUrl: string): { id: number; project: string; name: string }[] {
+  const rows = stmt(db, `SELECT j.id, j.project, j.name, i.value FROM jobset_inputs i JOIN jobsets j ON j.id = i.jobset_id
+                         WHERE i.type = 'git' AND (i.value = ? OR i.value LIKE ? || ' %')`).all(repoUrl, repoUrl) as { id: number; project: string; name: string; value: string }[];
+  const unique = new Map(rows.filter((r) => r.value.split(/\s+/)[0] === repoUrl).map((r) => [r.id, { id: r.id, project: r.project, name: r.name }]));
+  return [...unique.values()];
+}

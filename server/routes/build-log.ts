@@ -1,45 +1,62 @@
-import type { Router, Request } from 'express';
-import { buildSteps, getBuild } from '../../core/db/builds.ts';
+import type { Request, Response, Router } from 'express';
+import { buildSteps } from '../../core/db/builds.ts';
 import { readStepLog } from '../../core/logs.ts';
 import type { BuildStepRow } from '../../core/model/rows.ts';
-import { intParam, NotFound } from '../negotiate.ts';
+import { requireBuild } from '../lookups.ts';
+import { NotFound } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
+import { logTail } from '../views/failure.ts';
 import { links } from '../views/links.ts';
 
 /** The step whose log a build's log URL means: the one asked for, else the build's own derivation's last step. */
-function pickStep(req: Request, steps: BuildStepRow[], drvpath: string): BuildStepRow | undefined {
+export function pickStep(req: Request, steps: BuildStepRow[], drvpath: string): BuildStepRow | undefined {
   if (typeof req.query.step === 'string') return steps.find((s) => String(s.stepnr) === req.query.step);
   const own = steps.filter((s) => s.drvpath === drvpath);
   return (own.length ? own : steps).at(-1);
 }
 
-export function buildLogRoutes(router: Router, { db, render, config }: RouteContext): void {
-  const load = (req: Request) => {
-    const build = getBuild(db, intParam(req.params.id, 'build'));
-    if (!build) throw new NotFound(`build ${req.params.id}`);
+const PRETTY_LINES = 5000;
+
+export function buildLogRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render, config } = ctx;
+  const load = (req: Request, res: Response) => {
+    const build = requireBuild(ctx, res, req.params.id);
     const step = pickStep(req, buildSteps(db, build.id), build.drvpath);
     const text = step ? readStepLog(config.stateDir, step.logfile) : null;
-    return { build, step, text };
+    // A running step may not have written its first byte yet: an empty log, not a missing one.
+    if (text === null && !step?.busy) throw new NotFound(`log of build ${build.id}`);
+    return { build, step, text: text ?? '' };
   };
 
   router.get('/build/:id/log', (req, res) => {
-    const { build, step, text } = load(req);
-    if (text === null) throw new NotFound(`log of build ${build.id}`);
+    const { build, step, text } = load(req, res);
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
+    // A VM test can log millions of lines; the page shows the end (where failures are), with
+    // the original line numbers, and the raw log has everything.
+    const first = Math.max(0, lines.length - PRETTY_LINES);
+    const stepQuery = step ? `?step=${step.stepnr}` : '';
     res.vary('Accept');
     res.type('html').send(render('build-log', {
       title: `Log of build ${build.id}`,
       build: { id: build.id, url: links.build(build.id), job: build.job },
       step: step ? { stepnr: step.stepnr, drvpath: step.drvpath, busy: step.busy !== 0 } : null,
-      lines: lines.map((text, i) => ({ n: i + 1, text })),
-      rawUrl: `${links.buildLog(build.id)}/raw${step ? `?step=${step.stepnr}` : ''}`,
+      lines: lines.slice(first).map((text, i) => ({ n: first + i + 1, text })),
+      totalLines: lines.length,
+      omitted: first,
+      rawUrl: `${links.buildLog(build.id)}/raw${stepQuery}`,
+      tailUrl: `${links.buildLog(build.id)}/tail${stepQuery}`,
+      // The live stream continues exactly where the rendered text ends.
+      liveUrl: step?.busy ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${Buffer.byteLength(text)}` : null,
     }));
   });
 
   router.get('/build/:id/log/raw', (req, res) => {
-    const { build, text } = load(req);
-    if (text === null) throw new NotFound(`log of build ${build.id}`);
-    res.type('text/plain; charset=utf-8').send(text);
+    res.type('text/plain; charset=utf-8').send(load(req, res).text);
+  });
+
+  router.get('/build/:id/log/tail', (req, res) => {
+    const n = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.lines ?? '50'), 10) || 50));
+    res.type('text/plain; charset=utf-8').send(logTail(load(req, res).text, n).map((l) => l + '\n').join(''));
   });
 }

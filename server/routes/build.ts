@@ -1,39 +1,64 @@
 import type { Router } from 'express';
-import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, getBuild, runningBuildIds } from '../../core/db/builds.ts';
+import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, runningBuildIds } from '../../core/db/builds.ts';
+import { latestBuildOfDrv } from '../../core/db/build-culprit.ts';
+import { readStepLog } from '../../core/logs.ts';
 import { statusLabel } from '../../core/model/status.ts';
+import { may } from '../auth/permissions.ts';
+import { viewerOf } from '../auth/session.ts';
 import { buildJson } from '../json-shapes.ts';
-import { intParam, NotFound, sendPage } from '../negotiate.ts';
+import { requireBuild } from '../lookups.ts';
+import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
+import { failingStep, logTail } from '../views/failure.ts';
 import { links } from '../views/links.ts';
 
-export function buildRoutes(router: Router, { db, render }: RouteContext): void {
+export function buildRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render, config } = ctx;
   router.get('/build/:id', (req, res) => {
-    const build = getBuild(db, intParam(req.params.id, 'build'));
-    if (!build) throw new NotFound(`build ${req.params.id}`);
+    const build = requireBuild(ctx, res, req.params.id);
     const outputs = buildOutputs(db, build.id);
     const products = buildProducts(db, build.id);
     const metrics = buildMetrics(db, build.id);
     const evals = buildEvalIds(db, build.id);
-    const steps = buildSteps(db, build.id);
     sendPage(req, res, render, {
       template: 'build',
-      view: {
-        title: `Build ${build.id} of job ${build.project}:${build.jobset}:${build.job}`,
-        build: {
-          ...buildSummary(build, runningBuildIds(db)), drvpath: build.drvpath, description: build.description,
-          releasename: build.releasename, iscachedbuild: build.iscachedbuild === 1, size: build.size, closuresize: build.closuresize,
-          projectUrl: links.project(build.project), jobsetUrl: links.jobset(build.project, build.jobset), logUrl: links.buildLog(build.id),
-        },
-        outputs,
-        steps: steps.map((s) => ({
-          ...s, status: statusLabel(s.busy === 0, s.status, s.busy !== 0),
-          duration: s.starttime && s.stoptime ? s.stoptime - s.starttime : null,
-          logUrl: `${links.buildLog(build.id)}?step=${s.stepnr}`,
-        })),
-        products: products.map((p) => ({ ...p, url: links.download(build.id, p.productnr) })),
-        metrics,
-        evals: evals.map((id) => ({ id, url: links.eval(id) })),
+      view: () => {
+        const steps = buildSteps(db, build.id);
+        const failed = failingStep(build, steps);
+        const culpritId = failed && failed.drvpath !== build.drvpath ? failed.propagatedfrom ?? latestBuildOfDrv(db, failed.drvpath ?? '') : undefined;
+        const viewer = viewerOf(res);
+        const can = (a: 'restart' | 'cancel' | 'bump' | 'keep') => may(db, viewer, a, build.project);
+        return {
+          title: `Build ${build.id} of job ${build.project}:${build.jobset}:${build.job}`,
+          build: {
+            ...buildSummary(build, runningBuildIds(db)), drvpath: build.drvpath, description: build.description,
+            releasename: build.releasename, iscachedbuild: build.iscachedbuild === 1, size: build.size, closuresize: build.closuresize,
+            keep: build.keep === 1, priority: build.priority, machine: steps.at(-1)?.machine ?? null,
+            projectUrl: links.project(build.project), jobsetUrl: links.jobset(build.project, build.jobset), logUrl: links.buildLog(build.id),
+          },
+          outputs,
+          steps: steps.map((s) => ({
+            ...s, status: statusLabel(s.busy === 0, s.status, s.busy !== 0), running: s.busy !== 0,
+            duration: s.starttime && s.stoptime ? s.stoptime - s.starttime : null,
+            logUrl: `${links.buildLog(build.id)}?step=${s.stepnr}`,
+            propagatedUrl: s.propagatedfrom ? links.build(s.propagatedfrom) : null,
+          })),
+          failure: failed ? {
+            stepnr: failed.stepnr, drvpath: failed.drvpath, machine: failed.machine, errormsg: failed.errormsg,
+            status: statusLabel(true, failed.status), logUrl: `${links.buildLog(build.id)}?step=${failed.stepnr}`,
+            tail: logTail(readStepLog(config.stateDir, failed.logfile)),
+            culprit: culpritId !== undefined && culpritId !== build.id ? { id: culpritId, url: links.build(culpritId) } : null,
+          } : null,
+          products: products.map((p) => ({ ...p, url: links.download(build.id, p.productnr) })),
+          metrics,
+          evals: evals.map((id) => ({ id, url: links.eval(id) })),
+          actions: {
+            restart: build.finished === 1 && can('restart'), cancel: build.finished === 0 && can('cancel'),
+            bump: build.finished === 0 && can('bump'), keep: can('keep'),
+          },
+          constituentsUrl: build.isaggregate ? `${links.build(build.id)}/constituents` : null,
+        };
       },
       json: () => buildJson(build, { outputs, products, metrics, evals }),
     });

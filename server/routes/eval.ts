@@ -1,32 +1,67 @@
-import type { Router } from 'express';
-import { evalBuilds, runningBuildIds } from '../../core/db/builds.ts';
-import { evalErrors, evalInputs, getEval } from '../../core/db/evals.ts';
-import { getJobsetById } from '../../core/db/jobsets.ts';
+import type { Request, Router } from 'express';
+import { runningBuildIds } from '../../core/db/builds.ts';
+import { EVAL_GROUPS, evalBuildIdsAfter, evalBuildsPage, evalJobStates, type EvalGroup } from '../../core/db/eval-pages.ts';
+import { evalErrors, evalInputs, evalSummary, getEval, previousEvalId } from '../../core/db/evals.ts';
+import { may } from '../auth/permissions.ts';
+import { viewerOf } from '../auth/session.ts';
 import { evalJson } from '../json-shapes.ts';
+import { requireEval } from '../lookups.ts';
 import { intParam, NotFound, sendPage } from '../negotiate.ts';
+import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
+import { diffEvals, type EvalDiff } from '../views/eval-diff.ts';
 import { links } from '../views/links.ts';
 
-export function evalRoutes(router: Router, { db, render }: RouteContext): void {
+const DIFF_SHOWN = 100;
+
+function groupOf(req: Request): EvalGroup {
+  const g = String(req.query.group ?? 'all');
+  return (Object.hasOwn(EVAL_GROUPS, g) ? g : 'all') as EvalGroup;
+}
+
+function diffView(diff: EvalDiff) {
+  const show = (list: EvalDiff['added']) => ({ count: list.length, more: Math.max(0, list.length - DIFF_SHOWN), items: list.slice(0, DIFF_SHOWN).map((s) => ({ ...s, url: links.build(s.buildId) })) });
+  return { newlyFailing: show(diff.newlyFailing), newlySucceeding: show(diff.newlySucceeding), added: show(diff.added), removed: show(diff.removed) };
+}
+
+export function evalRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render, cache } = ctx;
+  const allBuildIds = (evalId: number) => cache.get(`evalbuilds:${evalId}`, () => evalBuildIdsAfter(db, evalId, 0, Number.MAX_SAFE_INTEGER));
+
   router.get('/eval/:id', (req, res) => {
-    const evaluation = getEval(db, intParam(req.params.id, 'evaluation'));
-    if (!evaluation) throw new NotFound(`evaluation ${req.params.id}`);
-    const jobset = getJobsetById(db, evaluation.jobset_id)!;
-    const builds = evalBuilds(db, evaluation.id);
+    const { evaluation, jobset } = requireEval(ctx, res, req.params.id);
     const inputs = evalInputs(db, evaluation.id);
-    const running = runningBuildIds(db);
     sendPage(req, res, render, {
       template: 'eval',
-      view: {
-        title: `Evaluation ${evaluation.id} of ${jobset.project}:${jobset.name}`,
-        evaluation,
-        jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
-        inputs,
-        builds: builds.map((b) => buildSummary(b, running)),
-        errors: evalErrors(db, evaluation.id),
+      view: () => {
+        const compareId = req.query.compare !== undefined ? intParam(req.query.compare, 'evaluation') : previousEvalId(db, jobset.id, evaluation.id);
+        if (compareId !== undefined && !getEval(db, compareId)) throw new NotFound(`evaluation ${compareId} to compare with`);
+        const group = groupOf(req);
+        const summary = cache.get(`summary:${evaluation.id}`, () => evalSummary(db, evaluation.id));
+        const total = { all: summary.total, failed: summary.failed, succeeded: summary.succeeded, queued: summary.queued }[group];
+        const p = paging(req, 50);
+        const running = runningBuildIds(db);
+        const diff = compareId === undefined ? null
+          : cache.get(`diff:${evaluation.id}:${compareId}`, () => diffView(diffEvals(evalJobStates(db, evaluation.id), evalJobStates(db, compareId))));
+        return {
+          title: `Evaluation ${evaluation.id} of ${jobset.project}:${jobset.name}`,
+          evaluation,
+          jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
+          inputs,
+          summary,
+          group,
+          groups: (Object.keys(EVAL_GROUPS) as EvalGroup[]).map((g) => ({ name: g, url: `?group=${g}`, current: g === group, count: { all: summary.total, failed: summary.failed, succeeded: summary.succeeded, queued: summary.queued }[g] })),
+          builds: cache.get(`evalpage:${evaluation.id}:${group}:${p.rows}:${p.offset}`, () => evalBuildsPage(db, evaluation.id, group, p.rows, p.offset)).map((b) => buildSummary(b, running)),
+          pager: pager(req, p, total),
+          compare: compareId === undefined ? null : { id: compareId, url: links.eval(compareId) },
+          diff,
+          errorCount: evalErrors(db, evaluation.id).length,
+          errorsUrl: `${links.eval(evaluation.id)}/errors`,
+          canRestart: may(db, viewerOf(res), 'restart', jobset.project),
+        };
       },
-      json: () => evalJson(evaluation, inputs, builds.map((b) => b.id)),
+      json: () => evalJson(evaluation, inputs, allBuildIds(evaluation.id)),
     });
   });
 }

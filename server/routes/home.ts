@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import { listJobsets } from '../../core/db/jobsets.ts';
 import { listProjects } from '../../core/db/projects.ts';
+import { mayCreateProject, mayRead } from '../auth/permissions.ts';
+import { viewerOf } from '../auth/session.ts';
 import { projectJson } from '../json-shapes.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -8,11 +10,13 @@ import { links } from '../views/links.ts';
 
 export function homeRoutes(router: Router, { db, render }: RouteContext): void {
   router.get('/', (req, res) => {
-    const projects = listProjects(db).filter((p) => p.hidden === 0 || p.spec_error);
+    const viewer = viewerOf(res);
+    const projects = listProjects(db).filter((p) => (p.hidden === 0 || p.spec_error) && mayRead(db, viewer, p));
     sendPage(req, res, render, {
       template: 'home',
       view: {
         title: 'Projects',
+        canCreate: mayCreateProject(viewer),
         projects: projects.map((p) => ({
           name: p.name, displayname: p.displayname, description: p.description, url: links.project(p.name),
           specError: p.spec_error, enabled: p.enabled === 1,

@@ -1,49 +1,34 @@
-import type { Request, Response, Router } from 'express';
-import { jobBuilds, latestBuildOfJob, runningBuildIds, type LatestFilter } from '../../core/db/builds.ts';
-import { getJobset } from '../../core/db/jobsets.ts';
-import { NotFound, sendPage } from '../negotiate.ts';
+import type { Router } from 'express';
+import { jobBuilds, runningBuildIds } from '../../core/db/builds.ts';
+import { countJobBuilds, jobDurations } from '../../core/db/job-history.ts';
+import { requireJobset } from '../lookups.ts';
+import { sendPage } from '../negotiate.ts';
+import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
+import { durationChart } from '../views/duration-chart.ts';
 import { links } from '../views/links.ts';
 
-/** Segments after latest… are appended to the target, as in Hydra (…/latest/download/1 → /build/N/download/1). */
-function restOf(req: Request): string {
-  const rest = (req.params as Record<string, unknown>)['rest'];
-  const segments = Array.isArray(rest) ? rest.map(String) : [];
-  return segments.length ? '/' + segments.map(encodeURIComponent).join('/') : '';
-}
-
-export function jobRoutes(router: Router, { db, render }: RouteContext): void {
-  const jobsetOf = (req: Request) => {
-    const jobset = getJobset(db, String(req.params.project), String(req.params.jobset));
-    if (!jobset) throw new NotFound(`jobset ${req.params.project}:${req.params.jobset}`);
-    return jobset;
-  };
-
-  const redirectToLatest = (filter: (req: Request) => LatestFilter) => (req: Request, res: Response) => {
-    const jobset = jobsetOf(req);
-    const build = latestBuildOfJob(db, jobset.id, String(req.params.job), filter(req));
-    if (!build) throw new NotFound(`a matching build of job ${req.params.job}`);
-    res.redirect(302, links.build(build.id) + restOf(req));
-  };
-
-  const base = '/job/:project/:jobset/:job';
-  router.get([`${base}/latest`, `${base}/latest/*rest`], redirectToLatest(() => ({ successful: true })));
-  router.get([`${base}/latest-finished`, `${base}/latest-finished/*rest`], redirectToLatest(() => ({ successful: true, evalFinished: true })));
-  router.get([`${base}/latest-for/:system`, `${base}/latest-for/:system/*rest`], redirectToLatest((req) => ({ successful: true, system: String(req.params.system) })));
-
-  router.get(base, (req, res) => {
-    const jobset = jobsetOf(req);
+export function jobRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render, cache } = ctx;
+  router.get('/job/:project/:jobset/:job', (req, res) => {
+    const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     const job = String(req.params.job);
-    const builds = jobBuilds(db, jobset.id, job, 50);
-    const running = runningBuildIds(db);
+    const p = paging(req, 50);
+    const builds = jobBuilds(db, jobset.id, job, p.rows, p.offset);
+    const base = links.job(jobset.project, jobset.name, job);
     sendPage(req, res, render, {
       template: 'job',
-      view: {
-        title: `Job ${jobset.project}:${jobset.name}:${job}`,
-        job, jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
-        latestUrl: `${links.job(jobset.project, jobset.name, job)}/latest`,
-        builds: builds.map((b) => buildSummary(b, running)),
+      view: () => {
+        const running = runningBuildIds(db);
+        return {
+          title: `Job ${jobset.project}:${jobset.name}:${job}`,
+          job, jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
+          latestUrl: `${base}/latest`, badgeUrl: `${base}/badge`, shieldUrl: `${base}/shield`,
+          builds: builds.map((b) => buildSummary(b, running)),
+          chart: durationChart(jobDurations(db, jobset.id, job, 100)),
+          pager: pager(req, p, cache.get(`jobbuilds:${jobset.id}:${job}`, () => countJobBuilds(db, jobset.id, job))),
+        };
       },
       json: () => ({ project: jobset.project, jobset: jobset.name, job, builds: builds.map((b) => b.id) }),
     });

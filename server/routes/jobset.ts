@@ -1,24 +1,45 @@
 import type { Router } from 'express';
+import { runningBuildIds } from '../../core/db/builds.ts';
 import { evalSummary, listEvals } from '../../core/db/evals.ts';
-import { getJobset, jobsetInputs } from '../../core/db/jobsets.ts';
+import { countJobNames, jobNamesPage, matrixCells } from '../../core/db/jobset-matrix.ts';
+import { jobsetInputs } from '../../core/db/jobsets.ts';
+import { may } from '../auth/permissions.ts';
+import { viewerOf } from '../auth/session.ts';
 import { jobsetJson } from '../json-shapes.ts';
-import { NotFound, sendPage } from '../negotiate.ts';
+import { requireJobset } from '../lookups.ts';
+import { sendPage } from '../negotiate.ts';
+import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
+import { statusMatrix } from '../views/status-matrix.ts';
 
-export function jobsetRoutes(router: Router, { db, render }: RouteContext): void {
+const MATRIX_EVALS = 10;
+
+export function jobsetRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render, cache } = ctx;
   router.get('/jobset/:project/:jobset', (req, res) => {
-    const jobset = getJobset(db, req.params.project, req.params.jobset);
-    if (!jobset) throw new NotFound(`jobset ${req.params.project}:${req.params.jobset}`);
+    const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     const inputs = jobsetInputs(db, jobset.id);
-    const evals = listEvals(db, jobset.id, 20);
     sendPage(req, res, render, {
       template: 'jobset',
-      view: {
-        title: `${jobset.project}:${jobset.name}`,
-        jobset: { ...jobset, projectUrl: links.project(jobset.project), url: links.jobset(jobset.project, jobset.name) },
-        inputs,
-        evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...evalSummary(db, e.id) })),
+      view: () => {
+        const evals = listEvals(db, jobset.id, MATRIX_EVALS);
+        const p = paging(req, 50);
+        const jobs = cache.get(`jobs:${jobset.id}:${p.rows}:${p.offset}`, () => jobNamesPage(db, jobset.id, p.rows, p.offset));
+        const evalIds = evals.map((e) => e.id);
+        const cells = cache.get(`matrix:${jobset.id}:${p.rows}:${p.offset}:${evalIds.join(',')}`, () => matrixCells(db, jobset.id, jobs, evalIds));
+        const viewer = viewerOf(res);
+        return {
+          title: `${jobset.project}:${jobset.name}`,
+          jobset: { ...jobset, projectUrl: links.project(jobset.project), url: links.jobset(jobset.project, jobset.name) },
+          inputs,
+          canTrigger: may(db, viewer, 'trigger', jobset.project),
+          canEdit: may(db, viewer, 'edit-jobset', jobset.project),
+          evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
+          evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
+          matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, cells, runningBuildIds(db)),
+          pager: pager(req, p, cache.get(`jobcount:${jobset.id}`, () => countJobNames(db, jobset.id))),
+        };
       },
       json: () => jobsetJson(jobset, inputs),
     });

@@ -1,0 +1,132 @@
+// bench/server: the pages Hydra's users report taking minutes (Hydra issues #388, #821,
+// #1362, /eval/N/builds timeouts), on a database of 1,000,000 builds across 20 jobsets with
+// evaluations of 20,000 jobs, each page measured at 32 connections against a static asset
+// served by the same `hydrant server` process (the ceiling). Targets: p99 ≤ 100 ms, and
+// throughput ≥ 1/5 of the static asset's.
+//   npm run bench -- server [--duration SECONDS] [--rounds N] [--reseed]
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchTargets, seedBigDatabase, type SeedShape } from '../core/db/bench-seed.ts';
+import { openDatabase } from '../core/db/database.ts';
+import { migrate } from '../core/db/migrate.ts';
+import { PACKAGE_ROOT } from '../core/paths.ts';
+
+const SHAPE: SeedShape = { jobsets: 20, bigJobs: 20_000, bigEvals: 6, bigRebuilt: 4_100, smallJobs: 505, smallEvals: 100 };
+const P99_TARGET_MS = 100;
+const RATIO_TARGET = 0.2;
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
+const duration = option('--duration', 3);
+const rounds = option('--rounds', 3);
+
+/** A cached seed: 1M builds take a while to write, and the shape is fixed. */
+function seededDatabase(): string {
+  const dir = join(PACKAGE_ROOT, '.hydrant', 'bench');
+  const file = join(dir, `server-${Object.values(SHAPE).join('-')}.sqlite`);
+  if (existsSync(file) && !args.includes('--reseed')) return file;
+  mkdirSync(dir, { recursive: true });
+  const partial = `${file}.partial`;
+  rmSync(partial, { force: true });
+  const db = openDatabase(partial);
+  migrate(db);
+  db.pragma('synchronous = OFF'); // the seed only: a crash just means seeding again
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const started = Date.now();
+  const { builds } = seedBigDatabase(db, SHAPE, random);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('ANALYZE');
+  db.close();
+  rmSync(`${partial}-wal`, { force: true });
+  rmSync(`${partial}-shm`, { force: true });
+  renameSync(partial, file);
+  console.log(`seeded ${builds} builds in ${((Date.now() - started) / 1000).toFixed(1)} s → ${file}`);
+  return file;
+}
+
+function startServer(dbPath: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), 'server', '--db', dbPath,
+    '--state-dir', join(PACKAGE_ROOT, '.hydrant', 'bench', 'state'), '--port', '0', '--log-level', 'info'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const url = /"url":"(http:[^"]+)"/.exec(output)?.[1];
+      if (url) resolve({ url, stop: () => child.kill('SIGTERM') });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`hydrant server exited (${code}): ${output}`)));
+  });
+}
+
+interface Sample { rps: number; p50: number; p99: number; mbps: number; errors: number }
+interface Page { path: string; label: string; headers: Record<string, string>; counts: boolean }
+
+async function measure(url: string, page: Page): Promise<Sample> {
+  const r = await autocannon({ url: url + page.path, connections: 32, duration, headers: page.headers });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, mbps: r.throughput.average / 1e6, errors: r.errors + r.timeouts + r.non2xx };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const dbPath = seededDatabase();
+const db = openDatabase(dbPath, { readonly: true });
+const { bigEval, failedBuild, builds, members } = benchTargets(db);
+db.close();
+console.log(`database: ${builds} builds; evaluation ${bigEval} has ${members} builds`);
+
+const server = await startServer(dbPath);
+const html = { Accept: 'text/html' };
+const json = { Accept: 'application/json' };
+const pages: Page[] = [
+  { path: '/static/hydrant.css', label: 'static asset (ceiling)', headers: html, counts: false },
+  { path: '/jobset/big/j00', label: '/jobset/P/J', headers: html, counts: true },
+  { path: `/eval/${bigEval}`, label: '/eval/N (20k jobs)', headers: html, counts: true },
+  // Most HTTP clients (browsers, Python requests, Go, curl --compressed) accept gzip.
+  { path: `/eval/${bigEval}/builds`, label: '/eval/N/builds JSON gzip', headers: { ...json, 'Accept-Encoding': 'gzip' }, counts: true },
+  { path: `/eval/${bigEval}/builds`, label: '/eval/N/builds JSON plain', headers: { ...json, 'Accept-Encoding': 'identity' }, counts: false },
+  { path: '/job/big/j00/job-00042', label: '/job/P/J/JOB', headers: html, counts: true },
+  { path: `/build/${failedBuild}`, label: '/build/N (failed)', headers: html, counts: true },
+  { path: '/queue', label: '/queue', headers: html, counts: true },
+];
+// The machine is shared, so load changes while we measure: every round measures the
+// static asset and every page back to back, a page's ratio is taken against the static
+// asset of its own round, and the table shows the median round.
+const samples = new Map<Page, Sample[]>(pages.map((p) => [p, []]));
+const ratios = new Map<Page, number[]>(pages.map((p) => [p, []]));
+try {
+  for (const p of pages) await fetch(server.url + p.path, { headers: p.headers }).then((r) => r.arrayBuffer()); // warm the caches once
+  for (let round = 0; round < rounds; round++) {
+    const ceiling = await measure(server.url, pages[0]!);
+    samples.get(pages[0]!)!.push(ceiling);
+    for (const p of pages.slice(1)) {
+      const s = await measure(server.url, p);
+      samples.get(p)!.push(s);
+      ratios.get(p)!.push(s.rps / ceiling.rps);
+    }
+  }
+} finally {
+  server.stop();
+}
+
+console.log(`\n${'page'.padEnd(28)} ${'req/s'.padStart(8)} ${'vs static'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'MB/s'.padStart(7)} ${'errors'.padStart(6)}  verdict`);
+let worstRatio = Infinity;
+let allPass = true;
+for (const p of pages) {
+  const s = samples.get(p)!;
+  const ratio = p === pages[0] ? 1 : median(ratios.get(p)!);
+  const p99 = median(s.map((x) => x.p99));
+  const errors = s.reduce((n, x) => n + x.errors, 0);
+  const pass = errors === 0 && p99 <= P99_TARGET_MS && (p === pages[0] || ratio >= RATIO_TARGET);
+  if (p.counts) {
+    worstRatio = Math.min(worstRatio, ratio);
+    allPass &&= pass;
+  }
+  const verdict = p === pages[0] ? (pass ? 'ceiling' : 'ceiling (p99 over target: machine busy)') : `${pass ? 'pass' : 'FAIL'}${p.counts ? '' : ' (not counted)'}`;
+  console.log(`${p.label.padEnd(28)} ${median(s.map((x) => x.rps)).toFixed(0).padStart(8)} ${ratio.toFixed(2).padStart(9)} ${String(median(s.map((x) => x.p50))).padStart(7)} ${String(p99).padStart(7)} ${median(s.map((x) => x.mbps)).toFixed(1).padStart(7)} ${String(errors).padStart(6)}  ${verdict}`);
+}
+console.log(`\n32 connections, ${rounds} rounds of ${duration} s per page (medians); targets p99 ≤ ${P99_TARGET_MS} ms and ≥ ${RATIO_TARGET} × the static asset's req/s`);
+console.log(`RESULT name=server ratio=${worstRatio.toFixed(3)} target=${RATIO_TARGET} ${allPass ? 'pass' : 'fail'}`);

@@ -1,0 +1,28 @@
+import type { Request, Response, Router } from 'express';
+import { buildProducts } from '../../core/db/builds.ts';
+import { requireBuild } from '../lookups.ts';
+import { intParam, NotFound } from '../negotiate.ts';
+import { productFile } from '../product-files.ts';
+import type { RouteContext } from '../route-context.ts';
+
+/**
+ * /build/N/download/K[/PATH]: a build product's file. Product files are written by the
+ * builds, i.e. by anyone who can push a commit, so they are served sandboxed
+ * (Content-Security-Policy: sandbox): an HTML report cannot run script as this site.
+ */
+export function downloadRoutes(router: Router, ctx: RouteContext): void {
+  const serve = (req: Request, res: Response) => {
+    const build = requireBuild(ctx, res, req.params.id);
+    const nr = intParam(req.params.nr, 'product');
+    const product = buildProducts(ctx.db, build.id).find((p) => p.productnr === nr);
+    if (!product) throw new NotFound(`product ${nr} of build ${build.id}`);
+    const rest = (req.params as Record<string, unknown>)['rest'];
+    const segments = Array.isArray(rest) ? rest.map(String).filter((s) => s !== '') : [];
+    const file = productFile(product.path, segments, product.defaultpath);
+    if (!file) throw new NotFound(`file ${segments.join('/')} in product ${nr} of build ${build.id}`);
+    res.set({ 'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff' });
+    res.sendFile(file, { dotfiles: 'allow', maxAge: 0 });
+  };
+  router.get('/build/:id/download/:nr', serve);
+  router.get('/build/:id/download/:nr/*rest', serve);
+}

@@ -1,0 +1,42 @@
+import type { Router } from 'express';
+import type { RouteContext } from '../route-context.ts';
+import { apiJobsetsRoutes } from './api-jobsets.ts';
+import { apiPushRoutes } from './api-push.ts';
+import { buildActionRoutes } from './build-actions.ts';
+import { buildConstituentsRoutes } from './build-constituents.ts';
+import { buildLogLiveRoutes } from './build-log-live.ts';
+import { buildLogRoutes } from './build-log.ts';
+import { buildRoutes } from './build.ts';
+import { downloadRoutes } from './download.ts';
+import { evalBuildsRoutes } from './eval-builds.ts';
+import { evalErrorsRoutes } from './eval-errors.ts';
+import { evalRestartFailedRoutes } from './eval-restart-failed.ts';
+import { evalRoutes } from './eval.ts';
+import { homeRoutes } from './home.ts';
+import { jobBadgeRoutes } from './job-badge.ts';
+import { jobLatestRoutes } from './job-latest.ts';
+import { jobRoutes } from './job.ts';
+import { jobsetEditRoutes } from './jobset-edit.ts';
+import { jobsetEvalsRoutes } from './jobset-evals.ts';
+import { jobsetFormRoutes } from './jobset-form.ts';
+import { jobsetTriggerRoutes } from './jobset-trigger.ts';
+import { jobsetRoutes } from './jobset.ts';
+import { loginRoutes } from './login.ts';
+import { machinesRoutes } from './machines.ts';
+import { metricsRoutes } from './metrics.ts';
+import { projectEditRoutes } from './project-edit.ts';
+import { projectFormRoutes } from './project-form.ts';
+import { projectRoutes } from './project.ts';
+import { queueRoutes } from './queue.ts';
+import { searchRoutes } from './search.ts';
+import { statusRoutes } from './status.ts';
+
+/** Every route module; each registers the URLs of one page or one action. */
+export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
+  homeRoutes, projectRoutes, projectEditRoutes, projectFormRoutes, jobsetRoutes, jobsetFormRoutes, jobsetEvalsRoutes, jobsetEditRoutes, jobsetTriggerRoutes,
+  evalRoutes, evalErrorsRoutes, evalBuildsRoutes, evalRestartFailedRoutes,
+  buildRoutes, buildConstituentsRoutes, buildLogRoutes, buildLogLiveRoutes, downloadRoutes, buildActionRoutes,
+  jobLatestRoutes, jobBadgeRoutes, jobRoutes,
+  queueRoutes, statusRoutes, machinesRoutes, metricsRoutes,
+  apiJobsetsRoutes, apiPushRoutes, searchRoutes, loginRoutes,
+];

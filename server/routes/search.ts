@@ -1,0 +1,37 @@
+import type { Router } from 'express';
+import { searchAll } from '../../core/db/search.ts';
+import { jobsetInputs } from '../../core/db/jobsets.ts';
+import { buildEvalIds, buildMetrics, buildOutputs, buildProducts } from '../../core/db/builds.ts';
+import type { BuildWithJobset } from '../../core/model/rows.ts';
+import { buildJson, jobsetJson, projectJson } from '../json-shapes.ts';
+import { BadRequest, sendPage } from '../negotiate.ts';
+import type { RouteContext } from '../route-context.ts';
+import { buildSummary } from '../views/build-summary.ts';
+import { links } from '../views/links.ts';
+
+/** Hydra's /search?query=…: projects, jobsets, jobs (newest build per jobset) and builds by store path. */
+export function searchRoutes(router: Router, { db, render }: RouteContext): void {
+  router.get('/search', (req, res) => {
+    const query = typeof req.query.query === 'string' ? req.query.query.trim() : '';
+    if (!query) throw new BadRequest('empty search term');
+    if (query.length > 500) throw new BadRequest('search term too long');
+    const found = searchAll(db, query, 50);
+    const full = (b: BuildWithJobset) => buildJson(b, { outputs: buildOutputs(db, b.id), products: buildProducts(db, b.id), metrics: buildMetrics(db, b.id), evals: buildEvalIds(db, b.id) });
+    sendPage(req, res, render, {
+      template: 'search',
+      view: () => ({
+        title: `Search for ${query}`,
+        query,
+        projects: found.projects.map((p) => ({ ...p, url: links.project(p.name) })),
+        jobsets: found.jobsets.map((j) => ({ ...j, url: links.jobset(j.project, j.name) })),
+        builds: [...found.builds, ...found.buildsdrv].map((b) => buildSummary(b, new Set())),
+      }),
+      json: () => ({
+        projects: found.projects.map((p) => projectJson(p, [])),
+        jobsets: found.jobsets.map((j) => jobsetJson(j, jobsetInputs(db, j.id))),
+        builds: found.builds.map(full),
+        buildsdrv: found.buildsdrv.map(full),
+      }),
+    });
+  });
+}

@@ -1,162 +1,137 @@
-// Builds the bundled nixos/trunk jobs with the real nix-build and checks what hydrant
-// will publish: a real screenshot, merged coverage, the outage in the trac log, and
-// the driver's message when the broken variant fails. Needs scripts/setup-vm.sh.
-import { test } from 'node:test';
+// The bundled nixos/trunk jobs (real multi-VM QEMU tests) built through hydrant like any
+// job: evaluated by the evaluator, built by the queue runner, published by the server.
+// Asserts on what users get: a real screenshot, the outage in the trac log, coverage
+// merged from several machines, and the broken variant failing with the driver's message.
+// Needs scripts/setup-vm.sh (run by the npm set-up).
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { inflateSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { PACKAGE_ROOT } from '../../core/paths.ts';
+import { optionFlags } from '../../core/nix/options.ts';
+import { createEvaluator } from '../../evaluator/index.ts';
+import { createQueueRunner } from '../../queue-runner/index.ts';
+import { createWebServer, type WebServer } from '../../server/index.ts';
+import { get } from '../helpers/http.ts';
+import { decodePng, lineTotals } from '../helpers/images-and-coverage.ts';
+import { inProcess } from '../helpers/roles.ts';
+import { tempDir } from '../helpers/temp.ts';
 
-const jobsetDir = resolve(import.meta.dirname, '../../jobsets/nixos');
-const nixOptions = ['--option', 'substituters', '', '--option', 'sandbox', 'false', '--option', 'build-users-group', ''];
 const kernelDir = process.env.HYDRANT_VM_KERNEL_DIR ?? '/var/lib/hydrant/vm-kernel';
 const skip = existsSync(join(kernelDir, 'vmlinuz')) ? false : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
 
-interface BuildResult {
-  outPath: string;
-  buildLog: string;
+interface Product { type: string; subtype: string; name: string; path: string }
+interface Build { id: number; job: string; buildstatus: number; buildproducts: Record<string, Product>; buildmetrics: Record<string, { value: number }> }
+
+const dir = tempDir();
+const jobsets = join(dir, 'jobsets');
+const { config, db, log } = inProcess(join(dir, 'state'), ['--jobsets', jobsets]);
+let server: WebServer;
+const builds = new Map<string, Build>();
+
+const jobset = (exprPath: string) => ({
+  nixexprinput: 'src', nixexprpath: exprPath, checkinterval: 3600,
+  inputs: { src: { type: 'path', value: join(PACKAGE_ROOT, 'jobsets') } },
+});
+
+async function buildJson(id: number): Promise<Build> {
+  return (await get(`${server.url()}/build/${id}`, { json: true })).json() as Build;
 }
 
-// Deletes the job's previous output first, so every run boots real VMs instead of
-// reading a cached result.
-function buildFresh(file: string, attribute: string): BuildResult {
-  const args = [join(jobsetDir, file), '-A', attribute, '--argstr', 'kernelDir', kernelDir];
-  const drvPath = execFileSync('nix-instantiate', [...args, ...nixOptions], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  const outputs = execFileSync('nix-store', ['--query', '--outputs', drvPath, ...nixOptions], { encoding: 'utf8' }).trim().split('\n');
-  spawnSync('nix-store', ['--delete', ...outputs.filter(existsSync), ...nixOptions], { stdio: 'ignore' });
-  const build = spawnSync('nix-build', [...args, '--no-out-link', ...nixOptions], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  assert.equal(build.status, 0, `nix-build ${file} -A ${attribute} failed:\n${build.stderr}`);
-  return { outPath: build.stdout.trim().split('\n').pop() ?? '', buildLog: build.stderr };
+function text(url: string): Promise<string> {
+  return get(url).then((r) => {
+    assert.equal(r.status, 200, `GET ${url}`);
+    return r.text;
+  });
 }
 
-// The network's store path is in every QEMU command line of that test.
-function assertNoVmsLeft(networkName: string) {
-  const leaked = spawnSync('pgrep', ['-af', `qemu-system.*-vms-${networkName}/`], { encoding: 'utf8' });
-  assert.equal(leaked.stdout, '', `QEMU still running for network ${networkName}`);
+before(async () => {
+  if (skip) return;
+  mkdirSync(jobsets);
+  writeFileSync(join(jobsets, 'nixos.json'), JSON.stringify({ jobsets: { trunk: jobset('nixos/release.nix'), broken: jobset('nixos/broken.nix') } }));
+  const evaluator = createEvaluator(config, { log, db });
+  await evaluator.runOnce();
+  await evaluator.stop();
+  // Earlier runs on this machine may have built these derivations; delete their outputs so
+  // the VMs really boot (nix-store --delete refuses paths still in use, which is fine).
+  const outputs = (db.prepare('SELECT path FROM build_outputs').all() as { path: string }[]).map((r) => r.path).filter(existsSync);
+  spawnSync('nix-store', ['--delete', ...outputs, ...optionFlags()], { stdio: 'ignore' });
+  const runner = createQueueRunner(config, { log, db });
+  await runner.runOnce();
+  await runner.stop();
+  server = createWebServer(config, { log, db });
+  await server.start();
+  const rows = db.prepare(`SELECT b.id, j.name AS jobset, b.job FROM builds b JOIN jobsets j ON j.id = b.jobset_id`).all() as { id: number; jobset: string; job: string }[];
+  for (const r of rows) builds.set(`${r.jobset}:${r.job}`, await buildJson(r.id));
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+function product(build: Build, type: string, subtype: string, name?: string): [string, Product] {
+  const found = Object.entries(build.buildproducts).find(([, p]) => p.type === type && p.subtype === subtype && (!name || p.name === name));
+  assert.ok(found, `build ${build.id} (${build.job}) has a ${type} ${subtype} product: ${JSON.stringify(build.buildproducts)}`);
+  return found;
 }
 
-function readProducts(outPath: string): string[] {
-  return readFileSync(join(outPath, 'nix-support/hydra-build-products'), 'utf8').trim().split('\n');
+function noVmsLeft(): void {
+  assert.equal(spawnSync('pgrep', ['-f', 'qemu-system'], { encoding: 'utf8' }).stdout, '', 'no QEMU process outlives its test');
 }
 
-interface LineTotals {
-  found: number;
-  hit: number;
-}
+test('the evaluator finds the three jobs of nixos/trunk', { skip }, () => {
+  assert.deepEqual([...builds.keys()].filter((k) => k.startsWith('trunk:')).sort(), ['trunk:report', 'trunk:tests.quake3', 'trunk:tests.trac']);
+});
 
-function lineTotals(infoFile: string): LineTotals {
-  let found = 0;
-  let hit = 0;
-  for (const line of readFileSync(infoFile, 'utf8').split('\n')) {
-    if (line.startsWith('LF:')) found += Number(line.slice(3));
-    if (line.startsWith('LH:')) hit += Number(line.slice(3));
-  }
-  return { found, hit };
-}
-
-interface DecodedPng {
-  width: number;
-  height: number;
-  distinctPixels: number;
-}
-
-// Enough of PNG to tell a real picture from a blank one: IHDR for the size, then
-// IDAT inflated and unfiltered row by row to count distinct pixel values.
-function decodePng(file: string): DecodedPng {
-  const png = readFileSync(file);
-  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
-  assert.equal(png.toString('latin1', 12, 16), 'IHDR', 'first chunk is IHDR');
-  const width = png.readUInt32BE(16);
-  const height = png.readUInt32BE(20);
-  const bitDepth = png.readUInt8(24);
-  const colourType = png.readUInt8(25);
-  const channelsByColourType: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
-  const channels = channelsByColourType[colourType] ?? 0;
-  assert.ok(channels > 0, `unknown PNG colour type ${colourType}`);
-  const idat: Buffer[] = [];
-  for (let offset = 8; offset < png.length; ) {
-    const length = png.readUInt32BE(offset);
-    if (png.toString('latin1', offset + 4, offset + 8) === 'IDAT') idat.push(png.subarray(offset + 8, offset + 8 + length));
-    offset += 12 + length;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const bytesPerPixel = Math.max(1, (channels * bitDepth) / 8);
-  const stride = Math.ceil((width * channels * bitDepth) / 8);
-  const distinct = new Set<string>();
-  let previous = Buffer.alloc(stride);
-  for (let row = 0; row < height; row++) {
-    const start = row * (stride + 1);
-    const filter = raw.readUInt8(start);
-    const line = Buffer.from(raw.subarray(start + 1, start + 1 + stride));
-    for (let i = 0; i < stride; i++) {
-      const left = i >= bytesPerPixel ? line.readUInt8(i - bytesPerPixel) : 0;
-      const up = previous.readUInt8(i);
-      const upLeft = i >= bytesPerPixel ? previous.readUInt8(i - bytesPerPixel) : 0;
-      const predictor = [0, left, up, (left + up) >> 1, paeth(left, up, upLeft)][filter];
-      assert.ok(predictor !== undefined, `unknown PNG filter ${filter}`);
-      line.writeUInt8((line.readUInt8(i) + predictor) & 0xff, i);
-    }
-    for (let i = 0; i + bytesPerPixel <= stride; i += bytesPerPixel) {
-      distinct.add(line.subarray(i, i + bytesPerPixel).toString('hex'));
-    }
-    previous = line;
-  }
-  return { width, height, distinctPixels: distinct.size };
-}
-
-function paeth(left: number, up: number, upLeft: number): number {
-  const estimate = left + up - upLeft;
-  const [dl, du, dul] = [Math.abs(estimate - left), Math.abs(estimate - up), Math.abs(estimate - upLeft)];
-  if (dl <= du && dl <= dul) return left;
-  return du <= dul ? up : upLeft;
-}
-
-test('tests.quake3 captures the client screen as a real PNG', { skip, timeout: 180_000 }, () => {
-  const { outPath } = buildFresh('release.nix', 'tests.quake3');
-  assert.ok(!existsSync(join(outPath, 'nix-support/failed')), readFileSync(join(outPath, 'log.txt'), 'utf8'));
-  assert.ok(readProducts(outPath).includes(`file screenshot ${outPath}/screen.png`));
-  const screen = decodePng(join(outPath, 'screen.png'));
+test('tests.quake3 succeeds and publishes the client screen as a real PNG', { skip }, async () => {
+  const build = builds.get('trunk:tests.quake3')!;
+  assert.equal(build.buildstatus, 0, await text(`${server.url()}/build/${build.id}/log/raw`));
+  const [nr] = product(build, 'file', 'screenshot');
+  const r = await fetch(`${server.url()}/build/${build.id}/download/${nr}`);
+  assert.equal(r.status, 200);
+  const screen = decodePng(Buffer.from(await r.arrayBuffer()));
   assert.deepEqual([screen.width, screen.height], [720, 400], 'VGA text mode screen');
   assert.ok(screen.distinctPixels >= 3, `screen has only ${screen.distinctPixels} colours`);
-  assert.match(readFileSync(join(outPath, 'log.txt'), 'utf8'), /grep -q 'Foo.\*entered the game'.*\(done/);
-  assertNoVmsLeft('quake3');
+  const [logNr] = product(build, 'report', 'testlog');
+  assert.match(await text(`${server.url()}/build/${build.id}/download/${logNr}/log.txt`), /entered the game/);
+  noVmsLeft();
 });
 
-test('tests.trac detects the storage outage', { skip, timeout: 180_000 }, () => {
-  const { outPath, buildLog } = buildFresh('release.nix', 'tests.trac');
-  const log = readFileSync(join(outPath, 'log.txt'), 'utf8');
-  assert.ok(!existsSync(join(outPath, 'nix-support/failed')), log);
-  assert.match(log, /storage: crashing/);
-  assert.match(log, /test: storage: unavailable/);
-  assert.match(log, /outage detected/);
-  assert.match(buildLog, /outage detected/, 'the Nix build log carries the driver log');
-  assert.ok(readProducts(outPath).includes(`report testlog ${outPath} log.txt`));
-  assertNoVmsLeft('trac');
+test('tests.trac succeeds and its log shows the storage outage being detected', { skip }, async () => {
+  const build = builds.get('trunk:tests.trac')!;
+  const buildLog = await text(`${server.url()}/build/${build.id}/log/raw`);
+  assert.equal(build.buildstatus, 0, buildLog);
+  assert.match(buildLog, /storage: crashing/);
+  assert.match(buildLog, /test: storage: unavailable/);
+  assert.match(buildLog, /outage detected/);
+  product(build, 'report', 'testlog');
+  noVmsLeft();
 });
 
-test('report merges coverage: all machines together cover more than any one', { skip, timeout: 300_000 }, () => {
-  const { outPath } = buildFresh('release.nix', 'report');
-  const products = readProducts(outPath);
-  assert.ok(products.includes(`report coverage ${outPath}/coverage index.html`));
-  assert.ok(existsSync(join(outPath, 'coverage/index.html')));
-  const merged = lineTotals(join(outPath, 'coverage/coverage.info'));
-  const machineInfos = readdirSync(join(outPath, 'coverage/inputs')).filter((name) => name.endsWith('.info'));
-  assert.ok(machineInfos.length >= 4, `coverage from ${machineInfos.join(', ')}`);
-  for (const info of machineInfos) {
-    const alone = lineTotals(join(outPath, 'coverage/inputs', info));
-    assert.ok(alone.hit > 0, `${info} has coverage`);
-    assert.ok(merged.hit > alone.hit, `merged ${merged.hit} lines hit, ${info} alone ${alone.hit}`);
+test('report merges coverage: all machines together cover more than any one alone', { skip }, async () => {
+  const build = builds.get('trunk:report')!;
+  assert.equal(build.buildstatus, 0);
+  const [coverageNr] = product(build, 'report', 'coverage');
+  assert.match(await text(`${server.url()}/build/${build.id}/download/${coverageNr}`), /LCOV|coverage/i);
+  const [mergedNr] = product(build, 'file', 'lcov', 'coverage.info');
+  const merged = lineTotals(await text(`${server.url()}/build/${build.id}/download/${mergedNr}`));
+  const perMachine = Object.entries(build.buildproducts).filter(([, p]) => p.subtype === 'lcov' && p.name !== 'coverage.info');
+  assert.ok(perMachine.length >= 4, `coverage from ${perMachine.map(([, p]) => p.name).join(', ')}`);
+  for (const [nr, p] of perMachine) {
+    const alone = lineTotals(await text(`${server.url()}/build/${build.id}/download/${nr}`));
+    assert.ok(alone.hit > 0, `${p.name} has coverage`);
+    assert.ok(merged.hit > alone.hit, `merged ${merged.hit} lines hit, ${p.name} alone ${alone.hit}`);
   }
-  assert.match(readFileSync(join(outPath, 'nix-support/hydra-metrics'), 'utf8'), /^lineCoverage [\d.]+ %$/m);
+  assert.ok((build.buildmetrics['lineCoverage']?.value ?? 0) > 0, 'lineCoverage metric');
 });
 
-test('the broken variant builds but fails with the driver message', { skip, timeout: 180_000 }, () => {
-  const { outPath, buildLog } = buildFresh('broken.nix', 'tests.trac');
-  assert.ok(existsSync(join(outPath, 'nix-support/failed')), 'nix-support/failed marks "failed with output"');
-  const message = /TEST FAILED: webserver: command failed with status 1: tinydb query postgresql 5432 PUT/;
-  assert.match(buildLog, message);
+test('the broken variant ends "failed with output" with the driver message in its log', { skip }, async () => {
+  const build = builds.get('broken:tests.trac')!;
+  assert.equal(build.buildstatus, 6, 'nix-support/failed marks failed with output');
+  const buildLog = await text(`${server.url()}/build/${build.id}/log/raw`);
+  assert.match(buildLog, /TEST FAILED: webserver: command failed with status 1: tinydb query postgresql 5432 PUT/);
   assert.match(buildLog, /ERROR host 192\.168\.1\.3 is not trusted/);
-  assert.match(readFileSync(join(outPath, 'log.txt'), 'utf8'), message);
-  assertNoVmsLeft('trac');
+  product(build, 'report', 'testlog');
+  noVmsLeft();
 });

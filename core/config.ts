@@ -18,6 +18,9 @@ export interface Config {
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
   maxLogSizeBytes: number;
+  maxTries: number;
+  retryIntervalSeconds: number;
+  unsupportedWaitSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +83,9 @@ export function readConfig(
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),
     maxLogSizeBytes: int('maxLogSize'),
+    maxTries: Math.max(1, int('maxTries')),
+    retryIntervalSeconds: int('retryInterval'),
+    unsupportedWaitSeconds: int('unsupportedWait'),
   };
   return { config, positional };
 }

@@ -3,9 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
-import { EvalError, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import type { SshTarget } from './machines.ts';
+import { EvalError, RemoteConnectionError, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
-import { runProgram } from './run.ts';
+import { pipePrograms, runProgram, type Program } from './run.ts';
+import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
 
 const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
 
@@ -56,8 +58,11 @@ export class CliNix implements Nix {
     if (options.timeoutSeconds) extra['timeout'] = String(options.timeoutSeconds);
     if (options.maxSilentSeconds) extra['max-silent-time'] = String(options.maxSilentSeconds);
     const args = ['--realise', drvPath, ...optionFlags(extra)];
+    const [command, commandArgs] = options.on
+      ? ['ssh', [...sshArgs(options.on), remoteNixCommand('nix-store', args)]]
+      : [this.bin('nix-store'), args];
     return new Promise((resolve, reject) => {
-      const child = spawn(this.bin('nix-store'), args, { env: nixEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command, commandArgs, { env: nixEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let tail = '';
       let aborted = false;
@@ -80,6 +85,7 @@ export class CliNix implements Nix {
           outputPaths: code === 0 ? stdout.split('\n').filter((l) => l.startsWith('/')) : [],
           timedOut: /timed out after \d+ seconds/.test(tail),
           aborted,
+          connectionLost: !aborted && !!options.on && code === SSH_CONNECTION_FAILED,
         });
       });
     });
@@ -107,6 +113,60 @@ export class CliNix implements Nix {
     const sizes = await runProgram(this.bin('nix-store'), ['--query', '--size', ...optionFlags(), ...members], { env: nixEnv() });
     const closureSize = sizes.stdout.split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
     return { narSize: Number(own.stdout.trim()), closureSize };
+  }
+
+  async copyClosureTo(target: SshTarget, paths: readonly string[]): Promise<number> {
+    const closure = await this.closure(paths);
+    const missing = await this.remoteInvalid(target, closure);
+    if (missing.length === 0) return 0;
+    await this.transfer(
+      { command: this.bin('nix-store'), args: ['--export', ...optionFlags(), ...missing], env: nixEnv() },
+      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--import'])] },
+      target,
+    );
+    return missing.length;
+  }
+
+  async copyClosureFrom(target: SshTarget, paths: readonly string[]): Promise<number> {
+    const remote = await this.ssh(target, 'nix-store', ['--query', '--requisites', ...paths]);
+    const closure = remote.split('\n').filter(Boolean);
+    const valid = await this.validPaths(closure);
+    const missing = closure.filter((p) => !valid.has(p));
+    if (missing.length === 0) return 0;
+    await this.transfer(
+      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--export', ...missing])] },
+      { command: this.bin('nix-store'), args: ['--import', ...optionFlags()], env: nixEnv() },
+      target,
+    );
+    return missing.length;
+  }
+
+  /** The closure in dependency order, which is the order --import needs. */
+  private async closure(paths: readonly string[]): Promise<string[]> {
+    const result = await runProgram(this.bin('nix-store'), ['--query', '--requisites', ...optionFlags(), ...paths], { env: nixEnv() });
+    if (result.code !== 0) throw new Error(`nix-store --query --requisites failed: ${cleanNixError(result.stderr)}`);
+    return result.stdout.split('\n').filter(Boolean);
+  }
+
+  private async remoteInvalid(target: SshTarget, paths: readonly string[]): Promise<string[]> {
+    const out = await this.ssh(target, 'nix-store', ['--check-validity', '--print-invalid', ...paths]);
+    const invalid = new Set(out.split('\n').filter(Boolean));
+    return paths.filter((p) => invalid.has(p));
+  }
+
+  private async ssh(target: SshTarget, tool: string, args: readonly string[]): Promise<string> {
+    const result = await runProgram('ssh', [...sshArgs(target), remoteNixCommand(tool, args)], { env: nixEnv(), timeoutSeconds: 300 });
+    if (result.code === SSH_CONNECTION_FAILED) throw new RemoteConnectionError(`cannot reach ${target.destination}: ${cleanNixError(result.stderr) || 'ssh failed'}`);
+    if (result.code !== 0) throw new Error(`${tool} on ${target.destination} failed: ${cleanNixError(result.stderr)}`);
+    return result.stdout;
+  }
+
+  private async transfer(from: Program, to: Program, target: SshTarget): Promise<void> {
+    const r = await pipePrograms(from, to);
+    if (r.fromCode === SSH_CONNECTION_FAILED || r.toCode === SSH_CONNECTION_FAILED) {
+      throw new RemoteConnectionError(`copying to or from ${target.destination} broke off: ${cleanNixError(r.stderr) || 'ssh failed'}`);
+    }
+    if (r.fromCode !== 0 || r.toCode !== 0) throw new Error(`copying store paths with ${target.destination} failed: ${cleanNixError(r.stderr)}`);
   }
 }
 

@@ -1,3 +1,5 @@
+import type { SshTarget } from './machines.ts';
+
 /**
  * The boundary between hydrant and Nix. Everything hydrant knows about Nix goes through
  * this interface, so that a test can see every Nix call in one place and so that a later
@@ -36,7 +38,20 @@ export interface Nix {
 
   /** NAR size of each path and of its whole closure, in bytes. */
   pathSizes(path: string): Promise<{ narSize: number; closureSize: number }>;
+
+  /**
+   * Copies the closure of `paths` to a build machine over ssh with Nix's own tools
+   * (`nix-store --export | ssh … nix-store --import`). Only paths the machine lacks travel;
+   * resolves with how many did. Rejects with RemoteConnectionError when ssh cannot reach it.
+   */
+  copyClosureTo(target: SshTarget, paths: readonly string[]): Promise<number>;
+
+  /** The same in the other direction: outputs built remotely, with whatever they reference. */
+  copyClosureFrom(target: SshTarget, paths: readonly string[]): Promise<number>;
 }
+
+/** The machine could not be reached, or the connection broke: worth retrying elsewhere. */
+export class RemoteConnectionError extends Error {}
 
 export interface EvalRequest {
   exprPath: string;
@@ -102,6 +117,8 @@ export interface RealiseOptions {
   signal?: AbortSignal;
   /** Extra `--option NAME VALUE` pairs. */
   options?: Record<string, string>;
+  /** Build on this machine over ssh instead of locally; its store must hold the inputs. */
+  on?: SshTarget | null;
 }
 
 export interface RealiseResult {
@@ -112,4 +129,6 @@ export interface RealiseResult {
   timedOut: boolean;
   /** Set when the build was stopped through options.signal. */
   aborted: boolean;
+  /** Set when ssh lost the build machine (or never reached it): the build may succeed elsewhere. */
+  connectionLost: boolean;
 }

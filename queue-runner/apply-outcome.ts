@@ -44,7 +44,7 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     return 0;
   }
   if (o.kind === 'transient') {
-    if (machine.spec.ssh) ctx.markUnreachable(machine, o.message);
+    if (o.unreachable) ctx.markUnreachable(machine, o.message);
     step.tries++;
     step.running = false;
     if (step.tries < ctx.maxTries) {

@@ -88,10 +88,13 @@ export class MachinePool {
     return best;
   }
 
-  /** The machine could not be reached: no work for it for a doubling while. */
+  /**
+   * The machine could not be reached: no work for it for a doubling while, twice as long as
+   * the step waits, so that the step's retry goes to another machine if there is one.
+   */
   markUnreachable(m: PoolMachine, message: string, retryIntervalSeconds: number): void {
     const failures = machineFailureCount(this.db, m.spec.name) + 1;
-    const delay = Math.min(retryIntervalSeconds * 2 ** (failures - 1), 3600) * 1000;
+    const delay = Math.min(retryIntervalSeconds * 2 ** failures, 3600) * 1000;
     m.disabledUntil = Date.now() + delay;
     recordMachineFailure(this.db, m.spec.name, message, Math.ceil(m.disabledUntil / 1000));
     this.log.warn({ machine: m.spec.name, failures, retryInSeconds: delay / 1000, err: message }, 'build machine unreachable; disabled for a while');

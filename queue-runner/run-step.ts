@@ -21,7 +21,7 @@ export type StepOutcome =
   /** The derivation failed on its own account: its builds fail (status 1, 7 or 10). */
   | { kind: 'failed'; status: number; message: string }
   /** The machine or the connection failed, not the derivation: worth another try. */
-  | { kind: 'transient'; message: string }
+  | { kind: 'transient'; message: string; unreachable: boolean }
   /** Stopped by us: hydrant shutting down, or every build that needed it cancelled. */
   | { kind: 'stopped'; reason: StopReason };
 
@@ -64,13 +64,13 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     }
     setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
     const result = await ctx.nix.realise(step.drvPath, {
-      on: target, timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
+      on: target, options: target ? remoteOptions(machine) : {}, timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
     });
     if (result.aborted) {
       outcome = log.exceeded ? { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` }
         : { kind: 'stopped', reason: kill.signal.reason === 'cancelled' ? 'cancelled' : 'shutdown' };
     } else if (result.connectionLost) {
-      outcome = { kind: 'transient', message: `lost the connection to ${machine.spec.name} while building` };
+      outcome = { kind: 'transient', message: `lost the connection to ${machine.spec.name} while building`, unreachable: true };
     } else if (result.exitCode === 0) {
       if (target) {
         setStepPhase(ctx.db, buildId, stepnr, StepPhase.ReceivingOutputs);
@@ -84,10 +84,11 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
       outcome = { kind: 'failed', status: BuildStatus.Failed, message: `builder failed (nix-store exit status ${result.exitCode})` };
     } else {
       // Nix itself died (killed, out of memory, store locked): not the derivation's fault.
-      outcome = { kind: 'transient', message: `nix-store exited with status ${result.exitCode} without a build result` };
+      outcome = { kind: 'transient', message: `nix-store exited with status ${result.exitCode} without a build result`, unreachable: false };
     }
   } catch (e) {
-    outcome = e instanceof RemoteConnectionError ? { kind: 'transient', message: e.message } : { kind: 'transient', message: `step could not run: ${(e as Error).message}` };
+    outcome = e instanceof RemoteConnectionError ? { kind: 'transient', message: e.message, unreachable: true }
+      : { kind: 'transient', message: `step could not run: ${(e as Error).message}`, unreachable: false };
   } finally {
     signal.removeEventListener('abort', onStop);
   }
@@ -101,6 +102,15 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   });
   log.removePlain();
   return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * The machines file is the authority on what a remote machine can do: its Nix is told so,
+ * or it would refuse a `kvm` step because it cannot see /dev/kvm the way it expects.
+ */
+function remoteOptions(machine: PoolMachine): Record<string, string> {
+  const features = [...new Set([...machine.spec.supportedFeatures, ...machine.spec.mandatoryFeatures])];
+  return { 'system-features': features.join(' '), 'extra-platforms': machine.spec.systems.join(' ') };
 }
 
 function stepStatus(o: StepOutcome): number {

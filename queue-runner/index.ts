@@ -33,7 +33,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   const db = deps.db ?? openDatabase(config.dbPath);
   const nix = deps.nix ?? new CliNix();
   const graph = new StepGraph();
-  const pool = new MachinePool(db, log, config.machinesFile, defaultMachines(deps.maxJobs));
+  const pool = new MachinePool(db, nix, log, config.machinesFile, defaultMachines(deps.maxJobs));
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | null = null;
   let wake: () => void = () => undefined;
@@ -88,6 +88,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       await ticking;
       dispatcher.stopSteps([...dispatcher.running.keys()], 'shutdown');
       await Promise.allSettled([...dispatcher.running.values()].map((r) => r.done));
+      pool.closeAll();
       if (!deps.db) db.close();
     },
     async runOnce() {

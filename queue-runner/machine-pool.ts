@@ -3,9 +3,12 @@ import type { Db } from '../core/db/database.ts';
 import { listMachines, machineFailureCount, recordMachineFailure, recordMachineStep, syncMachines } from '../core/db/machines.ts';
 import type { Logger } from '../core/log.ts';
 import { parseMachines, type MachineSpec } from '../core/nix/machines.ts';
+import type { Nix } from '../core/nix/nix.ts';
+import { ConnectionPool } from './connection-pool.ts';
 
 export interface PoolMachine {
   spec: MachineSpec;
+  connections: ConnectionPool;
   running: number;
   /** No new work before this time (ms): back-off after a connection failure. */
   disabledUntil: number;
@@ -25,7 +28,7 @@ export class MachinePool {
   private machines: PoolMachine[] = [];
   private fileStamp = '';
 
-  constructor(private readonly db: Db, private readonly log: Logger, private readonly file: string | null, private readonly defaults: MachineSpec[]) {}
+  constructor(private readonly db: Db, private readonly nix: Nix, private readonly log: Logger, private readonly file: string | null, private readonly defaults: MachineSpec[]) {}
 
   all(): readonly PoolMachine[] {
     return this.machines;
@@ -58,11 +61,19 @@ export class MachinePool {
     }
     const old = new Map(this.machines.map((m) => [m.spec.name, m]));
     const stored = new Map(listMachines(this.db).map((r) => [r.name, r]));
-    this.machines = specs.map((spec) => ({
-      spec,
-      running: old.get(spec.name)?.running ?? 0,
-      disabledUntil: old.get(spec.name)?.disabledUntil ?? (stored.get(spec.name)?.disabled_until ?? 0) * 1000,
-    }));
+    this.machines = specs.map((spec) => {
+      const before = old.get(spec.name);
+      old.delete(spec.name);
+      const same = before && JSON.stringify(before.spec) === JSON.stringify(spec);
+      if (before && !same) before.connections.closeAll();
+      return {
+        spec,
+        connections: same ? before.connections : new ConnectionPool(() => this.nix.openBuildConnection(spec.ssh, spec.ssh ? remoteOptions(spec) : {})),
+        running: before?.running ?? 0,
+        disabledUntil: before?.disabledUntil ?? (stored.get(spec.name)?.disabled_until ?? 0) * 1000,
+      };
+    });
+    for (const gone of old.values()) gone.connections.closeAll();
     syncMachines(this.db, specs);
     this.log.info({ machines: specs.map((s) => s.name) }, 'build machines loaded');
   }
@@ -100,8 +111,21 @@ export class MachinePool {
     this.log.warn({ machine: m.spec.name, failures, retryInSeconds: delay / 1000, err: message }, 'build machine unreachable; disabled for a while');
   }
 
+  closeAll(): void {
+    for (const m of this.machines) m.connections.closeAll();
+  }
+
   markStepDone(m: PoolMachine, seconds: number): void {
     m.disabledUntil = 0;
     recordMachineStep(this.db, m.spec.name, seconds);
   }
+}
+
+/**
+ * The machines file is the authority on what a remote machine can do: its Nix is told so,
+ * or it would refuse a `kvm` step because it cannot see /dev/kvm the way it expects.
+ */
+function remoteOptions(spec: MachineSpec): Record<string, string> {
+  const features = [...new Set([...spec.supportedFeatures, ...spec.mandatoryFeatures])];
+  return { 'system-features': features.join(' '), 'extra-platforms': spec.systems.join(' ') };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../core/db/database.ts';
 import { finishStep, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
 import type { Logger } from '../core/log.ts';
 import { BuildStatus } from '../core/model/status.ts';
-import { RemoteConnectionError, type Nix } from '../core/nix/nix.ts';
+import { RemoteConnectionError, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { StepLog } from './step-log.ts';
@@ -52,43 +52,21 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   const target = machine.spec.ssh;
   let outcome: StepOutcome;
   try {
+    const inputPaths = await inputOutputPaths(ctx.nix, step);
     if (target) {
       setStepPhase(ctx.db, buildId, stepnr, StepPhase.SendingInputs);
-      const inputs = await ctx.nix.readDerivation(step.drvPath);
-      const inputOutputs = await Promise.all(Object.entries(inputs.inputDrvs).map(async ([drv, names]) => {
-        const d = await ctx.nix.readDerivation(drv);
-        return names.map((n) => d.outputs[n]!.path);
-      }));
-      const sent = await ctx.nix.copyClosureTo(target, [step.drvPath, ...inputOutputs.flat()]);
+      const sent = await ctx.nix.copyClosureTo(target, [step.drvPath, ...inputPaths]);
       log.write(`hydrant: copied ${sent} store paths to ${machine.spec.name}\n`);
     }
+    const conn = await machine.connections.acquire();
     setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
-    const result = await ctx.nix.realise(step.drvPath, {
-      on: target, options: target ? remoteOptions(machine) : {}, timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
+    const result = await conn.build(step.drvPath, step.drv, inputPaths, {
+      timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
     });
-    if (result.aborted) {
-      outcome = log.exceeded ? { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` }
-        : { kind: 'stopped', reason: kill.signal.reason === 'cancelled' ? 'cancelled' : 'shutdown' };
-    } else if (result.connectionLost) {
-      outcome = { kind: 'transient', message: `lost the connection to ${machine.spec.name} while building`, unreachable: true };
-    } else if (result.exitCode === 0) {
-      if (target) {
-        setStepPhase(ctx.db, buildId, stepnr, StepPhase.ReceivingOutputs);
-        const received = await ctx.nix.copyClosureFrom(target, Object.values(step.outputs));
-        log.write(`hydrant: copied ${received} store paths back from ${machine.spec.name}\n`);
-      }
-      outcome = { kind: 'success' };
-    } else if (result.timedOut) {
-      outcome = { kind: 'failed', status: BuildStatus.TimedOut, message: 'build timed out (meta.timeout or meta.maxSilent); the build process tree was killed' };
-    } else if (result.exitCode >= 100 && result.exitCode <= 111) {
-      outcome = { kind: 'failed', status: BuildStatus.Failed, message: `builder failed (nix-store exit status ${result.exitCode})` };
-    } else {
-      // Nix itself died (killed, out of memory, store locked): not the derivation's fault.
-      outcome = { kind: 'transient', message: `nix-store exited with status ${result.exitCode} without a build result`, unreachable: false };
-    }
+    machine.connections.release(conn);
+    outcome = await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr));
   } catch (e) {
-    outcome = e instanceof RemoteConnectionError ? { kind: 'transient', message: e.message, unreachable: true }
-      : { kind: 'transient', message: `step could not run: ${(e as Error).message}`, unreachable: false };
+    outcome = { kind: 'transient', message: e instanceof RemoteConnectionError || target ? `cannot use ${machine.spec.name}: ${(e as Error).message}` : `step could not run: ${(e as Error).message}`, unreachable: !!target };
   } finally {
     signal.removeEventListener('abort', onStop);
   }
@@ -104,13 +82,38 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000 };
 }
 
-/**
- * The machines file is the authority on what a remote machine can do: its Nix is told so,
- * or it would refuse a `kvm` step because it cannot see /dev/kvm the way it expects.
- */
-function remoteOptions(machine: PoolMachine): Record<string, string> {
-  const features = [...new Set([...machine.spec.supportedFeatures, ...machine.spec.mandatoryFeatures])];
-  return { 'system-features': features.join(' '), 'extra-platforms': machine.spec.systems.join(' ') };
+async function interpret(ctx: RunStepContext, step: Step, machine: PoolMachine, result: BuildOutcome, signal: AbortSignal, log: StepLog, phase: (p: number) => void): Promise<StepOutcome> {
+  switch (result.kind) {
+    case 'built': {
+      if (machine.spec.ssh) {
+        phase(StepPhase.ReceivingOutputs);
+        const received = await ctx.nix.copyClosureFrom(machine.spec.ssh, Object.values(step.outputs));
+        log.write(`hydrant: copied ${received} store paths back from ${machine.spec.name}\n`);
+      }
+      return { kind: 'success' };
+    }
+    case 'aborted':
+      if (log.exceeded) return { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` };
+      return { kind: 'stopped', reason: signal.reason === 'cancelled' ? 'cancelled' : 'shutdown' };
+    case 'log-limit': return { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` };
+    case 'timed-out': return { kind: 'failed', status: BuildStatus.TimedOut, message: `${result.message} (meta.timeout or meta.maxSilent); the build process was killed` };
+    case 'failed': return { kind: 'failed', status: BuildStatus.Failed, message: result.message };
+    case 'connection-lost': return { kind: 'transient', message: result.message, unreachable: !!machine.spec.ssh };
+    case 'nix-failure': return { kind: 'transient', message: result.message, unreachable: false };
+  }
+}
+
+/** The outputs of the step's input derivations: what must be valid where it builds. */
+async function inputOutputPaths(nix: Nix, step: Step): Promise<string[]> {
+  const lists = await Promise.all(Object.entries(step.drv.inputDrvs).map(async ([drvPath, names]) => {
+    const input = await nix.readDerivation(drvPath);
+    return names.map((n) => {
+      const out = input.outputs[n];
+      if (!out) throw new Error(`${drvPath} has no output ${n}`);
+      return out.path;
+    });
+  }));
+  return lists.flat();
 }
 
 function stepStatus(o: StepOutcome): number {

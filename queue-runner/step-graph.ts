@@ -7,6 +7,7 @@ import type { Derivation } from '../core/nix/nix.ts';
  */
 export interface Step {
   drvPath: string;
+  drv: Derivation;
   system: string;
   outputs: Record<string, string>;
   requiredFeatures: string[];
@@ -34,7 +35,7 @@ export interface QueuedBuild {
 export function newStep(drvPath: string, drv: Derivation): Step {
   const features = drv.env['requiredSystemFeatures'] ?? '';
   return {
-    drvPath, system: drv.system,
+    drvPath, drv, system: drv.system,
     outputs: Object.fromEntries(Object.entries(drv.outputs).map(([name, o]) => [name, o.path])),
     requiredFeatures: features.split(/\s+/).filter(Boolean),
     deps: new Set(), rdeps: new Set(), builds: new Set(),

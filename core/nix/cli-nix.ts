@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
 import type { SshTarget } from './machines.ts';
-import { EvalError, RemoteConnectionError, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import { ServeBuildConnection } from './serve-build.ts';
+import { ServeConnection } from './serve-connection.ts';
+import { EvalError, RemoteConnectionError, type BuildConnection, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
 import { pipePrograms, runProgram, type Program } from './run.ts';
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
@@ -13,6 +15,8 @@ const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
 
 /** Nix through its command-line tools (Debian's nix-bin 2.8: nix-instantiate, nix-store). */
 export class CliNix implements Nix {
+  private queryConnection: Promise<ServeConnection> | null = null;
+
   constructor(private readonly binDir = '') {}
 
   private bin(name: string): string {
@@ -93,10 +97,7 @@ export class CliNix implements Nix {
 
   async validPaths(paths: readonly string[]): Promise<Set<string>> {
     if (paths.length === 0) return new Set();
-    const result = await runProgram(this.bin('nix-store'), ['--check-validity', '--print-invalid', ...optionFlags(), ...paths], { env: nixEnv() });
-    if (result.code !== 0) throw new Error(`nix-store --check-validity failed: ${cleanNixError(result.stderr)}`);
-    const invalid = new Set(result.stdout.split('\n').filter(Boolean));
-    return new Set(paths.filter((p) => !invalid.has(p)));
+    return (await this.queries()).queryValidPaths(paths);
   }
 
   async addToStore(dir: string): Promise<string> {
@@ -106,13 +107,36 @@ export class CliNix implements Nix {
   }
 
   async pathSizes(path: string): Promise<{ narSize: number; closureSize: number }> {
-    const own = await runProgram(this.bin('nix-store'), ['--query', '--size', ...optionFlags(), path], { env: nixEnv() });
-    const closure = await runProgram(this.bin('nix-store'), ['--query', '--requisites', ...optionFlags(), path], { env: nixEnv() });
-    if (own.code !== 0 || closure.code !== 0) throw new Error(`nix-store --query ${path} failed: ${cleanNixError(own.stderr + closure.stderr)}`);
-    const members = closure.stdout.split('\n').filter(Boolean);
-    const sizes = await runProgram(this.bin('nix-store'), ['--query', '--size', ...optionFlags(), ...members], { env: nixEnv() });
-    const closureSize = sizes.stdout.split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
-    return { narSize: Number(own.stdout.trim()), closureSize };
+    const conn = await this.queries();
+    const closure = await conn.queryClosure([path]);
+    const infos = await conn.queryPathInfos(closure);
+    const own = infos.get(path);
+    if (!own) throw new Error(`${path} is not valid`);
+    return { narSize: own.narSize, closureSize: [...infos.values()].reduce((sum, i) => sum + i.narSize, 0) };
+  }
+
+  async openBuildConnection(on: SshTarget | null, options: Record<string, string> = {}): Promise<BuildConnection> {
+    const conn = on
+      ? await ServeConnection.open('ssh', [...sshArgs(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
+      : await ServeConnection.open(this.bin('nix-store'), ['--serve', '--write', ...optionFlags(options)], nixEnv());
+    return new ServeBuildConnection(conn, on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve');
+  }
+
+  /**
+   * Store queries go through one long-lived local `nix-store --serve`: on a busy store a
+   * Nix process start costs more than the query itself. Reopened if it dies.
+   */
+  private queries(): Promise<ServeConnection> {
+    if (this.queryConnection) {
+      const current = this.queryConnection;
+      return current.then((c) => (c.alive ? c : this.reopenQueries()), () => this.reopenQueries());
+    }
+    return this.reopenQueries();
+  }
+
+  private reopenQueries(): Promise<ServeConnection> {
+    this.queryConnection = ServeConnection.open(this.bin('nix-store'), ['--serve', ...optionFlags()], nixEnv());
+    return this.queryConnection;
   }
 
   async copyClosureTo(target: SshTarget, paths: readonly string[]): Promise<number> {

@@ -41,7 +41,7 @@ export function shellQuote(word: string): string {
  * A command line for the remote shell running a Nix tool with hydrant's options. NIX_CONFIG
  * rather than --option so that it also reaches tools that take no options (--serve, --import).
  */
-export function remoteNixCommand(tool: string, args: readonly string[]): string {
-  const config = Object.entries(NIX_OPTIONS).map(([k, v]) => `${k} = ${v}`).join('\n');
+export function remoteNixCommand(tool: string, args: readonly string[], extra: Record<string, string> = {}): string {
+  const config = Object.entries({ ...NIX_OPTIONS, ...extra }).map(([k, v]) => `${k} = ${v}`).join('\n');
   return ['env', shellQuote(`NIX_CONFIG=${config}`), tool, ...args.map(shellQuote)].join(' ');
 }

@@ -7,6 +7,8 @@ import { runStep, type RunStepContext, type StopReason } from './run-step.ts';
 import { orderSteps, owningBuild } from './schedule.ts';
 import type { Step } from './step-graph.ts';
 
+const SHARE_USAGE_TTL_MS = 2000;
+
 export interface DispatchSettings {
   defaultTimeout: number;
   defaultMaxSilent: number;
@@ -29,7 +31,7 @@ export class Dispatcher {
     const at = Date.now();
     const runnable = this.ctx.graph.runnable(at);
     if (runnable.length === 0) return;
-    const usage = jobsetShareUsage(this.ctx.db, now() - 86400, now());
+    const usage = this.shareUsage(at);
     for (const step of orderSteps(runnable, usage)) {
       if (!this.pool.anySupports(step)) {
         this.unsupported(step, at);
@@ -39,6 +41,19 @@ export class Dispatcher {
       const machine = this.pool.pick(step, at);
       if (machine) this.start(step, machine);
     }
+  }
+
+  private usage: { at: number; value: ReturnType<typeof jobsetShareUsage> } | null = null;
+
+  /** Called each tick: jobsets' shares may have been edited meanwhile. */
+  forgetShareUsage(): void {
+    this.usage = null;
+  }
+
+  /** Fair-share figures change slowly; recomputing them for every step would scan the step history each time. */
+  private shareUsage(at: number): ReturnType<typeof jobsetShareUsage> {
+    if (!this.usage || at - this.usage.at > SHARE_USAGE_TTL_MS) this.usage = { at, value: jobsetShareUsage(this.ctx.db, now() - 86400, now()) };
+    return this.usage.value;
   }
 
   /** The earliest time (ms) a waiting step might become runnable without another step ending. */

@@ -65,6 +65,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
         await handleCommands(ctx);
         pool.reload();
         admitted += await admitNewBuilds(ctx);
+        dispatcher.forgetShareUsage();
         dispatcher.dispatch();
       } catch (e) {
         log.error({ err: e }, 'queue runner tick failed; trying again next tick');

@@ -2,7 +2,7 @@ import type { BuildConnection, BuildOptions, BuildOutcome, Derivation } from './
 import type { ServeConnection } from './serve-connection.ts';
 
 /** Nix's BuildResult::Status, as `nix-store --serve` reports it. */
-const NixStatus = { Built: 0, Substituted: 1, AlreadyValid: 2, TimedOut: 8, LogLimitExceeded: 11, ResolvesToAlreadyValid: 13, TransientFailure: 6, MiscFailure: 9 } as const;
+const NixStatus = { Built: 0, Substituted: 1, AlreadyValid: 2, PermanentFailure: 3, TimedOut: 8, LogLimitExceeded: 11, ResolvesToAlreadyValid: 13, TransientFailure: 6, MiscFailure: 9 } as const;
 
 /** A build connection over `nix-store --serve --write`. */
 export class ServeBuildConnection implements BuildConnection {
@@ -33,8 +33,10 @@ export class ServeBuildConnection implements BuildConnection {
   }
 }
 
-function classify(status: number, errorMsg: string): BuildOutcome {
+export function classify(status: number, errorMsg: string): BuildOutcome {
   const message = errorMsg.trim();
+  // A builder killed from outside (OOM killer, an operator) says nothing about the derivation.
+  if (status === NixStatus.PermanentFailure && /failed due to signal 9\b/.test(message)) return { kind: 'nix-failure', message };
   switch (status) {
     case NixStatus.Built: case NixStatus.Substituted: case NixStatus.AlreadyValid: case NixStatus.ResolvesToAlreadyValid:
       return { kind: 'built', message };

@@ -89,3 +89,25 @@ test('scheduling shares: the jobset that used the least build time per share goe
   assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['h2', 'l2']);
   await runner.stop();
 });
+
+test('restart all failed builds of an evaluation re-queues exactly those', async () => {
+  const f = new QueueFixture();
+  const flag = join(f.dir, 'fixed');
+  const ids = await f.queue(`{
+    good = job "good" "echo > $out";
+    bad1 = job "bad1" "[ -e ${flag} ] && echo > $out";
+    bad2 = job "bad2" "[ -e ${flag} ] && echo > $out";
+  }`);
+  const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
+  await runner.runOnce();
+  assert.deepEqual(['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus), [0, 1, 1]);
+  writeFileSync(flag, '');
+  const { eval_id: evalId } = f.db.prepare('SELECT eval_id FROM jobset_eval_members WHERE build_id = ?').get(ids['good']) as { eval_id: number };
+  request(f, 'restart-failed-of-eval', { eval: evalId });
+  await runner.runOnce();
+  assert.deepEqual(['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus), [0, 0, 0]);
+  assert.equal(buildSteps(f.db, ids['good']!).length, 1, 'the successful build was left alone');
+  const { result } = f.db.prepare('SELECT result FROM queue_commands').get() as { result: string };
+  assert.match(result, /restarted 2 failed build\(s\) of evaluation/);
+  await runner.stop();
+});

@@ -83,10 +83,11 @@ test('a step writing more log than --max-log-size ends with status 10', async ()
   await runner.stop();
 });
 
-test('nix-support/failed gives status 6, and product paths outside the output are refused', async () => {
+test('nix-support/failed gives status 6, metrics and release name are kept, product paths outside the output are refused', async () => {
   const f = new QueueFixture();
   const ids = await f.queue(`{
     withOutput = job "with-output" "mkdir -p $out/nix-support; echo report > $out/report.txt; touch $out/nix-support/failed";
+    release = job "release" "mkdir -p $out/nix-support; echo 'runtime 12.5 s' > $out/nix-support/hydra-metrics; echo my-release-1.0 > $out/nix-support/hydra-release-name";
     hostile = job "hostile" ''
       mkdir -p $out/nix-support; echo fine > $out/fine.txt; ln -s /etc/passwd $out/link
       printf '%s\\n' "file doc $out/fine.txt" "file doc /etc/passwd" "file doc $out/../../../etc/shadow" "file doc $out/link" > $out/nix-support/hydra-build-products
@@ -96,6 +97,10 @@ test('nix-support/failed gives status 6, and product paths outside the output ar
   await runner.runOnce();
   assert.equal(status(f, ids['withOutput']), BuildStatus.FailedWithOutput);
   assert.equal(status(f, ids['hostile']), BuildStatus.Success);
+  const release = getBuild(f.db, ids['release']!)!;
+  assert.equal(release.releasename, 'my-release-1.0');
+  assert.ok(release.size! > 0 && release.closuresize! >= release.size!, 'output and closure sizes are recorded');
+  assert.deepEqual(f.db.prepare('SELECT name, value, unit FROM build_metrics WHERE build_id = ?').all(release.id), [{ name: 'runtime', value: 12.5, unit: 's' }]);
   const products = f.db.prepare('SELECT path, filesize, sha256hash FROM build_products WHERE build_id = ?').all(ids['hostile']) as { path: string; filesize: number | null; sha256hash: string | null }[];
   assert.ok(products.every((p) => !p.path.includes('/etc/') && !p.path.includes('..')), JSON.stringify(products));
   const fine = products.find((p) => p.path.endsWith('/fine.txt'))!;

@@ -62,11 +62,8 @@ export class CliNix implements Nix {
     if (options.timeoutSeconds) extra['timeout'] = String(options.timeoutSeconds);
     if (options.maxSilentSeconds) extra['max-silent-time'] = String(options.maxSilentSeconds);
     const args = ['--realise', drvPath, ...optionFlags(extra)];
-    const [command, commandArgs] = options.on
-      ? ['ssh', [...sshArgs(options.on), remoteNixCommand('nix-store', args)]]
-      : [this.bin('nix-store'), args];
     return new Promise((resolve, reject) => {
-      const child = spawn(command, commandArgs, { env: nixEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(this.bin('nix-store'), args, { env: nixEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let tail = '';
       let aborted = false;
@@ -89,7 +86,6 @@ export class CliNix implements Nix {
           outputPaths: code === 0 ? stdout.split('\n').filter((l) => l.startsWith('/')) : [],
           timedOut: /timed out after \d+ seconds/.test(tail),
           aborted,
-          connectionLost: !aborted && !!options.on && code === SSH_CONNECTION_FAILED,
         });
       });
     });

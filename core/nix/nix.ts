@@ -157,8 +157,6 @@ export interface RealiseOptions {
   signal?: AbortSignal;
   /** Extra `--option NAME VALUE` pairs. */
   options?: Record<string, string>;
-  /** Build on this machine over ssh instead of locally; its store must hold the inputs. */
-  on?: SshTarget | null;
 }
 
 export interface RealiseResult {
@@ -169,6 +167,4 @@ export interface RealiseResult {
   timedOut: boolean;
   /** Set when the build was stopped through options.signal. */
   aborted: boolean;
-  /** Set when ssh lost the build machine (or never reached it): the build may succeed elsewhere. */
-  connectionLost: boolean;
 }

@@ -1,6 +1,7 @@
 import { buildOutputs } from '../core/db/builds.ts';
 import { isFailedPath } from '../core/db/failed-paths.ts';
-import { unfinishedBuilds } from '../core/db/queue.ts';
+import { now } from '../core/db/database.ts';
+import { bareResult, finishBuild, unfinishedBuilds } from '../core/db/queue.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import { failBuilds, type ApplyContext } from './apply-outcome.ts';
 import { expandBuilds } from './expand-builds.ts';
@@ -15,7 +16,13 @@ import { finishSuccessfulBuild } from './finish-build.ts';
 export async function admitNewBuilds(ctx: ApplyContext): Promise<number> {
   const rows = unfinishedBuilds(ctx.db).filter((r) => !ctx.graph.builds.has(r.id));
   if (rows.length === 0) return 0;
-  const admitted = await expandBuilds(ctx.graph, ctx.nix, rows);
+  const { admitted, unreadable } = await expandBuilds(ctx.graph, ctx.nix, rows);
+  for (const { row, message } of unreadable) {
+    ctx.log.error({ build: row.id, err: message }, 'build cannot be built; ended as aborted');
+    finishBuild(ctx.db, row.id, bareResult(BuildStatus.Aborted, now()), {
+      drvPath: row.drvpath, status: BuildStatus.Aborted, errormsg: message, machine: '', system: row.system, logfile: null, propagatedFrom: null, startTime: null,
+    });
+  }
   for (const build of admitted) {
     if (build.top) continue;
     ctx.graph.removeBuild(build.row.id);

@@ -7,10 +7,19 @@ import { newStep, type QueuedBuild, type StepGraph } from './step-graph.ts';
  * whose outputs are not all valid, shared with steps already in the graph. Walks the
  * closures level by level so one `nix-store --check-validity` answers a whole level.
  */
-export async function expandBuilds(graph: StepGraph, nix: Nix, rows: readonly BuildRow[]): Promise<QueuedBuild[]> {
+export async function expandBuilds(graph: StepGraph, nix: Nix, all: readonly BuildRow[]): Promise<{ admitted: QueuedBuild[]; unreadable: { row: BuildRow; message: string }[] }> {
   const known = new Map<string, 'valid' | 'step'>();
   for (const path of graph.steps.keys()) known.set(path, 'step');
   const drvs = new Map<string, Derivation>();
+  // A derivation that is gone (garbage-collected) or broken must not hold up the rest of the queue.
+  const unreadable: { row: BuildRow; message: string }[] = [];
+  const rows: BuildRow[] = [];
+  for (const row of all) {
+    if (known.has(row.drvpath)) { rows.push(row); continue; }
+    const problem = await nix.readDerivation(row.drvpath).then(() => null, (e: Error) => e.message);
+    if (problem) unreadable.push({ row, message: `cannot read the build's derivation ${row.drvpath}: ${problem}` });
+    else rows.push(row);
+  }
   let frontier = [...new Set(rows.map((r) => r.drvpath))].filter((p) => !known.has(p));
   while (frontier.length) {
     const read = await Promise.all(frontier.map((p) => nix.readDerivation(p)));
@@ -40,5 +49,5 @@ export async function expandBuilds(graph: StepGraph, nix: Nix, rows: readonly Bu
       }
     }
   }
-  return rows.map((row) => graph.addBuild(row, graph.steps.get(row.drvpath) ?? null));
+  return { admitted: rows.map((row) => graph.addBuild(row, graph.steps.get(row.drvpath) ?? null)), unreadable };
 }

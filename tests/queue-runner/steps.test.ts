@@ -27,3 +27,15 @@ test('a build becomes one step per missing derivation; a step two builds share i
   assert.match(depSteps[0]!.logfile!, /\.log\.gz$/, 'finished logs are compressed');
   await runner.stop();
 });
+
+test('a build whose derivation is gone ends as aborted with the reason, and the rest of the queue goes on', async () => {
+  const f = new QueueFixture();
+  const ids = await f.queue(`{ fine = job "fine" "echo > $out"; gone = job "gone" "echo > $out"; }`);
+  f.db.prepare("UPDATE builds SET drvpath = '/nix/store/00000000000000000000000000000000-gone.drv' WHERE id = ?").run(ids['gone']);
+  const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
+  await runner.runOnce();
+  assert.equal(getBuild(f.db, ids['fine']!)!.buildstatus, 0);
+  assert.equal(getBuild(f.db, ids['gone']!)!.buildstatus, 3);
+  assert.match(buildSteps(f.db, ids['gone']!)[0]!.errormsg!, /cannot read the build's derivation/);
+  await runner.stop();
+});

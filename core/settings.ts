@@ -77,7 +77,7 @@ export const SETTINGS = {
   },
   retryInterval: {
     flag: '--retry-interval', env: 'HYDRANT_RETRY_INTERVAL', kind: 'int', default: '60',
-    help: 'Seconds before the first retry of such a step, and before a machine that could not be reached gets work again; doubled after each further failure.',
+    help: 'Seconds before the first retry of such a step; a machine that could not be reached gets no work for twice as long. Both double after each further failure.',
   },
   unsupportedWait: {
     flag: '--unsupported-wait', env: 'HYDRANT_UNSUPPORTED_WAIT', kind: 'int', default: '120',

@@ -44,6 +44,9 @@ test('steps go to the machine whose systems and features fit, and outputs come b
   assert.equal(valid.size, 3, 'every output was copied back to the local store');
   const log = readStepLog(f.stateDir, buildSteps(f.db, ids['i686kvm']!).find((s) => s.status === 0)!.logfile)!;
   assert.match(log, /copied \d+ store paths to ssh:\/\/root@127\.0\.0\.1/);
+  // x86 was built where its input was built: of its closure only its own .drv was missing.
+  const x86Log = readStepLog(f.stateDir, buildSteps(f.db, ids['x86']!).find((s) => s.status === 0)!.logfile)!;
+  assert.match(x86Log, /copied 1 store paths to /, 'only missing paths travel');
   const rows = listMachines(f.db);
   assert.deepEqual(rows.map((r) => r.name).sort(), [plain.name, kvm.name].sort());
   assert.equal(rows.find((r) => r.name === plain.name)!.nr_steps_done, 2);

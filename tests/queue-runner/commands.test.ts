@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildSteps, getBuild } from '../../core/db/builds.ts';
 import { now } from '../../core/db/database.ts';
+import { readStepLog } from '../../core/logs.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
@@ -24,10 +25,14 @@ function oneAtATime(f: QueueFixture): string[] {
 test('cancel kills the running step and ends the build with status 4', async () => {
   const f = new QueueFixture();
   const pidFile = join(f.dir, 'pid');
-  const ids = await f.queue(`{ long = job "long" "echo $$ > ${pidFile}; sleep 60; echo > $out"; }`);
+  const ids = await f.queue(`{ long = job "long" "echo $$ > ${pidFile}; echo long-started; sleep 60; echo > $out"; }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   runner.start();
   await waitFor('the step to run', () => existsSync(pidFile) && buildSteps(f.db, ids['long']!).some((s) => s.busy !== 0), 30);
+  // While the step runs, its log is plain text that grows: what the server tails.
+  const running = buildSteps(f.db, ids['long']!)[0]!;
+  assert.match(running.logfile!, /\.log$/);
+  await waitFor('the live log', () => /long-started/.test(readStepLog(f.stateDir, running.logfile) ?? ''), 10);
   request(f, 'cancel', { build: ids['long'] });
   await waitFor('the build to be cancelled', () => getBuild(f.db, ids['long']!)!.finished === 1, 30);
   assert.equal(getBuild(f.db, ids['long']!)!.buildstatus, BuildStatus.Cancelled);

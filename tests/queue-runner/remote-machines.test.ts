@@ -84,3 +84,20 @@ test('a machine that dies mid-build: the step is retried on another, the machine
   assert.equal(healed.consecutive_failures, 0);
   assert.equal(healed.disabled_until, null);
 });
+
+test('a step whose only machine stays unreachable is given up after --max-tries with status 3', async () => {
+  const f = new QueueFixture();
+  const down = new SshMachine(join(f.dir, 'down'));
+  down.port = 1; // nothing listens there: connection refused
+  const machines = join(f.dir, 'machines');
+  writeFileSync(machines, `${down.line('x86_64-linux')}\n`);
+  const ids = await f.queue(`{ x = job "x" "echo > $out"; }`);
+  const runner = createQueueRunner(f.config(['--machines', machines, '--max-tries', '2', '--retry-interval', '0']), { log: f.log, db: f.db });
+  await runner.runOnce();
+  await runner.stop();
+  assert.equal(getBuild(f.db, ids['x']!)!.buildstatus, 3);
+  const steps = buildSteps(f.db, ids['x']!);
+  assert.equal(steps.length, 2, 'tried twice');
+  assert.match(steps[1]!.errormsg!, /cannot use ssh:\/\/root@127\.0\.0\.1:1/);
+  assert.equal(listMachines(f.db)[0]!.consecutive_failures, 2);
+});

@@ -22,6 +22,9 @@ export interface Config {
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
   maxLogSizeBytes: number;
+  maxTries: number;
+  retryIntervalSeconds: number;
+  unsupportedWaitSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +90,9 @@ export function readConfig(
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),
     maxLogSizeBytes: int('maxLogSize'),
+    maxTries: Math.max(1, int('maxTries')),
+    retryIntervalSeconds: int('retryInterval'),
+    unsupportedWaitSeconds: int('unsupportedWait'),
   };
   return { config, positional };
 }

@@ -83,6 +83,18 @@ export const SETTINGS = {
     flag: '--max-log-size', env: 'HYDRANT_MAX_LOG_SIZE', kind: 'int', default: '67108864',
     help: 'Bytes of log a build step may write before it ends with status 10.',
   },
+  maxTries: {
+    flag: '--max-tries', env: 'HYDRANT_MAX_TRIES', kind: 'int', default: '5',
+    help: 'Attempts at a build step that fails for a transient reason (machine unreachable, connection lost) before its builds end with status 3.',
+  },
+  retryInterval: {
+    flag: '--retry-interval', env: 'HYDRANT_RETRY_INTERVAL', kind: 'int', default: '60',
+    help: 'Seconds before the first retry of such a step; a machine that could not be reached gets no work for twice as long. Both double after each further failure.',
+  },
+  unsupportedWait: {
+    flag: '--unsupported-wait', env: 'HYDRANT_UNSUPPORTED_WAIT', kind: 'int', default: '120',
+    help: 'Seconds a step for a system (or features) no machine supports waits for one to appear before its builds end with status 9.',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -1,90 +1,116 @@
-import { cpus } from 'node:os';
 import type { Config } from '../core/config.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
-import { nextQueuedBuilds, recoverInterruptedSteps } from '../core/db/queue.ts';
+import { recoverInterruptedSteps } from '../core/db/queue.ts';
 import type { Logger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
+import { defaultMachines } from '../core/nix/machines.ts';
 import type { Nix } from '../core/nix/nix.ts';
-import { buildLocally } from './build-locally.ts';
+import { admitNewBuilds } from './admit-builds.ts';
+import { handleCommands } from './commands/handle-commands.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { MachinePool } from './machine-pool.ts';
+import { StepGraph } from './step-graph.ts';
 
 export interface QueueRunnerDeps {
   log: Logger;
   db?: Db;
   nix?: Nix;
-  /** Builds at once on the local machine. Default: the number of cores. */
+  /** Jobs at once on the default local machine (no machines file). Default: the number of cores. */
   maxJobs?: number;
 }
 
 export interface QueueRunner {
   start(): void;
-  /** Stops taking work, interrupts running builds (they stay queued) and waits for them. */
+  /** Stops taking work, interrupts running steps (their builds stay queued) and waits for them. */
   stop(): Promise<void>;
-  /** Starts every queued build there is room for and waits until they are done. */
+  /** Works until every queued build that can be finished is; returns how many builds it took in. */
   runOnce(): Promise<number>;
 }
 
-/** The queue-runner role: turns queued builds into finished ones. */
+/** The queue-runner role: turns queued builds into steps, runs them on machines, records results. */
 export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueRunner {
   const log = deps.log.child({ role: 'queue-runner' });
   const db = deps.db ?? openDatabase(config.dbPath);
   const nix = deps.nix ?? new CliNix();
-  const maxJobs = deps.maxJobs ?? Math.max(1, cpus().length);
-  const abort = new AbortController();
-  const active = new Map<number, Promise<unknown>>();
+  const graph = new StepGraph();
+  const pool = new MachinePool(db, nix, log, config.machinesFile, defaultMachines(deps.maxJobs));
   let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> | null = null;
+  let wake: () => void = () => undefined;
 
   const recovered = recoverInterruptedSteps(db);
-  if (recovered) log.warn({ steps: recovered }, 'marked steps interrupted by the last shutdown as aborted; their builds are queued again');
+  if (recovered) log.warn({ steps: recovered }, 'marked steps interrupted by the last shutdown as aborted; their builds run again');
 
+  const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const ctx = {
-    db, nix, log, stateDir: config.stateDir, machine: 'localhost',
-    defaultTimeout: config.buildTimeoutSeconds, defaultMaxSilent: config.maxSilentSeconds,
+    db, nix, log, graph, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxTries: config.maxTries,
+    retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
+    markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
+  };
+  const dispatcher: Dispatcher = new Dispatcher(ctx, pool, {
+    defaultTimeout: config.buildTimeoutSeconds, defaultMaxSilent: config.maxSilentSeconds, unsupportedWaitSeconds: config.unsupportedWaitSeconds,
+  }, () => {
+    dispatchQuietly();
+    wake();
+  });
+  const dispatchQuietly = () => {
+    try { dispatcher.dispatch(); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
   };
 
-  /** Starts what fits; returns the promises of the builds it started. */
-  const dispatch = (skip: ReadonlySet<number> = new Set()): Promise<unknown>[] => {
-    if (abort.signal.aborted) return [];
-    const room = maxJobs - active.size;
-    if (room <= 0) return [];
-    const candidates = nextQueuedBuilds(db, maxJobs + active.size + skip.size).filter((b) => !active.has(b.id) && !skip.has(b.id)).slice(0, room);
-    return candidates.map((build) => {
-      const p = buildLocally(ctx, build, abort.signal)
-        .catch((e) => log.error({ err: e, build: build.id }, 'build failed unexpectedly; it stays queued'))
-        .finally(() => {
-          active.delete(build.id);
-          if (timer) setImmediate(dispatchQuietly);
-        });
-      active.set(build.id, p);
-      return p;
-    });
-  };
-  const dispatchQuietly = () => {
-    try { dispatch(); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
+  /** Commands, machines file, new builds, then whatever can start. One at a time. */
+  let admitted = 0;
+  const tick = (): Promise<void> => {
+    ticking ??= (async () => {
+      try {
+        await handleCommands(ctx);
+        pool.reload();
+        admitted += await admitNewBuilds(ctx);
+        dispatcher.forgetShareUsage();
+        dispatcher.dispatch();
+      } catch (e) {
+        log.error({ err: e }, 'queue runner tick failed; trying again next tick');
+      } finally {
+        ticking = null;
+      }
+    })();
+    return ticking;
   };
 
   return {
     start() {
-      log.info({ maxJobs }, 'queue runner started');
-      dispatchQuietly();
-      timer = setInterval(dispatchQuietly, Math.max(1, config.queueTickSeconds) * 1000);
+      log.info('queue runner started');
+      void tick();
+      timer = setInterval(() => void tick(), Math.max(1, config.queueTickSeconds) * 1000);
     },
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      abort.abort();
-      await Promise.allSettled([...active.values()]);
+      dispatcher.stopping = true;
+      await ticking;
+      dispatcher.stopSteps([...dispatcher.running.keys()], 'shutdown');
+      await Promise.allSettled([...dispatcher.running.values()].map((r) => r.done));
+      pool.closeAll();
       if (!deps.db) db.close();
     },
     async runOnce() {
-      // A build that failed unexpectedly stays queued; trying it once per call keeps this finite.
-      const attempted = new Set<number>();
+      const admittedBefore = admitted;
       for (;;) {
-        const before = new Set(active.keys());
-        dispatch(attempted);
-        for (const id of active.keys()) if (!before.has(id)) attempted.add(id);
-        if (active.size === 0) return attempted.size;
-        await Promise.race([...active.values()]);
+        await tick();
+        if (dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
+          const next = dispatcher.nextWake();
+          if (next === null) return admitted - admittedBefore;
+          await sleep(Math.min(Math.max(50, next - Date.now()), 60_000));
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1000);
+        });
       }
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }

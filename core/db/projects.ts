@@ -11,7 +11,7 @@ export interface ProjectFields {
   owner: string;
   spec_source: string;
   /** Hydra's declarative project (file, input type, input value), or null. */
-  declarative: { file: string; type: string; value: string } | null;
+  declarative?: { file: string; type: string; value: string } | null;
 }
 
 export function upsertProject(db: Db, p: ProjectFields): void {

@@ -12,27 +12,9 @@ export function recoverInterruptedSteps(db: Db): number {
                    WHERE busy != 0`).run(now()).changes;
 }
 
-/** The queue in the order it is served: bumped builds first, then job priority, then age. */
-export function nextQueuedBuilds(db: Db, limit: number): BuildRow[] {
-  return stmt(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id LIMIT ?`).all(limit) as BuildRow[];
-}
-
-/** Opens a busy step; its log file name is derived from the step number it gets. */
-export function startStep(db: Db, s: { buildId: number; drvPath: string; machine: string; system: string; logfileFor: (stepnr: number) => string }): number {
-  return writeTransaction(db, () => {
-    const at = now();
-    const { next } = stmt(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(s.buildId) as { next: number };
-    stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, starttime, machine, system, logfile)
-              VALUES (?, ?, 0, ?, 1, ?, ?, ?, ?)`).run(s.buildId, next, s.drvPath, at, s.machine, s.system, s.logfileFor(next));
-    stmt(db, 'UPDATE builds SET starttime = coalesce(starttime, ?) WHERE id = ?').run(at, s.buildId);
-    return next;
-  });
-}
-
-export interface StepResult {
-  status: number;
-  errormsg: string | null;
-  outputs: Record<string, string>;
+/** Every unfinished build, in the order the queue serves them when nothing else decides. */
+export function unfinishedBuilds(db: Db): BuildRow[] {
+  return stmt(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all() as BuildRow[];
 }
 
 export interface ProductRecord {
@@ -57,30 +39,41 @@ export interface BuildResult {
   metrics: { name: string; value: number; unit: string | null }[];
 }
 
-/**
- * Ends a step and, when given, its build, in one transaction together with the outbox row
- * that announces the build's result: a notification exists exactly when the status does.
- */
-export function finishStepAndBuild(db: Db, buildId: number, step: { stepnr: number; result: StepResult } | null, build: BuildResult | null): void {
-  writeTransaction(db, () => {
-    const at = now();
-    if (step) {
-      stmt(db, 'UPDATE build_steps SET busy = 0, status = ?, errormsg = ?, stoptime = ? WHERE build_id = ? AND stepnr = ?')
-        .run(step.result.status, step.result.errormsg, at, buildId, step.stepnr);
-      for (const [name, path] of Object.entries(step.result.outputs)) {
-        stmt(db, 'INSERT OR REPLACE INTO build_step_outputs (build_id, stepnr, name, path) VALUES (?, ?, ?, ?)').run(buildId, step.stepnr, name, path);
-      }
-    }
-    if (build) finishBuildInTransaction(db, buildId, build, at);
-  });
+/** A finished step recorded in a build that did not run it (Hydra's propagated steps). */
+export interface CopiedStep {
+  drvPath: string;
+  status: number;
+  errormsg: string | null;
+  machine: string;
+  system: string;
+  logfile: string | null;
+  /** The build in whose steps the step actually ran. */
+  propagatedFrom: number | null;
+  startTime: number | null;
 }
 
-function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, at: number): void {
-  const changed = stmt(db, `UPDATE builds SET finished = 1, buildstatus = ?, iscachedbuild = ?, starttime = ?, stoptime = ?,
+/**
+ * Ends a build — with, when given, the step row that explains it — in one transaction with
+ * the outbox row that announces the result: a notification exists exactly when the status
+ * does. A build finished meanwhile (cancelled) keeps its first result; returns false then.
+ */
+export function finishBuild(db: Db, buildId: number, result: BuildResult, step: CopiedStep | null = null): boolean {
+  return writeTransaction(db, () => finishBuildInTransaction(db, buildId, result, step));
+}
+
+function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step: CopiedStep | null): boolean {
+  const at = now();
+  const changed = stmt(db, `UPDATE builds SET finished = 1, buildstatus = ?, iscachedbuild = ?, starttime = coalesce(starttime, ?), stoptime = ?,
                               size = ?, closuresize = ?, releasename = ?, notificationpendingsince = ?
                             WHERE id = ? AND finished = 0`)
     .run(b.status, b.isCachedBuild ? 1 : 0, b.startTime, b.stopTime, b.size, b.closureSize, b.releaseName, at, buildId).changes;
-  if (changed === 0) return; // cancelled or finished meanwhile: the first result stands
+  if (changed === 0) return false;
+  if (step) {
+    const { next } = stmt(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(buildId) as { next: number };
+    stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, starttime, stoptime, machine, system, propagatedfrom, logfile)
+              VALUES (?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(buildId, next, step.drvPath, step.status, step.errormsg, step.startTime ?? at, at, step.machine, step.system, step.propagatedFrom, step.logfile);
+  }
   stmt(db, 'DELETE FROM build_products WHERE build_id = ?').run(buildId);
   b.products.forEach((p, i) => {
     stmt(db, `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
@@ -93,12 +86,10 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, at: n
   }
   stmt(db, `INSERT INTO outbox (kind, build_id, payload, created, next_attempt) VALUES ('build-finished', ?, ?, ?, ?)`)
     .run(buildId, JSON.stringify({ status: b.status }), at, at);
+  return true;
 }
 
-export function isFailedPath(db: Db, path: string): boolean {
-  return stmt(db, 'SELECT 1 FROM failed_paths WHERE path = ?').get(path) !== undefined;
-}
-
-export function addFailedPaths(db: Db, paths: readonly string[]): void {
-  for (const p of paths) stmt(db, 'INSERT OR IGNORE INTO failed_paths (path) VALUES (?)').run(p);
+/** A result with nothing but a status, for builds that end without outputs. */
+export function bareResult(status: number, startTime: number, isCached = false): BuildResult {
+  return { status, isCachedBuild: isCached, startTime, stopTime: now(), size: null, closureSize: null, releaseName: null, products: [], metrics: [] };
 }

@@ -5,14 +5,20 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
 import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
-import { type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import type { SshTarget } from './machines.ts';
+import { ServeBuildConnection } from './serve-build.ts';
+import { ServeConnection } from './serve-connection.ts';
+import { EvalError, RemoteConnectionError, type BuildConnection, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
-import { runProgram, type RunResult } from './run.ts';
+import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts';
+import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
 
 const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
 
 /** Nix through its command-line tools (Debian's nix-bin 2.8: nix-instantiate, nix-store). */
 export class CliNix implements Nix {
+  private queryConnection: Promise<ServeConnection> | null = null;
+
   constructor(private readonly binDir = '') {}
 
   private bin(name: string): string {
@@ -102,10 +108,7 @@ export class CliNix implements Nix {
 
   async validPaths(paths: readonly string[]): Promise<Set<string>> {
     if (paths.length === 0) return new Set();
-    const result = await runProgram(this.bin('nix-store'), ['--check-validity', '--print-invalid', ...optionFlags(), ...paths], { env: nixEnv() });
-    if (result.code !== 0) throw new Error(`nix-store --check-validity failed: ${cleanNixError(result.stderr)}`);
-    const invalid = new Set(result.stdout.split('\n').filter(Boolean));
-    return new Set(paths.filter((p) => !invalid.has(p)));
+    return (await this.queries()).queryValidPaths(paths);
   }
 
   async addToStore(dir: string): Promise<string> {
@@ -115,13 +118,90 @@ export class CliNix implements Nix {
   }
 
   async pathSizes(path: string): Promise<{ narSize: number; closureSize: number }> {
-    const own = await runProgram(this.bin('nix-store'), ['--query', '--size', ...optionFlags(), path], { env: nixEnv() });
-    const closure = await runProgram(this.bin('nix-store'), ['--query', '--requisites', ...optionFlags(), path], { env: nixEnv() });
-    if (own.code !== 0 || closure.code !== 0) throw new Error(`nix-store --query ${path} failed: ${cleanNixError(own.stderr + closure.stderr)}`);
-    const members = closure.stdout.split('\n').filter(Boolean);
-    const sizes = await runProgram(this.bin('nix-store'), ['--query', '--size', ...optionFlags(), ...members], { env: nixEnv() });
-    const closureSize = sizes.stdout.split('\n').filter(Boolean).reduce((sum, n) => sum + Number(n), 0);
-    return { narSize: Number(own.stdout.trim()), closureSize };
+    const conn = await this.queries();
+    const closure = await conn.queryClosure([path]);
+    const infos = await conn.queryPathInfos(closure);
+    const own = infos.get(path);
+    if (!own) throw new Error(`${path} is not valid`);
+    return { narSize: own.narSize, closureSize: [...infos.values()].reduce((sum, i) => sum + i.narSize, 0) };
+  }
+
+  async openBuildConnection(on: SshTarget | null, options: Record<string, string> = {}): Promise<BuildConnection> {
+    const conn = on
+      ? await ServeConnection.open('ssh', [...sshArgs(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
+      : await ServeConnection.open(this.bin('nix-store'), ['--serve', '--write', ...optionFlags(options)], nixEnv());
+    return new ServeBuildConnection(conn, on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve');
+  }
+
+  /**
+   * Store queries go through one long-lived local `nix-store --serve`: on a busy store a
+   * Nix process start costs more than the query itself. Reopened if it dies.
+   */
+  private queries(): Promise<ServeConnection> {
+    if (this.queryConnection) {
+      const current = this.queryConnection;
+      return current.then((c) => (c.alive ? c : this.reopenQueries()), () => this.reopenQueries());
+    }
+    return this.reopenQueries();
+  }
+
+  private reopenQueries(): Promise<ServeConnection> {
+    this.queryConnection = ServeConnection.open(this.bin('nix-store'), ['--serve', ...optionFlags()], nixEnv());
+    return this.queryConnection;
+  }
+
+  async copyClosureTo(target: SshTarget, paths: readonly string[]): Promise<number> {
+    const closure = await this.closure(paths);
+    const missing = await this.remoteInvalid(target, closure);
+    if (missing.length === 0) return 0;
+    await this.transfer(
+      { command: this.bin('nix-store'), args: ['--export', ...optionFlags(), ...missing], env: nixEnv() },
+      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--import'])] },
+      target,
+    );
+    return missing.length;
+  }
+
+  async copyClosureFrom(target: SshTarget, paths: readonly string[]): Promise<number> {
+    const remote = await this.ssh(target, 'nix-store', ['--query', '--requisites', ...paths]);
+    const closure = remote.split('\n').filter(Boolean);
+    const valid = await this.validPaths(closure);
+    const missing = closure.filter((p) => !valid.has(p));
+    if (missing.length === 0) return 0;
+    await this.transfer(
+      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--export', ...missing])] },
+      { command: this.bin('nix-store'), args: ['--import', ...optionFlags()], env: nixEnv() },
+      target,
+    );
+    return missing.length;
+  }
+
+  /** The closure in dependency order, which is the order --import needs. */
+  private async closure(paths: readonly string[]): Promise<string[]> {
+    const result = await runProgram(this.bin('nix-store'), ['--query', '--requisites', ...optionFlags(), ...paths], { env: nixEnv() });
+    if (result.code !== 0) throw new Error(`nix-store --query --requisites failed: ${cleanNixError(result.stderr)}`);
+    return result.stdout.split('\n').filter(Boolean);
+  }
+
+  private async remoteInvalid(target: SshTarget, paths: readonly string[]): Promise<string[]> {
+    const out = await this.ssh(target, 'nix-store', ['--check-validity', '--print-invalid', ...paths]);
+    const invalid = new Set(out.split('\n').filter(Boolean));
+    return paths.filter((p) => invalid.has(p));
+  }
+
+  private async ssh(target: SshTarget, tool: string, args: readonly string[]): Promise<string> {
+    const result = await runProgram('ssh', [...sshArgs(target), remoteNixCommand(tool, args)], { env: nixEnv(), timeoutSeconds: 300 });
+    if (result.code === SSH_CONNECTION_FAILED) throw new RemoteConnectionError(`cannot reach ${target.destination}: ${cleanNixError(result.stderr) || 'ssh failed'}`);
+    if (result.code !== 0) throw new Error(`${tool} on ${target.destination} failed: ${cleanNixError(result.stderr)}`);
+    return result.stdout;
+  }
+
+  private async transfer(from: Program, to: Program, target: SshTarget): Promise<void> {
+    const r = await pipePrograms(from, to);
+    if (r.fromCode === SSH_CONNECTION_FAILED || r.toCode === SSH_CONNECTION_FAILED) {
+      throw new RemoteConnectionError(`copying to or from ${target.destination} broke off: ${cleanNixError(r.stderr) || 'ssh failed'}`);
+    }
+    if (r.fromCode !== 0 || r.toCode !== 0) throw new Error(`copying store paths with ${target.destination} failed: ${cleanNixError(r.stderr)}`);
   }
 }
 

@@ -1,3 +1,5 @@
+import type { SshTarget } from './machines.ts';
+
 /**
  * The boundary between hydrant and Nix. Everything hydrant knows about Nix goes through
  * this interface, so that a test can see every Nix call in one place and so that a later
@@ -38,7 +40,60 @@ export interface Nix {
 
   /** NAR size of each path and of its whole closure, in bytes. */
   pathSizes(path: string): Promise<{ narSize: number; closureSize: number }>;
+
+  /**
+   * Copies the closure of `paths` to a build machine over ssh with Nix's own tools
+   * (`nix-store --export | ssh … nix-store --import`). Only paths the machine lacks travel;
+   * resolves with how many did. Rejects with RemoteConnectionError when ssh cannot reach it.
+   */
+  copyClosureTo(target: SshTarget, paths: readonly string[]): Promise<number>;
+
+  /** The same in the other direction: outputs built remotely, with whatever they reference. */
+  copyClosureFrom(target: SshTarget, paths: readonly string[]): Promise<number>;
+
+  /**
+   * Opens a connection that builds on a machine (this one when `on` is null), one
+   * derivation at a time, staying open between builds so a build costs no process start:
+   * `nix-store --serve --write`, the protocol Hydra's queue runner speaks. `options` are
+   * Nix settings for that machine's side. Rejects when the machine cannot be reached.
+   */
+  openBuildConnection(on: SshTarget | null, options?: Record<string, string>): Promise<BuildConnection>;
 }
+
+export interface BuildConnection {
+  /** False once the process (or ssh connection) has ended; open a new one then. */
+  readonly alive: boolean;
+  /**
+   * Builds `drvPath`, whose input derivations' outputs (`inputPaths`) and sources must
+   * already be valid on that machine. Never rejects: every way a build can end is a result.
+   */
+  build(drvPath: string, drv: Derivation, inputPaths: readonly string[], options: BuildOptions): Promise<BuildOutcome>;
+  close(): void;
+}
+
+export interface BuildOptions {
+  timeoutSeconds: number;
+  maxSilentSeconds: number;
+  /** Bytes of log Nix allows before it kills the build (0: no limit). */
+  maxLogSize: number;
+  onOutput: (chunk: Buffer) => void;
+  /** Aborting kills the build and the connection. */
+  signal: AbortSignal;
+}
+
+export interface BuildOutcome {
+  /**
+   * built: outputs valid. failed: the derivation's own fault (permanent). timed-out:
+   * timeout or silence limit, the builder killed. log-limit: too much log. aborted: stopped
+   * through the signal. connection-lost: the machine or its Nix went away mid-build.
+   * nix-failure: Nix failed for reasons of its own (transient).
+   */
+  kind: 'built' | 'failed' | 'timed-out' | 'log-limit' | 'aborted' | 'connection-lost' | 'nix-failure';
+  message: string;
+}
+
+/** The machine could not be reached, or the connection broke: worth retrying elsewhere. */
+export class RemoteConnectionError extends Error {}
 
 export interface EvalRequest {
   exprPath: string;

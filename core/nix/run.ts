@@ -56,3 +56,36 @@ export function runProgram(command: string, args: readonly string[], options: Ru
     });
   });
 }
+
+export interface Program {
+  command: string;
+  args: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs `from | to` without a shell, so store paths never pass through word splitting.
+ * Both exit codes are returned: a failed export must not look like an empty import.
+ */
+export function pipePrograms(from: Program, to: Program): Promise<{ fromCode: number; toCode: number; stderr: string; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const a = spawn(from.command, from.args, { env: from.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const b = spawn(to.command, to.args, { env: to.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stderr: Buffer[] = [];
+    const stdout: Buffer[] = [];
+    a.stdout!.pipe(b.stdin!);
+    b.stdin!.on('error', () => { /* the reader died; its exit code says why */ });
+    a.stderr!.on('data', (d: Buffer) => stderr.push(d));
+    b.stderr!.on('data', (d: Buffer) => stderr.push(d));
+    b.stdout!.on('data', (d: Buffer) => stdout.push(d));
+    const codes: [number | null, number | null] = [null, null];
+    const done = () => {
+      if (codes[0] === null || codes[1] === null) return;
+      resolve({ fromCode: codes[0], toCode: codes[1], stderr: Buffer.concat(stderr).toString('utf8'), stdout: Buffer.concat(stdout).toString('utf8') });
+    };
+    a.on('error', (e) => reject(new Error(`cannot run ${from.command}: ${e.message}`)));
+    b.on('error', (e) => reject(new Error(`cannot run ${to.command}: ${e.message}`)));
+    a.on('close', (code) => { codes[0] = code ?? 1; if (code !== 0) b.stdin!.destroy(); done(); });
+    b.on('close', (code) => { codes[1] = code ?? 1; done(); });
+  });
+}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
-import { finishStepAndBuild } from '../../core/db/queue.ts';
+import { finishStepAndBuild } from '../helpers/record-results.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { addEval, addJobset, addProject, addUser, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
 

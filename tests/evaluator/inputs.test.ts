@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { evalBuilds } from '../../core/db/builds.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
-import { finishStepAndBuild } from '../../core/db/queue.ts';
+import { finishStepAndBuild } from '../helpers/record-results.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
 import { GitRepo } from '../helpers/git-repo.ts';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { evalBuilds } from '../../core/db/builds.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
-import { finishStepAndBuild } from '../../core/db/queue.ts';
+import { finishStepAndBuild } from '../helpers/record-results.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 

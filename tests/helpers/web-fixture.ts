@@ -10,7 +10,7 @@ import { registerEvaluation } from '../../core/db/evals.ts';
 import { upsertJobsetFromSpec } from '../../core/db/jobsets.ts';
 import { migrate } from '../../core/db/migrate.ts';
 import { upsertProject } from '../../core/db/projects.ts';
-import { finishStepAndBuild, startStep, type ProductRecord } from '../../core/db/queue.ts';
+import { finishStepAndBuild, startStep, type ProductRecord } from './record-results.ts';
 import { addProjectMember, saveUser } from '../../core/db/users.ts';
 import { createLogger } from '../../core/log.ts';
 import { hashPassword } from '../../core/password.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openDatabase } from '../../core/db/database.ts';
-import { finishStepAndBuild } from '../../core/db/queue.ts';
+import { finishStepAndBuild } from '../helpers/record-results.ts';
 import { get } from '../helpers/http.ts';
 import { addEval, addJobset, addProject, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
 

@@ -8,7 +8,7 @@ import { upsertJobsetFromSpec } from '../../../core/db/jobsets.ts';
 import { migrate } from '../../../core/db/migrate.ts';
 import { upsertProject } from '../../../core/db/projects.ts';
 import { parseJobsetSpec } from '../../../core/spec/validate.ts';
-import { finishStepAndBuild } from '../../../core/db/queue.ts';
+import { finishStepAndBuild } from '../../helpers/record-results.ts';
 import type { EvaluatedJob } from '../../../core/nix/nix.ts';
 
 const job = (name: string, drv: string): EvaluatedJob => ({

@@ -1,0 +1,22 @@
+import { now, stmt, type Db } from './database.ts';
+
+export type QueueCommandKind = 'restart' | 'cancel' | 'bump' | 'restart-failed-of-eval';
+
+export interface QueueCommandRow {
+  id: number;
+  kind: string;
+  build_id: number | null;
+  eval_id: number | null;
+  username: string | null;
+  created: number;
+}
+
+/** Requests the server left for the queue runner, oldest first. */
+export function pendingCommands(db: Db): QueueCommandRow[] {
+  return stmt(db, 'SELECT id, kind, build_id, eval_id, username, created FROM queue_commands WHERE handled IS NULL ORDER BY id').all() as QueueCommandRow[];
+}
+
+/** Marks a request carried out (or refused), with a sentence saying which. */
+export function markCommandHandled(db: Db, id: number, result: string): void {
+  stmt(db, 'UPDATE queue_commands SET handled = ?, result = ? WHERE id = ? AND handled IS NULL').run(now(), result, id);
+}

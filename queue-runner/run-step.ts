@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import type { Db } from '../core/db/database.ts';
+import { finishStep, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
+import type { Logger } from '../core/log.ts';
+import { BuildStatus } from '../core/model/status.ts';
+import { RemoteConnectionError, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
+import type { PoolMachine } from './machine-pool.ts';
+import type { Step } from './step-graph.ts';
+import { StepLog } from './step-log.ts';
+
+export interface RunStepContext {
+  db: Db;
+  nix: Nix;
+  log: Logger;
+  stateDir: string;
+  maxLogSize: number;
+}
+
+export type StepOutcome =
+  | { kind: 'success' }
+  /** The derivation failed on its own account: its builds fail (status 1, 7 or 10). */
+  | { kind: 'failed'; status: number; message: string }
+  /** The machine or the connection failed, not the derivation: worth another try. */
+  | { kind: 'transient'; message: string; unreachable: boolean }
+  /** Stopped by us: hydrant shutting down, or every build that needed it cancelled. */
+  | { kind: 'stopped'; reason: StopReason };
+
+export type StopReason = 'shutdown' | 'cancelled';
+
+export interface StepRun {
+  stepnr: number;
+  buildId: number;
+  logfile: string;
+  outcome: StepOutcome;
+  seconds: number;
+}
+
+/**
+ * Runs one step on one machine and records it as a step of `buildId`: copies the inputs'
+ * closure there (remote machines), builds with Nix's timeout and silence limits, copies the
+ * outputs back, and keeps the log. Every path out of here ends the step row (busy = 0).
+ */
+export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMachine, buildId: number, limits: { timeout: number; maxSilent: number }, signal: AbortSignal): Promise<StepRun> {
+  const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
+  const stepnr = startStep(ctx.db, { buildId, drvPath: step.drvPath, machine: machine.spec.name, system: step.system, logfileFor: logFor });
+  const started = Date.now();
+  const kill = new AbortController();
+  const onStop = () => kill.abort(signal.reason);
+  signal.addEventListener('abort', onStop, { once: true });
+  if (signal.aborted) onStop();
+  const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'));
+  const target = machine.spec.ssh;
+  let outcome: StepOutcome;
+  try {
+    const inputPaths = await inputOutputPaths(ctx.nix, step);
+    if (target) {
+      setStepPhase(ctx.db, buildId, stepnr, StepPhase.SendingInputs);
+      const sent = await ctx.nix.copyClosureTo(target, [step.drvPath, ...inputPaths]);
+      log.write(`hydrant: copied ${sent} store paths to ${machine.spec.name}\n`);
+    }
+    const conn = await machine.connections.acquire();
+    setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
+    const result = await conn.build(step.drvPath, step.drv, inputPaths, {
+      timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
+    });
+    machine.connections.release(conn);
+    outcome = await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr));
+  } catch (e) {
+    outcome = { kind: 'transient', message: e instanceof RemoteConnectionError || target ? `cannot use ${machine.spec.name}: ${(e as Error).message}` : `step could not run: ${(e as Error).message}`, unreachable: !!target };
+  } finally {
+    signal.removeEventListener('abort', onStop);
+  }
+  if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
+  const logfile = await log.finish();
+  finishStep(ctx.db, buildId, stepnr, {
+    status: stepStatus(outcome),
+    errormsg: outcome.kind === 'success' ? null : outcome.kind === 'stopped' ? (outcome.reason === 'cancelled' ? 'cancelled' : 'interrupted: hydrant was stopped; the build was re-queued') : outcome.message,
+    outputs: step.outputs,
+    logfile,
+  });
+  log.removePlain();
+  return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000 };
+}
+
+async function interpret(ctx: RunStepContext, step: Step, machine: PoolMachine, result: BuildOutcome, signal: AbortSignal, log: StepLog, phase: (p: number) => void): Promise<StepOutcome> {
+  switch (result.kind) {
+    case 'built': {
+      if (machine.spec.ssh) {
+        phase(StepPhase.ReceivingOutputs);
+        const received = await ctx.nix.copyClosureFrom(machine.spec.ssh, Object.values(step.outputs));
+        log.write(`hydrant: copied ${received} store paths back from ${machine.spec.name}\n`);
+      }
+      return { kind: 'success' };
+    }
+    case 'aborted':
+      if (log.exceeded) return { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` };
+      return { kind: 'stopped', reason: signal.reason === 'cancelled' ? 'cancelled' : 'shutdown' };
+    case 'log-limit': return { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` };
+    case 'timed-out': return { kind: 'failed', status: BuildStatus.TimedOut, message: `${result.message} (meta.timeout or meta.maxSilent); the build process was killed` };
+    case 'failed': return { kind: 'failed', status: BuildStatus.Failed, message: result.message };
+    case 'connection-lost': return { kind: 'transient', message: result.message, unreachable: !!machine.spec.ssh };
+    case 'nix-failure': return { kind: 'transient', message: result.message, unreachable: false };
+  }
+}
+
+/** The outputs of the step's input derivations: what must be valid where it builds. */
+async function inputOutputPaths(nix: Nix, step: Step): Promise<string[]> {
+  const lists = await Promise.all(Object.entries(step.drv.inputDrvs).map(async ([drvPath, names]) => {
+    const input = await nix.readDerivation(drvPath);
+    return names.map((n) => {
+      const out = input.outputs[n];
+      if (!out) throw new Error(`${drvPath} has no output ${n}`);
+      return out.path;
+    });
+  }));
+  return lists.flat();
+}
+
+function stepStatus(o: StepOutcome): number {
+  if (o.kind === 'success') return BuildStatus.Success;
+  if (o.kind === 'failed') return o.status;
+  if (o.kind === 'stopped' && o.reason === 'cancelled') return BuildStatus.Cancelled;
+  return BuildStatus.Aborted;
+}

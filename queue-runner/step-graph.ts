@@ -1,0 +1,97 @@
+import type { BuildRow } from '../core/model/rows.ts';
+import type { Derivation } from '../core/nix/nix.ts';
+
+/**
+ * One derivation that is not valid yet. Shared by every queued build whose closure holds
+ * it, so it is built once however many builds need it.
+ */
+export interface Step {
+  drvPath: string;
+  drv: Derivation;
+  system: string;
+  outputs: Record<string, string>;
+  requiredFeatures: string[];
+  /** Input derivations still to be built; the step may run when this is empty. */
+  deps: Set<Step>;
+  rdeps: Set<Step>;
+  /** Builds whose closure holds this step. */
+  builds: Set<QueuedBuild>;
+  running: boolean;
+  tries: number;
+  /** Retry back-off: not before this time (ms). */
+  notBefore: number;
+  /** When the step was first found with no machine able to build it (ms), for status 9. */
+  unsupportedSince: number | null;
+}
+
+export interface QueuedBuild {
+  row: BuildRow;
+  /** The step of the build's own derivation; null when its outputs were already valid. */
+  top: Step | null;
+  /** Unfinished steps in the build's closure. */
+  steps: Set<Step>;
+}
+
+export function newStep(drvPath: string, drv: Derivation): Step {
+  const features = drv.env['requiredSystemFeatures'] ?? '';
+  return {
+    drvPath, drv, system: drv.system,
+    outputs: Object.fromEntries(Object.entries(drv.outputs).map(([name, o]) => [name, o.path])),
+    requiredFeatures: features.split(/\s+/).filter(Boolean),
+    deps: new Set(), rdeps: new Set(), builds: new Set(),
+    running: false, tries: 0, notBefore: 0, unsupportedSince: null,
+  };
+}
+
+/** The steps and builds the queue runner is working on, in memory; the database has the record. */
+export class StepGraph {
+  readonly steps = new Map<string, Step>();
+  readonly builds = new Map<number, QueuedBuild>();
+
+  runnable(at: number): Step[] {
+    return [...this.steps.values()].filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0 && s.notBefore <= at);
+  }
+
+  /** Adds a build over steps already in the graph; `top` and its deps must be linked. */
+  addBuild(row: BuildRow, top: Step | null): QueuedBuild {
+    const build: QueuedBuild = { row, top, steps: new Set() };
+    const stack = top ? [top] : [];
+    while (stack.length) {
+      const step = stack.pop()!;
+      if (build.steps.has(step)) continue;
+      build.steps.add(step);
+      step.builds.add(build);
+      stack.push(...step.deps);
+    }
+    this.builds.set(row.id, build);
+    return build;
+  }
+
+  /** Forgets a finished or cancelled build; returns running steps no build needs any more. */
+  removeBuild(id: number): Step[] {
+    const build = this.builds.get(id);
+    if (!build) return [];
+    this.builds.delete(id);
+    const orphans: Step[] = [];
+    for (const step of build.steps) {
+      step.builds.delete(build);
+      if (step.builds.size > 0) continue;
+      if (step.running) orphans.push(step);
+      else this.removeStep(step);
+    }
+    return orphans;
+  }
+
+  /** A step that succeeded: its dependents may run. */
+  completeStep(step: Step): void {
+    for (const r of step.rdeps) r.deps.delete(step);
+    for (const b of step.builds) b.steps.delete(step);
+    this.removeStep(step);
+  }
+
+  removeStep(step: Step): void {
+    this.steps.delete(step.drvPath);
+    for (const d of step.deps) d.rdeps.delete(step);
+    for (const r of step.rdeps) r.deps.delete(step);
+  }
+}

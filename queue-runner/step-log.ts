@@ -1,0 +1,46 @@
+import { createReadStream, createWriteStream, mkdirSync, unlinkSync, type WriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+
+/**
+ * A step's log: plain text growing at STATE_DIR/<logfile> while the step runs (the server
+ * tails it), compressed to <logfile>.gz when it ends. Stops writing past `limit` bytes.
+ */
+export class StepLog {
+  private readonly stream: WriteStream;
+  private bytes = 0;
+  exceeded = false;
+
+  constructor(private readonly stateDir: string, readonly relative: string, private readonly limit: number, private readonly onExceeded: () => void) {
+    const full = join(stateDir, relative);
+    mkdirSync(dirname(full), { recursive: true });
+    this.stream = createWriteStream(full);
+  }
+
+  write(chunk: Buffer | string): void {
+    if (this.exceeded) return;
+    const size = Buffer.byteLength(chunk);
+    if (this.limit > 0 && this.bytes + size > this.limit) {
+      this.exceeded = true;
+      this.stream.write(`\nhydrant: log limit of ${this.limit} bytes exceeded; the build was killed\n`);
+      this.onExceeded();
+      return;
+    }
+    this.bytes += size;
+    this.stream.write(chunk);
+  }
+
+  /** Closes and compresses the log; returns the compressed file's name relative to the state dir. */
+  async finish(): Promise<string> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+    const gz = `${this.relative}.gz`;
+    await pipeline(createReadStream(join(this.stateDir, this.relative)), createGzip(), createWriteStream(join(this.stateDir, gz)));
+    return gz;
+  }
+
+  /** Called once the database names the .gz file, so a reader never finds neither. */
+  removePlain(): void {
+    try { unlinkSync(join(this.stateDir, this.relative)); } catch { /* already gone */ }
+  }
+}

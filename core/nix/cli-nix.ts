@@ -8,7 +8,7 @@ import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptio
 import type { SshTarget } from './machines.ts';
 import { ServeBuildConnection } from './serve-build.ts';
 import { ServeConnection } from './serve-connection.ts';
-import { EvalError, RemoteConnectionError, type BuildConnection, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import { RemoteConnectionError, type BuildConnection, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
 import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts';
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { closeSync, existsSync, openSync } from 'node:fs';
 
 /** One line of Nix's machines file (`man nix.conf`, "builders"), plus how to reach it. */
@@ -92,9 +93,16 @@ export function localSystems(arch: string = process.arch): string[] {
   return [`${arch}-linux`];
 }
 
-/** Nix's default system features, plus kvm only when /dev/kvm is there to use. */
-export function localFeatures(kvmDevice = '/dev/kvm'): string[] {
-  return ['nixos-test', 'benchmark', 'big-parallel', ...(kvmWorks(kvmDevice) ? ['kvm'] : [])];
+/**
+ * Nix's default system features, with nixos-test only when QEMU is installed (VM tests
+ * routed here would fail otherwise) and kvm only when /dev/kvm is there to use.
+ */
+export function localFeatures(kvmDevice = '/dev/kvm', path = process.env.PATH ?? ''): string[] {
+  return [...(qemuInstalled(path) ? ['nixos-test'] : []), 'benchmark', 'big-parallel', ...(kvmWorks(kvmDevice) ? ['kvm'] : [])];
+}
+
+function qemuInstalled(path: string): boolean {
+  return path.split(':').some((dir) => dir && existsSync(join(dir, 'qemu-system-x86_64')));
 }
 
 function kvmWorks(device: string): boolean {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultMachines, localSystems, MachinesFileError, parseMachines } from '../../../core/nix/machines.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultMachines, localFeatures, localSystems, MachinesFileError, parseMachines } from '../../../core/nix/machines.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const hostKey = Buffer.from('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOkm0pWcK8fqVv5o8bZ0m2m7Y7b3G0Q0A3tqzH8y8v9x root@builder').toString('base64');
 
@@ -34,4 +37,14 @@ test('the default pool is this machine: x86_64 also builds i686, kvm only with a
   const [local] = defaultMachines(3);
   assert.equal(local!.maxJobs, 3);
   assert.ok(local!.supportedFeatures.includes('nixos-test') && local!.supportedFeatures.includes('big-parallel'));
+});
+
+test('the local machine offers nixos-test only when QEMU is installed', () => {
+  const bin = tempDir();
+  assert.ok(!localFeatures('/nonexistent-kvm', bin).includes('nixos-test'), 'no qemu on this PATH');
+  writeFileSync(join(bin, 'qemu-system-x86_64'), '#!/bin/sh\n', { mode: 0o755 });
+  const features = localFeatures('/nonexistent-kvm', `/nowhere:${bin}`);
+  assert.ok(features.includes('nixos-test'));
+  assert.ok(!features.includes('kvm'), 'kvm only with a usable /dev/kvm');
+  assert.ok(features.includes('big-parallel'));
 });

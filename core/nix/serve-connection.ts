@@ -25,12 +25,14 @@ export class ServeConnection {
   private queue: Promise<unknown> = Promise.resolve();
   private stderrSink: ((chunk: Buffer) => void) | null = null;
   private stderrTail = '';
+  private stderrBytes = 0;
   alive = true;
   killedByUs = false;
 
   private constructor(private readonly child: ChildProcess) {
     this.reader = new WireReader(child.stdout!);
     child.stderr!.on('data', (d: Buffer) => {
+      this.stderrBytes += d.length;
       this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-2000);
       this.stderrSink?.(d);
     });
@@ -131,11 +133,25 @@ export class ServeConnection {
         // Nix 2.x sends the built outputs whatever version the client speaks.
         const n = await this.reader.num();
         for (let i = 0; i < n; i++) { await this.reader.str(); await this.reader.str(); }
+        await this.stderrQuiet();
         return { status, errorMsg };
       } finally {
         this.stderrSink = null;
       }
     });
+  }
+
+  /**
+   * Nix writes the log to stderr before the result to stdout, but the two pipes reach us
+   * as separate events: wait until stderr has been quiet briefly, so the end of the log
+   * (often the part that says why a build failed) is not cut off.
+   */
+  private async stderrQuiet(): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const before = this.stderrBytes;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (this.stderrBytes === before) return;
+    }
   }
 
   private send(w: WireWriter): void {

@@ -7,6 +7,7 @@ import { NotFound } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 import { logTail } from '../views/failure.ts';
 import { links } from '../views/links.ts';
+import { withoutTerminalCodes } from '../views/log-text.ts';
 
 /** The step whose log a build's log URL means: the one asked for, else the build's own derivation's last step. */
 export function pickStep(req: Request, steps: BuildStepRow[], drvpath: string): BuildStepRow | undefined {
@@ -41,7 +42,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
       title: `Log of build ${build.id}`,
       build: { id: build.id, url: links.build(build.id), job: build.job },
       step: step ? { stepnr: step.stepnr, drvpath: step.drvpath, busy: step.busy !== 0 } : null,
-      lines: lines.slice(first).map((text, i) => ({ n: first + i + 1, text })),
+      lines: lines.slice(first).map((text, i) => ({ n: first + i + 1, text: withoutTerminalCodes(text) })),
       totalLines: lines.length,
       omitted: first,
       rawUrl: `${links.buildLog(build.id)}/raw${stepQuery}`,

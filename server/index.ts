@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../core/config.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
 import type { Logger } from '../core/log.ts';
+import { CliNix } from '../core/nix/cli-nix.ts';
+import type { Nix } from '../core/nix/nix.ts';
 import { createApp } from './app.ts';
 import { createRateLimiter } from './auth/rate-limit.ts';
 import { createReadCache } from './cache.ts';
@@ -11,6 +13,7 @@ import { createRenderer } from './render.ts';
 export interface WebServerDeps {
   log: Logger;
   db?: Db;
+  nix?: Pick<Nix, 'readLog'>;
 }
 
 export interface WebServer {
@@ -27,7 +30,7 @@ export function createWebServer(config: Config, deps: WebServerDeps): WebServer 
   const log = deps.log.child({ role: 'server' });
   const db = deps.db ?? openDatabase(config.dbPath);
   // Five wrong passwords per client and user name per five minutes.
-  const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300) });
+  const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix() });
   let server: Server | undefined;
   return {
     start() {

@@ -4,6 +4,7 @@ import type { Logger } from '../core/log.ts';
 import type { RateLimiter } from './auth/rate-limit.ts';
 import type { ReadCache } from './cache.ts';
 import type { Render } from './render.ts';
+import type { Nix } from '../core/nix/nix.ts';
 
 /** What every route module receives: the database, the renderer and per-server state. */
 export interface RouteContext {
@@ -13,4 +14,6 @@ export interface RouteContext {
   log: Logger;
   cache: ReadCache;
   loginLimiter: RateLimiter;
+  /** Read-only uses of Nix (logs of builds that Nix, not hydrant, ran). */
+  nix: Pick<Nix, 'readLog'>;
 }

@@ -21,6 +21,11 @@ export class CliNix implements Nix {
 
   constructor(private readonly binDir = '') {}
 
+  async readLog(drvPath: string): Promise<string | null> {
+    const result = await runProgram(this.bin('nix-store'), ['--read-log', drvPath, ...optionFlags()], { env: nixEnv(), timeoutSeconds: 60 });
+    return result.code === 0 ? result.stdout : null;
+  }
+
   private bin(name: string): string {
     return this.binDir ? `${this.binDir}/${name}` : name;
   }

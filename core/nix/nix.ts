@@ -38,6 +38,12 @@ export interface Nix {
   /** Copies a directory into the store (like `nix-store --add`), returning its store path. */
   addToStore(dir: string): Promise<string>;
 
+  /**
+   * The log Nix kept of building this derivation on this machine (`nix-store --read-log`),
+   * or null when it has none. For builds whose outputs already existed, hydrant shows this.
+   */
+  readLog(drvPath: string): Promise<string | null>;
+
   /** NAR size of each path and of its whole closure, in bytes. */
   pathSizes(path: string): Promise<{ narSize: number; closureSize: number }>;
 

@@ -20,17 +20,20 @@ const PRETTY_LINES = 5000;
 
 export function buildLogRoutes(router: Router, ctx: RouteContext): void {
   const { db, render, config } = ctx;
-  const load = (req: Request, res: Response) => {
+  const load = async (req: Request, res: Response) => {
     const build = requireBuild(ctx, res, req.params.id);
-    const step = pickStep(req, buildSteps(db, build.id), build.drvpath);
-    const text = step ? readStepLog(config.stateDir, step.logfile) : null;
+    const steps = buildSteps(db, build.id);
+    const step = pickStep(req, steps, build.drvpath);
+    let text = step ? readStepLog(config.stateDir, step.logfile) : null;
+    // Outputs that already existed were built before (by another jobset, by hand): Nix kept that log.
+    if (text === null && steps.length === 0 && build.finished && req.query.step === undefined) text = await ctx.nix.readLog(build.drvpath);
     // A running step may not have written its first byte yet: an empty log, not a missing one.
     if (text === null && !step?.busy) throw new NotFound(`log of build ${build.id}`);
     return { build, step, text: text ?? '' };
   };
 
-  router.get('/build/:id/log', (req, res) => {
-    const { build, step, text } = load(req, res);
+  router.get('/build/:id/log', async (req, res) => {
+    const { build, step, text } = await load(req, res);
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
     // A VM test can log millions of lines; the page shows the end (where failures are), with
@@ -52,12 +55,12 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     }));
   });
 
-  router.get('/build/:id/log/raw', (req, res) => {
-    res.type('text/plain; charset=utf-8').send(load(req, res).text);
+  router.get('/build/:id/log/raw', async (req, res) => {
+    res.type('text/plain; charset=utf-8').send((await load(req, res)).text);
   });
 
-  router.get('/build/:id/log/tail', (req, res) => {
+  router.get('/build/:id/log/tail', async (req, res) => {
     const n = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.lines ?? '50'), 10) || 50));
-    res.type('text/plain; charset=utf-8').send(logTail(load(req, res).text, n).map((l) => l + '\n').join(''));
+    res.type('text/plain; charset=utf-8').send(logTail((await load(req, res)).text, n).map((l) => l + '\n').join(''));
   });
 }

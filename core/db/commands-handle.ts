@@ -1,15 +1,9 @@
+import type { QueueCommandRow } from '../model/rows.ts';
 import { now, stmt, type Db } from './database.ts';
 
 export type QueueCommandKind = 'restart' | 'cancel' | 'bump' | 'restart-failed-of-eval';
 
-export interface QueueCommandRow {
-  id: number;
-  kind: string;
-  build_id: number | null;
-  eval_id: number | null;
-  username: string | null;
-  created: number;
-}
+export type { QueueCommandRow };
 
 /** Requests the server left for the queue runner, oldest first. */
 export function pendingCommands(db: Db): QueueCommandRow[] {

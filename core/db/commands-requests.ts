@@ -1,3 +1,4 @@
+import type { QueueCommandRow } from '../model/rows.ts';
 import { now, stmt, type Db } from './database.ts';
 
 /**
@@ -21,16 +22,7 @@ export function setBuildKeep(db: Db, buildId: number, keep: boolean): void {
   stmt(db, 'UPDATE builds SET keep = ? WHERE id = ?').run(keep ? 1 : 0, buildId);
 }
 
-export interface QueueCommandRow {
-  id: number;
-  kind: string;
-  build_id: number | null;
-  eval_id: number | null;
-  username: string | null;
-  created: number;
-  handled: number | null;
-  result: string | null;
-}
+export type { QueueCommandRow };
 
 export function pendingCommandsFor(db: Db, buildId: number): QueueCommandRow[] {
   return stmt(db, 'SELECT * FROM queue_commands WHERE build_id = ? AND handled IS NULL ORDER BY id').all(buildId) as QueueCommandRow[];

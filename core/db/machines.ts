@@ -1,20 +1,7 @@
-import { now, stmt, writeTransaction, type Db } from './database.ts';
+import type { MachineRow } from '../model/rows.ts';
 
-export interface MachineRow {
-  name: string;
-  enabled: number;
-  systems: string;
-  maxjobs: number;
-  speedfactor: number;
-  supportedfeatures: string;
-  mandatoryfeatures: string;
-  disabled_until: number | null;
-  consecutive_failures: number;
-  last_failure: number | null;
-  last_failure_msg: string | null;
-  nr_steps_done: number;
-  total_step_time: number;
-}
+export type { MachineRow };
+import { now, stmt, writeTransaction, type Db } from './database.ts';
 
 export interface MachineDeclaration {
   name: string;

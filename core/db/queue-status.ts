@@ -1,3 +1,4 @@
+import type { MachineRow } from '../model/rows.ts';
 import { stmt, type Db } from './database.ts';
 
 export interface RunningStepRow {
@@ -18,22 +19,6 @@ export function runningSteps(db: Db): RunningStepRow[] {
   return stmt(db, `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
                    WHERE s.busy != 0 ORDER BY s.starttime, s.build_id`).all() as RunningStepRow[];
-}
-
-export interface MachineRow {
-  name: string;
-  enabled: number;
-  systems: string;
-  maxjobs: number;
-  speedfactor: number;
-  supportedfeatures: string;
-  mandatoryfeatures: string;
-  disabled_until: number | null;
-  consecutive_failures: number;
-  last_failure: number | null;
-  last_failure_msg: string | null;
-  nr_steps_done: number;
-  total_step_time: number;
 }
 
 export function listMachines(db: Db): MachineRow[] {

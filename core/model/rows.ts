@@ -158,3 +158,32 @@ export interface BuildMetricRow {
   unit: string | null;
   value: number;
 }
+
+/** Runtime state of a build machine (machines table, written by the queue runner). */
+export interface MachineRow {
+  name: string;
+  enabled: number;
+  systems: string;
+  maxjobs: number;
+  speedfactor: number;
+  supportedfeatures: string;
+  mandatoryfeatures: string;
+  disabled_until: number | null;
+  consecutive_failures: number;
+  last_failure: number | null;
+  last_failure_msg: string | null;
+  nr_steps_done: number;
+  total_step_time: number;
+}
+
+/** A request from the server to the queue runner (queue_commands). */
+export interface QueueCommandRow {
+  id: number;
+  kind: string;
+  build_id: number | null;
+  eval_id: number | null;
+  username: string | null;
+  created: number;
+  handled: number | null;
+  result: string | null;
+}

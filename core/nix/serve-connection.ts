@@ -142,14 +142,17 @@ export class ServeConnection {
   }
 
   /**
-   * Nix writes the log to stderr before the result to stdout, but the two pipes reach us
-   * as separate events: wait until stderr has been quiet briefly, so the end of the log
-   * (often the part that says why a build failed) is not cut off.
+   * Nix writes the log to stderr before the result to stdout, so the log's end is already in
+   * the stderr pipe when the result arrives — but Node may hand us the stdout event first.
+   * Yielding to the event loop lets the pending stderr events run, so the end of the log
+   * (often the part that says why a build failed) is not cut off. No sleeping: a chain of
+   * steps would pay for it on every step.
    */
   private async stderrQuiet(): Promise<void> {
     for (let i = 0; i < 20; i++) {
       const before = this.stderrBytes;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
       if (this.stderrBytes === before) return;
     }
   }

@@ -41,9 +41,10 @@ export function evalRoutes(router: Router, ctx: RouteContext): void {
         const summary = cache.get(`summary:${evaluation.id}`, () => evalSummary(db, evaluation.id));
         const total = { all: summary.total, failed: summary.failed, succeeded: summary.succeeded, queued: summary.queued }[group];
         const p = paging(req, 50);
-        const running = runningBuildIds(db);
+        // The diff (up to 400 links) and the page of builds depend on the database alone:
+        // computed and rendered once per database change.
         const diff = compareId === undefined ? null
-          : cache.get(`diff:${evaluation.id}:${compareId}`, () => diffView(diffEvals(evalJobStates(db, evaluation.id), evalJobStates(db, compareId))));
+          : cache.get(`diff:${evaluation.id}:${compareId}`, () => render.fragment('eval-diff', { diff: diffView(diffEvals(evalJobStates(db, evaluation.id), evalJobStates(db, compareId))) }));
         return {
           title: `Evaluation ${evaluation.id} of ${jobset.project}:${jobset.name}`,
           evaluation,
@@ -52,7 +53,10 @@ export function evalRoutes(router: Router, ctx: RouteContext): void {
           summary,
           group,
           groups: (Object.keys(EVAL_GROUPS) as EvalGroup[]).map((g) => ({ name: g, url: `?group=${g}`, current: g === group, count: { all: summary.total, failed: summary.failed, succeeded: summary.succeeded, queued: summary.queued }[g] })),
-          builds: cache.get(`evalpage:${evaluation.id}:${group}:${p.rows}:${p.offset}`, () => evalBuildsPage(db, evaluation.id, group, p.rows, p.offset)).map((b) => buildSummary(b, running)),
+          builds: cache.get(`evalpage:${evaluation.id}:${group}:${p.rows}:${p.offset}`, () => {
+            const running = runningBuildIds(db);
+            return evalBuildsPage(db, evaluation.id, group, p.rows, p.offset).map((b) => buildSummary(b, running));
+          }),
           pager: pager(req, p, total),
           compare: compareId === undefined ? null : { id: compareId, url: links.eval(compareId) },
           diff,

@@ -23,11 +23,19 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
     sendPage(req, res, render, {
       template: 'jobset',
       view: () => {
-        const evals = listEvals(db, jobset.id, MATRIX_EVALS);
         const p = paging(req, 50);
-        const jobs = cache.get(`jobs:${jobset.id}:${p.rows}:${p.offset}`, () => jobNamesPage(db, jobset.id, p.rows, p.offset));
-        const evalIds = evals.map((e) => e.id);
-        const cells = cache.get(`matrix:${jobset.id}:${p.rows}:${p.offset}:${evalIds.join(',')}`, () => matrixCells(db, jobset.id, jobs, evalIds));
+        // Everything here but the viewer's rights comes from the database alone, so it is
+        // computed (and the 50 × 10 matrix rendered) once per database change.
+        const shown = cache.get(`jobset-view:${jobset.id}:${p.rows}:${p.offset}`, () => {
+          const evals = listEvals(db, jobset.id, MATRIX_EVALS);
+          const jobs = jobNamesPage(db, jobset.id, p.rows, p.offset);
+          const cells = matrixCells(db, jobset.id, jobs, evals.map((e) => e.id));
+          return {
+            evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
+            matrix: render.fragment('status-matrix', { matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, cells, runningBuildIds(db)) }),
+            jobCount: countJobNames(db, jobset.id),
+          };
+        });
         const viewer = viewerOf(res);
         return {
           title: `${jobset.project}:${jobset.name}`,
@@ -36,9 +44,9 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           canTrigger: may(db, viewer, 'trigger', jobset.project),
           canEdit: may(db, viewer, 'edit-jobset', jobset.project),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
-          evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
-          matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, cells, runningBuildIds(db)),
-          pager: pager(req, p, cache.get(`jobcount:${jobset.id}`, () => countJobNames(db, jobset.id))),
+          evals: shown.evals,
+          matrix: shown.matrix,
+          pager: pager(req, p, shown.jobCount),
         };
       },
       json: () => jobsetJson(jobset, inputs),

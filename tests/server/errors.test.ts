@@ -20,7 +20,8 @@ let close = () => {};
 
 before(async () => {
   // A renderer that fails like a template bug would, for every page including the error page.
-  const render = () => { throw new Error('template exploded at /secret/path/layout.hbs:12'); };
+  const explode = () => { throw new Error('template exploded at /secret/path/layout.hbs:12'); };
+  const render = Object.assign(explode, { fragment: explode });
   const app = createApp({ db, render, config, log: createLogger('silent'), cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: { readLog: async () => null } });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -10,6 +10,9 @@ export function humanDuration(seconds: number | null | undefined): string {
   return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
 }
 
+// At module level: a closure inside relativeTime would be created for each of the hundred times a page of builds shows.
+const unitsAgo = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'} ago`;
+
 /** "3 minutes ago" relative to `nowSeconds`; the absolute time goes in a title attribute. */
 export function relativeTime(unixSeconds: number | null | undefined, nowSeconds = Date.now() / 1000): string {
   if (!unixSeconds) return '';
@@ -17,10 +20,9 @@ export function relativeTime(unixSeconds: number | null | undefined, nowSeconds 
   if (d < 0) return 'in the future';
   if (d < 10) return 'just now';
   if (d < 60) return `${d} seconds ago`;
-  const unit = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'} ago`;
-  if (d < 3600) return unit(Math.floor(d / 60), 'minute');
-  if (d < 86400) return unit(Math.floor(d / 3600), 'hour');
-  return unit(Math.floor(d / 86400), 'day');
+  if (d < 3600) return unitsAgo(Math.floor(d / 60), 'minute');
+  if (d < 86400) return unitsAgo(Math.floor(d / 3600), 'hour');
+  return unitsAgo(Math.floor(d / 86400), 'day');
 }
 
 export function isoTime(unixSeconds: number | null | undefined): string {

@@ -1,5 +1,6 @@
 import type { BuildWithJobset } from '../../core/model/rows.ts';
 import { statusClass, statusLabel } from '../../core/model/status.ts';
+import { humanDuration, isoTime } from '../helpers.ts';
 import { links } from './links.ts';
 
 /** What a row in any list of builds shows. */
@@ -19,9 +20,14 @@ export interface BuildSummaryView {
   starttime: number | null;
   stoptime: number | null;
   duration: number | null;
+  /** Formatted here rather than by template helpers: /eval/N keeps its page of summaries until the database changes. */
+  timestampIso: string;
+  stoptimeIso: string;
+  durationText: string;
 }
 
 export function buildSummary(b: BuildWithJobset, running: ReadonlySet<number>): BuildSummaryView {
+  const duration = b.starttime && b.stoptime ? b.stoptime - b.starttime : null;
   return {
     id: b.id,
     url: links.build(b.id),
@@ -37,6 +43,9 @@ export function buildSummary(b: BuildWithJobset, running: ReadonlySet<number>): 
     timestamp: b.timestamp,
     starttime: b.starttime,
     stoptime: b.stoptime,
-    duration: b.starttime && b.stoptime ? b.stoptime - b.starttime : null,
+    duration,
+    timestampIso: isoTime(b.timestamp),
+    stoptimeIso: isoTime(b.stoptime),
+    durationText: humanDuration(duration),
   };
 }

@@ -43,7 +43,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
 
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const ctx = {
-    db, nix, log, graph, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxTries: config.maxTries,
+    db, nix, log, graph, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
     retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
     markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
   };
@@ -89,6 +89,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       await ticking;
       dispatcher.stopSteps([...dispatcher.running.keys()], 'shutdown');
       await Promise.allSettled([...dispatcher.running.values()].map((r) => r.done));
+      await Promise.allSettled([...ctx.background]);
       pool.closeAll();
       if (!deps.db) db.close();
     },
@@ -98,7 +99,10 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
         await tick();
         if (dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
           const next = dispatcher.nextWake();
-          if (next === null) return admitted - admittedBefore;
+          if (next === null) {
+            await Promise.allSettled([...ctx.background]);
+            return admitted - admittedBefore;
+          }
           await sleep(Math.min(Math.max(50, next - Date.now()), 60_000));
           continue;
         }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
-import { finishStep, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
+import { finishStep, setStepLogfile, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
 import type { Logger } from '../core/log.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import { RemoteConnectionError, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
@@ -14,6 +14,8 @@ export interface RunStepContext {
   log: Logger;
   stateDir: string;
   maxLogSize: number;
+  /** Work that follows a step but need not delay the next one (log compression); stop() waits for it. */
+  background: Set<Promise<unknown>>;
 }
 
 export type StepOutcome =
@@ -71,14 +73,23 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     signal.removeEventListener('abort', onStop);
   }
   if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
-  const logfile = await log.finish();
+  await log.close();
   finishStep(ctx.db, buildId, stepnr, {
     status: stepStatus(outcome),
     errormsg: outcome.kind === 'success' ? null : outcome.kind === 'stopped' ? (outcome.reason === 'cancelled' ? 'cancelled' : 'interrupted: hydrant was stopped; the build was re-queued') : outcome.message,
     outputs: step.outputs,
-    logfile,
   });
-  log.removePlain();
+  // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
+  // small derivations would pay it every time). Readers find the plain file until then.
+  const compressing = log.compress()
+    .then((gz) => {
+      setStepLogfile(ctx.db, buildId, stepnr, gz);
+      log.removePlain();
+    })
+    .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not compress a step log; the plain log stays'))
+    .finally(() => ctx.background.delete(compressing));
+  ctx.background.add(compressing);
+  const logfile = log.relative;
   return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000 };
 }
 

@@ -31,9 +31,13 @@ export class StepLog {
     this.stream.write(chunk);
   }
 
-  /** Closes and compresses the log; returns the compressed file's name relative to the state dir. */
-  async finish(): Promise<string> {
-    await new Promise<void>((resolve) => this.stream.end(resolve));
+  /** Ends writing; the plain file stays readable until compress() has replaced it. */
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => this.stream.end(resolve));
+  }
+
+  /** Compresses the closed log; returns the compressed file's name relative to the state dir. */
+  async compress(): Promise<string> {
     const gz = `${this.relative}.gz`;
     await pipeline(createReadStream(join(this.stateDir, this.relative)), createGzip(), createWriteStream(join(this.stateDir, gz)));
     return gz;

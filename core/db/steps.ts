@@ -44,3 +44,8 @@ export function failedStepDrvs(db: Db, buildId: number): { drvpath: string; prop
                    WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (0, 3, 4) AND drvpath IS NOT NULL`)
     .all(buildId) as { drvpath: string; propagatedfrom: number | null }[];
 }
+
+/** Names a step's log file anew (compressed after the step ended). */
+export function setStepLogfile(db: Db, buildId: number, stepnr: number, logfile: string): void {
+  stmt(db, 'UPDATE build_steps SET logfile = ? WHERE build_id = ? AND stepnr = ?').run(logfile, buildId, stepnr);
+}

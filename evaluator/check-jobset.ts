@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
-import { evalInputs, listEvals, registerEvaluation } from '../core/db/evals.ts';
+import { registerEvaluation } from '../core/db/evals.ts';
 import { disableJobset, jobsetInputs, markChecked, markEvaluationInterrupted, markEvaluationStarted } from '../core/db/jobsets.ts';
 import { GitError } from '../core/git.ts';
 import type { Logger } from '../core/log.ts';
@@ -39,9 +39,7 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
   mkdirSync(tmpDir, { recursive: true });
   const started = Date.now();
   try {
-    const latest = listEvals(ctx.db, jobset.id, 1)[0];
-    const previous = latest ? evalInputs(ctx.db, latest.id) : [];
-    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir, previous }, jobsetInputs(ctx.db, jobset.id));
+    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir }, jobsetInputs(ctx.db, jobset.id));
     const checkoutSeconds = Math.round((Date.now() - started) / 1000);
     if (fetched.hash === jobset.lastinputshash) {
       markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { exportRevision, fetchGitRevision, parseGitInputValue } from '../core/git.ts';
 import type { Db } from '../core/db/database.ts';
 import { getJobset } from '../core/db/jobsets.ts';
 import { latestBuildOfJob } from '../core/db/builds.ts';
 import { buildOutputs } from '../core/db/builds.ts';
 import type { ResolvedInput } from '../core/db/evals.ts';
-import type { EvalInputRow, JobsetInputRow } from '../core/model/rows.ts';
+import type { JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
 
@@ -25,16 +25,25 @@ interface Ctx {
   nix: Nix;
   gitCacheDir: string;
   tmpDir: string;
-  /** The inputs of the jobset's latest evaluation: a git revision seen there is not exported again. */
-  previous?: readonly EvalInputRow[];
 }
 
+/**
+ * The store path of a revision's tree. Each revision is exported and copied to the store
+ * once; the path is remembered beside the mirror, so polling an unchanged repository costs
+ * one fetch, for every jobset that uses it.
+ */
 async function checkout(ctx: Ctx, mirror: string, rev: string): Promise<string> {
+  const remembered = join(mirror, 'hydrant-store-paths', rev);
+  const known = existsSync(remembered) ? readFileSync(remembered, 'utf8').trim() : '';
+  if (known && existsSync(known)) return known;
   const dir = mkdtempSync(join(ctx.tmpDir, 'checkout-'));
   try {
     const tree = join(dir, 'source');
     await exportRevision(mirror, rev, tree);
-    return await ctx.nix.addToStore(tree);
+    const path = await ctx.nix.addToStore(tree);
+    mkdirSync(dirname(remembered), { recursive: true });
+    writeFileSync(remembered, path);
+    return path;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -72,9 +81,7 @@ async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved
     case 'git': {
       const { url, branch } = parseGitInputValue(input.value);
       const rev = await fetchGitRevision(ctx.gitCacheDir, url, branch);
-      // Polling an unchanged repository should cost one fetch, not a checkout and a store copy.
-      const seen = ctx.previous?.find((p) => p.name === input.name && p.type === 'git' && p.uri === url && p.revision === rev.rev && p.path);
-      const path = seen?.path && existsSync(seen.path) ? seen.path : await checkout(ctx, rev.mirror, rev.rev);
+      const path = await checkout(ctx, rev.mirror, rev.rev);
       const expr = `{ outPath = builtins.storePath ${nixString(path)}; rev = ${nixString(rev.rev)}; shortRev = ${nixString(rev.shortRev)}; revCount = ${rev.revCount}; }`;
       return { resolved: { ...base, uri: url, revision: rev.rev, value: branch, path }, arg: { expr } };
     }

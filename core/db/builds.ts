@@ -59,10 +59,6 @@ export function jobBuilds(db: Db, jobsetId: number, job: string, limit: number, 
     .all(jobsetId, job, limit, offset) as BuildWithJobset[];
 }
 
-export function recentBuildsOfJobset(db: Db, jobsetId: number, limit: number): BuildWithJobset[] {
-  return stmt(db, `${WITH_JOBSET} WHERE b.jobset_id = ? ORDER BY b.id DESC LIMIT ?`).all(jobsetId, limit) as BuildWithJobset[];
-}
-
 export function queuedBuilds(db: Db, limit: number, offset = 0): BuildWithJobset[] {
   return stmt(db, `${WITH_JOBSET} WHERE b.finished = 0 ORDER BY b.globalpriority DESC, b.priority DESC, b.id LIMIT ? OFFSET ?`)
     .all(limit, offset) as BuildWithJobset[];

@@ -7,7 +7,7 @@ export type { QueueCommandRow };
 
 /** Requests the server left for the queue runner, oldest first. */
 export function pendingCommands(db: Db): QueueCommandRow[] {
-  return stmt(db, 'SELECT id, kind, build_id, eval_id, username, created FROM queue_commands WHERE handled IS NULL ORDER BY id').all() as QueueCommandRow[];
+  return stmt(db, 'SELECT * FROM queue_commands WHERE handled IS NULL ORDER BY id').all() as QueueCommandRow[];
 }
 
 /** Marks a request carried out (or refused), with a sentence saying which. */

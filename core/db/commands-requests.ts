@@ -1,4 +1,3 @@
-import type { QueueCommandRow } from '../model/rows.ts';
 import { now, stmt, type Db } from './database.ts';
 
 /**
@@ -22,8 +21,3 @@ export function setBuildKeep(db: Db, buildId: number, keep: boolean): void {
   stmt(db, 'UPDATE builds SET keep = ? WHERE id = ?').run(keep ? 1 : 0, buildId);
 }
 
-export type { QueueCommandRow };
-
-export function pendingCommandsFor(db: Db, buildId: number): QueueCommandRow[] {
-  return stmt(db, 'SELECT * FROM queue_commands WHERE build_id = ? AND handled IS NULL ORDER BY id').all(buildId) as QueueCommandRow[];
-}

@@ -40,7 +40,3 @@ export function evalBuildIdsAfter(db: Db, evalId: number, afterId: number, limit
   return (stmt(db, 'SELECT build_id FROM jobset_eval_members WHERE eval_id = ? AND build_id > ? ORDER BY build_id LIMIT ?')
     .all(evalId, afterId, limit) as { build_id: number }[]).map((r) => r.build_id);
 }
-
-export function evalIdOfJobset(db: Db, evalId: number): { jobset_id: number } | undefined {
-  return stmt(db, 'SELECT jobset_id FROM jobset_evals WHERE id = ?').get(evalId) as { jobset_id: number } | undefined;
-}

@@ -51,20 +51,3 @@ export function recordMachineStep(db: Db, name: string, seconds: number): void {
 export function machineFailureCount(db: Db, name: string): number {
   return (stmt(db, 'SELECT consecutive_failures AS n FROM machines WHERE name = ?').get(name) as { n: number } | undefined)?.n ?? 0;
 }
-
-export interface MachineStep {
-  build_id: number;
-  stepnr: number;
-  drvpath: string | null;
-  busy: number;
-  starttime: number | null;
-  machine: string;
-}
-
-/** Steps running now, by machine: what the machines page shows as each machine's current work. */
-export function busyStepsByMachine(db: Db): Map<string, MachineStep[]> {
-  const rows = stmt(db, 'SELECT build_id, stepnr, drvpath, busy, starttime, machine FROM build_steps WHERE busy != 0 ORDER BY starttime').all() as MachineStep[];
-  const byMachine = new Map<string, MachineStep[]>();
-  for (const r of rows) byMachine.set(r.machine, [...(byMachine.get(r.machine) ?? []), r]);
-  return byMachine;
-}

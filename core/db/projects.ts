@@ -1,18 +1,13 @@
 import { stmt, type Db } from './database.ts';
 import type { ProjectRow } from '../model/rows.ts';
+import type { ProjectSpec } from '../spec/types.ts';
 
-export interface ProjectFields {
-  name: string;
-  displayname: string;
-  description: string;
-  homepage: string;
-  enabled: boolean;
-  hidden: boolean;
-  owner: string;
+/** A project's own fields as a spec declares them, plus where they came from. */
+export type ProjectFields = Pick<ProjectSpec, 'name' | 'displayname' | 'description' | 'homepage' | 'enabled' | 'hidden' | 'owner'> & {
   spec_source: string;
   /** Hydra's declarative project (file, input type, input value), or null. */
   declarative?: { file: string; type: string; value: string } | null;
-}
+};
 
 export function upsertProject(db: Db, p: ProjectFields): void {
   stmt(db, `INSERT INTO projects (name, displayname, description, homepage, enabled, hidden, owner, declfile, decltype, declvalue, spec_source, spec_error)

@@ -1,4 +1,3 @@
-import type { MachineRow } from '../model/rows.ts';
 import { stmt, type Db } from './database.ts';
 
 export interface RunningStepRow {
@@ -19,10 +18,6 @@ export function runningSteps(db: Db): RunningStepRow[] {
   return stmt(db, `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
                    WHERE s.busy != 0 ORDER BY s.starttime, s.build_id`).all() as RunningStepRow[];
-}
-
-export function listMachines(db: Db): MachineRow[] {
-  return stmt(db, 'SELECT * FROM machines ORDER BY name').all() as MachineRow[];
 }
 
 /** Counts for /metrics: builds by state and steps running, each one index-backed aggregate. */

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
-import { listMachines, runningSteps } from '../../core/db/queue-status.ts';
+import { listMachines } from '../../core/db/machines.ts';
+import { runningSteps } from '../../core/db/queue-status.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';

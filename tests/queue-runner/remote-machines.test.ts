@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
-import { busyStepsByMachine, listMachines } from '../../core/db/machines.ts';
+import { listMachines } from '../../core/db/machines.ts';
+import { runningSteps } from '../../core/db/queue-status.ts';
 import { readStepLog } from '../../core/logs.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
@@ -62,7 +63,7 @@ test('a machine that dies mid-build: the step is retried on another, the machine
   const runner = createQueueRunner(f.config(['--machines', machines, '--retry-interval', '2']), { log: f.log, db: f.db });
   runner.start();
   await waitFor('the step to build on the first machine', () => buildSteps(f.db, ids['slow']!).some((s) => s.busy === 30 && s.machine === first.name), 60);
-  const current = busyStepsByMachine(f.db).get(first.name) ?? [];
+  const current = runningSteps(f.db).filter((s) => s.machine === first.name);
   assert.deepEqual(current.map((s) => s.build_id), [ids['slow']], 'the machines page sees the running step');
   first.kill();
   await waitFor('the build to finish', () => getBuild(f.db, ids['slow']!)!.finished === 1, 90);

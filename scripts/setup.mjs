@@ -60,7 +60,8 @@ function ensureNodeModules() {
   writeFileSync(stamp, want);
 }
 
-ensureDebianPackages(args.has('--runtime-only') ? RUNTIME_PACKAGES : [...RUNTIME_PACKAGES, ...(args.has('--build') ? [] : TEST_PACKAGES)]);
+// `npm start` (--build) needs only what hydrant runs on; `npm test` also what the tests drive.
+ensureDebianPackages([...RUNTIME_PACKAGES, ...(args.has('--build') ? [] : TEST_PACKAGES)]);
 if (existsSync(join(root, 'scripts', 'setup-vm.sh'))) {
   if (process.getuid?.() === 0) run('bash', [join(root, 'scripts', 'setup-vm.sh')]);
   else say('not root: skipping scripts/setup-vm.sh (the VM tests need it; run it once as root)');

@@ -17,10 +17,16 @@ export interface SeedShape {
   smallEvals: number;
 }
 
+/** Nix's base-32 alphabet: store hashes are 32 of these, and they do not compress. */
+const NIX_BASE32 = '0123456789abcdfghijklmnpqrsvwxyz';
+
 export function seedBigDatabase(db: Db, shape: SeedShape, random: () => number): { builds: number; bigJobsetId: number } {
   let builds = 0;
   let bigJobsetId = 0;
   let clock = 1_700_000_000;
+  // Real store paths, not short placeholders: their hashes are most of the bytes of an
+  // /eval/N/builds answer once it is gzipped.
+  const storeHash = () => Array.from({ length: 32 }, () => NIX_BASE32[Math.floor(random() * 32)]).join('');
   db.transaction(() => {
     stmt(db, `INSERT INTO projects (name, displayname, description, owner) VALUES ('big', 'Big project', 'bench data', 'bench')`).run();
     const insertJobset = stmt(db, `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath) VALUES ('big', ?, 'bench jobset', 'src', 'release.nix') RETURNING id`);
@@ -51,13 +57,13 @@ export function seedBigDatabase(db: Db, shape: SeedShape, random: () => number):
         for (let k = 0; k < jobs; k++) {
           if (rebuilt(k)) {
             const job = `job-${String(k).padStart(5, '0')}`;
-            const drv = `/nix/store/${jobsetId}x${e}x${k}-${job}.drv`;
+            const drv = `/nix/store/${storeHash()}-${job}.drv`;
             const finished = last ? 0 : 1;
             const status = finished ? (random() < 0.9 ? 0 : 1) : null;
             const start = finished ? clock + Math.floor(random() * 300) : null;
             const stop = start === null ? null : start + 10 + Math.floor(random() * 600);
             const { id } = insertBuild.get(finished, clock, jobsetId, job, job, drv, start, stop, status) as { id: number };
-            insertOutput.run(id, 'out', drv.slice(0, -4));
+            insertOutput.run(id, 'out', `/nix/store/${storeHash()}-${job}`);
             if (big && finished) insertStep.run(id, drv, status, start, stop, `logs/${id}/1.log`);
             current[k] = id;
             builds++;

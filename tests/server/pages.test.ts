@@ -232,11 +232,25 @@ test('cached answers follow the database: a build that finishes shows at once', 
   assert.equal(await summary(), '2');
 });
 
-test('/eval/N/builds is sent gzipped to clients that accept it, with the same content', async () => {
-  const plain = await (await fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json', 'Accept-Encoding': 'identity' } })).text();
-  await fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json' } }).then((r) => r.text());
-  const zipped = await fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json', 'Accept-Encoding': 'gzip' } });
-  assert.equal(zipped.headers.get('content-encoding'), 'gzip');
-  assert.match(zipped.headers.get('vary') ?? '', /Accept-Encoding/);
-  assert.deepEqual(JSON.parse(await zipped.text()), JSON.parse(plain));
+test('/eval/N/builds is sent gzipped to clients that accept it, with the same content, kept or streamed', async () => {
+  const ask = (encoding: string) => fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json', 'Accept-Encoding': encoding } });
+  // Any write makes the kept answers stale, so the next one is streamed from the database.
+  const invalidate = () => { const other = openDatabase(w.db.name); try { other.exec('CREATE TABLE IF NOT EXISTS scratch (x); INSERT INTO scratch VALUES (1)'); } finally { other.close(); } };
+  invalidate();
+  const streamed = await ask('gzip');
+  assert.equal(streamed.headers.get('content-encoding'), 'gzip', 'streamed from the database');
+  const fromStream = JSON.parse(await streamed.text()) as unknown;
+  const plain = await (await ask('identity')).text();
+  assert.deepEqual(JSON.parse(plain), fromStream);
+  const kept = await ask('gzip');
+  assert.equal(kept.headers.get('content-encoding'), 'gzip', 'answered from memory');
+  assert.match(kept.headers.get('vary') ?? '', /Accept-Encoding/);
+  assert.deepEqual(JSON.parse(await kept.text()), fromStream);
+  invalidate();
+  const plainFirst = await ask('identity');
+  assert.equal(plainFirst.headers.get('content-encoding'), null);
+  assert.deepEqual(JSON.parse(await plainFirst.text()), fromStream);
+  const zippedFromKept = await ask('gzip');
+  assert.equal(zippedFromKept.headers.get('content-encoding'), 'gzip', 'the kept plain answer, compressed once');
+  assert.deepEqual(JSON.parse(await zippedFromKept.text()), fromStream);
 });

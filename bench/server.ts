@@ -1,8 +1,9 @@
 // bench/server: the pages Hydra's users report taking minutes (Hydra issues #388, #821,
 // #1362, /eval/N/builds timeouts), on a database of 1,000,000 builds across 20 jobsets with
 // evaluations of 20,000 jobs, each page measured at 32 connections against a static asset
-// served by the same `hydrant server` process (the ceiling; for /eval/N/builds a static file
-// of the same size). Targets: p99 ≤ 100 ms, and throughput ≥ 1/5 of the ceiling's.
+// served by the same `hydrant server` process (the ceiling). Targets: p99 ≤ 100 ms, and
+// throughput ≥ 1/5 of the static asset's. /eval/N/builds is also shown beside a static file
+// of the same bytes.
 //   npm run bench -- server [--duration SECONDS] [--rounds N] [--reseed]
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -75,7 +76,7 @@ function startServer(dbPath: string): Promise<{ url: string; stop: () => void }>
 }
 
 interface Sample { rps: number; p50: number; p99: number; mbps: number; errors: number }
-interface Page { path: string; label: string; headers: Record<string, string>; counts: boolean; /** What the page is compared with; the small static asset when absent. */ ceiling?: Page }
+interface Page { path: string; label: string; headers: Record<string, string>; counts: boolean; /** A static file of the same bytes, measured beside it: what moving that many bytes costs. */ reference?: Page }
 
 /** A body as sent, still compressed (fetch would decompress it). */
 function rawBody(url: string, headers: Record<string, string>): Promise<Buffer> {
@@ -109,33 +110,32 @@ const jsonGzip = { ...json, 'Accept-Encoding': 'gzip' };
 const buildsPath = `/eval/${bigEval}/builds`;
 
 // /eval/N/builds answers 1.3 MB (gzipped 20,000 builds; most of it store hashes, which do
-// not compress), 400 times the size of the small static asset. Its own ceiling is a static
-// file of exactly the same bytes, served by the same server: what any server pays to move
-// that many bytes to this client. The ratio against the small asset is printed too.
+// not compress), 400 times the small static asset. Beside it we measure a static file of
+// exactly the same bytes served by the same server: what any server pays to move that many
+// bytes to this client on this machine. It is a reference, not a target: verdicts use the
+// issue's targets as they are.
 const sameSizeFile = join(STATIC_DIR, 'bench-same-size-as-eval-builds.bin');
 const buildsGzip = await rawBody(server.url + buildsPath, jsonGzip);
 writeFileSync(sameSizeFile, buildsGzip);
 
-const smallStatic: Page = { path: '/static/hydrant.css', label: 'static asset, 3 KB', headers: html, counts: false };
-const bigStatic: Page = { path: `/static/${basename(sameSizeFile)}`, label: `static file, ${(buildsGzip.length / 1e6).toFixed(1)} MB`, headers: html, counts: false };
+const smallStatic: Page = { path: '/static/hydrant.css', label: 'static asset (ceiling)', headers: html, counts: false };
+const sameSize: Page = { path: `/static/${basename(sameSizeFile)}`, label: `static file, ${(buildsGzip.length / 1e6).toFixed(1)} MB`, headers: html, counts: false };
 const pages: Page[] = [
   smallStatic,
-  bigStatic,
   { path: '/jobset/big/j00', label: '/jobset/P/J', headers: html, counts: true },
   { path: `/eval/${bigEval}`, label: '/eval/N (20k jobs)', headers: html, counts: true },
-  { path: buildsPath, label: '/eval/N/builds JSON gzip', headers: jsonGzip, counts: true, ceiling: bigStatic },
+  { path: buildsPath, label: '/eval/N/builds JSON gzip', headers: jsonGzip, counts: true, reference: sameSize },
+  sameSize,
   { path: buildsPath, label: '/eval/N/builds JSON plain', headers: { ...json, 'Accept-Encoding': 'identity' }, counts: false },
   { path: '/job/big/j00/job-00042', label: '/job/P/J/JOB', headers: html, counts: true },
   { path: `/build/${failedBuild}`, label: '/build/N (failed)', headers: html, counts: true },
   { path: '/queue', label: '/queue', headers: html, counts: true },
 ];
-const ceilingOf = (p: Page) => p.ceiling ?? smallStatic;
 // The machine is shared, so load changes while we measure: every round measures the
-// static files and every page back to back, a page's ratio is taken against its ceiling
-// in the same round, and the table shows the median round.
+// static files and every page back to back, a page's ratio is taken against the static
+// asset of its own round, and the table shows the median round.
 const samples = new Map<Page, Sample[]>(pages.map((p) => [p, []]));
 const ratios = new Map<Page, number[]>(pages.map((p) => [p, []]));
-const smallRatios = new Map<Page, number[]>(pages.map((p) => [p, []]));
 try {
   for (const p of pages) await fetch(server.url + p.path, { headers: p.headers }).then((r) => r.arrayBuffer()); // warm the caches once
   for (let round = 0; round < rounds; round++) {
@@ -145,35 +145,32 @@ try {
       measured.set(p, s);
       samples.get(p)!.push(s);
     }
-    for (const p of pages) {
-      ratios.get(p)!.push(measured.get(p)!.rps / measured.get(ceilingOf(p))!.rps);
-      smallRatios.get(p)!.push(measured.get(p)!.rps / measured.get(smallStatic)!.rps);
-    }
+    for (const p of pages) ratios.get(p)!.push(measured.get(p)!.rps / measured.get(smallStatic)!.rps);
   }
 } finally {
   server.stop();
   rmSync(sameSizeFile, { force: true });
 }
 
-const p99Of = (p: Page) => median(samples.get(p)!.map((x) => x.p99));
-console.log(`\n${'page'.padEnd(28)} ${'req/s'.padStart(7)} ${'ceiling'.padStart(20)} ${'ratio'.padStart(6)} ${'vs 3 KB'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'MB/s'.padStart(7)} ${'errors'.padStart(6)}  verdict`);
+console.log(`\n${'page'.padEnd(28)} ${'req/s'.padStart(8)} ${'vs static'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'MB/s'.padStart(7)} ${'errors'.padStart(6)}  verdict`);
 let worstRatio = Infinity;
 let allPass = true;
+const p99Of = (p: Page) => median(samples.get(p)!.map((x) => x.p99));
+const rpsOf = (p: Page) => median(samples.get(p)!.map((x) => x.rps));
 for (const p of pages) {
   const s = samples.get(p)!;
-  const isCeiling = p === smallStatic || p === bigStatic;
   const ratio = median(ratios.get(p)!);
   const p99 = p99Of(p);
-  // A page may take as long as its ceiling: past 100 ms, that is the client's cost of the bytes.
-  const p99Limit = Math.max(P99_TARGET_MS, p.ceiling ? p99Of(p.ceiling) : 0);
   const errors = s.reduce((n, x) => n + x.errors, 0);
-  const pass = errors === 0 && p99 <= p99Limit && (isCeiling || ratio >= RATIO_TARGET);
+  const pass = errors === 0 && p99 <= P99_TARGET_MS && ratio >= RATIO_TARGET;
   if (p.counts) {
     worstRatio = Math.min(worstRatio, ratio);
     allPass &&= pass;
   }
-  const verdict = isCeiling ? 'ceiling' : `${pass ? 'pass' : 'FAIL'}${p.counts ? '' : ' (not counted)'}${p99Limit > P99_TARGET_MS ? ` (p99 limit ${p99Limit} ms, the ceiling's)` : ''}`;
-  console.log(`${p.label.padEnd(28)} ${median(s.map((x) => x.rps)).toFixed(0).padStart(7)} ${(isCeiling ? '' : ceilingOf(p).label).padStart(20)} ${(isCeiling ? '' : ratio.toFixed(2)).padStart(6)} ${median(smallRatios.get(p)!).toFixed(2).padStart(7)} ${String(median(s.map((x) => x.p50))).padStart(7)} ${String(p99).padStart(7)} ${median(s.map((x) => x.mbps)).toFixed(1).padStart(7)} ${String(errors).padStart(6)}  ${verdict}`);
+  const isStatic = p === smallStatic || p === sameSize;
+  const verdict = p === smallStatic ? 'ceiling' : p === sameSize ? 'reference' : `${pass ? 'pass' : 'FAIL'}${p.counts ? '' : ' (not counted)'}`;
+  const beside = p.reference ? `; the same bytes as a static file: ${(rpsOf(p) / rpsOf(p.reference)).toFixed(2)} × its req/s, its p99 ${p99Of(p.reference)} ms` : '';
+  console.log(`${p.label.padEnd(28)} ${rpsOf(p).toFixed(0).padStart(8)} ${(isStatic && p !== sameSize ? '' : ratio.toFixed(2)).padStart(9)} ${String(median(s.map((x) => x.p50))).padStart(7)} ${String(p99).padStart(7)} ${median(s.map((x) => x.mbps)).toFixed(1).padStart(7)} ${String(errors).padStart(6)}  ${verdict}${beside}`);
 }
-console.log(`\n32 connections, ${rounds} rounds of ${duration} s per page (medians); targets p99 ≤ ${P99_TARGET_MS} ms and ≥ ${RATIO_TARGET} × the ceiling's req/s`);
+console.log(`\n32 connections, ${rounds} rounds of ${duration} s per page (medians); targets p99 ≤ ${P99_TARGET_MS} ms and ≥ ${RATIO_TARGET} × the static asset's req/s`);
 console.log(`RESULT name=server ratio=${worstRatio.toFixed(3)} target=${RATIO_TARGET} ${allPass ? 'pass' : 'fail'}`);

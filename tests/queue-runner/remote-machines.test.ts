@@ -1,13 +1,15 @@
 // Real remote build machines: sshd instances on 127.0.0.1, each with its own empty /nix
 // store in its own mount namespace, declared with different systems and features.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
+import { now } from '../../core/db/database.ts';
 import { listMachines } from '../../core/db/machines.ts';
 import { runningSteps } from '../../core/db/queue-status.ts';
 import { readStepLog } from '../../core/logs.ts';
+import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { SshMachine } from '../helpers/ssh-machine.ts';
@@ -101,4 +103,24 @@ test('a step whose only machine stays unreachable is given up after --max-tries 
   assert.equal(steps.length, 2, 'tried twice');
   assert.match(steps[1]!.errormsg!, /cannot use ssh:\/\/root@127\.0\.0\.1:1/);
   assert.equal(listMachines(f.db)[0]!.consecutive_failures, 2);
+});
+
+test('cancelling a build on a remote machine stops the build there too, not only the local ssh', async () => {
+  const f = new QueueFixture();
+  const remote = await new SshMachine(join(f.dir, 'remote')).start();
+  const machines = join(f.dir, 'machines');
+  writeFileSync(machines, `${remote.line('x86_64-linux')}\n`);
+  // The builder runs on the remote machine; /tmp is shared with it, so it can say its pid.
+  const pidFile = join(f.dir, 'remote-builder-pid');
+  const ids = await f.queue(`{ long = job "long" "echo $$ > ${pidFile}; echo long-started; sleep 120; echo > $out"; }`);
+  const runner = createQueueRunner(f.config(['--machines', machines]), { log: f.log, db: f.db });
+  runner.start();
+  await waitFor('the builder to start on the remote machine', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 60);
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  assert.ok(existsSync(`/proc/${pid}`));
+  f.db.prepare('INSERT INTO queue_commands (kind, build_id, username, created) VALUES (?, ?, ?, ?)').run('cancel', ids['long'], 'alice', now());
+  await waitFor('the build to be cancelled', () => getBuild(f.db, ids['long']!)!.finished === 1, 30);
+  assert.equal(getBuild(f.db, ids['long']!)!.buildstatus, BuildStatus.Cancelled);
+  await waitFor('the remote builder to be gone', () => !existsSync(`/proc/${pid}`), 15);
+  await runner.stop();
 });

@@ -22,6 +22,7 @@ export interface Config {
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
   maxLogSizeBytes: number;
+  maxOutputSizeBytes: number;
   maxTries: number;
   retryIntervalSeconds: number;
   unsupportedWaitSeconds: number;
@@ -90,6 +91,7 @@ export function readConfig(
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),
     maxLogSizeBytes: int('maxLogSize'),
+    maxOutputSizeBytes: int('maxOutputSize'),
     maxTries: Math.max(1, int('maxTries')),
     retryIntervalSeconds: int('retryInterval'),
     unsupportedWaitSeconds: int('unsupportedWait'),

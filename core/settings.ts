@@ -83,6 +83,10 @@ export const SETTINGS = {
     flag: '--max-log-size', env: 'HYDRANT_MAX_LOG_SIZE', kind: 'int', default: '67108864',
     help: 'Bytes of log a build step may write before it ends with status 10.',
   },
+  maxOutputSize: {
+    flag: '--max-output-size', env: 'HYDRANT_MAX_OUTPUT_SIZE', kind: 'int', default: '2147483648',
+    help: 'Bytes a build step\'s outputs may take together (their NAR size, as Hydra\'s max_output_size) before it ends with status 11; the outputs of such a step on a remote machine are not copied back. 0 for no limit.',
+  },
   maxTries: {
     flag: '--max-tries', env: 'HYDRANT_MAX_TRIES', kind: 'int', default: '5',
     help: 'Attempts at a build step that fails for a transient reason (machine unreachable, connection lost) before its builds end with status 3.',

@@ -43,7 +43,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
 
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const ctx = {
-    db, nix, log, graph, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
+    db, nix, log, graph, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
     retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
     markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
   };

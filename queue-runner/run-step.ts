@@ -3,7 +3,7 @@ import type { Db } from '../core/db/database.ts';
 import { finishStep, setStepLogfile, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
 import type { Logger } from '../core/log.ts';
 import { BuildStatus } from '../core/model/status.ts';
-import { RemoteConnectionError, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
+import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { StepLog } from './step-log.ts';
@@ -14,13 +14,15 @@ export interface RunStepContext {
   log: Logger;
   stateDir: string;
   maxLogSize: number;
+  /** Bytes a step's outputs may take together (0: no limit); past it, status 11. */
+  maxOutputSize: number;
   /** Work that follows a step but need not delay the next one (log compression); stop() waits for it. */
   background: Set<Promise<unknown>>;
 }
 
 export type StepOutcome =
   | { kind: 'success' }
-  /** The derivation failed on its own account: its builds fail (status 1, 7 or 10). */
+  /** The derivation failed on its own account: its builds fail (status 1, 7, 10 or 11). */
   | { kind: 'failed'; status: number; message: string }
   /** The machine or the connection failed, not the derivation: worth another try. */
   | { kind: 'transient'; message: string; unreachable: boolean }
@@ -65,8 +67,9 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     const result = await conn.build(step.drvPath, step.drv, inputPaths, {
       timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
     });
+    const tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
     machine.connections.release(conn);
-    outcome = await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr));
+    outcome = tooBig ?? await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr));
   } catch (e) {
     outcome = { kind: 'transient', message: e instanceof RemoteConnectionError || target ? `cannot use ${machine.spec.name}: ${(e as Error).message}` : `step could not run: ${(e as Error).message}`, unreachable: !!target };
   } finally {
@@ -112,6 +115,17 @@ async function interpret(ctx: RunStepContext, step: Step, machine: PoolMachine, 
     case 'connection-lost': return { kind: 'transient', message: result.message, unreachable: !!machine.spec.ssh };
     case 'nix-failure': return { kind: 'transient', message: result.message, unreachable: false };
   }
+}
+
+/**
+ * As Hydra's max_output_size: outputs bigger than the limit end the step with status 11,
+ * measured where they were built, so a remote machine's are never copied back.
+ */
+async function outputsOverLimit(ctx: RunStepContext, conn: BuildConnection, step: Step): Promise<StepOutcome | null> {
+  if (ctx.maxOutputSize <= 0) return null;
+  const size = await conn.narSize(Object.values(step.outputs));
+  if (size <= ctx.maxOutputSize) return null;
+  return { kind: 'failed', status: BuildStatus.OutputLimitExceeded, message: `the outputs take ${size} bytes, more than the limit of ${ctx.maxOutputSize} bytes (--max-output-size)` };
 }
 
 /** The outputs of the step's input derivations: what must be valid where it builds. */

@@ -28,6 +28,11 @@ export class ServeBuildConnection implements BuildConnection {
     }
   }
 
+  async narSize(paths: readonly string[]): Promise<number> {
+    const infos = await this.conn.queryPathInfos(paths);
+    return [...infos.values()].reduce((sum, i) => sum + i.narSize, 0);
+  }
+
   close(): void {
     this.conn.kill();
   }

@@ -83,6 +83,23 @@ test('a step writing more log than --max-log-size ends with status 10', async ()
   await runner.stop();
 });
 
+test('a step whose outputs are bigger than --max-output-size ends with status 11; small ones pass', async () => {
+  const f = new QueueFixture();
+  const ids = await f.queue(`{
+    big = job "big" "head -c 20000 /dev/zero > $out";
+    small = job "small" "echo small > $out";
+  }`);
+  const runner = createQueueRunner(f.config(['--max-output-size', '10000']), { log: f.log, db: f.db });
+  await runner.runOnce();
+  await runner.stop();
+  assert.equal(status(f, ids['big']), BuildStatus.OutputLimitExceeded);
+  assert.equal(status(f, ids['small']), BuildStatus.Success);
+  const step = buildSteps(f.db, ids['big']!)[0]!;
+  assert.equal(step.status, BuildStatus.OutputLimitExceeded);
+  assert.match(step.errormsg!, /outputs take \d+ bytes, more than the limit of 10000 bytes/);
+  assert.match(readStepLog(f.stateDir, step.logfile)!, /more than the limit of 10000 bytes/, 'the reason is at the end of the log too');
+});
+
 test('nix-support/failed gives status 6, metrics and release name are kept, product paths outside the output are refused', async () => {
   const f = new QueueFixture();
   const ids = await f.queue(`{

@@ -124,3 +124,17 @@ test('cancelling a build on a remote machine stops the build there too, not only
   await waitFor('the remote builder to be gone', () => !existsSync(`/proc/${pid}`), 15);
   await runner.stop();
 });
+
+test('outputs over --max-output-size on a remote machine end with status 11 and are not copied back', async () => {
+  const f = new QueueFixture();
+  const remote = await new SshMachine(join(f.dir, 'remote')).start();
+  const machines = join(f.dir, 'machines');
+  writeFileSync(machines, `${remote.line('x86_64-linux')}\n`);
+  const ids = await f.queue(`{ big = job "big" "head -c 20000 /dev/zero > $out"; }`);
+  const runner = createQueueRunner(f.config(['--machines', machines, '--max-output-size', '10000']), { log: f.log, db: f.db });
+  await runner.runOnce();
+  await runner.stop();
+  assert.equal(getBuild(f.db, ids['big']!)!.buildstatus, BuildStatus.OutputLimitExceeded);
+  assert.ok(remote.has(outPath(f, ids['big']!)), 'it was built there');
+  assert.equal((await f.nix.validPaths([outPath(f, ids['big']!)])).size, 0, 'and never copied here');
+});

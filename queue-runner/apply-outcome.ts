@@ -61,12 +61,14 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
 
 /**
  * Ends every build that needed a step which cannot succeed: the build of that derivation
- * with the step's status, every build depending on it with "dependency failed" (2).
+ * with the step's status; every build depending on it as Hydra does: "dependency failed"
+ * (2) when the step failed (1, or 8, a failure remembered), and otherwise the step's own
+ * status, since a timeout, a limit, an unsupported system or giving up on a machine says
+ * the same about every build that needs the step.
  */
 export function failBuilds(ctx: Pick<ApplyContext, 'db' | 'graph' | 'log' | 'stopSteps'>, step: Step, status: number, message: string, ranIn: number | null, copy: (status: number, msg: string | null) => CopiedStep): number {
   const builds: QueuedBuild[] = [...step.builds];
-  // Transient give-ups and unsupported systems are no fault of the dependency: every build gets that status.
-  const propagate = status === BuildStatus.Aborted || status === BuildStatus.Unsupported ? status : BuildStatus.DependencyFailed;
+  const propagate = status === BuildStatus.Failed || status === BuildStatus.CachedFailure ? BuildStatus.DependencyFailed : status;
   for (const b of builds) {
     ctx.stopSteps(ctx.graph.removeBuild(b.row.id).filter((s) => s !== step));
     const buildStatus = b.top === step ? status : propagate;

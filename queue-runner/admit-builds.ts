@@ -10,8 +10,8 @@ import { finishSuccessfulBuild } from './finish-build.ts';
 /**
  * Takes builds the evaluator (or a restart) queued into the step graph. Builds whose
  * outputs exist end at once as cached; a step whose outputs are in the failed-paths cache
- * ends its builds at once as cached failure (8) or dependency failed (2). Returns how many
- * builds it took in.
+ * ends its builds at once as failed (1) or dependency failed (2), marked cached, with a
+ * step of status 8 (cached failure). Returns how many builds it took in.
  */
 export async function admitNewBuilds(ctx: ApplyContext): Promise<number> {
   const rows = unfinishedBuilds(ctx.db).filter((r) => !ctx.graph.builds.has(r.id));

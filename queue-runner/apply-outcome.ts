@@ -64,15 +64,20 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
  * with the step's status; every build depending on it as Hydra does: "dependency failed"
  * (2) when the step failed (1, or 8, a failure remembered), and otherwise the step's own
  * status, since a timeout, a limit, an unsupported system or giving up on a machine says
- * the same about every build that needs the step.
+ * the same about every build that needs the step. A remembered failure (8) ends the builds
+ * as Hydra does too: 1 and 2, marked cached; only the step rows say 8.
  */
 export function failBuilds(ctx: Pick<ApplyContext, 'db' | 'graph' | 'log' | 'stopSteps'>, step: Step, status: number, message: string, ranIn: number | null, copy: (status: number, msg: string | null) => CopiedStep): number {
   const builds: QueuedBuild[] = [...step.builds];
-  const propagate = status === BuildStatus.Failed || status === BuildStatus.CachedFailure ? BuildStatus.DependencyFailed : status;
+  // 8 is a step status only (Hydra: "steps only"): the build that failed before is failed
+  // again (1), marked cached, and its step row says 8.
+  const cached = status === BuildStatus.CachedFailure;
+  const own = cached ? BuildStatus.Failed : status;
+  const propagate = own === BuildStatus.Failed ? BuildStatus.DependencyFailed : own;
   for (const b of builds) {
     ctx.stopSteps(ctx.graph.removeBuild(b.row.id).filter((s) => s !== step));
-    const buildStatus = b.top === step ? status : propagate;
-    finishBuild(ctx.db, b.row.id, bareResult(buildStatus, b.row.starttime ?? now()), b.row.id === ranIn ? null : copy(status, message));
+    const buildStatus = b.top === step ? own : propagate;
+    finishBuild(ctx.db, b.row.id, bareResult(buildStatus, b.row.starttime ?? now(), cached), b.row.id === ranIn ? null : copy(status, message));
   }
   ctx.graph.removeStep(step);
   ctx.log.info({ drv: step.drvPath, status, builds: builds.map((b) => b.row.id) }, 'build step failed; its builds are finished');

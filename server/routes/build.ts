@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, runningBuildIds } from '../../core/db/builds.ts';
 import { latestBuildOfDrv } from '../../core/db/build-culprit.ts';
 import { readStepLog } from '../../core/logs.ts';
-import { statusLabel } from '../../core/model/status.ts';
+import { BuildStatus, statusLabel } from '../../core/model/status.ts';
 import { may } from '../auth/permissions.ts';
 import { viewerOf } from '../auth/session.ts';
 import { buildJson } from '../json-shapes.ts';
@@ -33,7 +33,7 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
           title: `Build ${build.id} of job ${build.project}:${build.jobset}:${build.job}`,
           build: {
             ...buildSummary(build, runningBuildIds(db)), drvpath: build.drvpath, description: build.description,
-            releasename: build.releasename, iscachedbuild: build.iscachedbuild === 1, size: build.size, closuresize: build.closuresize,
+            releasename: build.releasename, iscachedbuild: build.iscachedbuild === 1, cachedFailure: build.iscachedbuild === 1 && (build.buildstatus === BuildStatus.Failed || build.buildstatus === BuildStatus.DependencyFailed), size: build.size, closuresize: build.closuresize,
             keep: build.keep === 1, priority: build.priority, machine: steps.at(-1)?.machine ?? null,
             projectUrl: links.project(build.project), jobsetUrl: links.jobset(build.project, build.jobset), logUrl: links.buildLog(build.id),
           },

@@ -254,3 +254,20 @@ test('/eval/N/builds is sent gzipped to clients that accept it, with the same co
   assert.equal(zippedFromKept.headers.get('content-encoding'), 'gzip', 'the kept plain answer, compressed once');
   assert.deepEqual(JSON.parse(await zippedFromKept.text()), fromStream);
 });
+
+test('a cached failure says so on its build page; a cached success says its outputs existed', async () => {
+  const failed = eval1.buildIds['b']!;
+  const ok = eval1.buildIds['a']!;
+  const mark = (id: number, cached: number) => w.db.prepare('UPDATE builds SET iscachedbuild = ? WHERE id = ?').run(cached, id);
+  mark(failed, 1);
+  mark(ok, 1);
+  try {
+    assert.match(await html(`/build/${failed}`), /a cached failure: this derivation failed before/);
+    const page = await html(`/build/${ok}`);
+    assert.match(page, /outputs already existed; nothing was built/);
+    assert.doesNotMatch(page, /cached failure/);
+  } finally {
+    mark(failed, 0);
+    mark(ok, 0);
+  }
+});

@@ -34,7 +34,7 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     for (const b of done) {
       ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
       const outputs = Object.fromEntries(buildOutputs(ctx.db, b.row.id).map((x) => [x.name, x.path]));
-      await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.log, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null) });
+      await finishSuccessfulBuild(ctx.db, ctx.nix, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null) });
     }
     return done.length;
   }

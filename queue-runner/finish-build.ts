@@ -1,6 +1,5 @@
 import { now, type Db } from '../core/db/database.ts';
 import { finishBuild, type CopiedStep } from '../core/db/queue.ts';
-import type { Logger } from '../core/log.ts';
 import type { BuildRow } from '../core/model/rows.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import type { Nix } from '../core/nix/nix.ts';
@@ -10,8 +9,8 @@ import { readOutputFacts } from './post-process.ts';
  * Records a build whose outputs now exist: sizes, products, metrics, release name, and
  * status 6 instead of 0 when the build says so in nix-support/failed.
  */
-export async function finishSuccessfulBuild(db: Db, nix: Nix, log: Logger, row: BuildRow, outputs: Record<string, string>, opts: { cached: boolean; step: CopiedStep | null }): Promise<number> {
-  const facts = await readOutputFacts(outputs, log.child({ build: row.id }));
+export async function finishSuccessfulBuild(db: Db, nix: Nix, row: BuildRow, outputs: Record<string, string>, opts: { cached: boolean; step: CopiedStep | null }): Promise<number> {
+  const facts = await readOutputFacts(outputs);
   const first = outputs['out'] ?? Object.values(outputs)[0];
   const sizes = first ? await nix.pathSizes(first).catch(() => null) : null;
   const status = facts.failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Success;

@@ -3,7 +3,6 @@ import { createReadStream, existsSync, lstatSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ProductRecord } from '../core/db/queue.ts';
 import { parseBuildProducts, parseMetrics } from '../core/model/build-products.ts';
-import type { Logger } from '../core/log.ts';
 
 export interface OutputFacts {
   products: ProductRecord[];
@@ -11,8 +10,6 @@ export interface OutputFacts {
   releaseName: string | null;
   /** `nix-support/failed` exists: the build produced output but reports failure (status 6). */
   failedWithOutput: boolean;
-  /** Lines of hydra-build-products that were refused, to append to the build log. */
-  rejectedProducts: string[];
 }
 
 function readIfFile(path: string): string | null {
@@ -33,19 +30,15 @@ function sha256File(path: string): Promise<string> {
 }
 
 /** Reads what a finished build declares about itself in its outputs' nix-support/ files. */
-export async function readOutputFacts(outputs: Record<string, string>, log: Logger): Promise<OutputFacts> {
+export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
-  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false, rejectedProducts: [] };
+  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false };
   for (const out of paths) {
     const support = join(out, 'nix-support');
     const productsText = readIfFile(join(support, 'hydra-build-products'));
     if (productsText !== null) {
-      const parsed = parseBuildProducts(productsText, paths);
-      for (const r of parsed.rejected) {
-        log.warn({ line: r.line }, `rejected build product: ${r.reason}`);
-        facts.rejectedProducts.push(`${r.line}: ${r.reason}`);
-      }
-      for (const p of parsed.products) {
+      // Refused lines are told to the user in the step's log (productProblems), not here.
+      for (const p of parseBuildProducts(productsText, paths).products) {
         let filesize: number | null = null;
         let sha256hash: string | null = null;
         try {
@@ -55,7 +48,7 @@ export async function readOutputFacts(outputs: Record<string, string>, log: Logg
             sha256hash = await sha256File(p.path);
           }
         } catch {
-          if (!existsSync(p.path)) facts.rejectedProducts.push(`${p.path}: does not exist`);
+          // A product that does not exist is still listed, as in Hydra; its download answers 404.
         }
         facts.products.push({ ...p, name: basename(p.path), filesize, sha256hash });
       }
@@ -67,4 +60,22 @@ export async function readOutputFacts(outputs: Record<string, string>, log: Logg
     if (existsSync(join(support, 'failed'))) facts.failedWithOutput = true;
   }
   return facts;
+}
+
+/**
+ * What is wrong with the outputs' hydra-build-products, one line each: lines refused
+ * (paths outside the outputs, bad syntax) and products that do not exist. Written to the
+ * step's log, where the author of the job looks when a product is missing.
+ */
+export function productProblems(outputs: Record<string, string>): string[] {
+  const paths = Object.values(outputs);
+  const problems: string[] = [];
+  for (const out of paths) {
+    const text = readIfFile(join(out, 'nix-support', 'hydra-build-products'));
+    if (text === null) continue;
+    const parsed = parseBuildProducts(text, paths);
+    for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
+    for (const p of parsed.products) if (!existsSync(p.path)) problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
+  }
+  return problems;
 }

@@ -6,6 +6,7 @@ import { BuildStatus } from '../core/model/status.ts';
 import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
+import { productProblems } from './post-process.ts';
 import { StepLog } from './step-log.ts';
 
 export interface RunStepContext {
@@ -76,6 +77,10 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     signal.removeEventListener('abort', onStop);
   }
   if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
+  else for (const problem of productProblems(step.outputs)) {
+    log.write(`hydrant: ${problem}\n`);
+    ctx.log.warn({ build: buildId, drv: step.drvPath }, problem);
+  }
   await log.close();
   finishStep(ctx.db, buildId, stepnr, {
     status: stepStatus(outcome),

@@ -103,7 +103,7 @@ test('a step whose outputs are bigger than --max-output-size ends with status 11
   assert.match(readStepLog(f.stateDir, step.logfile)!, /more than the limit of 10000 bytes/, 'the reason is at the end of the log too');
 });
 
-test('nix-support/failed gives status 6, metrics and release name are kept, product paths outside the output are refused', async () => {
+test('nix-support/failed gives status 6, metrics and release name are kept, product paths outside the output are refused and the build log says why', async () => {
   const f = new QueueFixture();
   const ids = await f.queue(`{
     withOutput = job "with-output" "mkdir -p $out/nix-support; echo report > $out/report.txt; touch $out/nix-support/failed";
@@ -127,6 +127,11 @@ test('nix-support/failed gives status 6, metrics and release name are kept, prod
   assert.equal(fine.filesize, 5);
   assert.match(fine.sha256hash!, /^[0-9a-f]{64}$/);
   assert.ok(!products.some((p) => p.path.endsWith('/link') && p.sha256hash), 'a symlink is not hashed through');
+  // The author of the job learns why a product is missing from the build log.
+  const log = readStepLog(f.stateDir, buildSteps(f.db, ids['hostile']!)[0]!.logfile)!;
+  assert.match(log, /hydrant: build product refused: "file doc \/etc\/passwd": path "\/etc\/passwd" is not inside the build's outputs/);
+  assert.match(log, /hydrant: build product refused: "file doc [^"]*\/\.\.\/\.\.\/\.\.\/etc\/shadow"/);
+  assert.doesNotMatch(log, /fine\.txt/, 'good products are not mentioned');
   await runner.stop();
 });
 

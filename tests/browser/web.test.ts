@@ -99,3 +99,18 @@ test('restart the build: a same-origin form POST that leaves a request for the q
   assert.deepEqual(rows, [{ kind: 'restart', build_id: running, username: 'ada' }]);
   await shot('8-after-restart');
 });
+
+test('relative times stay true while a page stays open', async () => {
+  // A page of its own with a fake clock, so the other pages keep real time.
+  const clockPage = await browser.newPage();
+  try {
+    await clockPage.clock.install({ time: new Date() });
+    await clockPage.goto(`${w.url}/build/${running}`);
+    const queued = clockPage.locator('dd[data-time]').first();
+    assert.match(await queued.textContent() ?? '', /just now|seconds ago/, 'the server renders the first value');
+    await clockPage.clock.fastForward('02:00:00');
+    assert.equal(await queued.textContent(), '2 hours ago');
+  } finally {
+    await clockPage.close();
+  }
+});

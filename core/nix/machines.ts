@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 /** One line of Nix's machines file (`man nix.conf`, "builders"), plus how to reach it. */
 export interface MachineSpec {
@@ -95,7 +96,7 @@ export function localSystems(arch: string = process.arch): string[] {
 
 /**
  * Nix's default system features, with nixos-test only when QEMU is installed (VM tests
- * routed here would fail otherwise) and kvm only when /dev/kvm is there to use.
+ * routed here would fail otherwise) and kvm only when /dev/kvm can create a VM.
  */
 export function localFeatures(kvmDevice = '/dev/kvm', path = process.env.PATH ?? ''): string[] {
   return [...(qemuInstalled(path) ? ['nixos-test'] : []), 'benchmark', 'big-parallel', ...(kvmWorks(kvmDevice) ? ['kvm'] : [])];
@@ -105,14 +106,18 @@ function qemuInstalled(path: string): boolean {
   return path.split(':').some((dir) => dir && existsSync(join(dir, 'qemu-system-x86_64')));
 }
 
+// KVM_CREATE_VM is _IO(0xAE, 0x01). Opening /dev/kvm is not enough: without nested
+// virtualisation the device exists and opens, and only creating a VM fails. Node cannot
+// ioctl, so perl (perl-base is essential in Debian, always installed) asks the kernel.
+const CREATE_VM_PROBE = 'open(my $f, "+<", $ARGV[0]) or exit 1; my $vm = ioctl($f, 0xAE01, 0); exit(defined $vm ? 0 : 1)';
+
 function kvmWorks(device: string): boolean {
   if (!existsSync(device)) return false;
   try {
-    // Existence is not enough: without permission (or nested virt) QEMU falls back to TCG.
-    closeSync(openSync(device, 'r+'));
+    execFileSync('perl', ['-e', CREATE_VM_PROBE, device], { stdio: 'ignore', timeout: 10_000 });
     return true;
   } catch {
-    return false;
+    return false; // no permission, no nested virtualisation, or no perl to ask with
   }
 }
 

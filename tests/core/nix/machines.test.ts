@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultMachines, localFeatures, localSystems, MachinesFileError, parseMachines } from '../../../core/nix/machines.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -48,3 +49,17 @@ test('the local machine offers nixos-test only when QEMU is installed', () => {
   assert.ok(!features.includes('kvm'), 'kvm only with a usable /dev/kvm');
   assert.ok(features.includes('big-parallel'));
 });
+
+test('kvm only when the device can create a VM: a device that merely opens is not enough', () => {
+  const bin = tempDir();
+  // /dev/null opens read-write like /dev/kvm on a machine without nested virtualisation,
+  // but the KVM_CREATE_VM ioctl fails on it, as it does there.
+  assert.ok(!localFeatures('/dev/null', bin).includes('kvm'));
+  assert.ok(!localFeatures('/nonexistent-kvm', bin).includes('kvm'));
+  if (existsSync('/dev/kvm')) {
+    // Where a real /dev/kvm exists, the answer is what QEMU would find.
+    const qemu = spawnSync('qemu-system-x86_64', ['-accel', 'kvm', '-machine', 'none', '-display', 'none', '-nodefaults', '-S', '-qmp', 'stdio'], { input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n', timeout: 20_000 });
+    assert.equal(localFeatures('/dev/kvm', bin).includes('kvm'), qemu.status === 0);
+  }
+});
+

@@ -139,3 +139,17 @@ export function aggregateConstituents(db: Db, aggregateBuildId: number): number[
   return (stmt(db, 'SELECT constituent FROM aggregate_constituents WHERE aggregate = ? ORDER BY constituent')
     .all(aggregateBuildId) as { constituent: number }[]).map((r) => r.constituent);
 }
+
+/** Hydra's latest-eval: the newest evaluation with new builds, every one of its builds finished. */
+export function latestFinishedEvalId(db: Db, jobsetId: number): number | undefined {
+  const row = stmt(db, `SELECT e.id FROM jobset_evals e WHERE e.jobset_id = ? AND e.hasnewbuilds = 1 AND NOT EXISTS (
+                          SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = e.id AND b.finished = 0)
+                        ORDER BY e.id DESC LIMIT 1`).get(jobsetId) as { id: number } | undefined;
+  return row?.id;
+}
+
+/** The build of `job` in an evaluation. */
+export function evalBuildOfJob(db: Db, evalId: number, job: string): number | undefined {
+  const row = stmt(db, 'SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ? AND b.job = ?').get(evalId, job) as { id: number } | undefined;
+  return row?.id;
+}

@@ -41,12 +41,12 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
           steps: steps.map((s) => ({
             ...s, status: statusLabel(s.busy === 0, s.status, s.busy !== 0), running: s.busy !== 0,
             duration: s.starttime && s.stoptime ? s.stoptime - s.starttime : null,
-            logUrl: `${links.buildLog(build.id)}?step=${s.stepnr}`,
+            logUrl: links.stepLog(build.id, s.stepnr),
             propagatedUrl: s.propagatedfrom ? links.build(s.propagatedfrom) : null,
           })),
           failure: failed ? {
             stepnr: failed.stepnr, drvpath: failed.drvpath, machine: failed.machine, errormsg: failed.errormsg,
-            status: statusLabel(true, failed.status), logUrl: `${links.buildLog(build.id)}?step=${failed.stepnr}`,
+            status: statusLabel(true, failed.status), logUrl: links.stepLog(build.id, failed.stepnr),
             tail: logTail(readStepLog(config.stateDir, failed.logfile)),
             culprit: culpritId !== undefined && culpritId !== build.id ? { id: culpritId, url: links.build(culpritId) } : null,
           } : null,

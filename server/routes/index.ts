@@ -10,6 +10,7 @@ import { buildRoutes } from './build.ts';
 import { downloadRoutes } from './download.ts';
 import { evalBuildsRoutes } from './eval-builds.ts';
 import { evalErrorsRoutes } from './eval-errors.ts';
+import { evalRedirectRoutes } from './eval-redirects.ts';
 import { evalRestartFailedRoutes } from './eval-restart-failed.ts';
 import { evalRoutes } from './eval.ts';
 import { homeRoutes } from './home.ts';
@@ -34,7 +35,7 @@ import { statusRoutes } from './status.ts';
 /** Every route module; each registers the URLs of one page or one action. */
 export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   homeRoutes, projectRoutes, projectEditRoutes, projectFormRoutes, jobsetRoutes, jobsetFormRoutes, jobsetEvalsRoutes, jobsetEditRoutes, jobsetTriggerRoutes,
-  evalRoutes, evalErrorsRoutes, evalBuildsRoutes, evalRestartFailedRoutes,
+  evalRoutes, evalErrorsRoutes, evalBuildsRoutes, evalRestartFailedRoutes, evalRedirectRoutes,
   buildRoutes, buildConstituentsRoutes, buildLogRoutes, buildLogLiveRoutes, downloadRoutes, buildActionRoutes,
   jobLatestRoutes, jobBadgeRoutes, jobRoutes,
   queueRoutes, statusRoutes, machinesRoutes, metricsRoutes,

@@ -2,15 +2,9 @@ import type { Request, Response, Router } from 'express';
 import { latestBuildOfJob, type LatestFilter } from '../../core/db/builds.ts';
 import { requireJobset } from '../lookups.ts';
 import { NotFound } from '../negotiate.ts';
+import { restOf } from '../redirect-rest.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
-
-/** Segments after latest… are appended to the target, as in Hydra (…/latest/download/1 → /build/N/download/1). */
-function restOf(req: Request): string {
-  const rest = (req.params as Record<string, unknown>)['rest'];
-  const segments = Array.isArray(rest) ? rest.map(String) : [];
-  return segments.length ? '/' + segments.map(encodeURIComponent).join('/') : '';
-}
 
 export function jobLatestRoutes(router: Router, ctx: RouteContext): void {
   const redirectToLatest = (filter: (req: Request) => LatestFilter) => (req: Request, res: Response) => {

@@ -7,5 +7,7 @@ export const links = {
   eval: (id: number) => `/eval/${id}`,
   build: (id: number) => `/build/${id}`,
   buildLog: (id: number) => `/build/${id}/log`,
+  /** Hydra's URL for the log of one step. */
+  stepLog: (id: number, stepnr: number) => `/build/${id}/nixlog/${stepnr}`,
   download: (id: number, productnr: number, path = '') => `/build/${id}/download/${productnr}${path ? '/' + path.split('/').map(e).join('/') : ''}`,
 };

@@ -136,6 +136,15 @@ test('/build/N/log, /log/raw and /log/tail', async () => {
   assert.equal((await get(`${w.url}/build/${eval1.buildIds['c']}/log`)).status, 404, 'a queued build has no log yet');
 });
 
+test("Hydra's step-log URLs: /build/N/nixlog/STEP, /raw and /tail; the build page links to them", async () => {
+  const id = eval1.buildIds['b']!;
+  assert.match(await html(`/build/${id}/nixlog/1`), /error: it broke/);
+  assert.equal((await get(`${w.url}/build/${id}/nixlog/1/raw`)).text, 'building b\nerror: it broke\n');
+  assert.equal((await get(`${w.url}/build/${id}/nixlog/1/tail?lines=1`)).text, 'error: it broke\n');
+  assert.equal((await get(`${w.url}/build/${id}/nixlog/99`)).status, 404);
+  assert.match(await html(`/build/${id}`), new RegExp(`href="/build/${id}/nixlog/1"`));
+});
+
 test('/job/P/J/JOB shows history with a build-time chart; shield and badge', async () => {
   const page = await html('/job/demo/main/a');
   assert.match(page, /<svg class="chart"/);
@@ -270,4 +279,21 @@ test('a cached failure says so on its build page; a cached success says its outp
     mark(failed, 0);
     mark(ok, 0);
   }
+});
+
+// Last: it adds a jobset, which the listings above would see.
+test("latest-eval and /eval/N/job/JOB redirect as in Hydra, appending extra segments", async () => {
+  // demo/main's evaluations both have unfinished builds; a jobset whose evaluation is done qualifies.
+  assert.equal((await get(`${w.url}/jobset/demo/main/latest-eval`)).status, 404);
+  const done = addEval(w.db, addJobset(w.db, 'demo', 'done'), [{ name: 'x' }]);
+  runStep(w.db, w.stateDir, done.buildIds['x']!, { log: 'x\n' });
+  const latest = await get(`${w.url}/jobset/demo/done/latest-eval`);
+  assert.equal(latest.status, 302);
+  assert.equal(latest.headers.get('location'), `/eval/${done.evalId}`);
+  assert.equal((await get(`${w.url}/jobset/demo/done/latest-eval/builds`)).headers.get('location'), `/eval/${done.evalId}/builds`);
+
+  assert.equal((await get(`${w.url}/eval/${eval1.evalId}/job/a`)).headers.get('location'), `/build/${eval1.buildIds['a']}`);
+  assert.equal((await get(`${w.url}/eval/${eval2.evalId}/job/a/log/raw`)).headers.get('location'), `/build/${eval2.buildIds['a']}/log/raw`);
+  assert.equal((await get(`${w.url}/eval/${eval1.evalId}/job/tests.nested`)).headers.get('location'), `/build/${eval1.buildIds['tests.nested']}`);
+  assert.equal((await get(`${w.url}/eval/${eval1.evalId}/job/nosuchjob`)).status, 404);
 });

@@ -37,7 +37,7 @@ const MAX_DETAILED_ERRORS = 50;
  * Nix's real message. An error tryEval cannot catch (abort, a type error) fails its whole
  * share; then that share is bisected until the failing jobs are found, so the cost is a
  * few runs per broken job, not one per job. Last, the .drv files the queue runner builds
- * from are written, by one process, for the jobs whose .drv is not in the store yet.
+ * from are written for the jobs whose .drv is not in the store yet (writeMissingDrvs).
  */
 export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signal?: AbortSignal): Promise<EvalJobsResult> {
   // One failed shard ends the evaluation: its siblings are stopped rather than left running.
@@ -48,7 +48,9 @@ export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signa
   const runner: JobsRunner = { run: (request, options) => outer.run(request, { ...options, signal: abort.signal }) };
   const shards = Math.max(1, workers);
   let entries: WalkEntry[];
+  let walkMs = 0;
   try {
+    const walkStarted = performance.now();
     const results = await Promise.all(Array.from({ length: shards }, async (_, i) => {
       const out: WalkEntry[] = [];
       const r = await runner.run({ mode: 'walk', path: [], only: null, shard: [i, shards] }, { writeDrvs: false });
@@ -58,6 +60,7 @@ export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signa
       return out;
     }));
     entries = results.flat();
+    walkMs = performance.now() - walkStarted;
   } catch (e) {
     abort.abort();
     throw e;
@@ -78,7 +81,7 @@ export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signa
   for (let i = 0; i < unexplained.length; i += shards) {
     result.errors.push(...await Promise.all(unexplained.slice(i, i + shards).map((e) => explain(runner, e))));
   }
-  await writeMissingDrvs(runner, result.jobs, jobPaths);
+  await writeMissingDrvs(runner, result.jobs, jobPaths, { shards, walkMsPerJob: walkMs / Math.max(1, entries.length) });
   if (signal?.aborted) throw new EvalError('evaluation stopped', '');
   return result;
 }
@@ -120,17 +123,32 @@ async function explain(runner: JobsRunner, e: { name: string; path: string[]; er
   return { name: e.name, error: r.ok ? e.error : r.message };
 }
 
+/** About what Nix 2.8 takes to write one .drv here: a lock, a file and a transaction on its store database. */
+const WRITE_MS_PER_DRV = 0.4;
+
 /**
- * Writes the .drv files not in the store yet, in one Nix process. Each write is a lock, a
- * file and a transaction on Nix's store database, which takes one writer at a time: two
- * processes writing 2,500 each took 2.5 s where one writing 5,000 took 2.0 s, the other
- * sleeping on "database is busy". A .drv that exists is taken as valid: Nix registers a
- * .drv right after writing it, and asking Nix about 5,000 paths costs more than the walk.
+ * Writes the .drv files not in the store yet. Writing means evaluating those jobs again in
+ * read-write mode, and Nix's store database takes one writer at a time: for 5,000 cheap
+ * jobs, two processes writing 2,500 each took 2.5 s where one writing 5,000 took 2.0 s, the
+ * other sleeping on "database is busy". So one process writes, unless evaluating the jobs
+ * again costs more than writing them (a nixpkgs-sized expression, judged by how long the
+ * walk took per job); then `shards` processes share them, to evaluate in parallel again.
+ * A .drv that exists is taken as valid: Nix registers a .drv right after writing it, and
+ * asking Nix about 5,000 paths costs more than the walk.
  */
-async function writeMissingDrvs(runner: JobsRunner, jobs: EvaluatedJob[], paths: string[][]): Promise<void> {
+async function writeMissingDrvs(runner: JobsRunner, jobs: EvaluatedJob[], paths: string[][], cost: { shards: number; walkMsPerJob: number }): Promise<void> {
   // existsSync: 5,000 stat calls in a loop take a fifth of the time of 5,000 promises.
   const missing = paths.filter((_, i) => !existsSync(jobs[i]!.drvPath));
   if (missing.length === 0) return;
-  const r = await runner.run({ mode: 'drvs', paths: missing }, { writeDrvs: true });
-  if (!r.ok) throw new EvalError(`cannot write the jobs' derivations: ${r.message}`, r.message);
+  const writers = drvWriters(missing.length, cost);
+  const size = Math.ceil(missing.length / writers);
+  const chunks = Array.from({ length: Math.ceil(missing.length / size) }, (_, i) => missing.slice(i * size, (i + 1) * size));
+  const runs = await Promise.all(chunks.map((chunk) => runner.run({ mode: 'drvs', paths: chunk }, { writeDrvs: true })));
+  for (const r of runs) if (!r.ok) throw new EvalError(`cannot write the jobs' derivations: ${r.message}`, r.message);
+}
+
+/** How many Nix processes write `missing` .drv files (see writeMissingDrvs). */
+export function drvWriters(missing: number, cost: { shards: number; walkMsPerJob: number }): number {
+  const evaluateAgainMs = cost.walkMsPerJob * cost.shards * missing; // CPU time: the walk ran on `shards` processes
+  return evaluateAgainMs > missing * WRITE_MS_PER_DRV ? cost.shards : 1;
 }

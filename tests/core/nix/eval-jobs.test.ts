@@ -6,6 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CliNix } from '../../../core/nix/cli-nix.ts';
+import { drvWriters } from '../../../core/nix/eval-jobs.ts';
 import { EvalError } from '../../../core/nix/nix.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
@@ -93,4 +94,11 @@ test('an evaluation past its time limit is stopped with a clear error', async ()
   const file = expr(`{ slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 100000000))); }`);
   await assert.rejects(nix.evaluateJobs({ exprPath: file, args: {}, timeoutSeconds: 1 }),
     (e: Error) => e instanceof EvalError && /longer than 1 seconds/.test(e.message));
+});
+
+test('missing .drv files are written by one Nix process when evaluating is cheap, by every worker when it is not', () => {
+  // bench/eval's 5,000 trivial jobs: the walk took 0.28 s on two workers.
+  assert.equal(drvWriters(5000, { shards: 2, walkMsPerJob: 280 / 5000 }), 1, 'one writer: Nix\'s store database is never fought over');
+  // A nixpkgs-sized expression: minutes of evaluation for 40,000 jobs.
+  assert.equal(drvWriters(40000, { shards: 2, walkMsPerJob: 300_000 / 40000 }), 2, 'evaluating again costs more than writing: in parallel');
 });

@@ -26,6 +26,27 @@ export function failedBuildsOfEval(db: Db, evalId: number): number[] {
                     WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus != 0 ORDER BY b.id`).all(evalId) as { id: number }[]).map((r) => r.id);
 }
 
+/** Aborted, cancelled and unsupported builds of an evaluation (Hydra's "restart all aborted builds": 3, 4, 9). */
+export function abortedBuildsOfEval(db: Db, evalId: number): number[] {
+  return (stmt(db, `SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+                    WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus IN (3, 4, 9) ORDER BY b.id`).all(evalId) as { id: number }[]).map((r) => r.id);
+}
+
+/** Builds of an evaluation still queued or running (Hydra's "cancel all" and "bump" of an eval). */
+export function unfinishedBuildsOfEval(db: Db, evalId: number): number[] {
+  return (stmt(db, `SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+                    WHERE m.eval_id = ? AND b.finished = 0 ORDER BY b.id`).all(evalId) as { id: number }[]).map((r) => r.id);
+}
+
+/** Bumps these queued builds together, ahead of everything queued so far; returns the new global priority and the ids bumped. */
+export function bumpBuilds(db: Db, ids: readonly number[]): { priority: number; bumped: number[] } {
+  return writeTransaction(db, () => {
+    const { top } = stmt(db, 'SELECT coalesce(max(globalpriority), 0) AS top FROM builds').get() as { top: number };
+    const bumped = ids.filter((id) => stmt(db, 'UPDATE builds SET globalpriority = ? WHERE id = ? AND finished = 0').run(top + 1, id).changes > 0);
+    return { priority: top + 1, bumped };
+  });
+}
+
 export function buildOutputPaths(db: Db, id: number): string[] {
   return (stmt(db, 'SELECT path FROM build_outputs WHERE build_id = ?').all(id) as { path: string }[]).map((r) => r.path);
 }

@@ -113,13 +113,16 @@ export interface EvalSummary {
   succeeded: number;
   failed: number;
   queued: number;
+  /** Aborted, cancelled or unsupported (3, 4, 9): what "restart all aborted builds" restarts. */
+  aborted: number;
 }
 
 export function evalSummary(db: Db, evalId: number): EvalSummary {
   return stmt(db, `SELECT count(*) AS total,
                           coalesce(sum(b.finished = 1 AND b.buildstatus = 0), 0) AS succeeded,
                           coalesce(sum(b.finished = 1 AND b.buildstatus != 0), 0) AS failed,
-                          coalesce(sum(b.finished = 0), 0) AS queued
+                          coalesce(sum(b.finished = 0), 0) AS queued,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus IN (3, 4, 9)), 0) AS aborted
                    FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`).get(evalId) as EvalSummary;
 }
 

@@ -62,7 +62,7 @@ export function evalRoutes(router: Router, ctx: RouteContext): void {
           diff,
           errorCount: evalErrors(db, evaluation.id).length,
           errorsUrl: `${links.eval(evaluation.id)}/errors`,
-          canRestart: may(db, viewerOf(res), 'restart', jobset.project),
+          can: { restart: may(db, viewerOf(res), 'restart', jobset.project), cancel: may(db, viewerOf(res), 'cancel', jobset.project), bump: may(db, viewerOf(res), 'bump', jobset.project) },
         };
       },
       json: () => evalJson(evaluation, inputs, allBuildIds(evaluation.id)),

@@ -9,9 +9,10 @@ import { buildLogRoutes } from './build-log.ts';
 import { buildRoutes } from './build.ts';
 import { downloadRoutes } from './download.ts';
 import { evalBuildsRoutes } from './eval-builds.ts';
+import { evalActionRoutes } from './eval-actions.ts';
 import { evalErrorsRoutes } from './eval-errors.ts';
 import { evalRedirectRoutes } from './eval-redirects.ts';
-import { evalRestartFailedRoutes } from './eval-restart-failed.ts';
+
 import { evalRoutes } from './eval.ts';
 import { homeRoutes } from './home.ts';
 import { jobBadgeRoutes } from './job-badge.ts';
@@ -35,7 +36,7 @@ import { statusRoutes } from './status.ts';
 /** Every route module; each registers the URLs of one page or one action. */
 export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   homeRoutes, projectRoutes, projectEditRoutes, projectFormRoutes, jobsetRoutes, jobsetFormRoutes, jobsetEvalsRoutes, jobsetEditRoutes, jobsetTriggerRoutes,
-  evalRoutes, evalErrorsRoutes, evalBuildsRoutes, evalRestartFailedRoutes, evalRedirectRoutes,
+  evalRoutes, evalErrorsRoutes, evalBuildsRoutes, evalActionRoutes, evalRedirectRoutes,
   buildRoutes, buildConstituentsRoutes, buildLogRoutes, buildLogLiveRoutes, downloadRoutes, buildActionRoutes,
   jobLatestRoutes, jobBadgeRoutes, jobRoutes,
   queueRoutes, statusRoutes, machinesRoutes, metricsRoutes,

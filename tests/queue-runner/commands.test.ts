@@ -116,3 +116,32 @@ test('restart all failed builds of an evaluation re-queues exactly those', async
   assert.match(result, /restarted 2 failed build\(s\) of evaluation/);
   await runner.stop();
 });
+
+test('cancel, bump and restart-aborted of a whole evaluation, as on Hydra\'s evaluation page', async () => {
+  const f = new QueueFixture();
+  const order = join(f.dir, 'order');
+  const first = await f.queue(`{ x = job "x" "echo x >> ${order}; echo > $out"; y = job "y" "echo y >> ${order}; echo > $out"; }`, 'first');
+  const second = await f.queue(`{ z = job "z" "echo z >> ${order}; echo > $out"; }`, 'second');
+  const evalOf = (id: number) => (f.db.prepare('SELECT eval_id FROM jobset_eval_members WHERE build_id = ?').get(id) as { eval_id: number }).eval_id;
+  const runner = createQueueRunner(f.config(oneAtATime(f)), { log: f.log, db: f.db });
+  // Cancel every queued build of the first evaluation, before anything runs.
+  request(f, 'cancel-eval', { eval: evalOf(first['x']!) });
+  await runner.runOnce();
+  assert.deepEqual(['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus), [BuildStatus.Cancelled, BuildStatus.Cancelled]);
+  assert.equal(getBuild(f.db, second['z']!)!.buildstatus, BuildStatus.Success, 'the other evaluation was left alone');
+  // Restart its aborted builds (cancelled ones are among them); a later evaluation is bumped
+  // ahead of them, though its build is newer (without the bump, the oldest goes first).
+  const later = await f.queue(`{ w = job "w" "echo w >> ${order}; echo > $out"; }`, 'later');
+  request(f, 'restart-aborted-of-eval', { eval: evalOf(first['x']!) });
+  request(f, 'bump-eval', { eval: evalOf(later['w']!) });
+  await runner.runOnce();
+  await runner.stop();
+  assert.deepEqual(['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus), [0, 0]);
+  assert.equal(getBuild(f.db, later['w']!)!.buildstatus, 0);
+  assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['z', 'w', 'x', 'y'], 'the bumped evaluation went before the older builds');
+  const results = (f.db.prepare('SELECT result FROM queue_commands ORDER BY id').all() as { result: string }[]).map((r) => r.result);
+  assert.match(results[0]!, /cancelled 2 build\(s\) of evaluation/);
+  assert.match(results[1]!, /restarted 2 aborted build\(s\)/);
+  assert.match(results[2]!, /bumped 1 build\(s\) of evaluation \d+ to global priority/);
+});
+

@@ -66,7 +66,8 @@ test('failed logins are rate limited per user: after five, even the right passwo
 
 test('anonymous users read but cannot act; no command is recorded', async () => {
   const before = commands().length;
-  for (const path of [`/build/${built}/restart`, `/build/${queued}/cancel`, `/build/${queued}/bump`, `/eval/${evalId}/restart-failed`, '/jobset/mine/main/trigger']) {
+  for (const path of [`/build/${built}/restart`, `/build/${queued}/cancel`, `/build/${queued}/bump`, '/jobset/mine/main/trigger',
+    ...['restart-failed', 'restart-aborted', 'cancel', 'bump'].map((a) => `/eval/${evalId}/${a}`)]) {
     assert.equal((await send('POST', path)).status, 401, path);
   }
   assert.equal((await send('POST', `/build/${built}/keep/1`)).status, 401);
@@ -79,17 +80,19 @@ test('a project member restarts, cancels and bumps through queue_commands; other
   assert.equal((await send('POST', `/build/${built}/restart`, { cookie: member })).status, 200);
   assert.equal((await send('POST', `/build/${queued}/cancel`, { cookie: member })).status, 200);
   assert.equal((await send('POST', `/build/${queued}/bump`, { cookie: member })).status, 200);
-  assert.equal((await send('POST', `/eval/${evalId}/restart-failed`, { cookie: member })).status, 200);
+  for (const action of ['restart-failed', 'restart-aborted', 'cancel', 'bump']) {
+    assert.equal((await send('POST', `/eval/${evalId}/${action}`, { cookie: member })).status, 200, action);
+  }
   assert.deepEqual(commands().slice(before), [
     { kind: 'restart', build_id: built, eval_id: null, username: 'mem' },
     { kind: 'cancel', build_id: queued, eval_id: null, username: 'mem' },
     { kind: 'bump', build_id: queued, eval_id: null, username: 'mem' },
-    { kind: 'restart-failed-of-eval', build_id: null, eval_id: evalId, username: 'mem' },
+    ...['restart-failed-of-eval', 'restart-aborted-of-eval', 'cancel-eval', 'bump-eval'].map((kind) => ({ kind, build_id: null, eval_id: evalId, username: 'mem' })),
   ]);
   assert.equal(getBuild(w.db, built)!.finished, 1, 'the server never changes a build status itself');
   const refused = await send('POST', `/build/${otherBuild}/restart`, { cookie: member });
   assert.equal(refused.status, 403);
-  assert.equal(commands().length, before + 4);
+  assert.equal(commands().length, before + 7);
 });
 
 test('keep is set directly; trigger sets triggertime', async () => {
@@ -188,4 +191,12 @@ test('logout ends the session', async () => {
   const cookie = await login(w.url, 'mem', 'member pass');
   assert.equal((await send('POST', '/logout', { cookie })).status, 200);
   assert.equal((await send('POST', `/build/${built}/restart`, { cookie })).status, 401);
+});
+
+test("the evaluation page offers its actions to members only, each when there is something to act on", async () => {
+  const page = async (cookie?: string) => (await fetch(`${w.url}/eval/${evalId}`, { headers: cookie ? { Cookie: cookie } : {} })).text();
+  const forMember = await page(member);
+  for (const label of ['Restart all failed builds', 'Cancel all scheduled builds', 'Bump builds to the front of the queue']) assert.match(forMember, new RegExp(label));
+  assert.doesNotMatch(forMember, /Restart all aborted builds/, 'nothing was aborted');
+  assert.doesNotMatch(await page(), /Cancel all scheduled builds|Restart all failed builds/);
 });

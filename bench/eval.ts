@@ -20,6 +20,7 @@ import { readConfig } from '../core/config.ts';
 import { openDatabase } from '../core/db/database.ts';
 import { getJobset } from '../core/db/jobsets.ts';
 import { migrate } from '../core/db/migrate.ts';
+import { GcRoots } from '../core/gc-roots.ts';
 import { createLogger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import { optionFlags } from '../core/nix/options.ts';
@@ -112,7 +113,7 @@ async function worker(exprDir: string): Promise<void> {
       evaluateJobs: (r: Parameters<CliNix['evaluateJobs']>[0]) => timing('evalMs', nix.evaluateJobs(r)),
     });
     const started = performance.now();
-    const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
+    const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, roots: new GcRoots(join(dir, 'gcroots')), limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
     const ms = performance.now() - started;
     if (outcome.kind !== 'evaluated') throw new Error(`evaluation ${outcome.kind}: ${JSON.stringify(outcome)}`);
     process.stdout.write(JSON.stringify({ ms, ...timed, maxRssMB: process.resourceUsage().maxRSS / 1024, jobs: outcome.jobs }));

@@ -57,7 +57,7 @@ async function hydrant(shape: keyof typeof shapes): Promise<number> {
   const exprPath = writeExpr(`hydrant-${shape}`, shapes[shape](randomBytes(6).toString('hex')));
   const { jobs } = await nix.evaluateJobs({ exprPath, args: {} });
   registerEvaluation(db, { jobsetId, inputsHash: shape, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'x', nixexprpath: exprPath, inputs: [], jobs, errors: [] });
-  const config = readConfig(['--state-dir', stateDir, '--machines', machines], {}).config;
+  const config = readConfig(['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')], {}).config;
   const runner = createQueueRunner(config, { log: createLogger('warn'), db });
   const started = performance.now();
   await runner.runOnce();

@@ -12,6 +12,7 @@ export interface Config {
   baseUrl: string;
   jobsetsDir: string;
   machinesFile: string | null;
+  gcRootsDir: string;
   logLevel: string;
   evalTickSeconds: number;
   maxConcurrentEvals: number;
@@ -81,6 +82,7 @@ export function readConfig(
     baseUrl: (get('baseUrl') || `http://${host}:${port}`).replace(/\/+$/, ''),
     jobsetsDir: jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw),
     machinesFile: get('machines') ? path('machines') : null,
+    gcRootsDir: path('gcRootsDir'),
     logLevel,
     evalTickSeconds: int('evalTick'),
     maxConcurrentEvals: Math.max(1, int('maxEvals')),

@@ -43,6 +43,10 @@ export const SETTINGS = {
     flag: '--machines', env: 'HYDRANT_MACHINES', kind: 'path', default: '',
     help: "Build machines in Nix's machines-file format. Default: this machine only, with its own systems.",
   },
+  gcRootsDir: {
+    flag: '--gc-roots-dir', env: 'HYDRANT_GC_ROOTS_DIR', kind: 'path', default: '/nix/var/nix/gcroots/hydrant',
+    help: "Directory of garbage-collector roots for queued builds' derivations and kept outputs (as Hydra's /nix/var/nix/gcroots/hydra); it must be under /nix/var/nix/gcroots for Nix to honour them.",
+  },
   logLevel: {
     flag: '--log-level', env: 'HYDRANT_LOG_LEVEL', kind: 'string', default: 'info',
     help: 'trace, debug, info, warn, error or fatal.',

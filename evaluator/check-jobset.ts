@@ -4,6 +4,7 @@ import type { Db } from '../core/db/database.ts';
 import { registerEvaluation } from '../core/db/evals.ts';
 import { disableJobset, jobsetInputs, markChecked, markEvaluationInterrupted, markEvaluationStarted } from '../core/db/jobsets.ts';
 import { GitError } from '../core/git.ts';
+import type { GcRoots } from '../core/gc-roots.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
 import { EvalError, type Nix } from '../core/nix/nix.ts';
@@ -15,6 +16,8 @@ export interface CheckContext {
   nix: Nix;
   log: Logger;
   stateDir: string;
+  /** The .drv files of queued builds are rooted as soon as they are registered. */
+  roots: GcRoots;
   /** Memory and time limits per Nix process of an evaluation (0: none), and how many run at once. */
   limits: { memoryMiB: number; timeoutSeconds: number; workers: number };
   /** Aborted when the evaluator stops: running evaluations are killed, not waited for. */
@@ -71,6 +74,8 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
       jobs: result.jobs,
       errors: result.errors,
     });
+    // Until a build is built, a garbage collection must not take the .drv it is built from.
+    ctx.roots.add(result.jobs.map((j) => j.drvPath));
     markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
     if (jobset.enabled === 2) disableJobset(ctx.db, jobset.id); // one-shot: evaluated once
     log.info({ eval: evalId, jobs: result.jobs.length, newBuilds: newBuildIds.length, errors: result.errors.length }, 'evaluation registered');

@@ -1,5 +1,6 @@
 import type { Config } from '../core/config.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
+import { GcRoots } from '../core/gc-roots.ts';
 import { clearStaleEvaluations, dueJobsets } from '../core/db/jobsets.ts';
 import { now } from '../core/db/database.ts';
 import type { Logger } from '../core/log.ts';
@@ -29,7 +30,7 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
   const stopping = new AbortController();
   const ctx: CheckContext = {
     signal: stopping.signal,
-    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir,
+    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir, roots: new GcRoots(config.gcRootsDir, (message) => log.error(message)),
     limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers },
   };
   // Each evaluation runs on its own: a slow one holds one slot, never the others' checks.

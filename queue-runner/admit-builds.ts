@@ -27,7 +27,7 @@ export async function admitNewBuilds(ctx: ApplyContext): Promise<number> {
     if (build.top) continue;
     ctx.graph.removeBuild(build.row.id);
     const outputs = Object.fromEntries(buildOutputs(ctx.db, build.row.id).map((o) => [o.name, o.path]));
-    await finishSuccessfulBuild(ctx.db, ctx.nix, build.row, outputs, { cached: true, step: null });
+    await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, build.row, outputs, { cached: true, step: null });
   }
   const steps = new Set(admitted.flatMap((b) => [...b.steps]));
   for (const step of steps) {

@@ -1,5 +1,6 @@
 import { buildOutputs } from '../core/db/builds.ts';
 import { now, type Db } from '../core/db/database.ts';
+import type { GcRoots } from '../core/gc-roots.ts';
 import { addFailedPaths } from '../core/db/failed-paths.ts';
 import { bareResult, finishBuild, type CopiedStep } from '../core/db/queue.ts';
 import type { Logger } from '../core/log.ts';
@@ -13,6 +14,8 @@ import type { QueuedBuild, Step, StepGraph } from './step-graph.ts';
 export interface ApplyContext {
   db: Db;
   nix: Nix;
+  /** Outputs of builds that succeed are rooted at once; update-gc-roots.ts prunes later. */
+  roots: GcRoots;
   log: Logger;
   graph: StepGraph;
   maxTries: number;
@@ -34,7 +37,7 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     for (const b of done) {
       ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
       const outputs = Object.fromEntries(buildOutputs(ctx.db, b.row.id).map((x) => [x.name, x.path]));
-      await finishSuccessfulBuild(ctx.db, ctx.nix, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null) });
+      await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null) });
     }
     return done.length;
   }

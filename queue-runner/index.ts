@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.ts';
+import { GcRoots } from '../core/gc-roots.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
 import { recoverInterruptedSteps } from '../core/db/queue.ts';
 import type { Logger } from '../core/log.ts';
@@ -10,6 +11,7 @@ import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
 import { StepGraph } from './step-graph.ts';
+import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
 
 export interface QueueRunnerDeps {
   log: Logger;
@@ -42,8 +44,10 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   if (recovered) log.warn({ steps: recovered }, 'marked steps interrupted by the last shutdown as aborted; their builds run again');
 
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
+  const roots = new GcRoots(config.gcRootsDir, (message) => log.error(message));
+  let rootsUpdated = 0;
   const ctx = {
-    db, nix, log, graph, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
+    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
     retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
     markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
   };
@@ -65,6 +69,11 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
         await handleCommands(ctx);
         pool.reload();
         admitted += await admitNewBuilds(ctx);
+        if (Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
+          rootsUpdated = Date.now();
+          const { added, removed } = updateGcRoots(db, roots);
+          if (added || removed) log.info({ added, removed, dir: roots.dir }, 'garbage-collector roots updated');
+        }
         dispatcher.forgetShareUsage();
         dispatcher.dispatch();
       } catch (e) {

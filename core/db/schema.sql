@@ -31,6 +31,7 @@ CREATE INDEX builds_by_drvpath ON builds (drvpath);
 CREATE INDEX builds_by_job ON builds (jobset_id, job, id DESC);
 CREATE INDEX builds_by_job_finished ON builds (jobset_id, job, finished, buildstatus, id DESC);
 CREATE INDEX builds_by_stoptime ON builds (stoptime DESC) WHERE finished = 1;
+CREATE INDEX builds_kept ON builds (id) WHERE keep = 1;
 CREATE INDEX builds_queue ON builds (finished, globalpriority DESC, priority DESC, id) WHERE finished = 0;
 CREATE INDEX jobset_eval_members_by_build ON jobset_eval_members (build_id, eval_id);
 CREATE INDEX jobset_evals_by_jobset ON jobset_evals (jobset_id, id DESC);

@@ -26,7 +26,7 @@ export function evaluatorFixture(extraArgs: string[] = [], nix?: Nix): Evaluator
   const dir = tempDir();
   const specDir = join(dir, 'jobsets');
   mkdirSync(specDir);
-  const { config } = readConfig(['--state-dir', join(dir, 'state'), '--jobsets', specDir, ...extraArgs]);
+  const { config } = readConfig(['--state-dir', join(dir, 'state'), '--jobsets', specDir, '--gc-roots-dir', join(dir, 'gcroots'), ...extraArgs]);
   const db = openDatabase(config.dbPath);
   migrate(db);
   const log = createLogger('silent');

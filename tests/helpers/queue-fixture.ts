@@ -19,6 +19,8 @@ import { tempDir } from './temp.ts';
 export class QueueFixture {
   readonly dir = tempDir('hydrant-queue-');
   readonly stateDir = join(this.dir, 'state');
+  /** Not under /nix/var/nix/gcroots: the links are checked, Nix does not honour them. */
+  readonly gcRootsDir = join(this.dir, 'gcroots');
   readonly db: Db;
   readonly nix = new CliNix();
   readonly log = createLogger(process.env.HYDRANT_LOG_LEVEL ?? 'warn');
@@ -34,7 +36,7 @@ export class QueueFixture {
   }
 
   config(args: string[] = []): Config {
-    return readConfig(['--state-dir', this.stateDir, '--retry-interval', '0', '--unsupported-wait', '0', ...args], {}).config;
+    return readConfig(['--state-dir', this.stateDir, '--gc-roots-dir', this.gcRootsDir, '--retry-interval', '0', '--unsupported-wait', '0', ...args], {}).config;
   }
 
   jobset(name: string, shares = 100): number {

@@ -28,7 +28,7 @@ export async function startWebFixture(): Promise<WebFixture> {
   // Not tempDir(): its after() hook, registered from a before() hook, would run too early.
   const dir = mkdtempSync(join(tmpdir(), 'hydrant-web-'));
   const stateDir = join(dir, 'state');
-  const { config } = readConfig(['--state-dir', stateDir, '--port', '0'], {});
+  const { config } = readConfig(['--state-dir', stateDir, '--port', '0', '--gc-roots-dir', join(stateDir, 'gcroots')], {});
   const db = openDatabase(config.dbPath);
   migrate(db);
   const server = createWebServer(config, { log: createLogger('silent'), db });

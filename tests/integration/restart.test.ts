@@ -21,7 +21,7 @@ writeFileSync(join(jobsets, 'src', 'release.nix'), `{
   };
 }`);
 writeFileSync(join(jobsets, 'p.json'), JSON.stringify({ jobsets: { j: { nixexprinput: 'src', checkinterval: 1, inputs: { src: { type: 'path', value: './src' } } } } }));
-const args = ['start', '--state-dir', join(dir, 'state'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1'];
+const args = ['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1'];
 let current: HydrantProcess | undefined;
 after(async () => { await current?.stop('SIGKILL'); });
 

@@ -16,7 +16,7 @@ test('kill -9 mid-build loses nothing and builds nothing twice', async () => {
     quick = job "quick" "echo quick > $out";
     slow = job "slow" "echo slow-start; sleep 4; echo slow > $out";
   }`);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), 'queue-runner', '--state-dir', f.stateDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), 'queue-runner', '--state-dir', f.stateDir, '--gc-roots-dir', f.gcRootsDir], {
     cwd: PACKAGE_ROOT, stdio: 'ignore', env: { ...process.env, HYDRANT_LOG_LEVEL: 'warn' },
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -32,7 +32,7 @@ for (const file of readdirSync(HERE).filter((f) => f.endsWith('.json')).sort()) 
     triggerEvaluation(f.db, getJobset(f.db, 'scenario', name)!.id);
     const [outcome] = await f.evaluator.runOnce();
     assert.equal(outcome?.kind, 'evaluated', JSON.stringify(outcome));
-    const { config } = readConfig(['--state-dir', join(f.dir, 'state'), '--retry-interval', '0', '--unsupported-wait', '0', ...(expected.flags ?? [])], {});
+    const { config } = readConfig(['--state-dir', join(f.dir, 'state'), '--gc-roots-dir', join(f.dir, 'gcroots'), '--retry-interval', '0', '--unsupported-wait', '0', ...(expected.flags ?? [])], {});
     const runner = createQueueRunner(config, { db: f.db, log: createLogger('silent') });
     await runner.runOnce();
     await runner.stop();

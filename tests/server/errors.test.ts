@@ -1,6 +1,7 @@
 // Failures inside the server become a 500 page or JSON error without internals.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
 import { openDatabase } from '../../core/db/database.ts';
@@ -12,7 +13,7 @@ import { createReadCache } from '../../server/cache.ts';
 import { get } from '../helpers/http.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const { config } = readConfig(['--state-dir', tempDir()], {});
+const { config } = readConfig(['--state-dir', tempDir(), '--gc-roots-dir', join(tempDir(), 'gcroots')], {});
 const db = openDatabase(config.dbPath);
 migrate(db);
 let url = '';

@@ -1,0 +1,77 @@
+import { lstatSync, mkdirSync, readdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+const STORE_PATH = /^\/nix\/store\/[0-9a-z]{32}-[^/]+$/;
+
+/**
+ * Garbage-collector roots for what hydrant still needs, as Hydra keeps them: one symlink
+ * per store path, named after it, in a directory Nix scans for roots (by default
+ * /nix/var/nix/gcroots/hydrant, as Hydra's /nix/var/nix/gcroots/hydra). Without them a
+ * `nix-collect-garbage` deletes queued builds' .drv files and every build's outputs, and
+ * with them the products users download.
+ */
+export class GcRoots {
+  private lastWarning = '';
+
+  /** `warn` hears, once per distinct problem, that roots cannot be written (a builder or an evaluation never fails for it). */
+  constructor(readonly dir: string, private readonly warn: (message: string) => void = () => undefined) {}
+
+  /** Roots these store paths; a path already rooted is left as it is. */
+  add(paths: Iterable<string>): number {
+    let added = 0;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      for (const path of paths) {
+        if (!STORE_PATH.test(path)) continue;
+        try {
+          symlinkSync(path, join(this.dir, basename(path)));
+          added++;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        }
+      }
+    } catch (e) {
+      const message = `cannot write garbage-collector roots to ${this.dir} (${(e as Error).message}); nix-collect-garbage may delete queued derivations and build outputs`;
+      if (message !== this.lastWarning) this.warn(message);
+      this.lastWarning = message;
+    }
+    return added;
+  }
+
+  /**
+   * Removes the roots of paths no longer wanted. Only roots made before `since` (ms) go:
+   * a root another role added while `wanted` was being read from the database may belong
+   * to a build that set did not see yet.
+   */
+  prune(wanted: ReadonlySet<string>, since: number): number {
+    let removed = 0;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      const link = join(this.dir, name);
+      if (wanted.has(`/nix/store/${name}`)) continue;
+      try {
+        const st = lstatSync(link);
+        if (!st.isSymbolicLink() || st.mtimeMs >= since) continue;
+        unlinkSync(link);
+        removed++;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return removed;
+  }
+
+  /** The store paths rooted here now. */
+  list(): string[] {
+    try {
+      return readdirSync(this.dir).map((name) => `/nix/store/${name}`).filter((p) => STORE_PATH.test(p));
+    } catch {
+      return [];
+    }
+  }
+}

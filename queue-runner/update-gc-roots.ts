@@ -1,0 +1,20 @@
+import type { Db } from '../core/db/database.ts';
+import { wantedStorePaths } from '../core/db/gc-roots.ts';
+import type { GcRoots } from '../core/gc-roots.ts';
+
+/** How often the roots are brought in line with the database (Hydra runs hydra-update-gc-roots from a timer). */
+export const GC_ROOTS_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Roots every store path hydrant still needs and unroots the rest (wantedStorePaths says
+ * which). Roots made while the database was being read stay: they may be for builds the
+ * read did not see.
+ */
+export function updateGcRoots(db: Db, roots: GcRoots): { added: number; removed: number } {
+  const since = Date.now();
+  const wanted = wantedStorePaths(db);
+  const have = new Set(roots.list());
+  const added = roots.add([...wanted].filter((p) => !have.has(p)));
+  const removed = roots.prune(wanted, since);
+  return { added, removed };
+}

@@ -1,0 +1,103 @@
+// Garbage-collector roots, as Hydra keeps them: queued builds' .drv files, outputs of the
+// newest `keepnr` evaluations, and builds marked "keep". Real nix, real git, and once a
+// real collection attempt against a root directory Nix honours.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readConfig } from '../../core/config.ts';
+import { buildOutputs, evalBuilds } from '../../core/db/builds.ts';
+import { listEvals } from '../../core/db/evals.ts';
+import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
+import { GcRoots } from '../../core/gc-roots.ts';
+import { createLogger } from '../../core/log.ts';
+import { optionFlags } from '../../core/nix/options.ts';
+import { createQueueRunner } from '../../queue-runner/index.ts';
+import { updateGcRoots } from '../../queue-runner/update-gc-roots.ts';
+import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+test('queued .drv files are rooted at once; outputs of the newest keepnr evaluations and kept builds stay rooted; the rest is let go', async () => {
+  const f = evaluatorFixture();
+  const rootsDir = join(f.dir, 'gcroots');
+  const roots = new GcRoots(rootsDir);
+  const repo = new ReleaseRepo(join(f.dir, 'repo'), 'a = job "a"; b = job "b";');
+  f.writeSpec('p', { jobsets: { main: gitJobset(repo.dir, { keepnr: 1 }) } });
+  f.sync();
+  const jobsetId = getJobset(f.db, 'p', 'main')!.id;
+  const evaluate = async () => {
+    triggerEvaluation(f.db, jobsetId);
+    assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+    return evalBuilds(f.db, listEvals(f.db, jobsetId, 1)[0]!.id);
+  };
+  const outputOf = (buildId: number) => buildOutputs(f.db, buildId)[0]!.path;
+  const rooted = () => new Set(roots.list());
+
+  const first = await evaluate();
+  for (const b of first) {
+    assert.ok(rooted().has(b.drvpath), `${b.job}'s .drv is rooted as soon as it is queued`);
+    assert.equal(readlinkSync(join(rootsDir, b.drvpath.slice('/nix/store/'.length))), b.drvpath);
+  }
+  const { config } = readConfig(['--state-dir', join(f.dir, 'state'), '--gc-roots-dir', rootsDir], {});
+  const runner = createQueueRunner(config, { db: f.db, log: createLogger('silent') });
+  await runner.runOnce();
+  for (const b of first) assert.ok(rooted().has(outputOf(b.id)), `${b.job}'s output is rooted as soon as it is built`);
+
+  updateGcRoots(f.db, roots);
+  for (const b of first) assert.ok(!rooted().has(b.drvpath), 'built: its .drv is let go');
+  for (const b of first) assert.ok(rooted().has(outputOf(b.id)), 'the newest evaluation keeps its outputs');
+
+  // A new revision changes both jobs; keepnr 1 keeps only the newest evaluation, and "keep".
+  f.db.prepare('UPDATE builds SET keep = 1 WHERE id = ?').run(first.find((b) => b.job === 'a')!.id);
+  repo.commitJobs('a = job "a2"; b = job "b2";');
+  const second = await evaluate();
+  await runner.runOnce();
+  await runner.stop();
+  updateGcRoots(f.db, roots);
+  const now = rooted();
+  assert.ok(now.has(outputOf(first.find((b) => b.job === 'a')!.id)), 'a build marked keep stays');
+  assert.ok(!now.has(outputOf(first.find((b) => b.job === 'b')!.id)), 'an older evaluation is let go');
+  for (const b of second) assert.ok(now.has(outputOf(b.id)), `the newest evaluation's ${b.job} stays`);
+  assert.equal(now.size, 3);
+});
+
+test('a roots directory that cannot be written is reported once and never fails the caller', () => {
+  const file = join(tempDir(), 'not-a-directory');
+  writeFileSync(file, '');
+  const warnings: string[] = [];
+  const roots = new GcRoots(join(file, 'gcroots'), (m) => warnings.push(m));
+  assert.equal(roots.add(['/nix/store/00000000000000000000000000000000-x']), 0);
+  assert.equal(roots.add(['/nix/store/00000000000000000000000000000000-y']), 0);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /cannot write garbage-collector roots to .*not-a-directory.*nix-collect-garbage may delete/);
+});
+
+test('a root made while the database was being read survives the update that did not see it', () => {
+  const roots = new GcRoots(tempDir());
+  const since = Date.now() - 60_000;
+  roots.add(['/nix/store/00000000000000000000000000000000-new']);
+  assert.equal(roots.prune(new Set(), since), 0);
+  assert.equal(roots.prune(new Set(), Date.now() + 1000), 1);
+});
+
+// Under /nix/var/nix/gcroots, so Nix honours these roots; removed afterwards.
+const realRootsDir = `/nix/var/nix/gcroots/hydrant-test-${process.pid}-${Date.now()}`;
+after(() => rmSync(realRootsDir, { recursive: true, force: true }));
+
+test('Nix honours the roots: a rooted path cannot be deleted, an unrooted one can', () => {
+  const file = join(tempDir(), `gc-root-probe-${process.pid}-${Date.now()}`);
+  writeFileSync(file, `unique ${Math.random()}\n`);
+  const path = spawnSync('nix-store', ['--add', file, ...optionFlags()], { encoding: 'utf8' }).stdout.trim();
+  assert.match(path, /^\/nix\/store\//);
+  const roots = new GcRoots(realRootsDir);
+  roots.add([path]);
+  const refused = spawnSync('nix-store', ['--delete', path, ...optionFlags()], { encoding: 'utf8' });
+  assert.notEqual(refused.status, 0, 'rooted: the collector refuses');
+  assert.match(refused.stderr, /alive/);
+  assert.ok(existsSync(path));
+  roots.prune(new Set(), Date.now() + 1000);
+  const deleted = spawnSync('nix-store', ['--delete', path, ...optionFlags()], { encoding: 'utf8' });
+  assert.equal(deleted.status, 0, deleted.stderr);
+  assert.ok(!existsSync(path));
+});

@@ -77,50 +77,55 @@ async function nixCommand(name: 'nix-env-text' | 'nix-instantiate', exprDir: str
   return r.ms;
 }
 
-interface WorkerResult { ms: number; fetchMs: number; evalMs: number; maxRssMB: number; jobs: number }
+interface WorkerResult { ms: number; fetchMs: number; evalMs: number; rootsMs: number; maxRssMB: number; jobs: number }
 
 /** hydrant in its own process, so that its peak RSS is its own. */
-async function hydrant(exprDir: string): Promise<WorkerResult> {
-  const r = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--worker', exprDir]);
+async function hydrant(exprDir: string, base: string): Promise<WorkerResult> {
+  const dir = mkdtempSync(join(base, 'hydrant-'));
+  const r = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--worker', exprDir, dir]);
   if (r.code !== 0) throw new Error(`hydrant worker failed (${r.code})`);
   const result = JSON.parse(r.stdout) as WorkerResult;
   if (result.jobs !== A * B * C) throw new Error(`hydrant registered ${result.jobs} jobs, expected ${A * B * C}`);
   return result;
 }
 
-/** One evaluation + registration, as the evaluator does it, into a fresh database. */
-async function worker(exprDir: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'hydrant-bench-'));
-  try {
-    const db = openDatabase(join(dir, 'hydrant.sqlite'));
-    migrate(db);
-    mkdirSync(join(dir, 'jobsets'));
-    writeFileSync(join(dir, 'jobsets', 'bench.json'), JSON.stringify({ jobsets: { big: {
-      nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0, inputs: { src: { type: 'path', value: exprDir } },
-    } } }));
-    const log = createLogger('silent');
-    const { config } = readConfig([]); // the defaults, as `hydrant start` would run
-    syncSpecDir(db, join(dir, 'jobsets'), log);
-    // Times the two Nix steps; the rest of the check is hydrant's own work (mostly registration).
-    const nix = new CliNix();
-    const timed = { fetchMs: 0, evalMs: 0 };
-    const timing = <T>(key: keyof typeof timed, p: Promise<T>): Promise<T> => {
-      const t = performance.now();
-      return p.finally(() => { timed[key] += performance.now() - t; });
-    };
-    const timedNix = Object.assign(Object.create(nix) as CliNix, {
-      addToStore: (d: string) => timing('fetchMs', nix.addToStore(d)),
-      evaluateJobs: (r: Parameters<CliNix['evaluateJobs']>[0]) => timing('evalMs', nix.evaluateJobs(r)),
-    });
-    const started = performance.now();
-    const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, roots: new GcRoots(join(dir, 'gcroots')), limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
-    const ms = performance.now() - started;
-    if (outcome.kind !== 'evaluated') throw new Error(`evaluation ${outcome.kind}: ${JSON.stringify(outcome)}`);
-    process.stdout.write(JSON.stringify({ ms, ...timed, maxRssMB: process.resourceUsage().maxRSS / 1024, jobs: outcome.jobs }));
-    db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/**
+ * One evaluation + registration, as the evaluator does it, into a fresh database in `dir`.
+ * The caller deletes `dir` when the bench ends: deleting 5,000 roots and a database keeps
+ * the file system's journal busy for seconds, which the next measurement would pay for.
+ */
+async function worker(exprDir: string, dir: string): Promise<void> {
+  const db = openDatabase(join(dir, 'hydrant.sqlite'));
+  migrate(db);
+  mkdirSync(join(dir, 'jobsets'));
+  writeFileSync(join(dir, 'jobsets', 'bench.json'), JSON.stringify({ jobsets: { big: {
+    nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0, inputs: { src: { type: 'path', value: exprDir } },
+  } } }));
+  const log = createLogger('silent');
+  const { config } = readConfig([]); // the defaults, as `hydrant start` would run
+  syncSpecDir(db, join(dir, 'jobsets'), log);
+  // Times the two Nix steps and the garbage-collector roots; the rest of the check is hydrant's own work (mostly registration).
+  const nix = new CliNix();
+  const timed = { fetchMs: 0, evalMs: 0, rootsMs: 0 };
+  const timing = <T>(key: keyof typeof timed, p: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    return p.finally(() => { timed[key] += performance.now() - t; });
+  };
+  const timedNix = Object.assign(Object.create(nix) as CliNix, {
+    addToStore: (d: string) => timing('fetchMs', nix.addToStore(d)),
+    evaluateJobs: (r: Parameters<CliNix['evaluateJobs']>[0]) => timing('evalMs', nix.evaluateJobs(r)),
+  });
+  const started = performance.now();
+  // The roots go where hydrant puts them by default: on the file system of /nix/store.
+  const roots = new GcRoots(join(dir, 'gcroots'));
+  const timedRoots = Object.assign(Object.create(roots) as GcRoots, {
+    add: (paths: Iterable<string>) => { const t = performance.now(); try { return roots.add(paths); } finally { timed.rootsMs += performance.now() - t; } },
+  });
+  const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, roots: timedRoots, limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
+  const ms = performance.now() - started;
+  if (outcome.kind !== 'evaluated') throw new Error(`evaluation ${outcome.kind}: ${JSON.stringify(outcome)}`);
+  process.stdout.write(JSON.stringify({ ms, ...timed, maxRssMB: process.resourceUsage().maxRSS / 1024, jobs: outcome.jobs }));
+  db.close();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -137,8 +142,8 @@ async function main(): Promise<void> {
       writeExpression(exprDir);
       const p = await peer(exprDir);
       const envText = await nixCommand('nix-env-text', exprDir);
-      const cold = await hydrant(exprDir);
-      const warm = await hydrant(exprDir);
+      const cold = await hydrant(exprDir, base);
+      const warm = await hydrant(exprDir, base);
       const instantiateWarm = await nixCommand('nix-instantiate', exprDir);
       // nix-instantiate's own cold run needs an expression whose .drv files nobody wrote yet.
       const twinDir = join(base, `round-${i}-twin`);
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
   console.log('"cold": no .drv of the expression is in the store yet; "warm": the same expression again, every .drv already written.');
   console.log('round  nix-env --json  nix-env --drv-path  nix-instantiate cold/warm  hydrant cold/warm  rss cold/warm');
   rows.forEach((r, i) => console.log(`${String(i + 1).padStart(5)}  ${fmt(r.peer)}        ${fmt(r.envText)}            ${fmt(r.instantiateCold)} ${fmt(r.instantiateWarm)}   ${fmt(r.cold.ms)} ${fmt(r.warm.ms)}   ${r.cold.maxRssMB.toFixed(0).padStart(5)} ${r.warm.maxRssMB.toFixed(0).padStart(5)}`));
-  const part = (r: WorkerResult) => `fetch ${fmt(r.fetchMs)} eval ${fmt(r.evalMs)} rest ${fmt(r.ms - r.fetchMs - r.evalMs)}`;
+  const part = (r: WorkerResult) => `fetch ${fmt(r.fetchMs)} eval ${fmt(r.evalMs)} gc roots ${fmt(r.rootsMs)} rest ${fmt(r.ms - r.fetchMs - r.evalMs - r.rootsMs)}`;
   rows.forEach((r, i) => console.log(`round ${i + 1} hydrant cold: ${part(r.cold)}   warm: ${part(r.warm)}`));
   const peerMs = med((r) => r.peer);
   const coldMs = med((r) => r.cold.ms);
@@ -171,5 +176,5 @@ async function main(): Promise<void> {
   console.log(`RESULT name=eval ratio=${result.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'pass' : 'fail'}`);
 }
 
-if (process.argv[2] === '--worker') await worker(process.argv[3]!);
+if (process.argv[2] === '--worker') await worker(process.argv[3]!, process.argv[4]!);
 else await main();

@@ -29,7 +29,7 @@ export interface NewEvaluation {
  * jobset already has a build for reuses that build (member, not new); others get a new
  * queued build. Aggregate constituents are linked once all builds exist.
  */
-export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; newBuildIds: number[] } {
+export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; newBuildIds: number[]; newDrvPaths: string[] } {
   return writeTransaction(db, () => {
     const at = now();
     const evalId = Number(stmt(db, `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hash, nrbuilds, nixexprinput, nixexprpath)
@@ -43,6 +43,7 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
     const buildIdByJob = new Map<string, number>();
     const buildIdByDrv = new Map<string, number>();
     const newBuildIds: number[] = [];
+    const newDrvPaths: string[] = [];
     for (const job of e.jobs) {
       const existing = stmt(db, 'SELECT id FROM builds WHERE drvpath = ? AND jobset_id = ? AND job = ? ORDER BY id DESC LIMIT 1')
         .get(job.drvPath, e.jobsetId, job.name) as { id: number } | undefined;
@@ -64,6 +65,7 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
           stmt(db, 'INSERT INTO build_outputs (build_id, name, path) VALUES (?, ?, ?)').run(buildId, name, path);
         }
         newBuildIds.push(buildId);
+        newDrvPaths.push(job.drvPath);
       }
       buildIdByJob.set(job.name, buildId);
       buildIdByDrv.set(job.drvPath, buildId);
@@ -84,7 +86,7 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
       stmt(db, 'INSERT OR REPLACE INTO eval_errors (eval_id, job, message) VALUES (?, ?, ?)').run(evalId, err.name, err.error);
     }
     stmt(db, 'UPDATE jobset_evals SET hasnewbuilds = ? WHERE id = ?').run(newBuildIds.length > 0 ? 1 : 0, evalId);
-    return { evalId, newBuildIds };
+    return { evalId, newBuildIds, newDrvPaths };
   });
 }
 

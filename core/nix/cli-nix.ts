@@ -135,7 +135,7 @@ export class CliNix implements Nix {
     const conn = on
       ? await ServeConnection.open('ssh', [...sshArgs(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
       : await ServeConnection.open(this.bin('nix-store'), ['--serve', '--write', ...optionFlags(options)], nixEnv());
-    return new ServeBuildConnection(conn, on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve');
+    return new ServeBuildConnection(conn, on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve', !on);
   }
 
   /**

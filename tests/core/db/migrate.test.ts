@@ -44,3 +44,19 @@ test('connections use WAL, a busy timeout and foreign keys', () => {
   assert.ok((db.pragma('busy_timeout', { simple: true }) as number) >= 1000);
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
 });
+
+test('builds recorded as cached failure (8) by an older hydrant become failed and cached, as in Hydra', () => {
+  const db = openDatabase(':memory:');
+  const all = loadMigrations();
+  migrate(db, all.slice(0, 2));
+  db.exec(`INSERT INTO projects (name, displayname) VALUES ('p', 'p');
+           INSERT INTO jobsets (project, name) VALUES ('p', 'j');
+           INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, drvpath, system, buildstatus, iscachedbuild)
+             VALUES (1, 1, 1, 'old', 'old', '/nix/store/x-old.drv', 'x86_64-linux', 8, 0),
+                    (1, 1, 1, 'dep', 'dep', '/nix/store/x-dep.drv', 'x86_64-linux', 2, 1);`);
+  migrate(db, all);
+  assert.deepEqual(db.prepare('SELECT job, buildstatus, iscachedbuild FROM builds ORDER BY id').all(), [
+    { job: 'old', buildstatus: 1, iscachedbuild: 1 },
+    { job: 'dep', buildstatus: 2, iscachedbuild: 1 },
+  ]);
+});

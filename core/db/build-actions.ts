@@ -7,38 +7,28 @@ export function requeueBuilds(db: Db, ids: readonly number[]): number[] {
                                                               WHERE id = ? AND finished = 1`).run(id).changes > 0));
 }
 
-/** Hydra's bump: ahead of everything queued so far. */
-export function bumpBuild(db: Db, id: number): boolean {
-  return writeTransaction(db, () => {
-    const { top } = stmt(db, 'SELECT coalesce(max(globalpriority), 0) AS top FROM builds').get() as { top: number };
-    return stmt(db, 'UPDATE builds SET globalpriority = ? WHERE id = ? AND finished = 0').run(top + 1, id).changes > 0;
-  });
-}
-
 /** Finished builds of the dependency derivation, failed: restarting a dependent restarts them too. */
 export function failedBuildsOfDrv(db: Db, drvPath: string): number[] {
   return (stmt(db, 'SELECT id FROM builds WHERE drvpath = ? AND finished = 1 AND buildstatus != 0').all(drvPath) as { id: number }[]).map((r) => r.id);
 }
 
-/** Failed builds of an evaluation (Hydra's "restart all failed builds" of an eval). */
-export function failedBuildsOfEval(db: Db, evalId: number): number[] {
+/** Which members of an evaluation its actions act on; fixed SQL, never built from input. */
+const EVAL_MEMBERS = {
+  /** Hydra's "restart all failed builds": anything but success. */
+  failed: 'b.finished = 1 AND b.buildstatus != 0',
+  /** Hydra's "restart all aborted builds": aborted, cancelled, unsupported (3, 4, 9). */
+  aborted: 'b.finished = 1 AND b.buildstatus IN (3, 4, 9)',
+  /** Hydra's "cancel all scheduled builds" and "bump": still queued or running. */
+  unfinished: 'b.finished = 0',
+} as const;
+
+/** Ids of an evaluation's builds in one of the states its actions act on, oldest first. */
+export function evalBuildIdsIn(db: Db, evalId: number, state: keyof typeof EVAL_MEMBERS): number[] {
   return (stmt(db, `SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
-                    WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus != 0 ORDER BY b.id`).all(evalId) as { id: number }[]).map((r) => r.id);
+                    WHERE m.eval_id = ? AND ${EVAL_MEMBERS[state]} ORDER BY b.id`).all(evalId) as { id: number }[]).map((r) => r.id);
 }
 
-/** Aborted, cancelled and unsupported builds of an evaluation (Hydra's "restart all aborted builds": 3, 4, 9). */
-export function abortedBuildsOfEval(db: Db, evalId: number): number[] {
-  return (stmt(db, `SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
-                    WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus IN (3, 4, 9) ORDER BY b.id`).all(evalId) as { id: number }[]).map((r) => r.id);
-}
-
-/** Builds of an evaluation still queued or running (Hydra's "cancel all" and "bump" of an eval). */
-export function unfinishedBuildsOfEval(db: Db, evalId: number): number[] {
-  return (stmt(db, `SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
-                    WHERE m.eval_id = ? AND b.finished = 0 ORDER BY b.id`).all(evalId) as { id: number }[]).map((r) => r.id);
-}
-
-/** Bumps these queued builds together, ahead of everything queued so far; returns the new global priority and the ids bumped. */
+/** Hydra's bump: these queued builds together, ahead of everything queued so far; returns the new global priority and the ids bumped. */
 export function bumpBuilds(db: Db, ids: readonly number[]): { priority: number; bumped: number[] } {
   return writeTransaction(db, () => {
     const { top } = stmt(db, 'SELECT coalesce(max(globalpriority), 0) AS top FROM builds').get() as { top: number };

@@ -1,12 +1,18 @@
-import { bumpBuild } from '../../core/db/build-actions.ts';
-import { getBuild } from '../../core/db/builds.ts';
+import { bumpBuilds } from '../../core/db/build-actions.ts';
 import type { CommandContext } from './context.ts';
 
-/** Moves a queued build (and the steps it needs) ahead of everything queued so far. */
+/** Moves queued builds (and the steps they need) ahead of everything queued so far, in the database and in the step graph. */
+export function bumpQueued(ctx: CommandContext, ids: readonly number[]): { priority: number; bumped: number[] } {
+  const result = bumpBuilds(ctx.db, ids);
+  for (const id of result.bumped) {
+    const queued = ctx.graph.builds.get(id);
+    if (queued) queued.row.globalpriority = result.priority;
+  }
+  return result;
+}
+
+/** Hydra's bump of one build. */
 export function bump(ctx: CommandContext, buildId: number): string {
-  if (!bumpBuild(ctx.db, buildId)) return `build ${buildId} is not queued; nothing to bump`;
-  const queued = ctx.graph.builds.get(buildId);
-  const row = getBuild(ctx.db, buildId);
-  if (queued && row) queued.row.globalpriority = row.globalpriority;
-  return `build ${buildId} bumped to global priority ${row?.globalpriority}`;
+  const { priority, bumped } = bumpQueued(ctx, [buildId]);
+  return bumped.length ? `build ${buildId} bumped to global priority ${priority}` : `build ${buildId} is not queued; nothing to bump`;
 }

@@ -27,6 +27,7 @@ export interface Config {
   maxTries: number;
   retryIntervalSeconds: number;
   unsupportedWaitSeconds: number;
+  binaryCacheSecretKeyFile: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +98,7 @@ export function readConfig(
     maxTries: Math.max(1, int('maxTries')),
     retryIntervalSeconds: int('retryInterval'),
     unsupportedWaitSeconds: int('unsupportedWait'),
+    binaryCacheSecretKeyFile: get('binaryCacheSecretKeyFile') ? path('binaryCacheSecretKeyFile') : null,
   };
   return { config, positional };
 }

@@ -103,6 +103,10 @@ export const SETTINGS = {
     flag: '--unsupported-wait', env: 'HYDRANT_UNSUPPORTED_WAIT', kind: 'int', default: '120',
     help: 'Seconds a step for a system (or features) no machine supports waits for one to appear before its builds end with status 9.',
   },
+  binaryCacheSecretKeyFile: {
+    flag: '--binary-cache-secret-key-file', env: 'HYDRANT_BINARY_CACHE_SECRET_KEY_FILE', kind: 'path', default: '',
+    help: 'Secret key (as `nix-store --generate-binary-cache-key` writes it) that signs the binary cache\'s narinfo files, as Hydra\'s binary_cache_secret_key_file. Default: unsigned.',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -26,6 +26,9 @@ import { jobsetRoutes } from './jobset.ts';
 import { loginRoutes } from './login.ts';
 import { machinesRoutes } from './machines.ts';
 import { metricsRoutes } from './metrics.ts';
+import { narRoutes } from './nar.ts';
+import { narinfoRoutes } from './narinfo.ts';
+import { nixCacheInfoRoutes } from './nix-cache-info.ts';
 import { projectEditRoutes } from './project-edit.ts';
 import { projectFormRoutes } from './project-form.ts';
 import { projectRoutes } from './project.ts';
@@ -41,4 +44,5 @@ export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   jobLatestRoutes, jobBadgeRoutes, jobRoutes,
   queueRoutes, statusRoutes, machinesRoutes, metricsRoutes,
   apiJobsetsRoutes, apiPushRoutes, searchRoutes, loginRoutes,
+  nixCacheInfoRoutes, narinfoRoutes, narRoutes,
 ];

@@ -9,6 +9,7 @@ import { buildActionRoutes } from './build-actions.ts';
 import { buildConstituentsRoutes } from './build-constituents.ts';
 import { buildLogLiveRoutes } from './build-log-live.ts';
 import { buildLogRoutes } from './build-log.ts';
+import { buildReproduceRoutes } from './build-reproduce.ts';
 import { buildRoutes } from './build.ts';
 import { downloadRoutes } from './download.ts';
 import { evalBuildsRoutes } from './eval-builds.ts';
@@ -54,5 +55,5 @@ export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   apiJobsetsRoutes, apiPushRoutes, searchRoutes, loginRoutes,
   nixCacheInfoRoutes, narinfoRoutes, narRoutes,
   apiLatestBuildsRoutes, apiQueueRoutes, apiNrBuildsRoutes, currentUserRoutes, evalsRoutes, stepsRoutes, queueRunnerStatusRoutes,
-  evalStorePathsRoutes,
+  evalStorePathsRoutes, buildReproduceRoutes,
 ];

@@ -11,6 +11,8 @@ import { buildLogLiveRoutes } from './build-log-live.ts';
 import { buildLogRoutes } from './build-log.ts';
 import { buildReproduceRoutes } from './build-reproduce.ts';
 import { buildRoutes } from './build.ts';
+import { channelCustomRoutes } from './channel-custom.ts';
+import { channelRoutes } from './channels.ts';
 import { downloadRoutes } from './download.ts';
 import { evalBuildsRoutes } from './eval-builds.ts';
 import { evalActionRoutes } from './eval-actions.ts';
@@ -55,5 +57,5 @@ export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   apiJobsetsRoutes, apiPushRoutes, searchRoutes, loginRoutes,
   nixCacheInfoRoutes, narinfoRoutes, narRoutes,
   apiLatestBuildsRoutes, apiQueueRoutes, apiNrBuildsRoutes, currentUserRoutes, evalsRoutes, stepsRoutes, queueRunnerStatusRoutes,
-  evalStorePathsRoutes, buildReproduceRoutes,
+  evalStorePathsRoutes, buildReproduceRoutes, channelRoutes, channelCustomRoutes,
 ];

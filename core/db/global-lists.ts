@@ -62,3 +62,13 @@ export function evalNixBuildStorePaths(db: Db, evalId: number): string[] {
                      AND EXISTS (SELECT 1 FROM build_products bp WHERE bp.build_id = b.id AND bp.type = 'nix-build')
                    ORDER BY o.path`).pluck().all(evalId) as string[];
 }
+
+/** A jobset's evaluations that added builds, newest first: what Hydra's Jobset.pm evals lists (getEvals). */
+export function jobsetEvalsWithNewBuilds(db: Db, jobsetId: number, limit: number, offset: number): EvalRow[] {
+  return stmt(db, 'SELECT * FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1 ORDER BY id DESC LIMIT ? OFFSET ?')
+    .all(jobsetId, limit, offset) as EvalRow[];
+}
+
+export function countJobsetEvalsWithNewBuilds(db: Db, jobsetId: number): number {
+  return stmt(db, 'SELECT count(*) FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1').pluck().get(jobsetId) as number;
+}

@@ -28,7 +28,7 @@ let job = name: script: derivation {
   tests.hello = job "hello" "echo ${greeting}; echo ${greeting} > $out";
 }`;
 
-interface BuildJson { id: number; job: string; finished: boolean; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
+interface BuildJson { id: number; job: string; finished: number; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
 
 const dir = tempDir();
 const repo = new GitRepo(join(dir, 'repo'));
@@ -59,7 +59,7 @@ test('an evaluation with three builds is recorded and built: success, failure, n
     const r = await get(`${hydrant.url}/eval/1`, { json: true });
     if (r.status !== 200) return undefined;
     const all = await evalBuilds(1);
-    return all.length === 3 && all.every((b) => b.finished === true) ? all : undefined;
+    return all.length === 3 && all.every((b) => b.finished === 1) ? all : undefined;
   }, 120);
   const byJob = Object.fromEntries(builds.map((b) => [b.job, b]));
   assert.deepEqual(Object.keys(byJob).sort(), ['fail', 'ok', 'tests.hello']);

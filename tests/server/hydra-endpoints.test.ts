@@ -122,3 +122,16 @@ test('/eval/N/store-paths: sorted outputs of successful builds with a nix-build 
   assert.match(paths[0]!, /-a-[a-z0-9]+$/);
   assert.equal((await fetch(`${w.url}/eval/${hidden.evalId}/store-paths`)).status, 404, 'private evaluation');
 });
+
+test('/search: substrings, Hydra\'s character set and limit, JSON without jobs', async () => {
+  // Hydra: Controller/Root.pm search (ilike '%q%', limit default 10 and at most 50, jobs only on the page).
+  const found = await getJson('/search?query=-A-') as Record<string, { id: number }[]>;
+  assert.deepEqual(Object.keys(found).sort(), ['builds', 'buildsdrv', 'jobsets', 'projects']);
+  assert.deepEqual(found.builds!.map((b) => b.id), [pub2.buildIds.a, pub.buildIds.a], 'output paths that contain "-a-", any case, newest first');
+  assert.deepEqual((await getJson('/search?query=-a-&limit=1') as Record<string, unknown[]>).builds!.length, 1);
+  assert.ok(!(await getJson('/search?query=-s-') as Record<string, { id: number }[]>).builds!.some((b) => b.id === hidden.buildIds.s), 'no private builds');
+  const bad = await fetch(`${w.url}/search?query=a%20b`, { headers: { Accept: 'application/json' } });
+  assert.equal(bad.status, 400);
+  assert.deepEqual(await bad.json(), { error: 'Invalid character in query.' });
+  assert.match((await get(`${w.url}/search?query=q`)).text, new RegExp(`href="/build/${pub.buildIds.q}"`), 'the page lists jobs by name');
+});

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { getEval } from '../../core/db/evals.ts';
 import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, runningBuildIds } from '../../core/db/builds.ts';
 import { latestBuildOfDrv } from '../../core/db/build-culprit.ts';
 import { readStepLog } from '../../core/logs.ts';
@@ -10,6 +11,7 @@ import { requireBuild } from '../lookups.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
+import { buildMeta } from '../views/build-meta.ts';
 import { failingStep, logTail } from '../views/failure.ts';
 import { links } from '../views/links.ts';
 
@@ -37,6 +39,7 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
             keep: build.keep === 1, priority: build.priority, machine: steps.at(-1)?.machine ?? null,
             projectUrl: links.project(build.project), jobsetUrl: links.jobset(build.project, build.jobset), logUrl: links.buildLog(build.id),
           },
+          meta: buildMeta(build, evals[0] === undefined ? undefined : getEval(db, evals[0])),
           outputs,
           steps: steps.map((s) => ({
             ...s, status: statusLabel(s.busy === 0, s.status, s.busy !== 0), running: s.busy !== 0,

@@ -19,11 +19,15 @@ const REFERRER_LIMIT = 200_000;
  * project, is "not found", so nobody learns what the store holds.
  */
 export function servablePath(ctx: RouteContext, res: Response, hashPart: string): string | null {
-  const path = ctx.store.pathFromHashPart(hashPart);
-  if (!path) return null;
   const viewer = viewerOf(res);
-  if (anyVisibleSuccessfulOutput(ctx.db, viewer, [path])) return path;
-  return anyVisibleSuccessfulOutput(ctx.db, viewer, ctx.store.referrersClosure(path, REFERRER_LIMIT)) ? path : null;
+  // Nix asks for a closure path by path, and often again: the answer is kept until hydrant's
+  // database changes (a path Nix collected meanwhile has no info, so it is not served either).
+  return ctx.cache.get(`servable:${viewer?.username ?? ''}:${hashPart}`, () => {
+    const path = ctx.store.pathFromHashPart(hashPart);
+    if (!path) return null;
+    if (anyVisibleSuccessfulOutput(ctx.db, viewer, [path])) return path;
+    return anyVisibleSuccessfulOutput(ctx.db, viewer, ctx.store.referrersClosure(path, REFERRER_LIMIT)) ? path : null;
+  });
 }
 
 /** Hydra's NARInfo view: the NAR is served xz-compressed at nar/BASENAME; signed when a key is set. */

@@ -10,7 +10,7 @@ import { parseJobsetSpec, SpecError } from '../../core/spec/validate.ts';
 import { fireDueSchedules } from '../../evaluator/schedules.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { get } from '../helpers/http.ts';
-import { addProject, startWebFixture } from '../helpers/web-fixture.ts';
+import { addProject, addUser, login, startWebFixture } from '../helpers/web-fixture.ts';
 
 const spec = (schedule: unknown) => ({ nixexprinput: 'src', nixexprpath: 'release.nix', schedule, inputs: { src: { type: 'git', value: '/tmp/x' } } });
 
@@ -61,6 +61,26 @@ test('the jobset page shows the schedule and its next time', async () => {
     next.setUTCHours(2);
     assert.match(page, /<dt>Schedule<\/dt><dd><code>30 2 \* \* \*<\/code> \(UTC\), next <span[^>]*>([^<]+)<\/span>/);
     assert.match(page, new RegExp(next.toISOString().slice(0, 16).replace('T', '.')));
+  } finally {
+    await w.stop();
+  }
+});
+
+test('the web edit sets and validates the schedule too', async () => {
+  const w = await startWebFixture();
+  try {
+    addProject(w.db, 'demo');
+    await addUser(w.db, 'root', 'pw-root-123', ['admin']);
+    const cookie = await login(w.url, 'root', 'pw-root-123');
+    const put = (body: object) => fetch(`${w.url}/jobset/demo/web`, { method: 'PUT', headers: { 'Content-Type': 'application/json', Accept: 'application/json', Origin: w.url, cookie },
+      body: JSON.stringify({ nixexprinput: 'src', nixexprpath: 'release.nix', inputs: { src: { type: 'git', value: 'https://example.invalid/r.git' } }, ...body }) });
+    assert.equal((await put({ schedule: '15 4 * * 1' })).status, 201, 'created');
+    assert.equal(getJobset(w.db, 'demo', 'web')!.schedule, '15 4 * * 1');
+    const bad = await put({ schedule: '15 25 * * *' });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /schedule "15 25 \* \* \*" is not a schedule: hour/);
+    assert.equal((await put({ description: 'kept' })).status, 200);
+    assert.equal(getJobset(w.db, 'demo', 'web')!.schedule, '15 4 * * 1', 'left out, the schedule is kept');
   } finally {
     await w.stop();
   }

@@ -27,6 +27,7 @@ export interface Config {
   maxTries: number;
   retryIntervalSeconds: number;
   unsupportedWaitSeconds: number;
+  liveLogStallSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +98,7 @@ export function readConfig(
     maxTries: Math.max(1, int('maxTries')),
     retryIntervalSeconds: int('retryInterval'),
     unsupportedWaitSeconds: int('unsupportedWait'),
+    liveLogStallSeconds: int('liveLogStall'),
   };
   return { config, positional };
 }

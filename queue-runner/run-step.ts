@@ -6,6 +6,7 @@ import { BuildStatus } from '../core/model/status.ts';
 import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
+import { keepNixLog } from '../core/nix/log-dir.ts';
 import { productProblems } from './post-process.ts';
 import { StepLog } from './step-log.ts';
 
@@ -89,9 +90,15 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   });
   // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
   // small derivations would pay it every time). Readers find the plain file until then.
+  // The derivation's own result is kept where Nix keeps build logs too, as Hydra does.
+  const keepForNix = outcome.kind === 'success' || outcome.kind === 'failed';
   const compressing = log.compress()
-    .then((gz) => {
+    .then(async (gz) => {
       setStepLogfile(ctx.db, buildId, stepnr, gz);
+      if (keepForNix) {
+        await keepNixLog(join(ctx.stateDir, log.relative), step.drvPath)
+          .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not keep the step log where Nix keeps build logs'));
+      }
       log.removePlain();
     })
     .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not compress a step log; the plain log stays'))

@@ -44,8 +44,8 @@ export const SETTINGS = {
     help: "Build machines in Nix's machines-file format. Default: this machine only, with its own systems.",
   },
   gcRootsDir: {
-    flag: '--gc-roots-dir', env: 'HYDRANT_GC_ROOTS_DIR', kind: 'path', default: '/nix/var/nix/gcroots/hydrant',
-    help: "Directory of garbage-collector roots for queued builds' derivations and kept outputs (as Hydra's /nix/var/nix/gcroots/hydra); it must be under /nix/var/nix/gcroots for Nix to honour them.",
+    flag: '--gc-roots-dir', env: 'HYDRANT_GC_ROOTS_DIR', kind: 'path', default: '',
+    help: "Directory of garbage-collector roots for queued builds' derivations and kept outputs (as Hydra's /nix/var/nix/gcroots/hydra); it must be under /nix/var/nix/gcroots for Nix to honour them. Default: /nix/var/nix/gcroots/hydrant/NAME-HASH, one directory per state directory, so two hydrants on one machine never prune each other's roots.",
   },
   logLevel: {
     flag: '--log-level', env: 'HYDRANT_LOG_LEVEL', kind: 'string', default: 'info',

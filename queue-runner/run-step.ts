@@ -54,7 +54,7 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   const onStop = () => kill.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   if (signal.aborted) onStop();
-  const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'));
+  const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'), () => kill.abort('log-write'));
   const target = machine.spec.ssh;
   let outcome: StepOutcome;
   try {
@@ -77,6 +77,8 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   } finally {
     signal.removeEventListener('abort', onStop);
   }
+  // A full or failing disk is no fault of the derivation: the step is tried again later.
+  if (log.failure) outcome = { kind: 'transient', message: `cannot write the build log to ${ctx.stateDir} (${log.failure.message}); the step will be tried again`, unreachable: false };
   if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
   else for (const problem of productProblems(step.outputs)) {
     log.write(`hydrant: ${problem}\n`);

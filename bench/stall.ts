@@ -57,7 +57,7 @@ function chainSpec(name: string): void {
   writeFileSync(join(dir, 'src', 'release.nix'), `let mk = name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
     PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; };
   in builtins.listToAttrs (builtins.genList (i: { name = "c\${toString i}"; value = builtins.foldl' (prev: j: mk "chain-\${toString j}" "cat \${prev} > $out; echo \${toString j} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (j: j + 1) i); }) 100)`);
-  writeFileSync(join(dir, 'chain.json'), JSON.stringify({ jobsets: { [name]: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } } } }));
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ jobsets: { chain: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } } } }));
 }
 
 interface Running { child: ChildProcess; url: string; output: () => string }
@@ -129,7 +129,7 @@ try {
   chainSpec('loaded');
 
   let h = await startHydrant(join(root, 'jobsets-alone'));
-  const alone = await timeChain(db, 'chain');
+  const alone = await timeChain(db, 'alone');
   await stop(h);
 
   h = await startHydrant(join(root, 'jobsets-loaded'));
@@ -155,8 +155,7 @@ try {
       await sleep(100);
     }
   })();
-  // The project of a spec file is named after it: chain.json in both directories.
-  const loaded = await timeChain(db, 'chain');
+  const loaded = await timeChain(db, 'loaded');
   loading = false;
   await Promise.all([...clients, probe]);
   agent.destroy();

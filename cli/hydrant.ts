@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'migrate') return 0;
 
   if (command === 'start') {
-    const code = await supervise(ROLES.map((r) => r.name), config, argv, log);
+    const code = await supervise(ROLES, config, argv, log);
     log.flush();
     return code;
   }

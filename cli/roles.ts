@@ -9,14 +9,24 @@ export interface Role {
   stop(): Promise<void>;
 }
 
+export interface RoleSpec {
+  name: string;
+  create: (config: Config, deps: { log: Logger }) => Role;
+  /**
+   * Scheduling priority under `hydrant start` (nice, 0 normal): the web server yields the CPU
+   * to the builds, so a crowd of readers of big logs slows pages, never the building.
+   */
+  nice?: number;
+}
+
 /**
  * Every role `hydrant start` supervises, one OS process each, in start order; each is also
  * a command of its own (`hydrant NAME`). A new role is one line here.
  */
-export const ROLES: readonly { name: string; create: (config: Config, deps: { log: Logger }) => Role }[] = [
+export const ROLES: readonly RoleSpec[] = [
   { name: 'evaluator', create: createEvaluator },
   { name: 'queue-runner', create: createQueueRunner },
-  { name: 'server', create: createWebServer },
+  { name: 'server', create: createWebServer, nice: 5 },
 ];
 
 export function roleNamed(name: string) {

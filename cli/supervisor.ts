@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 
@@ -14,6 +15,7 @@ const STOP_GRACE_MS = 60_000;
 
 interface Child {
   role: string;
+  nice: number;
   process: ChildProcess | null;
   startedAt: number;
   delay: number;
@@ -29,11 +31,11 @@ interface Child {
  * supervisor exits. A child whose supervisor vanishes (kill -9) stops on its own: it watches
  * the IPC channel.
  */
-export async function supervise(roles: readonly string[], config: Config, argv: readonly string[], log: Logger): Promise<number> {
+export async function supervise(roles: readonly { name: string; nice?: number }[], config: Config, argv: readonly string[], log: Logger): Promise<number> {
   // A restarted server must come back on the same port, so port 0 is resolved once here.
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const script = process.argv[1]!;
-  const children = roles.map((role): Child => ({ role, process: null, startedAt: 0, delay: FIRST_DELAY_MS, lastReason: '' }));
+  const children = roles.map(({ name: role, nice }): Child => ({ role, nice: nice ?? 0, process: null, startedAt: 0, delay: FIRST_DELAY_MS, lastReason: '' }));
   let stopping = false;
 
   const launch = (c: Child) => {
@@ -46,6 +48,9 @@ export async function supervise(roles: readonly string[], config: Config, argv: 
     });
     c.process = child;
     c.startedAt = Date.now();
+    if (c.nice && child.pid) {
+      try { setPriority(child.pid, c.nice); } catch (e) { log.warn({ role: c.role, err: e }, `${c.role}: cannot lower its priority`); }
+    }
     c.lastReason = '';
     log.info({ role: c.role, child: child.pid }, `${c.role} started`);
     child.on('message', (m: { type?: string; reason?: string }) => {

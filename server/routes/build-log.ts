@@ -1,22 +1,23 @@
 import type { Response, Router } from 'express';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LogWindows, openLogText, readLogWindow, type LogLine, type LogWindow } from '../../core/logs.ts';
+import { statSync } from 'node:fs';
+import { LogWindows, openLogText, readLogWindow, type LogWindow } from '../../core/logs.ts';
 import { logSource, sourceText, type LogSource } from '../log-source.ts';
 import type { RouteContext } from '../route-context.ts';
 import { sendOrDrop } from '../send-or-drop.ts';
+import { Slots } from '../slots.ts';
 import { links } from '../views/links.ts';
-import { withoutTerminalCodes } from '../views/log-text.ts';
+import { HEAD_LINES, logBodyHtml, TAIL_LINES, WINDOW_LINES } from '../views/log-body.ts';
 
 export { pickStep } from '../log-source.ts';
 
-/** The page shows the first lines and the last ones (where failures are); a window of the rest on request. */
-const HEAD_LINES = 200;
-const TAIL_LINES = 5000;
-const WINDOW_LINES = 5000;
 /** Bytes of the last lines kept per page at most (lines are cut at 16 KiB each). */
 const TAIL_BYTES = 2 * 1024 * 1024;
-const BATCH = 500;
+/** Rendered pages of finished logs kept (each a few MB at most). */
+const BODIES_KEPT = 8;
+/** Raw logs decompressed at once per server process (clients that take gzip need none). */
+const DECOMPRESSING_AT_ONCE = 2;
 const MARK = '\u0000log-lines\u0000';
 
 function windowOf(windows: LogWindows, source: LogSource, want: { start: number; headLines: number; tailLines: number }): Promise<LogWindow> {
@@ -28,6 +29,8 @@ function windowOf(windows: LogWindows, source: LogSource, want: { start: number;
 export function buildLogRoutes(router: Router, ctx: RouteContext): void {
   const { render, config } = ctx;
   const windows = new LogWindows();
+  const decompressing = new Slots(DECOMPRESSING_AT_ONCE);
+  const bodies = new Map<string, string>();
   const stallMs = config.liveLogStallSeconds * 1000;
 
   // Hydra's step-log URLs answer the same pages.
@@ -51,31 +54,21 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     const [before, after] = page.split(MARK) as [string, string];
     res.vary('Accept');
     res.type('html');
-    // Rendered and sent in batches, each after the socket took the one before.
     const send = async (html: string) => (await sendOrDrop(res, html, stallMs)) === 'sent';
-    const sendLines = async (lines: LogLine[]) => {
-      for (let i = 0; i < lines.length; i += BATCH) {
-        const batch = lines.slice(i, i + BATCH).map((l) => ({ ...l, text: withoutTerminalCodes(l.text) }));
-        if (!(await send(render.fragment('log-lines', { lines: batch }).toString()))) return false;
-      }
-      return true;
-    };
-    const showUrl = (from: number) => `${logBase}?start=${from}`;
     if (!(await send(before))) return;
-    if (windowed && start > 1) {
-      const from = Math.max(1, start - WINDOW_LINES);
-      if (!(await send(render.fragment('log-gap', { showFrom: from, showTo: start - 1, showUrl: showUrl(from) }).toString()))) return;
+    // A finished log's lines never change: rendered once, then sent as they are.
+    const key = cacheKey(source, `${logBase}?start=${windowed ? start : ''}`);
+    const known = key ? bodies.get(key) : undefined;
+    if (known !== undefined) {
+      if (!(await send(known))) return;
+    } else {
+      const parts: string[] = [];
+      for (const html of logBodyHtml(render, log, { start: windowed ? start : null, logBase, rawUrl })) {
+        parts.push(html);
+        if (!(await send(html))) return;
+      }
+      if (key) remember(bodies, key, parts.join(''));
     }
-    if (!(await sendLines(log.head))) return;
-    const lastShown = (log.tail.at(0)?.n ?? log.totalLines + 1) - 1;
-    const headEnd = log.head.at(-1)?.n ?? (windowed ? start - 1 : 0);
-    if (windowed && log.head.length === WINDOW_LINES) {
-      if (!(await send(render.fragment('log-gap', { showFrom: headEnd + 1, showTo: headEnd + WINDOW_LINES, showUrl: showUrl(headEnd + 1) }).toString()))) return;
-    } else if (!windowed && lastShown > headEnd) {
-      const gap = { from: headEnd + 1, to: lastShown, total: log.totalLines, showTo: Math.min(lastShown, headEnd + WINDOW_LINES), showUrl: showUrl(headEnd + 1), rawUrl };
-      if (!(await send(render.fragment('log-gap', gap).toString()))) return;
-    }
-    if (!(await sendLines(log.tail))) return;
     // The live stream continues exactly where the rendered text ends.
     const liveUrl = step?.busy && !windowed ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${log.bytes}` : null;
     if (await send(render.fragment('log-end', { liveUrl, lines: log.totalLines }).toString() + after)) res.end();
@@ -95,7 +88,18 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
       res.end();
       return;
     }
-    await streamTo(res, sourceText(source, (f) => openLogText(f)));
+    if (source.file?.compression === 'none') {
+      await streamTo(res, openLogText(source.file));
+      return;
+    }
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    if (!(await decompressing.acquire(gone.signal))) return;
+    try {
+      await streamTo(res, sourceText(source, (f) => openLogText(f)));
+    } finally {
+      decompressing.release();
+    }
   });
 
   router.get(['/build/:id/log/tail', '/build/:id/nixlog/:step/tail'], async (req, res) => {
@@ -104,6 +108,21 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     const log = source.file || source.text !== null ? await windowOf(windows, source, { start: 1, headLines: 0, tailLines: n }) : null;
     res.type('text/plain; charset=utf-8').send((log?.tail ?? []).map((l) => l.text + '\n').join(''));
   });
+}
+
+function cacheKey(source: LogSource, page: string): string | null {
+  if (!source.file || source.file.compression === 'none') return null;
+  try {
+    const st = statSync(source.file.path);
+    return `${source.file.path}:${st.size}:${st.mtimeMs}:${page}`;
+  } catch {
+    return null;
+  }
+}
+
+function remember(bodies: Map<string, string>, key: string, html: string): void {
+  bodies.set(key, html);
+  while (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value!);
 }
 
 /** Streams to the client; a client that goes away mid-log is no error. */

@@ -112,6 +112,18 @@ function drain(url: string, agent: Agent): Promise<void> {
   });
 }
 
+/** Asks for / every 100 ms while `go` says so, recording how long each answer took. */
+async function probeHome(h: Running, into: number[], go: () => boolean, each: () => void = () => undefined): Promise<void> {
+  while (go()) {
+    const t = performance.now();
+    const res = await fetch(`${h.url}/`);
+    await res.text();
+    into.push(performance.now() - t);
+    each();
+    await sleep(100);
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -129,7 +141,12 @@ try {
   chainSpec('loaded');
 
   let h = await startHydrant(join(root, 'jobsets-alone'));
+  let probing = true;
+  const quiet: number[] = [];
+  const quietProbe = probeHome(h, quiet, () => probing);
   const alone = await timeChain(db, 'alone');
+  probing = false;
+  await quietProbe;
   await stop(h);
 
   h = await startHydrant(join(root, 'jobsets-loaded'));
@@ -145,16 +162,7 @@ try {
   });
   const latencies: number[] = [];
   let rss = 0;
-  const probe = (async () => {
-    while (loading) {
-      const t = performance.now();
-      const res = await fetch(`${h.url}/`);
-      await res.text();
-      latencies.push(performance.now() - t);
-      rss = Math.max(rss, serverRssMb(h));
-      await sleep(100);
-    }
-  })();
+  const probe = probeHome(h, latencies, () => loading, () => { rss = Math.max(rss, serverRssMb(h)); });
   const loaded = await timeChain(db, 'loaded');
   loading = false;
   await Promise.all([...clients, probe]);
@@ -169,8 +177,9 @@ try {
   console.log(`chain of 100 under load (s)  ${loaded.toFixed(2).padStart(9)}`);
   console.log(`chain ratio                  ${ratio.toFixed(2).padStart(9)}  ≤ ${CHAIN_TARGET}`);
   console.log(`server RSS max (MB)          ${rss.toFixed(0).padStart(9)}  < ${RSS_TARGET_MB}`);
-  console.log(`/ p50 (ms)                   ${percentile(latencies, 50).toFixed(1).padStart(9)}`);
-  console.log(`/ p99 (ms)                   ${p99.toFixed(1).padStart(9)}  < ${P99_TARGET_MS}`);
+  console.log(`/ p50, p99 with the chain alone (ms) ${percentile(quiet, 50).toFixed(1)}, ${percentile(quiet, 99).toFixed(1)}`);
+  console.log(`/ p50 under load (ms)        ${percentile(latencies, 50).toFixed(1).padStart(9)}`);
+  console.log(`/ p99 under load (ms)        ${p99.toFixed(1).padStart(9)}  < ${P99_TARGET_MS}`);
   console.log(`log requests served          ${String(requests).padStart(9)}  (${CLIENTS} clients, raw and pretty of a 50 MB log)`);
   const pass = ratio <= CHAIN_TARGET && rss < RSS_TARGET_MB && p99 < P99_TARGET_MS;
   console.log(`RESULT name=stall ratio=${ratio.toFixed(2)} target=${CHAIN_TARGET} ${pass ? 'pass' : 'fail'}`);

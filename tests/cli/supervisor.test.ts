@@ -105,3 +105,10 @@ test('SIGTERM stops every role cleanly', async () => {
   for (const pid of pids) assert.ok(!alive(pid), `role process ${pid} is gone`);
   assert.equal(hydrant.logs().match(/"msg":"stopped"/g)?.length, 4, 'three roles and the supervisor said stopped');
 });
+
+test('roles whose supervisor is killed with -9 stop on their own', async () => {
+  hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets]).start();
+  const pids = Object.values(await waitFor('three role processes', () => Object.keys(rolePids()).length === 3 && rolePids()));
+  await hydrant.stop('SIGKILL');
+  await waitFor('every role process to end', () => pids.every((pid) => !alive(pid)), 30);
+});

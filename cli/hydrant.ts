@@ -67,19 +67,27 @@ async function main(argv: string[]): Promise<number> {
   const role = spec.create(config, { log });
   await role.start();
 
+  const supervised = process.env[SUPERVISED_ROLE_ENV] !== undefined;
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       log.info({ signal }, 'stopping');
       resolve();
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
     // Supervised: a supervisor that is gone (even by kill -9) takes its roles with it.
     process.once('disconnect', () => shutdown('supervisor gone'));
   });
-  // A second signal while stopping means "now".
-  process.once('SIGTERM', () => process.exit(1));
-  process.once('SIGINT', () => process.exit(1));
+  // A second signal while stopping means "now" — unless a supervisor sent it: a service
+  // manager signals every process of the service and the supervisor passes it on, and the
+  // supervisor kills a role that takes too long anyway.
+  if (!supervised) {
+    process.once('SIGTERM', () => process.exit(1));
+    process.once('SIGINT', () => process.exit(1));
+  }
   await role.stop();
   log.info('stopped');
   log.flush();

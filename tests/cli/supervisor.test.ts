@@ -99,9 +99,11 @@ test('a write lock held by another process for 12 s never stalls the web server'
   await done;
 });
 
-test('SIGTERM stops every role cleanly', async () => {
+test('SIGTERM stops every role cleanly, also when every process gets it (as from a service manager)', async () => {
   const pids = Object.values(rolePids());
-  assert.equal(await hydrant.stop('SIGTERM'), 0);
+  const stopped = hydrant.stop('SIGTERM');
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  assert.equal(await stopped, 0);
   for (const pid of pids) assert.ok(!alive(pid), `role process ${pid} is gone`);
   assert.equal(hydrant.logs().match(/"msg":"stopped"/g)?.length, 4, 'three roles and the supervisor said stopped');
 });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { ConfigError, readConfig } from '../core/config.ts';
 import { openDatabase } from '../core/db/database.ts';
 import { migrate } from '../core/db/migrate.ts';
@@ -90,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
   }
   await role.stop();
   log.info('stopped');
+  // A cluster worker's channel is node:cluster's: ending it makes the supervisor kill the
+  // worker, so a worker exits by itself once its last lines are written.
+  if (cluster.isWorker) await new Promise<void>((resolve) => log.flush(() => resolve())).then(() => process.exit(0));
   log.flush();
   // The IPC channel to a supervisor would keep this process alive.
   if (process.connected) process.disconnect();

@@ -17,6 +17,8 @@ export interface RoleSpec {
    * to the builds, so a crowd of readers of big logs slows pages, never the building.
    */
   nice?: number;
+  /** Processes of this role under `hydrant start` (default 1). */
+  workers?: (config: Config) => number;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface RoleSpec {
 export const ROLES: readonly RoleSpec[] = [
   { name: 'evaluator', create: createEvaluator },
   { name: 'queue-runner', create: createQueueRunner },
-  { name: 'server', create: createWebServer, nice: 5 },
+  { name: 'server', create: createWebServer, nice: 5, workers: (config) => config.serverWorkers },
 ];
 
 export function roleNamed(name: string) {

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import type { Config } from '../core/config.ts';
@@ -16,6 +17,9 @@ const STOP_GRACE_MS = 60_000;
 interface Child {
   role: string;
   nice: number;
+  /** One of several processes of the role (server workers), numbered from 1. */
+  shared: boolean;
+  worker: number;
   process: ChildProcess | null;
   startedAt: number;
   delay: number;
@@ -31,18 +35,25 @@ interface Child {
  * supervisor exits. A child whose supervisor vanishes (kill -9) stops on its own: it watches
  * the IPC channel.
  */
-export async function supervise(roles: readonly { name: string; nice?: number }[], config: Config, argv: readonly string[], log: Logger): Promise<number> {
+export async function supervise(roles: readonly { name: string; nice?: number; workers?: (config: Config) => number }[], config: Config, argv: readonly string[], log: Logger): Promise<number> {
   // A restarted server must come back on the same port, so port 0 is resolved once here.
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const script = process.argv[1]!;
-  const children = roles.map(({ name: role, nice }): Child => ({ role, nice: nice ?? 0, process: null, startedAt: 0, delay: FIRST_DELAY_MS, lastReason: '' }));
+  const args = [...argv, '--port', String(port)];
+  const children = roles.flatMap(({ name: role, nice, workers }) => {
+    const count = Math.max(1, workers?.(config) ?? 1);
+    return Array.from({ length: count }, (_, i): Child => ({
+      role, nice: nice ?? 0, shared: count > 1, worker: i + 1, process: null, startedAt: 0, delay: FIRST_DELAY_MS, lastReason: '',
+    }));
+  });
+  if (children.some((c) => c.shared)) cluster.setupPrimary({ exec: script, args, execArgv: process.execArgv, silent: false });
   let stopping = false;
 
   const launch = (c: Child) => {
-    const child = fork(script, [...argv, '--port', String(port)], {
-      execArgv: process.execArgv,
-      env: { ...process.env, [SUPERVISED_ROLE_ENV]: c.role },
-      stdio: 'inherit',
+    const env = { ...process.env, [SUPERVISED_ROLE_ENV]: c.role };
+    // Several processes of one role share its listening socket through node:cluster.
+    const child = c.shared ? cluster.fork(env).process : fork(script, args, {
+      execArgv: process.execArgv, env, stdio: 'inherit',
       // Its own process group: a terminal's Ctrl-C reaches the supervisor, which stops the roles in order.
       detached: true,
     });
@@ -52,7 +63,7 @@ export async function supervise(roles: readonly { name: string; nice?: number }[
       try { setPriority(child.pid, c.nice); } catch (e) { log.warn({ role: c.role, err: e }, `${c.role}: cannot lower its priority`); }
     }
     c.lastReason = '';
-    log.info({ role: c.role, child: child.pid }, `${c.role} started`);
+    log.info({ role: c.role, child: child.pid, ...(c.shared ? { worker: c.worker } : {}) }, `${c.role} started`);
     child.on('message', (m: { type?: string; reason?: string }) => {
       if (m?.type === 'crash' && typeof m.reason === 'string') c.lastReason = m.reason;
     });
@@ -86,9 +97,11 @@ export async function supervise(roles: readonly { name: string; nice?: number }[
         log.warn({ role: c.role }, `${c.role} did not stop within ${STOP_GRACE_MS / 1000} s; killing it`);
         child.kill('SIGKILL');
       }, STOP_GRACE_MS);
-      child.once('exit', (code) => {
+      child.once('exit', (code, signal) => {
         clearTimeout(killer);
-        resolve(code ?? 1);
+        // Ended by the SIGTERM it was sent before it got as far as handling it (still
+        // starting): nothing was left half done.
+        resolve(signal === 'SIGTERM' ? 0 : code ?? 1);
       });
       child.kill('SIGTERM');
     });

@@ -29,6 +29,7 @@ export interface Config {
   retryIntervalSeconds: number;
   unsupportedWaitSeconds: number;
   liveLogStallSeconds: number;
+  serverWorkers: number;
 }
 
 export class ConfigError extends Error {}
@@ -100,6 +101,7 @@ export function readConfig(
     retryIntervalSeconds: int('retryInterval'),
     unsupportedWaitSeconds: int('unsupportedWait'),
     liveLogStallSeconds: int('liveLogStall'),
+    serverWorkers: int('serverWorkers') || availableParallelism(),
   };
   return { config, positional };
 }

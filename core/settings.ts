@@ -103,6 +103,10 @@ export const SETTINGS = {
     flag: '--unsupported-wait', env: 'HYDRANT_UNSUPPORTED_WAIT', kind: 'int', default: '120',
     help: 'Seconds a step for a system (or features) no machine supports waits for one to appear before its builds end with status 9.',
   },
+  serverWorkers: {
+    flag: '--server-workers', env: 'HYDRANT_SERVER_WORKERS', kind: 'int', default: '1',
+    help: 'Web server processes under `hydrant start`, sharing its port (node:cluster); with more than one, a restarted server leaves no gap. 0 for one per CPU core.',
+  },
   liveLogStall: {
     flag: '--live-log-stall', env: 'HYDRANT_LIVE_LOG_STALL', kind: 'int', default: '30',
     help: 'Seconds a live-log client may stay behind (not reading) before it is dropped; the server never buffers more than a chunk for it.',

@@ -30,6 +30,10 @@ let job = name: script: derivation {
 
 interface BuildJson { id: number; job: string; finished: number; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
 
+// Registered before tempDir(): hooks run in order, and hydrant must stop before its directory goes.
+after(async () => {
+  await hydrant?.stop();
+});
 const dir = tempDir();
 const repo = new GitRepo(join(dir, 'repo'));
 let hydrant: HydrantProcess;
@@ -43,10 +47,6 @@ before(async () => {
     jobsets: { main: { nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 1, inputs: { src: { type: 'git', value: `${repo.dir} main` } } } },
   }));
   hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1']).start();
-});
-
-after(async () => {
-  await hydrant?.stop();
 });
 
 async function evalBuilds(evalId: number): Promise<BuildJson[]> {

@@ -29,7 +29,7 @@ export interface WebServer {
 export function createWebServer(config: Config, deps: WebServerDeps): WebServer {
   const log = deps.log.child({ role: 'server' });
   const db = deps.db ?? openDatabase(config.dbPath);
-  // Five wrong passwords per client and user name per five minutes.
+  // Five attempts per user name and twenty per client address per five minutes.
   const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix() });
   let server: Server | undefined;
   return {

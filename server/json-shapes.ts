@@ -15,6 +15,7 @@ export function projectJson(p: ProjectRow, jobsets: string[]) {
     owner: p.owner ?? '',
     enabled: p.enabled === 1,
     hidden: p.hidden === 1,
+    private: p.private === 1,
     jobsets,
     declarative: { file: '', type: '', value: '' },
   };

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { getBuild } from '../core/db/builds.ts';
 import { getEval } from '../core/db/evals.ts';
 import { getJobset, getJobsetById } from '../core/db/jobsets.ts';
+import { hiddenProjects, type HiddenProjects } from '../core/db/hidden-projects.ts';
 import { getProject } from '../core/db/projects.ts';
 import type { BuildWithJobset, EvalRow, JobsetRow, ProjectRow } from '../core/model/rows.ts';
 import { mayRead } from './auth/permissions.ts';
@@ -17,6 +18,19 @@ export function requireProject({ db }: RouteContext, res: Response, name: unknow
   const project = getProject(db, String(name));
   if (!project || !mayRead(db, viewerOf(res), project)) throw new NotFound(`project ${String(name)}`);
   return project;
+}
+
+/**
+ * The private projects the viewer may not read, for every query that lists across
+ * projects (queue, running steps, search, counts): pass it on, never list without it.
+ */
+export function hiddenFrom({ db }: RouteContext, res: Response): HiddenProjects {
+  return hiddenProjects(db, viewerOf(res));
+}
+
+/** True when the viewer may read project `name` (a private project only for its owner, members and admins). */
+export function readable(ctx: RouteContext, res: Response, name: string): boolean {
+  return !hiddenFrom(ctx, res).names.has(name);
 }
 
 export function requireJobset(ctx: RouteContext, res: Response, project: unknown, name: unknown): JobsetRow {

@@ -4,7 +4,7 @@ import { INPUT_TYPES, type InputSpec, type InputType, type JobsetSpec, type Proj
 
 export { SpecError };
 
-const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
+const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'private', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
 const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval',
   'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
 /** Hydra's newer keys for the jobset type; only the legacy type 0 is supported. */
@@ -105,6 +105,7 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
     homepage: str(raw, 'homepage', where, ''),
     enabled: bool(raw, 'enabled', where, true),
     hidden: bool(raw, 'hidden', where, false),
+    private: bool(raw, 'private', where, false),
     owner: str(raw, 'owner', where, ''),
     declarative,
     jobsets,

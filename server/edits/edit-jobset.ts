@@ -4,6 +4,8 @@ import { getJobset, jobsetInputs } from '../../core/db/jobsets.ts';
 import { getProject } from '../../core/db/projects.ts';
 import { deleteJobset, saveJobset, type JobsetEdit } from '../../core/db/project-edits.ts';
 import { requirePermission } from '../action-response.ts';
+import { mayRead } from '../auth/permissions.ts';
+import { viewerOf } from '../auth/session.ts';
 import { bool, int, NAME, str, type Body } from '../edit-fields.ts';
 import { BadRequest, NotFound } from '../negotiate.ts';
 
@@ -27,8 +29,15 @@ function inputsOf(body: Body, fallback: JobsetEdit['inputs']): JobsetEdit['input
  * a member or an admin. Fields left out keep their values; the result is checked whole
  * (the Nix expression's input must be one of the inputs) before anything is written.
  */
+/** The project, when the viewer may read it; a private one they may not is "not found", as on every page. */
+function readableProject(db: Db, res: Response, project: string) {
+  const p = getProject(db, project);
+  if (!p || !mayRead(db, viewerOf(res), p)) throw new NotFound(`project ${project}`);
+  return p;
+}
+
 export function editJobset(db: Db, res: Response, project: string, name: string, body: Body): { created: boolean } {
-  if (!getProject(db, project)) throw new NotFound(`project ${project}`);
+  readableProject(db, res, project);
   requirePermission(db, res, 'edit-jobset', project);
   if (!NAME.test(name)) throw new BadRequest(`invalid jobset name "${name}": letters, digits, _ . - only`);
   const old = getJobset(db, project, name);
@@ -53,6 +62,7 @@ export function editJobset(db: Db, res: Response, project: string, name: string,
 }
 
 export function removeJobset(db: Db, res: Response, project: string, name: string): void {
+  readableProject(db, res, project);
   if (!getJobset(db, project, name)) throw new NotFound(`jobset ${project}:${name}`);
   requirePermission(db, res, 'edit-jobset', project);
   deleteJobset(db, project, name);

@@ -3,7 +3,7 @@ import type { Db } from '../../core/db/database.ts';
 import { deleteProject, saveProject } from '../../core/db/project-edits.ts';
 import { getProject } from '../../core/db/projects.ts';
 import { requirePermission } from '../action-response.ts';
-import { mayCreateProject } from '../auth/permissions.ts';
+import { mayCreateProject, mayRead } from '../auth/permissions.ts';
 import { viewerOf } from '../auth/session.ts';
 import { bool, NAME, str, type Body } from '../edit-fields.ts';
 import { BadRequest, Forbidden, HttpError, NotFound } from '../negotiate.ts';
@@ -17,6 +17,7 @@ export function editProject(db: Db, res: Response, name: string, body: Body): { 
   if (!NAME.test(name)) throw new BadRequest(`invalid project name "${name}": letters, digits, _ . - only`);
   const existing = getProject(db, name);
   const viewer = viewerOf(res);
+  if (existing && !mayRead(db, viewer, existing)) throw new NotFound(`project ${name}`);
   if (existing) requirePermission(db, res, 'edit-project', name);
   else if (!viewer) throw new HttpError(401, 'log in first');
   else if (!mayCreateProject(viewer)) throw new Forbidden(`${viewer.username} may not create projects`);
@@ -29,12 +30,14 @@ export function editProject(db: Db, res: Response, name: string, body: Body): { 
     enabled: bool(body, 'enabled', existing ? existing.enabled === 1 : true),
     // Hydra's clients send `visible`; the API document also names `hidden`.
     hidden: body['visible'] !== undefined ? !bool(body, 'visible', true) : bool(body, 'hidden', existing ? existing.hidden === 1 : false),
+    private: bool(body, 'private', existing ? existing.private === 1 : false),
   });
   return { created };
 }
 
 export function removeProject(db: Db, res: Response, name: string): void {
-  if (!getProject(db, name)) throw new NotFound(`project ${name}`);
+  const existing = getProject(db, name);
+  if (!existing || !mayRead(db, viewerOf(res), existing)) throw new NotFound(`project ${name}`);
   requirePermission(db, res, 'delete-project', name);
   deleteProject(db, name);
 }

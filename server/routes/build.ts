@@ -1,12 +1,12 @@
 import type { Router } from 'express';
-import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, runningBuildIds } from '../../core/db/builds.ts';
+import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, getBuild, runningBuildIds } from '../../core/db/builds.ts';
 import { latestBuildOfDrv } from '../../core/db/build-culprit.ts';
 import { readStepLog } from '../../core/logs.ts';
 import { BuildStatus, statusLabel } from '../../core/model/status.ts';
 import { may } from '../auth/permissions.ts';
 import { viewerOf } from '../auth/session.ts';
 import { buildJson } from '../json-shapes.ts';
-import { requireBuild } from '../lookups.ts';
+import { readable, requireBuild } from '../lookups.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
@@ -26,7 +26,10 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
       view: () => {
         const steps = buildSteps(db, build.id);
         const failed = failingStep(build, steps);
-        const culpritId = failed && failed.drvpath !== build.drvpath ? failed.propagatedfrom ?? latestBuildOfDrv(db, failed.drvpath ?? '') : undefined;
+        const culpritRef = failed && failed.drvpath !== build.drvpath ? failed.propagatedfrom ?? latestBuildOfDrv(db, failed.drvpath ?? '') : undefined;
+        // The build that broke this one may belong to a private project the viewer may not read.
+        const culpritBuild = culpritRef === undefined ? undefined : getBuild(db, culpritRef);
+        const culpritId = culpritBuild && readable(ctx, res, culpritBuild.project) ? culpritBuild.id : undefined;
         const viewer = viewerOf(res);
         const can = (a: 'restart' | 'cancel' | 'bump' | 'keep') => may(db, viewer, a, build.project);
         return {

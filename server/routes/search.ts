@@ -6,16 +6,18 @@ import type { BuildWithJobset } from '../../core/model/rows.ts';
 import { buildJson, jobsetJson, projectJson } from '../json-shapes.ts';
 import { BadRequest, sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
+import { hiddenFrom } from '../lookups.ts';
 import { buildSummary } from '../views/build-summary.ts';
 import { links } from '../views/links.ts';
 
 /** Hydra's /search?query=…: projects, jobsets, jobs (newest build per jobset) and builds by store path. */
-export function searchRoutes(router: Router, { db, render }: RouteContext): void {
+export function searchRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render } = ctx;
   router.get('/search', (req, res) => {
     const query = typeof req.query.query === 'string' ? req.query.query.trim() : '';
     if (!query) throw new BadRequest('empty search term');
     if (query.length > 500) throw new BadRequest('search term too long');
-    const found = searchAll(db, query, 50);
+    const found = searchAll(db, hiddenFrom(ctx, res), query, 50);
     const full = (b: BuildWithJobset) => buildJson(b, { outputs: buildOutputs(db, b.id), products: buildProducts(db, b.id), metrics: buildMetrics(db, b.id), evals: buildEvalIds(db, b.id) });
     sendPage(req, res, render, {
       template: 'search',

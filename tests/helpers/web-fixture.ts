@@ -40,8 +40,8 @@ export async function startWebFixture(): Promise<WebFixture> {
   } };
 }
 
-export function addProject(db: Db, name: string, extra: { owner?: string; displayname?: string; description?: string } = {}): void {
-  upsertProject(db, { name, displayname: extra.displayname ?? name, description: extra.description ?? '', homepage: '', enabled: true, hidden: false, owner: extra.owner ?? '', spec_source: '', declarative: null });
+export function addProject(db: Db, name: string, extra: { owner?: string; displayname?: string; description?: string; private?: boolean } = {}): void {
+  upsertProject(db, { name, displayname: extra.displayname ?? name, description: extra.description ?? '', homepage: '', enabled: true, hidden: false, private: extra.private ?? false, owner: extra.owner ?? '', spec_source: '', declarative: null });
 }
 
 export function addJobset(db: Db, project: string, name: string, repoUrl = 'https://example.invalid/repo.git'): number {

@@ -8,6 +8,7 @@ import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
 import { now } from '../../core/db/database.ts';
 import { listMachines } from '../../core/db/machines.ts';
 import { runningSteps } from '../../core/db/queue-status.ts';
+import { NOTHING_HIDDEN } from '../../core/db/hidden-projects.ts';
 import { readStepLog } from '../../core/logs.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
@@ -65,7 +66,7 @@ test('a machine that dies mid-build: the step is retried on another, the machine
   const runner = createQueueRunner(f.config(['--machines', machines, '--retry-interval', '2']), { log: f.log, db: f.db });
   runner.start();
   await waitFor('the step to build on the first machine', () => buildSteps(f.db, ids['slow']!).some((s) => s.busy === 30 && s.machine === first.name), 60);
-  const current = runningSteps(f.db).filter((s) => s.machine === first.name);
+  const current = runningSteps(f.db, NOTHING_HIDDEN).filter((s) => s.machine === first.name);
   assert.deepEqual(current.map((s) => s.build_id), [ids['slow']], 'the machines page sees the running step');
   first.kill();
   await waitFor('the build to finish', () => getBuild(f.db, ids['slow']!)!.finished === 1, 90);

@@ -17,10 +17,13 @@ export function editProject(db: Db, res: Response, name: string, body: Body): { 
   if (!NAME.test(name)) throw new BadRequest(`invalid project name "${name}": letters, digits, _ . - only`);
   const existing = getProject(db, name);
   const viewer = viewerOf(res);
-  if (existing && !mayRead(db, viewer, existing)) throw new NotFound(`project ${name}`);
-  if (existing) requirePermission(db, res, 'edit-project', name);
+  // A private project the viewer may not read is answered as if it did not exist, up to
+  // the point where creating it would clash with the name in use.
+  const hidden = existing !== undefined && !mayRead(db, viewer, existing);
+  if (existing && !hidden) requirePermission(db, res, 'edit-project', name);
   else if (!viewer) throw new HttpError(401, 'log in first');
   else if (!mayCreateProject(viewer)) throw new Forbidden(`${viewer.username} may not create projects`);
+  else if (hidden) throw new HttpError(409, `the name ${name} is taken`);
   const created = saveProject(db, {
     name,
     displayname: str(body, 'displayname', existing?.displayname ?? name) || name,

@@ -37,7 +37,7 @@ export function evalRoutes(router: Router, ctx: RouteContext): void {
       view: () => {
         const compareId = req.query.compare !== undefined ? intParam(req.query.compare, 'evaluation') : previousEvalId(db, jobset.id, evaluation.id);
         // The other evaluation is loaded with the viewer's rights too: a private one is "not found".
-        if (compareId !== undefined && req.query.compare !== undefined) requireEval(ctx, res, compareId);
+        if (compareId !== undefined && req.query.compare !== undefined) requireEval(ctx, res, req.query.compare);
         else if (compareId !== undefined && !getEval(db, compareId)) throw new NotFound(`evaluation ${compareId} to compare with`);
         const group = groupOf(req);
         const summary = cache.get(`summary:${evaluation.id}`, () => evalSummary(db, evaluation.id));

@@ -84,3 +84,15 @@ test('the running evaluator picks up a changed spec file on its next round', asy
   await f.evaluator.runOnce();
   assert.equal(getJobset(f.db, 'p', 'a')!.description, 'changed on disk');
 });
+
+test('"private": true in a spec makes the project private; a bad value names the key', () => {
+  const f = evaluatorFixture();
+  f.writeSpec('secretive', { displayname: 'S', private: true, jobsets: { trunk: jobset() } });
+  f.writeSpec('loud', { displayname: 'L', private: 'yes', jobsets: {} });
+  f.sync();
+  assert.equal(getProject(f.db, 'secretive')!.private, 1);
+  assert.match(getProject(f.db, 'loud')!.spec_error ?? '', /"private"/);
+  f.writeSpec('secretive', { displayname: 'S', jobsets: { trunk: jobset() } });
+  f.sync();
+  assert.equal(getProject(f.db, 'secretive')!.private, 0, 'the spec is the one writer: leaving the key out makes it public');
+});

@@ -11,6 +11,8 @@ export interface Config {
   port: number;
   baseUrl: string;
   jobsetsDir: string;
+  /** Directories path inputs may lie under (see core/spec/path-rules.ts). */
+  allowedPaths: string[];
   machinesFile: string | null;
   gcRootsDir: string;
   logLevel: string;
@@ -74,13 +76,15 @@ export function readConfig(
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of trace debug info warn error fatal silent, got "${logLevel}"`);
   }
+  const jobsetsDir = jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw);
   const config: Config = {
     stateDir,
     dbPath: get('db') ? path('db') : join(stateDir, 'hydrant.sqlite'),
     host,
     port,
     baseUrl: (get('baseUrl') || `http://${host}:${port}`).replace(/\/+$/, ''),
-    jobsetsDir: jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw),
+    jobsetsDir,
+    allowedPaths: get('allowedPaths') ? get('allowedPaths').split(':').filter(Boolean).map((p) => resolve(cwd, p)) : [jobsetsDir],
     machinesFile: get('machines') ? path('machines') : null,
     gcRootsDir: path('gcRootsDir'),
     logLevel,

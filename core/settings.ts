@@ -39,6 +39,10 @@ export const SETTINGS = {
     flag: '--jobsets', env: 'HYDRANT_JOBSETS', kind: 'path', default: '<hydrant>/jobsets',
     help: 'Directory of declarative project specs (one JSON file per project). Default: the bundled examples.',
   },
+  allowedPaths: {
+    flag: '--allowed-paths', env: 'HYDRANT_ALLOWED_PATHS', kind: 'string', default: '',
+    help: "Directories, separated by ':', that jobsets' path inputs may lie under, however they are declared (spec file, declfile, web form, API); never the state directory. Default: the jobsets directory.",
+  },
   machines: {
     flag: '--machines', env: 'HYDRANT_MACHINES', kind: 'path', default: '',
     help: "Build machines in Nix's machines-file format. Default: this machine only, with its own systems.",

@@ -10,6 +10,7 @@ import type { ResolvedInput } from '../core/db/evals.ts';
 import type { JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
+import { pathInputProblem } from '../core/spec/path-rules.ts';
 
 export class InputError extends Error {}
 
@@ -25,6 +26,7 @@ interface Ctx {
   nix: Nix;
   gitCacheDir: string;
   tmpDir: string;
+  stateDir: string;
 }
 
 /**
@@ -75,6 +77,10 @@ async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved
       return { resolved: { ...base, value: input.value }, arg: { expr: `(${input.value})` } };
     case 'path': {
       if (!existsSync(input.value)) throw new InputError(`input "${input.name}": path ${input.value} does not exist`);
+      // Checked again here, whoever wrote the row and whatever a symlink points at now: copying the
+      // state directory (or a directory holding it) would put the database into the store.
+      const problem = pathInputProblem(input.value, { allowed: ['/'], stateDir: ctx.stateDir });
+      if (problem) throw new InputError(`input "${input.name}": ${problem}`);
       const path = await ctx.nix.addToStore(input.value);
       return { resolved: { ...base, uri: input.value, path }, arg: { expr: `builtins.storePath ${nixString(path)}` } };
     }

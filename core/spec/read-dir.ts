@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { PathRules } from './path-rules.ts';
 import { parseProjectSpec, SpecError } from './validate.ts';
 import type { ProjectSpec } from './types.ts';
 
@@ -12,7 +13,7 @@ export type SpecFileResult =
  * Relative `path` and `git` input values are resolved against the spec file's directory,
  * so a spec can point at expressions that sit beside it.
  */
-export function readSpecDir(dir: string): SpecFileResult[] {
+export function readSpecDir(dir: string, paths?: PathRules): SpecFileResult[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -23,24 +24,11 @@ export function readSpecDir(dir: string): SpecFileResult[] {
     const file = join(dir, f);
     const project = basename(f, '.json');
     try {
-      const spec = parseProjectSpec(project, readFileSync(file, 'utf8'), file);
-      for (const jobset of spec.jobsets) {
-        for (const input of jobset.inputs) input.value = resolveLocal(input.type, input.value, dir);
-      }
-      if (spec.declarative) spec.declarative.value = resolveLocal(spec.declarative.type, spec.declarative.value, dir);
+      const spec = parseProjectSpec(project, readFileSync(file, 'utf8'), file, { baseDir: dir, paths });
       return { file, project, ok: true, spec };
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       return { file, project, ok: false, error: e.message };
     }
   });
-}
-
-function resolveLocal(type: string, value: string, dir: string): string {
-  if (type === 'path') return value.startsWith('/') ? value : join(dir, value);
-  if (type === 'git') {
-    const [url, ...rest] = value.trim().split(/\s+/);
-    if (url && (url.startsWith('./') || url.startsWith('../') || url === '.')) return [join(dir, url), ...rest].join(' ');
-  }
-  return value;
 }

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { basename } from 'node:path';
 import type { Db } from '../../core/db/database.ts';
 import { deleteProject, saveProject } from '../../core/db/project-edits.ts';
 import { getProject } from '../../core/db/projects.ts';
@@ -21,6 +22,8 @@ export function editProject(db: Db, res: Response, name: string, body: Body): { 
   // the point where creating it would clash with the name in use.
   const hidden = existing !== undefined && !mayRead(db, viewer, existing);
   if (existing && !hidden) requirePermission(db, res, 'edit-project', name);
+  // One writer per column: a project declared by a spec file is changed in that file.
+  if (existing && !hidden && existing.spec_source) throw new Forbidden(`project ${name} is declared in ${basename(existing.spec_source)}; change it there`);
   else if (!viewer) throw new HttpError(401, 'log in first');
   else if (!mayCreateProject(viewer)) throw new Forbidden(`${viewer.username} may not create projects`);
   else if (hidden) throw new HttpError(409, `the name ${name} is taken`);
@@ -42,5 +45,6 @@ export function removeProject(db: Db, res: Response, name: string): void {
   const existing = getProject(db, name);
   if (!existing || !mayRead(db, viewerOf(res), existing)) throw new NotFound(`project ${name}`);
   requirePermission(db, res, 'delete-project', name);
+  if (existing.spec_source) throw new Forbidden(`project ${name} is declared in ${basename(existing.spec_source)}; remove it there`);
   deleteProject(db, name);
 }

@@ -42,7 +42,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           jobset: { ...jobset, projectUrl: links.project(jobset.project), url: links.jobset(jobset.project, jobset.name) },
           inputs,
           canTrigger: may(db, viewer, 'trigger', jobset.project),
-          canEdit: may(db, viewer, 'edit-jobset', jobset.project),
+          canEdit: !jobset.spec_source && may(db, viewer, 'edit-jobset', jobset.project),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
           evals: shown.evals,
           matrix: shown.matrix,

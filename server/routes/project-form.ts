@@ -50,6 +50,7 @@ export function projectFormRoutes(router: Router, ctx: RouteContext): void {
   router.get('/project/:project/edit', (req, res) => {
     const p = requireProject(ctx, res, req.params.project);
     requirePermission(db, res, 'edit-project', p.name);
+    if (p.spec_source) throw new Forbidden(`project ${p.name} is declared in a spec file; change it there`);
     form(res, { ...p, visible: p.hidden === 0, enabled: p.enabled === 1, private: p.private === 1 }, { create: false });
   });
   router.post('/project/:project/edit', (req, res) => {

@@ -30,7 +30,7 @@ test('git, string, boolean, nix, path and build inputs reach the expression', as
   const repo = new GitRepo(join(f.dir, 'repo'));
   repo.write('release.nix', probe(randomUUID())).write('README', 'read me').commit('one');
   const rev = repo.write('README', 'read me twice').commit('two');
-  const data = join(f.dir, 'data');
+  const data = join(f.specDir, 'data'); // path inputs lie under --allowed-paths, by default the jobsets directory
   mkdirSync(data);
   writeFileSync(join(data, 'f.txt'), 'path input');
   const upNonce = randomUUID();

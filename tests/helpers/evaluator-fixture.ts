@@ -8,6 +8,7 @@ import { createLogger } from '../../core/log.ts';
 import type { Nix } from '../../core/nix/nix.ts';
 import { createEvaluator, type Evaluator } from '../../evaluator/index.ts';
 import { syncSpecDir } from '../../evaluator/sync-specs.ts';
+import { pathRulesOf } from '../../core/spec/path-rules.ts';
 import { GitRepo } from './git-repo.ts';
 import { tempDir } from './temp.ts';
 
@@ -33,7 +34,7 @@ export function evaluatorFixture(extraArgs: string[] = [], nix?: Nix): Evaluator
   const evaluator = createEvaluator(config, { log, db, nix });
   return {
     dir, specDir, db, evaluator,
-    sync: () => syncSpecDir(db, specDir, log),
+    sync: () => syncSpecDir(db, specDir, log, pathRulesOf(config)),
     writeSpec(project, spec) {
       writeFileSync(join(specDir, `${project}.json`), typeof spec === 'string' ? spec : JSON.stringify(spec, null, 2));
     },

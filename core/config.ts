@@ -21,6 +21,8 @@ export interface Config {
   evalMaxMemoryMiB: number;
   evalTimeoutSeconds: number;
   evalWorkers: number;
+  restrictEval: boolean;
+  evalAllowedPaths: string[];
   queueTickSeconds: number;
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
@@ -67,6 +69,12 @@ export function readConfig(
     return n;
   };
   const path = (name: SettingName): string => resolve(cwd, get(name));
+  const bool = (name: SettingName): boolean => {
+    const text = get(name);
+    if (['true', '1', 'yes'].includes(text)) return true;
+    if (['false', '0', 'no'].includes(text)) return false;
+    throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be true or false, got "${text}"`);
+  };
 
   const stateDir = path('stateDir');
   const host = get('host');
@@ -93,6 +101,8 @@ export function readConfig(
     evalMaxMemoryMiB: int('evalMaxMemory'),
     evalTimeoutSeconds: int('evalTimeout'),
     evalWorkers: int('evalWorkers') || availableParallelism(),
+    restrictEval: bool('restrictEval'),
+    evalAllowedPaths: get('evalAllowedPaths').split(':').filter(Boolean).map((p) => resolve(cwd, p)),
     queueTickSeconds: int('queueTick'),
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),

@@ -71,6 +71,14 @@ export const SETTINGS = {
     flag: '--eval-timeout', env: 'HYDRANT_EVAL_TIMEOUT', kind: 'int', default: '3600',
     help: 'Seconds each Nix process of an evaluation may run; past it the evaluation is stopped with an error. 0 for no limit.',
   },
+  restrictEval: {
+    flag: '--restrict-eval', env: 'HYDRANT_RESTRICT_EVAL', kind: 'bool', default: 'true',
+    help: "Evaluate with Nix's restrict-eval (as Hydra does): an expression reads only its jobset's inputs and --eval-allowed-paths, fetches only its git inputs' URLs, and sees no environment variables. false for trusted installs only.",
+  },
+  evalAllowedPaths: {
+    flag: '--eval-allowed-paths', env: 'HYDRANT_EVAL_ALLOWED_PATHS', kind: 'string', default: '/var/lib/hydrant/vm-kernel',
+    help: "Host paths, separated by ':', a restricted evaluation may read besides its inputs. Default: the guest kernel the bundled VM tests import (scripts/setup-vm.sh).",
+  },
   evalWorkers: {
     flag: '--eval-workers', env: 'HYDRANT_EVAL_WORKERS', kind: 'int', default: '0',
     help: 'Nix processes that share one evaluation\'s top-level attributes; 0 for one per CPU core.',

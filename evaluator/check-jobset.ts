@@ -19,6 +19,8 @@ export interface CheckContext {
   stateDir: string;
   /** Where path inputs may point: checked when a declfile is read and again when an input is fetched. */
   paths: PathRules;
+  /** Nix's restrict-eval for evaluations, with the host paths allowed besides the inputs; null turns it off. */
+  restrictEval: { hostPaths: readonly string[] } | null;
   /** The .drv files of queued builds are rooted as soon as they are registered. */
   roots: GcRoots;
   /** Memory and time limits per Nix process of an evaluation (0: none), and how many run at once. */
@@ -64,7 +66,12 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     }
 
     const evalStarted = Date.now();
-    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers, signal: ctx.signal });
+    // Restricted to the jobset's own inputs (their store paths, their git URLs) and the paths the admin allowed.
+    const restrict = ctx.restrictEval ? {
+      allowedPaths: [...fetched.resolved.flatMap((r) => (r.path ? [r.path] : [])), ...ctx.restrictEval.hostPaths],
+      allowedUris: fetched.resolved.flatMap((r) => (r.type === 'git' && r.uri ? [r.uri] : [])),
+    } : undefined;
+    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers, signal: ctx.signal, restrict });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds, newDrvPaths } = registerEvaluation(ctx.db, {
       jobsetId: jobset.id,

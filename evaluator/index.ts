@@ -31,7 +31,8 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
   const stopping = new AbortController();
   const ctx: CheckContext = {
     signal: stopping.signal,
-    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir, paths: pathRulesOf(config), roots: new GcRoots(config.gcRootsDir, (message) => log.error(message)),
+    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir, paths: pathRulesOf(config),
+    restrictEval: config.restrictEval ? { hostPaths: config.evalAllowedPaths } : null, roots: new GcRoots(config.gcRootsDir, (message) => log.error(message)),
     limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers },
   };
   // Each evaluation runs on its own: a slow one holds one slot, never the others' checks.

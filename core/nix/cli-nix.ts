@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -44,7 +44,16 @@ export class CliNix implements Nix {
     try {
       const requestFile = join(dir, 'request.json');
       await writeFile(requestFile, JSON.stringify(jobsRequest));
-      const args = ['--eval', '--strict', '--json', ...(writeDrvs ? ['--read-write-mode'] : []), ...optionFlags(), EVAL_JOBS_NIX,
+      // Restricted, Nix reads only the search path: the walker and its request (copied together
+      // into this run's own directory, so nothing else of hydrant is readable), and the allowed paths.
+      const restrict = request.restrict;
+      const walker = restrict ? join(dir, 'eval-jobs.nix') : EVAL_JOBS_NIX;
+      if (restrict) await copyFile(EVAL_JOBS_NIX, walker);
+      const restrictArgs = restrict
+        ? [...optionFlags({ 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
+          ...[dir, ...restrict.allowedPaths].flatMap((p, i) => ['-I', `hydrant-allowed-${i}=${p}`])]
+        : optionFlags();
+      const args = ['--eval', '--strict', '--json', ...(writeDrvs ? ['--read-write-mode'] : []), ...restrictArgs, walker,
         '--argstr', '__hydrantExpr', request.exprPath, '--argstr', '__hydrantRequest', requestFile];
       for (const [name, value] of Object.entries(request.args)) {
         if ('str' in value) args.push('--argstr', name, value.str);
@@ -54,7 +63,8 @@ export class CliNix implements Nix {
       const [command, commandArgs] = limit
         ? ['prlimit', [`--as=${limit * 1024 * 1024}`, '--', this.bin('nix-instantiate'), ...args]]
         : [this.bin('nix-instantiate'), args];
-      const result = await runProgram(command, commandArgs, { env: nixEnv(), timeoutSeconds: request.timeoutSeconds, signal });
+      const env = restrict ? { ...nixEnv(), NIX_PATH: '' } : nixEnv();
+      const result = await runProgram(command, commandArgs, { env, timeoutSeconds: request.timeoutSeconds, signal });
       if (signal?.aborted) return stopped;
       if (result.timedOut) return { ok: false, limitHit: true, message: `evaluation stopped: it took longer than ${request.timeoutSeconds} seconds` };
       if (result.code !== 0) {

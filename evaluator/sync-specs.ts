@@ -45,8 +45,13 @@ export function specDirFingerprint(dir: string): string {
       .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => {
-        const s = statSync(join(dir, f));
-        return `${f}:${s.size}:${s.mtimeMs}`;
+        // One broken entry (a dangling symlink) must not hide changes to the others.
+        try {
+          const s = statSync(join(dir, f));
+          return `${f}:${s.size}:${s.mtimeMs}`;
+        } catch {
+          return `${f}:unreadable`;
+        }
       })
       .join('|');
   } catch {

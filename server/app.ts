@@ -28,7 +28,7 @@ export function createApp(ctx: RouteContext): express.Express {
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(loadViewer(ctx.db));
-  app.use(sameOriginOnly);
+  app.use(sameOriginOnly(() => ctx.config.baseUrl));
 
   const router = express.Router();
   for (const register of ROUTES) register(router, ctx);

@@ -30,12 +30,15 @@ export function createWebServer(config: Config, deps: WebServerDeps): WebServer 
   const log = deps.log.child({ role: 'server' });
   const db = deps.db ?? openDatabase(config.dbPath);
   // Five attempts per user name and twenty per client address per five minutes.
-  const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix() });
+  // The default base URL names the port asked for; with port 0 it becomes the one picked at start.
+  const site: Config = { ...config };
+  const app = createApp({ db, render: createRenderer(), config: site, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix() });
   let server: Server | undefined;
   return {
     start() {
       return new Promise((resolve, reject) => {
         server = app.listen(config.port, config.host, () => {
+          if (config.baseUrl === `http://${config.host}:${config.port}`) site.baseUrl = this.url();
           log.info({ url: this.url() }, 'web server listening');
           resolve();
         });

@@ -19,7 +19,12 @@ const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
 export class CliNix implements Nix {
   private queryConnection: Promise<ServeConnection> | null = null;
 
-  constructor(private readonly binDir = '') {}
+  /** `knownHostsDir`: where the machines file's pinned host keys are written (the state directory's ssh/). */
+  constructor(private readonly binDir = '', private readonly knownHostsDir?: string) {}
+
+  private sshArgsOf(target: SshTarget): string[] {
+    return this.knownHostsDir ? sshArgs(target, process.env, this.knownHostsDir) : sshArgs(target);
+  }
 
   async readLog(drvPath: string): Promise<string | null> {
     const result = await runProgram(this.bin('nix-store'), ['--read-log', drvPath, ...optionFlags()], { env: nixEnv(), timeoutSeconds: 60 });
@@ -143,7 +148,7 @@ export class CliNix implements Nix {
 
   async openBuildConnection(on: SshTarget | null, options: Record<string, string> = {}): Promise<BuildConnection> {
     const conn = on
-      ? await ServeConnection.open('ssh', [...sshArgs(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
+      ? await ServeConnection.open('ssh', [...this.sshArgsOf(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
       : await ServeConnection.open(this.bin('nix-store'), ['--serve', '--write', ...optionFlags(options)], nixEnv());
     return new ServeBuildConnection(conn, on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve', !on);
   }
@@ -171,7 +176,7 @@ export class CliNix implements Nix {
     if (missing.length === 0) return 0;
     await this.transfer(
       { command: this.bin('nix-store'), args: ['--export', ...optionFlags(), ...missing], env: nixEnv() },
-      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--import'])] },
+      { command: 'ssh', args: [...this.sshArgsOf(target), remoteNixCommand('nix-store', ['--import'])] },
       target,
     );
     return missing.length;
@@ -184,7 +189,7 @@ export class CliNix implements Nix {
     const missing = closure.filter((p) => !valid.has(p));
     if (missing.length === 0) return 0;
     await this.transfer(
-      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--export', ...missing])] },
+      { command: 'ssh', args: [...this.sshArgsOf(target), remoteNixCommand('nix-store', ['--export', ...missing])] },
       { command: this.bin('nix-store'), args: ['--import', ...optionFlags()], env: nixEnv() },
       target,
     );
@@ -205,7 +210,7 @@ export class CliNix implements Nix {
   }
 
   private async ssh(target: SshTarget, tool: string, args: readonly string[]): Promise<string> {
-    const result = await runProgram('ssh', [...sshArgs(target), remoteNixCommand(tool, args)], { env: nixEnv(), timeoutSeconds: 300 });
+    const result = await runProgram('ssh', [...this.sshArgsOf(target), remoteNixCommand(tool, args)], { env: nixEnv(), timeoutSeconds: 300 });
     if (result.code === SSH_CONNECTION_FAILED) throw new RemoteConnectionError(`cannot reach ${target.destination}: ${cleanNixError(result.stderr) || 'ssh failed'}`);
     if (result.code !== 0) throw new Error(`${tool} on ${target.destination} failed: ${cleanNixError(result.stderr)}`);
     return result.stdout;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { PathRules } from './path-rules.ts';
 import { parseProjectSpec, SpecError } from './validate.ts';
@@ -24,11 +24,32 @@ export function readSpecDir(dir: string, paths?: PathRules): SpecFileResult[] {
     const file = join(dir, f);
     const project = basename(f, '.json');
     try {
-      const spec = parseProjectSpec(project, readFileSync(file, 'utf8'), file, { baseDir: dir, paths });
+      const spec = parseProjectSpec(project, readSpecFile(file), file, { baseDir: dir, paths });
       return { file, project, ok: true, spec };
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       return { file, project, ok: false, error: e.message };
     }
   });
+}
+
+/** A spec is small; a bigger file is refused rather than read whole. */
+const MAX_SPEC_BYTES = 1 << 20;
+
+/**
+ * The text of one spec file, or a SpecError that names it: a directory, a dangling
+ * symlink, a pipe (reading one would wait forever), an unreadable or an oversized file is
+ * that file's problem only, never the other files'.
+ */
+function readSpecFile(file: string): string {
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new SpecError(`${file}: not a regular file`);
+    if (st.size > MAX_SPEC_BYTES) throw new SpecError(`${file}: ${st.size} bytes, more than a spec may have (${MAX_SPEC_BYTES})`);
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof SpecError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new SpecError(`${file}: cannot read it (${err.code === 'ENOENT' ? 'a symlink to nothing' : err.code ?? err.message})`);
+  }
 }

@@ -1,7 +1,7 @@
 // Real remote build machines: sshd instances on 127.0.0.1, each with its own empty /nix
 // store in its own mount namespace, declared with different systems and features.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
@@ -46,6 +46,7 @@ test('steps go to the machine whose systems and features fit, and outputs come b
   assert.ok(kvm.has(outPath(f, ids['dep']!)), 'the input built elsewhere was copied to the kvm machine');
   const valid = await f.nix.validPaths(['dep', 'x86', 'i686kvm'].map((j) => outPath(f, ids[j]!)));
   assert.equal(valid.size, 3, 'every output was copied back to the local store');
+  assert.ok(readdirSync(join(f.stateDir, 'ssh')).length >= 2, 'the pinned host keys are kept under the state directory');
   const log = readStepLog(f.stateDir, buildSteps(f.db, ids['i686kvm']!).find((s) => s.status === 0)!.logfile)!;
   assert.match(log, /copied \d+ store paths to ssh:\/\/root@127\.0\.0\.1/);
   // x86 was built where its input was built: of its closure only its own .drv was missing.

@@ -10,7 +10,7 @@ import type { ResolvedInput } from '../core/db/evals.ts';
 import type { JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
-import { pathInputProblem } from '../core/spec/path-rules.ts';
+import { gitUrlProblem, pathInputProblem } from '../core/spec/path-rules.ts';
 
 export class InputError extends Error {}
 
@@ -86,6 +86,8 @@ async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved
     }
     case 'git': {
       const { url, branch } = parseGitInputValue(input.value);
+      const problem = gitUrlProblem(url, { allowed: ['/'], stateDir: ctx.stateDir });
+      if (problem) throw new InputError(`input "${input.name}": ${problem}`);
       const rev = await fetchGitRevision(ctx.gitCacheDir, url, branch);
       const path = await checkout(ctx, rev.mirror, rev.rev);
       const expr = `{ outPath = builtins.storePath ${nixString(path)}; rev = ${nixString(rev.rev)}; shortRev = ${nixString(rev.shortRev)}; revCount = ${rev.revCount}; }`;

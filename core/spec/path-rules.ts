@@ -39,3 +39,25 @@ export function pathInputProblem(path: string, rules: PathRules): string | null 
 export function pathRulesOf(config: { allowedPaths: readonly string[]; stateDir: string }): PathRules {
   return { allowed: config.allowedPaths, stateDir: config.stateDir };
 }
+
+const REMOTE_SCHEMES = ['https', 'http', 'ssh', 'git', 'git+ssh', 'ssh+git'];
+
+/**
+ * Why `url` may not be a git input's repository, or null when it may. Remote URLs of the
+ * usual transports pass; a local repository (a path or file://) follows the path rules
+ * (another project's mirror under the state directory is not anyone's input); options
+ * (`--upload-pack=…`) and transport helpers (`ext::sh -c …`) are refused outright.
+ */
+export function gitUrlProblem(url: string, rules: PathRules | undefined): string | null {
+  if (url.startsWith('-') || /[\s\0]/.test(url)) return `repository ${JSON.stringify(url)} is not a URL`;
+  if (/^[A-Za-z][\w+.-]*::/.test(url)) return `repository ${JSON.stringify(url)}: git transport helpers are not allowed`;
+  const scheme = /^([A-Za-z][\w+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+  if (scheme && scheme !== 'file') {
+    return REMOTE_SCHEMES.includes(scheme) ? null : `repository ${JSON.stringify(url)}: the ${scheme}:// transport is not allowed`;
+  }
+  // scp-like user@host:path (a colon before any slash) is ssh.
+  if (!scheme && /^[^/]*:/.test(url)) return null;
+  if (!rules) return null;
+  const path = scheme ? decodeURIComponent(url.slice('file://'.length)) : url;
+  return pathInputProblem(path, rules);
+}

@@ -1,7 +1,7 @@
 import { parseDeclarative } from './declarative.ts';
 import { bool, int, isObject, rejectUnknown, SpecError, str, type Json } from './fields.ts';
 import { join } from 'node:path';
-import { pathInputProblem, type PathRules } from './path-rules.ts';
+import { gitUrlProblem, pathInputProblem, type PathRules } from './path-rules.ts';
 import { INPUT_TYPES, type InputSpec, type InputType, type JobsetSpec, type ProjectSpec } from './types.ts';
 
 export { SpecError };
@@ -62,7 +62,8 @@ function parseInput(name: string, raw: unknown, where: string, ctx: SpecContext)
   }
   if ((type === 'git' || type === 'path') && value.trim() === '') throw new SpecError(`${at}: "value" must name a ${type === 'git' ? 'repository' : 'path'}`);
   const resolved = resolveLocal(type, value, ctx.baseDir);
-  const problem = type === 'path' && ctx.paths ? pathInputProblem(resolved, ctx.paths) : null;
+  const problem = type === 'path' && ctx.paths ? pathInputProblem(resolved, ctx.paths)
+    : type === 'git' ? gitUrlProblem(resolved.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
   if (problem) throw new SpecError(`${at}: ${problem}`);
   return { name, type: type as InputType, value: resolved, emailresponsible: bool(raw, 'emailresponsible', at, false) };
 }
@@ -120,13 +121,14 @@ export function parseProjectSpec(name: string, text: string, where: string, ctx:
   if (!isObject(raw)) throw new SpecError(`${where}: must be a JSON object with "displayname" and "jobsets"`);
   rejectUnknown(raw, PROJECT_KEYS, where);
   const declarative = parseDeclarative(raw, where);
-  if (declarative) {
-    declarative.value = resolveLocal(declarative.type, declarative.value, ctx.baseDir);
-    const problem = declarative.type === 'path' && ctx.paths ? pathInputProblem(declarative.value, ctx.paths) : null;
-    if (problem) throw new SpecError(`${where}: "declvalue": ${problem}`);
-  }
   if (declarative && raw['jobsets'] !== undefined) {
     throw new SpecError(`${where}: a declarative project takes its jobsets from "declfile"; remove "jobsets"`);
+  }
+  if (declarative) {
+    declarative.value = resolveLocal(declarative.type, declarative.value, ctx.baseDir);
+    const problem = declarative.type === 'path' && ctx.paths ? pathInputProblem(declarative.value, ctx.paths)
+      : declarative.type === 'git' ? gitUrlProblem(declarative.value.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
+    if (problem) throw new SpecError(`${where}: "declvalue": ${problem}`);
   }
   const { jobsets, invalidJobsets } = parseJobsetMap(raw['jobsets'] ?? {}, where, ctx);
   return {

@@ -63,3 +63,22 @@ test('a path input that holds the state directory is refused when fetched, whoev
   assert.deepEqual(outcome.map((o) => o.kind), ['failed']);
   assert.match(getJobset(f.db, 'p', 'raw')!.fetcherrormsg ?? getJobset(f.db, 'p', 'raw')!.errormsg ?? '', /input "src": path .* is or holds hydrant's state directory/);
 });
+
+test('git inputs: remote URLs pass; options, transport helpers and local repositories outside the allowed directories do not', () => {
+  const f = evaluatorFixture(['--allowed-paths', join(tempDir(), 'elsewhere')]);
+  const git = (value: string) => ({ jobsets: { j: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value } } } } });
+  const cases: Record<string, [string, RegExp | null]> = {
+    https: ['https://example.org/r.git main', null], scp: ['git@example.org:r.git', null], ssh: ['ssh://git@example.org/r.git', null],
+    option: ['--upload-pack=touch${IFS}/tmp/pwned main', /is not a URL/], ext: ['ext::sh -c touch% /tmp/pwned', /transport helpers are not allowed/],
+    ftp: ['ftp://example.org/r.git', /the ftp:\/\/ transport is not allowed/],
+    mirror: [`${join(f.dir, 'state', 'git', 'someone-elses.git')}`, /is or holds hydrant's state directory/],
+    file: [`file://${f.dir}/repo`, /not under a directory allowed/], local: ['/srv/private-repo', /not under a directory allowed/],
+  };
+  for (const [name, [value]] of Object.entries(cases)) f.writeSpec(name, git(value));
+  f.sync();
+  for (const [name, [, error]] of Object.entries(cases)) {
+    const message = getJobset(f.db, name, 'j')!.spec_error;
+    if (error) assert.match(message ?? '', error, name);
+    else assert.equal(message, null, name);
+  }
+});

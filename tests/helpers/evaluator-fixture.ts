@@ -27,7 +27,8 @@ export function evaluatorFixture(extraArgs: string[] = [], nix?: Nix): Evaluator
   const dir = tempDir();
   const specDir = join(dir, 'jobsets');
   mkdirSync(specDir);
-  const { config } = readConfig(['--state-dir', join(dir, 'state'), '--jobsets', specDir, '--gc-roots-dir', join(dir, 'gcroots'), ...extraArgs]);
+  // Local repositories and path inputs of tests live in the temp dir: allowed, as an admin would allow them.
+  const { config } = readConfig(['--state-dir', join(dir, 'state'), '--jobsets', specDir, '--gc-roots-dir', join(dir, 'gcroots'), '--allowed-paths', dir, ...extraArgs]);
   const db = openDatabase(config.dbPath);
   migrate(db);
   const log = createLogger('silent');

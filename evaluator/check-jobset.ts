@@ -47,7 +47,7 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
   mkdirSync(tmpDir, { recursive: true });
   const started = Date.now();
   try {
-    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir, stateDir: ctx.stateDir }, jobsetInputs(ctx.db, jobset.id));
+    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir, stateDir: ctx.stateDir, project: jobset.project }, jobsetInputs(ctx.db, jobset.id));
     const checkoutSeconds = Math.round((Date.now() - started) / 1000);
     if (fetched.hash === jobset.lastinputshash) {
       markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { exportRevision, fetchGitRevision, parseGitInputValue } from '../core/git.ts';
 import type { Db } from '../core/db/database.ts';
 import { getJobset } from '../core/db/jobsets.ts';
+import { getProject } from '../core/db/projects.ts';
 import { latestBuildOfJob } from '../core/db/builds.ts';
 import { buildOutputs } from '../core/db/builds.ts';
 import type { ResolvedInput } from '../core/db/evals.ts';
@@ -27,6 +28,8 @@ interface Ctx {
   gitCacheDir: string;
   tmpDir: string;
   stateDir: string;
+  /** The project of the jobset whose inputs these are: a private project's builds are inputs to its own jobsets only. */
+  project: string;
 }
 
 /**
@@ -96,7 +99,9 @@ async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved
     case 'build': {
       // Hydra's build input: "project:jobset:job", the latest successful build of that job.
       const [project, jobsetName, job] = input.value.split(':');
-      const jobset = project && jobsetName ? getJobset(ctx.db, project, jobsetName) : undefined;
+      // Another project's private builds are "not there", exactly as a job that never built.
+      const visible = project === ctx.project || getProject(ctx.db, project ?? '')?.private !== 1;
+      const jobset = project && jobsetName && visible ? getJobset(ctx.db, project, jobsetName) : undefined;
       const build = jobset && job ? latestBuildOfJob(ctx.db, jobset.id, job, { successful: true }) : undefined;
       if (!build) throw new InputError(`input "${input.name}": no successful build of ${input.value} yet`);
       const out = buildOutputs(ctx.db, build.id).find((o) => o.name === 'out') ?? buildOutputs(ctx.db, build.id)[0];

@@ -37,3 +37,17 @@ test('products leading out of their output through a symlink are refused at reco
   }
   assert.doesNotMatch(log, /fine\.txt|again\.txt/, 'good products are not mentioned');
 });
+
+test('nix-support itself may not be a link out of the output: its files are not read through it', async () => {
+  const f = new QueueFixture();
+  const ids = await f.queue(`let other = job "other-support" "mkdir -p $out/nix-support; echo 'leaked 1' > $out/nix-support/hydra-metrics; echo other-1.0 > $out/nix-support/hydra-release-name"; in {
+    linked = job "linked-support" "mkdir $out; ln -s \${other}/nix-support $out/nix-support";
+  }`);
+  const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
+  await runner.runOnce();
+  await runner.stop();
+  const build = getBuild(f.db, ids['linked']!)!;
+  assert.equal(build.buildstatus, BuildStatus.Success);
+  assert.equal(build.releasename, null);
+  assert.deepEqual(f.db.prepare('SELECT name FROM build_metrics WHERE build_id = ?').all(build.id), []);
+});

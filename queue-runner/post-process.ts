@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, readFileSync } from 'node:fs';
+import { createReadStream, lstatSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ProductRecord } from '../core/db/queue.ts';
 import { parseBuildProducts, parseMetrics, type DeclaredProduct } from '../core/model/build-products.ts';
@@ -86,7 +86,7 @@ export async function readOutputFacts(outputs: Record<string, string>): Promise<
     if (metricsText !== null) facts.metrics.push(...parseMetrics(metricsText));
     const release = readIfFile(out, 'nix-support/hydra-release-name');
     if (release !== null && release.trim()) facts.releaseName = release.trim().split('\n')[0]!.slice(0, 255);
-    if (existsSync(join(out, 'nix-support', 'failed'))) facts.failedWithOutput = true;
+    if (realPathInsideOutput(out, join(out, 'nix-support', 'failed')) !== null) facts.failedWithOutput = true;
   }
   return facts;
 }

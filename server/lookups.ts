@@ -24,7 +24,8 @@ export function requireProject(ctx: RouteContext, res: Response, name: unknown):
  * projects (queue, running steps, search, counts): pass it on, never list without it.
  */
 export function hiddenFrom({ db }: RouteContext, res: Response): HiddenProjects {
-  return hiddenProjects(db, viewerOf(res));
+  // Once per request: a page may look up several things.
+  return (res.locals['hiddenProjects'] as HiddenProjects | undefined) ?? (res.locals['hiddenProjects'] = hiddenProjects(db, viewerOf(res)));
 }
 
 /** True when the viewer may read project `name` (a private project only for its owner, members and admins). */

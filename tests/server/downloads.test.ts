@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { get } from '../helpers/http.ts';
@@ -14,6 +14,7 @@ import { tempDir } from '../helpers/temp.ts';
 const dir = tempDir();
 let w: WebFixture;
 let build: number;
+let linkBuild: number;
 
 /** Copies a directory tree into the store as it is (symlinks stay symlinks) and answers its store path. */
 function addToStore(path: string): string {
@@ -45,8 +46,17 @@ before(async () => {
   symlinkSync(otherStorePath, join(out, 'sibling')); // another store path is outside this output too
   const storePath = addToStore(out);
 
+  // An output that is itself a symlink (Nix allows it) contains nothing, not what it points at.
+  const linkDir = join(dir, 'link-out');
+  mkdirSync(linkDir);
+  symlinkSync('/etc', join(linkDir, `etc-${randomUUID()}`));
+  const linkOutput = execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', join(linkDir, readdirSync(linkDir)[0]!)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+
   addProject(w.db, 'dl');
-  const { buildIds } = addEval(w.db, addJobset(w.db, 'dl', 'main'), [{ name: 'report', out: storePath }]);
+  const { buildIds } = addEval(w.db, addJobset(w.db, 'dl', 'main'), [{ name: 'report', out: storePath }, { name: 'linked', out: linkOutput }]);
+  linkBuild = buildIds['linked']!;
+  runStep(w.db, w.stateDir, linkBuild, { log: 'ok\n', products: [{ type: 'file', subtype: 'doc', path: linkOutput, name: 'l', defaultpath: null, filesize: null, sha256hash: null },
+    { type: 'file', subtype: 'doc', path: `${linkOutput}/passwd`, name: 'p', defaultpath: null, filesize: null, sha256hash: null }] });
   build = buildIds['report']!;
   const product = (path: string) => ({ type: 'report', subtype: 'doc', path, name: path, defaultpath: null, filesize: null, sha256hash: null });
   runStep(w.db, w.stateDir, build, { log: 'ok\n', products: [
@@ -108,5 +118,13 @@ test('symlinks out of the output are refused in all three forms, and nothing out
     const r = await get(`${w.url}/build/${build}/download/${url}`);
     assert.equal(r.status, 404, `download/${url} → ${r.status}`);
     assert.doesNotMatch(r.text, /root:|SQLite format|outside the product/, url);
+  }
+});
+
+test('an output that is itself a symlink serves nothing', async () => {
+  for (const url of ['1', '1/passwd', '2']) {
+    const r = await get(`${w.url}/build/${linkBuild}/download/${url}`);
+    assert.equal(r.status, 404, url);
+    assert.doesNotMatch(r.text, /root:/);
   }
 });

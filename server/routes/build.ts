@@ -26,10 +26,12 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
       view: () => {
         const steps = buildSteps(db, build.id);
         const failed = failingStep(build, steps);
-        const culpritRef = failed && failed.drvpath !== build.drvpath ? failed.propagatedfrom ?? latestBuildOfDrv(db, failed.drvpath ?? '') : undefined;
-        // The build that broke this one may belong to a private project the viewer may not read.
-        const culpritBuild = culpritRef === undefined ? undefined : getBuild(db, culpritRef);
-        const culpritId = culpritBuild && readable(ctx, res, culpritBuild.project) ? culpritBuild.id : undefined;
+        // The build that broke this one may belong to a private project the viewer may not read: not named then.
+        const shown = (id: number | null | undefined) => {
+          const other = id === null || id === undefined ? undefined : getBuild(db, id);
+          return other && readable(ctx, res, other.project) ? other.id : undefined;
+        };
+        const culpritId = shown(failed && failed.drvpath !== build.drvpath ? failed.propagatedfrom ?? latestBuildOfDrv(db, failed.drvpath ?? '') : undefined);
         const viewer = viewerOf(res);
         const can = (a: 'restart' | 'cancel' | 'bump' | 'keep') => may(db, viewer, a, build.project);
         return {
@@ -45,7 +47,8 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
             ...s, status: statusLabel(s.busy === 0, s.status, s.busy !== 0), running: s.busy !== 0,
             duration: s.starttime && s.stoptime ? s.stoptime - s.starttime : null,
             logUrl: links.stepLog(build.id, s.stepnr),
-            propagatedUrl: s.propagatedfrom ? links.build(s.propagatedfrom) : null,
+            propagatedfrom: shown(s.propagatedfrom) ?? null,
+            propagatedUrl: shown(s.propagatedfrom) !== undefined ? links.build(s.propagatedfrom!) : null,
           })),
           failure: failed ? {
             stepnr: failed.stepnr, drvpath: failed.drvpath, machine: failed.machine, errormsg: failed.errormsg,

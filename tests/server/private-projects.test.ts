@@ -22,12 +22,15 @@ import { createRenderer } from '../../server/render.ts';
 import { ROUTES } from '../../server/routes/index.ts';
 import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { finishStepAndBuild } from '../helpers/record-results.ts';
 
 interface World { project: string; jobset: string; job: string; build: number; eval: number; repo: string }
 
 let w: WebFixture;
 let hush: World;
 let open: World;
+let hushCulprit: number;
+let victimBuild: number;
 const missing: World = { project: 'nosuchproj', jobset: 'nosuchset', job: 'nosuchjob', build: 999999, eval: 999998, repo: 'https://example.invalid/nosuch.git' };
 const cookies: Record<string, string> = {};
 const MARKER = /hush/i;
@@ -54,6 +57,13 @@ before(async () => {
   const hushset = addJobset(w.db, 'hushproj', 'hushset', 'https://example.invalid/hush.git');
   const first = addEval(w.db, hushset, [{ name: 'hushjob', drv: 'hushjob-1' }]);
   runStep(w.db, w.stateDir, first.buildIds['hushjob']!, { log: 'hush first\n', status: 1 });
+  // A public build that failed because of a dependency the private project built first.
+  hushCulprit = first.buildIds['hushjob']!;
+  const victim = addEval(w.db, openset, [{ name: 'victim', drv: 'victim-1' }]).buildIds['victim']!;
+  finishStepAndBuild(w.db, victim, null, { status: 2, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] });
+  w.db.prepare(`INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, machine, system, propagatedfrom)
+                VALUES (?, 1, 0, '/nix/store/shared-dep.drv', 0, 1, 'builder failed', 'localhost', 'x86_64-linux', ?)`).run(victim, hushCulprit);
+  victimBuild = victim;
   const out = join(tempDir(), 'hush-out');
   mkdirSync(out);
   writeFileSync(join(out, 'index.html'), '<p>hush report</p>');
@@ -200,4 +210,12 @@ test('/metrics and the queue count the private project for members only', async 
   assert.equal(metric(member, 'hydrant_builds_finished') - metric(anonymous, 'hydrant_builds_finished'), 2);
   assert.equal(metric(member, 'hydrant_evaluations') - metric(anonymous, 'hydrant_evaluations'), 3);
   assert.equal(metric(member, 'hydrant_build_steps_running') - metric(anonymous, 'hydrant_build_steps_running'), 1);
+});
+
+test('a public build broken by a private project\'s build does not name or link that build', async () => {
+  for (const who of [null, 'outsider']) {
+    const page = (await ask('GET', `/build/${victimBuild}`, who, 'text/html')).body;
+    assert.doesNotMatch(page, new RegExp(`/build/${hushCulprit}"|build ${hushCulprit}\\b`), who ?? 'anonymous');
+  }
+  assert.match((await ask('GET', `/build/${victimBuild}`, 'owner1', 'text/html')).body, new RegExp(`/build/${hushCulprit}"`), 'the owner sees where it came from');
 });

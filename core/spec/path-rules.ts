@@ -59,5 +59,6 @@ export function gitUrlProblem(url: string, rules: PathRules | undefined): string
   if (!scheme && /^[^/]*:/.test(url)) return null;
   if (!rules) return null;
   const path = scheme ? decodeURIComponent(url.slice('file://'.length)) : url;
-  return pathInputProblem(path, rules);
+  const problem = pathInputProblem(path, rules);
+  return problem && `local repository: ${problem}`;
 }

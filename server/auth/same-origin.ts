@@ -30,6 +30,18 @@ export function siteOrigins(baseUrl: string): string[] {
   return LOOPBACK.map((host) => `${base.protocol}//${host}${base.port ? `:${base.port}` : ''}`);
 }
 
+/**
+ * A site whose base URL is on loopback is reachable from this machine only, so any other
+ * name in the Host header is a page elsewhere whose DNS name was pointed at 127.0.0.1
+ * (DNS rebinding): it would read this site as a same-origin page. Refused, reads included.
+ */
+export const loopbackNamesOnly = (baseUrl: () => string) => (req: Request, _res: Response, next: NextFunction): void => {
+  if (!LOOPBACK.includes(new URL(baseUrl()).hostname)) return next();
+  const host = (req.get('host') ?? '').replace(/:\d+$/, '').toLowerCase();
+  if (LOOPBACK.includes(host)) return next();
+  next(new Forbidden(`this site answers to ${new URL(baseUrl()).host} (set --base-url to serve it under another name)`));
+};
+
 export const sameOriginOnly = (baseUrl: () => string) => (req: Request, res: Response, next: NextFunction): void => {
   if (SAFE.has(req.method)) return next();
   const token = (req.body as Record<string, unknown> | undefined)?.['_csrf'] ?? req.get('x-csrf-token');

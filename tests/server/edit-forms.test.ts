@@ -49,7 +49,7 @@ test('a member creates and edits a jobset; a bad form comes back with the error 
   const jobset = getJobset(w.db, 'team', 'trunk')!;
   assert.equal(jobset.checkinterval, 60);
   assert.deepEqual(jobsetInputs(w.db, jobset.id).map((i) => [i.name, i.type, i.value]), [['flag', 'boolean', 'true'], ['src', 'git', 'https://git.example/team.git main']]);
-  const bad = await post('/jobset/team/trunk/edit', member, { nixexprinput: 'missing', nixexprpath: 'other.nix', description: 'typed <text>', inputs: 'src git x' });
+  const bad = await post('/jobset/team/trunk/edit', member, { nixexprinput: 'missing', nixexprpath: 'other.nix', description: 'typed <text>', inputs: 'src git https://git.example/x.git' });
   assert.equal(bad.status, 400);
   const page = await bad.text();
   assert.match(page, /&quot;nixexprinput&quot; names &quot;missing&quot;, which is not one of its inputs/);

@@ -62,6 +62,15 @@ test('the same-origin check compares with the base URL, not with the Host header
   assert.equal(await postWithHost(w.url, new URL(w.url).host, w.url), 200);
 });
 
+test('a loopback site refuses other names in Host, reads included (DNS rebinding)', async () => {
+  const get = (host: string) => new Promise<number>((resolve, reject) => {
+    request(`${w.url}/project/mine`, { headers: { Host: host } }, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject).end();
+  });
+  assert.equal(await get('rebound.evil.example:1234'), 403);
+  const port = new URL(w.url).port;
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) assert.equal(await get(host), 200, host);
+});
+
 test('the session cookie is Secure when the base URL is https', async () => {
   const dir = tempDir();
   const { config } = readConfig(['--state-dir', join(dir, 'state'), '--port', '0', '--base-url', 'https://ci.example.org', '--gc-roots-dir', join(dir, 'gcroots')], {});

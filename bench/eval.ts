@@ -103,7 +103,8 @@ async function worker(exprDir: string, dir: string): Promise<void> {
   } } }));
   const log = createLogger('silent');
   const { config } = readConfig([]); // the defaults, as `hydrant start` would run
-  syncSpecDir(db, join(dir, 'jobsets'), log);
+  const paths = { allowed: [exprDir], stateDir: join(dir, 'state') };
+  syncSpecDir(db, join(dir, 'jobsets'), log, paths);
   // Times the two Nix steps and the garbage-collector roots; the rest of the check is hydrant's own work (mostly registration).
   const nix = new CliNix();
   const timed = { fetchMs: 0, evalMs: 0, rootsMs: 0 };
@@ -121,7 +122,7 @@ async function worker(exprDir: string, dir: string): Promise<void> {
   const timedRoots = Object.assign(Object.create(roots) as GcRoots, {
     add: (paths: Iterable<string>) => { const t = performance.now(); try { return roots.add(paths); } finally { timed.rootsMs += performance.now() - t; } },
   });
-  const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, roots: timedRoots, limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
+  const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, paths, restrictEval: { hostPaths: [] }, roots: timedRoots, limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
   const ms = performance.now() - started;
   if (outcome.kind !== 'evaluated') throw new Error(`evaluation ${outcome.kind}: ${JSON.stringify(outcome)}`);
   process.stdout.write(JSON.stringify({ ms, ...timed, maxRssMB: process.resourceUsage().maxRSS / 1024, jobs: outcome.jobs }));

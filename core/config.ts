@@ -12,6 +12,8 @@ export interface Config {
   port: number;
   baseUrl: string;
   jobsetsDir: string;
+  /** Directories path inputs may lie under (see core/spec/path-rules.ts). */
+  allowedPaths: string[];
   machinesFile: string | null;
   gcRootsDir: string;
   logLevel: string;
@@ -20,6 +22,8 @@ export interface Config {
   evalMaxMemoryMiB: number;
   evalTimeoutSeconds: number;
   evalWorkers: number;
+  restrictEval: boolean;
+  evalAllowedPaths: string[];
   queueTickSeconds: number;
   buildTimeoutSeconds: number;
   maxSilentSeconds: number;
@@ -69,6 +73,12 @@ export function readConfig(
     return n;
   };
   const path = (name: SettingName): string => resolve(cwd, get(name));
+  const bool = (name: SettingName): boolean => {
+    const text = get(name);
+    if (['true', '1', 'yes'].includes(text)) return true;
+    if (['false', '0', 'no'].includes(text)) return false;
+    throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be true or false, got "${text}"`);
+  };
 
   const stateDir = path('stateDir');
   const host = get('host');
@@ -78,13 +88,15 @@ export function readConfig(
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of trace debug info warn error fatal silent, got "${logLevel}"`);
   }
+  const jobsetsDir = jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw);
   const config: Config = {
     stateDir,
     dbPath: get('db') ? path('db') : join(stateDir, 'hydrant.sqlite'),
     host,
     port,
     baseUrl: (get('baseUrl') || `http://${host}:${port}`).replace(/\/+$/, ''),
-    jobsetsDir: jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw),
+    jobsetsDir,
+    allowedPaths: get('allowedPaths') ? get('allowedPaths').split(':').filter(Boolean).map((p) => resolve(cwd, p)) : [jobsetsDir],
     machinesFile: get('machines') ? path('machines') : null,
     gcRootsDir: get('gcRootsDir') ? path('gcRootsDir') : instanceGcRootsDir(stateDir),
     logLevel,
@@ -93,6 +105,8 @@ export function readConfig(
     evalMaxMemoryMiB: int('evalMaxMemory'),
     evalTimeoutSeconds: int('evalTimeout'),
     evalWorkers: int('evalWorkers') || availableParallelism(),
+    restrictEval: bool('restrictEval'),
+    evalAllowedPaths: get('evalAllowedPaths').split(':').filter(Boolean).map((p) => resolve(cwd, p)),
     queueTickSeconds: int('queueTick'),
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),

@@ -39,6 +39,10 @@ export const SETTINGS = {
     flag: '--jobsets', env: 'HYDRANT_JOBSETS', kind: 'path', default: '<hydrant>/jobsets',
     help: 'Directory of declarative project specs (one JSON file per project). Default: the bundled examples.',
   },
+  allowedPaths: {
+    flag: '--allowed-paths', env: 'HYDRANT_ALLOWED_PATHS', kind: 'string', default: '',
+    help: "Directories, separated by ':', that jobsets' path inputs may lie under, however they are declared (spec file, declfile, web form, API); never the state directory. Default: the jobsets directory.",
+  },
   machines: {
     flag: '--machines', env: 'HYDRANT_MACHINES', kind: 'path', default: '',
     help: "Build machines in Nix's machines-file format. Default: this machine only, with its own systems.",
@@ -66,6 +70,14 @@ export const SETTINGS = {
   evalTimeout: {
     flag: '--eval-timeout', env: 'HYDRANT_EVAL_TIMEOUT', kind: 'int', default: '3600',
     help: 'Seconds each Nix process of an evaluation may run; past it the evaluation is stopped with an error. 0 for no limit.',
+  },
+  restrictEval: {
+    flag: '--restrict-eval', env: 'HYDRANT_RESTRICT_EVAL', kind: 'bool', default: 'true',
+    help: "Evaluate with Nix's restrict-eval (as Hydra does): an expression reads only its jobset's inputs and --eval-allowed-paths, fetches only its git inputs' URLs, and sees no environment variables. false for trusted installs only.",
+  },
+  evalAllowedPaths: {
+    flag: '--eval-allowed-paths', env: 'HYDRANT_EVAL_ALLOWED_PATHS', kind: 'string', default: '/var/lib/hydrant/vm-kernel',
+    help: "Host paths, separated by ':', a restricted evaluation may read besides its inputs. Default: the guest kernel the bundled VM tests import (scripts/setup-vm.sh).",
   },
   evalWorkers: {
     flag: '--eval-workers', env: 'HYDRANT_EVAL_WORKERS', kind: 'int', default: '0',

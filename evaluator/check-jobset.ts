@@ -10,12 +10,17 @@ import type { JobsetRow } from '../core/model/rows.ts';
 import { EvalError, type Nix } from '../core/nix/nix.ts';
 import { DECL_JOBSET, syncDeclfile } from './declarative.ts';
 import { fetchInputs, InputError } from './fetch-inputs.ts';
+import type { PathRules } from '../core/spec/path-rules.ts';
 
 export interface CheckContext {
   db: Db;
   nix: Nix;
   log: Logger;
   stateDir: string;
+  /** Where path inputs may point: checked when a declfile is read and again when an input is fetched. */
+  paths: PathRules;
+  /** Nix's restrict-eval for evaluations, with the host paths allowed besides the inputs; null turns it off. */
+  restrictEval: { hostPaths: readonly string[] } | null;
   /** The .drv files of queued builds are rooted as soon as they are registered. */
   roots: GcRoots;
   /** Memory and time limits per Nix process of an evaluation (0: none), and how many run at once. */
@@ -42,7 +47,7 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
   mkdirSync(tmpDir, { recursive: true });
   const started = Date.now();
   try {
-    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir }, jobsetInputs(ctx.db, jobset.id));
+    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir, stateDir: ctx.stateDir, project: jobset.project }, jobsetInputs(ctx.db, jobset.id));
     const checkoutSeconds = Math.round((Date.now() - started) / 1000);
     if (fetched.hash === jobset.lastinputshash) {
       markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
@@ -54,14 +59,19 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     const exprPath = join(exprInput.path, jobset.nixexprpath ?? 'release.nix');
     if (!existsSync(exprPath)) throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
     if (jobset.name === DECL_JOBSET) {
-      const jobsets = syncDeclfile(ctx.db, jobset, exprInput.path, log);
+      const jobsets = syncDeclfile(ctx.db, jobset, exprInput.path, log, ctx.paths);
       markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
       log.info({ jobsets }, 'declarative jobsets updated');
       return { kind: 'declared', jobsets };
     }
 
     const evalStarted = Date.now();
-    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers, signal: ctx.signal });
+    // Restricted to the jobset's own inputs (their store paths, their git URLs) and the paths the admin allowed.
+    const restrict = ctx.restrictEval ? {
+      allowedPaths: [...fetched.resolved.flatMap((r) => (r.path ? [r.path] : [])), ...ctx.restrictEval.hostPaths],
+      allowedUris: fetched.resolved.flatMap((r) => (r.type === 'git' && r.uri ? [r.uri] : [])),
+    } : undefined;
+    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers, signal: ctx.signal, restrict });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds, newDrvPaths } = registerEvaluation(ctx.db, {
       jobsetId: jobset.id,

@@ -4,6 +4,7 @@ import { writeTransaction, type Db } from '../core/db/database.ts';
 import { retireJobsetsNotIn, setJobsetSpecError, upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
+import type { PathRules } from '../core/spec/path-rules.ts';
 import type { JobsetSpec, ProjectSpec } from '../core/spec/types.ts';
 import { parseDeclfile, SpecError } from '../core/spec/validate.ts';
 import { InputError } from './fetch-inputs.ts';
@@ -37,12 +38,12 @@ export function declJobsetSpec(decl: NonNullable<ProjectSpec['declarative']>): J
  * project's jobsets in line with it, as sync-specs does for spec files. A file that cannot
  * be read changes nothing (InputError, shown on the `.jobsets` jobset).
  */
-export function syncDeclfile(db: Db, decl: JobsetRow, checkout: string, log: Logger): number {
+export function syncDeclfile(db: Db, decl: JobsetRow, checkout: string, log: Logger, paths: PathRules): number {
   const file = join(checkout, decl.nixexprpath ?? '');
   if (!existsSync(file)) throw new InputError(`declfile ${decl.nixexprpath} does not exist in input "${decl.nixexprinput}"`);
   let parsed;
   try {
-    parsed = parseDeclfile(readFileSync(file, 'utf8'), `${decl.project}: declfile ${decl.nixexprpath}`);
+    parsed = parseDeclfile(readFileSync(file, 'utf8'), `${decl.project}: declfile ${decl.nixexprpath}`, { paths });
   } catch (e) {
     if (e instanceof SpecError) throw new InputError(e.message);
     throw e;

@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path';
 import { exportRevision, fetchGitRevision, parseGitInputValue } from '../core/git.ts';
 import type { Db } from '../core/db/database.ts';
 import { getJobset } from '../core/db/jobsets.ts';
+import { getProject } from '../core/db/projects.ts';
 import { latestBuildOfJob } from '../core/db/builds.ts';
 import { buildOutputs } from '../core/db/builds.ts';
 import type { ResolvedInput } from '../core/db/evals.ts';
 import type { JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
+import { gitUrlProblem, pathInputProblem } from '../core/spec/path-rules.ts';
 
 export class InputError extends Error {}
 
@@ -25,6 +27,9 @@ interface Ctx {
   nix: Nix;
   gitCacheDir: string;
   tmpDir: string;
+  stateDir: string;
+  /** The project of the jobset whose inputs these are: a private project's builds are inputs to its own jobsets only. */
+  project: string;
 }
 
 /**
@@ -75,11 +80,17 @@ async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved
       return { resolved: { ...base, value: input.value }, arg: { expr: `(${input.value})` } };
     case 'path': {
       if (!existsSync(input.value)) throw new InputError(`input "${input.name}": path ${input.value} does not exist`);
+      // Checked again here, whoever wrote the row and whatever a symlink points at now: copying the
+      // state directory (or a directory holding it) would put the database into the store.
+      const problem = pathInputProblem(input.value, { allowed: ['/'], stateDir: ctx.stateDir });
+      if (problem) throw new InputError(`input "${input.name}": ${problem}`);
       const path = await ctx.nix.addToStore(input.value);
       return { resolved: { ...base, uri: input.value, path }, arg: { expr: `builtins.storePath ${nixString(path)}` } };
     }
     case 'git': {
       const { url, branch } = parseGitInputValue(input.value);
+      const problem = gitUrlProblem(url, { allowed: ['/'], stateDir: ctx.stateDir });
+      if (problem) throw new InputError(`input "${input.name}": ${problem}`);
       const rev = await fetchGitRevision(ctx.gitCacheDir, url, branch);
       const path = await checkout(ctx, rev.mirror, rev.rev);
       const expr = `{ outPath = builtins.storePath ${nixString(path)}; rev = ${nixString(rev.rev)}; shortRev = ${nixString(rev.shortRev)}; revCount = ${rev.revCount}; }`;
@@ -88,7 +99,9 @@ async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved
     case 'build': {
       // Hydra's build input: "project:jobset:job", the latest successful build of that job.
       const [project, jobsetName, job] = input.value.split(':');
-      const jobset = project && jobsetName ? getJobset(ctx.db, project, jobsetName) : undefined;
+      // Another project's private builds are "not there", exactly as a job that never built.
+      const visible = project === ctx.project || getProject(ctx.db, project ?? '')?.private !== 1;
+      const jobset = project && jobsetName && visible ? getJobset(ctx.db, project, jobsetName) : undefined;
       const build = jobset && job ? latestBuildOfJob(ctx.db, jobset.id, job, { successful: true }) : undefined;
       if (!build) throw new InputError(`input "${input.name}": no successful build of ${input.value} yet`);
       const out = buildOutputs(ctx.db, build.id).find((o) => o.name === 'out') ?? buildOutputs(ctx.db, build.id)[0];

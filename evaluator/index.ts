@@ -10,6 +10,7 @@ import type { Nix } from '../core/nix/nix.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
 import { checkJobset, type CheckContext, type CheckOutcome } from './check-jobset.ts';
 import { specDirFingerprint, syncSpecDir } from './sync-specs.ts';
+import { pathRulesOf } from '../core/spec/path-rules.ts';
 
 export interface EvaluatorDeps {
   log: Logger;
@@ -31,7 +32,8 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
   const stopping = new AbortController();
   const ctx: CheckContext = {
     signal: stopping.signal,
-    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir, roots: new GcRoots(config.gcRootsDir, (message) => log.error(message)),
+    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir, paths: pathRulesOf(config),
+    restrictEval: config.restrictEval ? { hostPaths: config.evalAllowedPaths } : null, roots: new GcRoots(config.gcRootsDir, (message) => log.error(message)),
     limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers },
   };
   // Each evaluation runs on its own: a slow one holds one slot, never the others' checks.
@@ -46,7 +48,7 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
     const current = specDirFingerprint(config.jobsetsDir);
     if (current === fingerprint) return;
     try {
-      syncSpecDir(db, config.jobsetsDir, log);
+      syncSpecDir(db, config.jobsetsDir, log, ctx.paths);
       fingerprint = current;
     } catch (e) {
       log.error({ err: e }, `cannot read jobset specs from ${config.jobsetsDir}`);

@@ -5,6 +5,7 @@ import { writeTransaction } from '../core/db/database.ts';
 import { retireProjectsNotIn, setProjectSpecError, upsertProject } from '../core/db/projects.ts';
 import { retireJobsetsNotIn, setJobsetSpecError, upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import type { Logger } from '../core/log.ts';
+import type { PathRules } from '../core/spec/path-rules.ts';
 import { readSpecDir } from '../core/spec/read-dir.ts';
 import { declJobsetSpec, declSpecSource } from './declarative.ts';
 
@@ -13,8 +14,8 @@ import { declJobsetSpec, declSpecSource } from './declarative.ts';
  * updated, jobsets no longer declared disabled and hidden (their history stays). A broken
  * file or jobset is recorded with its error and logged; it never stops the others.
  */
-export function syncSpecDir(db: Db, dir: string, log: Logger): void {
-  const results = readSpecDir(dir);
+export function syncSpecDir(db: Db, dir: string, log: Logger, paths: PathRules): void {
+  const results = readSpecDir(dir, paths);
   writeTransaction(db, () => {
     for (const r of results) {
       if (!r.ok) {
@@ -44,8 +45,13 @@ export function specDirFingerprint(dir: string): string {
       .filter((f) => f.endsWith('.json'))
       .sort()
       .map((f) => {
-        const s = statSync(join(dir, f));
-        return `${f}:${s.size}:${s.mtimeMs}`;
+        // One broken entry (a dangling symlink) must not hide changes to the others.
+        try {
+          const s = statSync(join(dir, f));
+          return `${f}:${s.size}:${s.mtimeMs}`;
+        } catch {
+          return `${f}:unreadable`;
+        }
       })
       .join('|');
   } catch {

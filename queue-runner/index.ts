@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { GcRoots } from '../core/gc-roots.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
@@ -33,7 +34,7 @@ export interface QueueRunner {
 export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueRunner {
   const log = deps.log.child({ role: 'queue-runner' });
   const db = deps.db ?? openDatabase(config.dbPath);
-  const nix = deps.nix ?? new CliNix();
+  const nix = deps.nix ?? new CliNix('', join(config.stateDir, 'ssh'));
   const graph = new StepGraph();
   const pool = new MachinePool(db, nix, log, config.machinesFile, defaultMachines(deps.maxJobs));
   let timer: NodeJS.Timeout | undefined;

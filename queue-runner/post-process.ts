@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, readFileSync } from 'node:fs';
+import { createReadStream, lstatSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ProductRecord } from '../core/db/queue.ts';
-import { parseBuildProducts, parseMetrics } from '../core/model/build-products.ts';
+import { parseBuildProducts, parseMetrics, type DeclaredProduct } from '../core/model/build-products.ts';
+import { outputContaining, realPathInsideOutput, resolveInsideOutput } from '../core/nix/inside-output.ts';
 
 export interface OutputFacts {
   products: ProductRecord[];
@@ -12,11 +13,15 @@ export interface OutputFacts {
   failedWithOutput: boolean;
 }
 
-function readIfFile(path: string): string | null {
+/** nix-support files are small; a bigger one is not read (a build controls its size). */
+const MAX_SUPPORT_FILE = 1 << 20;
+
+/** A nix-support file of output `out`, when it is a regular file inside that output (no symlink leads out). */
+function readIfFile(out: string, relative: string): string | null {
+  const real = realPathInsideOutput(out, join(out, relative));
   try {
-    const st = lstatSync(path);
-    // A symlink could point anywhere on this machine; only regular files are read.
-    return st.isFile() ? readFileSync(path, 'utf8') : null;
+    const st = real === null ? null : lstatSync(real);
+    return st?.isFile() && st.size <= MAX_SUPPORT_FILE ? readFileSync(real!, 'utf8') : null;
   } catch {
     return null;
   }
@@ -29,58 +34,71 @@ function sha256File(path: string): Promise<string> {
   });
 }
 
+/**
+ * The products the outputs declare, each with its real path when it exists inside its
+ * own output, and what is wrong with the rest, one line each: lines refused (paths outside
+ * the outputs, bad syntax), products that lead out of their output through a symlink (the
+ * file itself or any directory on its way) and products that do not exist.
+ */
+function declaredProducts(outputs: Record<string, string>): { products: (DeclaredProduct & { real: string | null })[]; problems: string[] } {
+  const paths = Object.values(outputs);
+  const products: (DeclaredProduct & { real: string | null })[] = [];
+  const problems: string[] = [];
+  for (const out of paths) {
+    const text = readIfFile(out, 'nix-support/hydra-build-products');
+    if (text === null) continue;
+    const parsed = parseBuildProducts(text, paths);
+    for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
+    for (const p of parsed.products) {
+      const where = resolveInsideOutput(outputContaining(paths, p.path) ?? '', p.path);
+      if ('outside' in where) problems.push(`build product refused: ${JSON.stringify(p.path)} leads out of its output through a symlink`);
+      else if ('missing' in where) {
+        problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
+        products.push({ ...p, real: null });
+      } else products.push({ ...p, real: where.real });
+    }
+  }
+  return { products, problems };
+}
+
 /** Reads what a finished build declares about itself in its outputs' nix-support/ files. */
 export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
   const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false };
-  for (const [outputName, out] of Object.entries(outputs)) {
-    const support = join(out, 'nix-support');
-    const productsText = readIfFile(join(support, 'hydra-build-products'));
-    if (productsText === null) {
-      const product = defaultProduct(outputName, out);
-      if (product) facts.products.push(product);
-    } else {
-      // Refused lines are told to the user in the step's log (productProblems), not here.
-      for (const p of parseBuildProducts(productsText, paths).products) {
-        let filesize: number | null = null;
-        let sha256hash: string | null = null;
-        try {
-          const st = lstatSync(p.path);
-          if (st.isFile()) {
-            filesize = st.size;
-            sha256hash = await sha256File(p.path);
-          }
-        } catch {
-          // A product that does not exist is still listed, as in Hydra; its download answers 404.
-        }
-        facts.products.push({ ...p, name: basename(p.path), filesize, sha256hash });
+  // Refused products are told to the user in the step's log (productProblems), not here;
+  // a product that does not exist is still listed, as in Hydra, and its download answers 404.
+  for (const { real, ...p } of declaredProducts(outputs).products) {
+    let filesize: number | null = null;
+    let sha256hash: string | null = null;
+    try {
+      const st = real === null ? null : lstatSync(real);
+      if (st?.isFile()) {
+        filesize = st.size;
+        sha256hash = await sha256File(real!);
       }
+    } catch {
+      // Vanished meanwhile: listed without size and hash.
     }
-    const metricsText = readIfFile(join(support, 'hydra-metrics'));
+    facts.products.push({ ...p, name: basename(p.path), filesize, sha256hash });
+  }
+  for (const [outputName, out] of Object.entries(outputs)) {
+    if (readIfFile(out, 'nix-support/hydra-build-products') !== null) continue;
+    const product = defaultProduct(outputName, out);
+    if (product) facts.products.push(product);
+  }
+  for (const out of paths) {
+    const metricsText = readIfFile(out, 'nix-support/hydra-metrics');
     if (metricsText !== null) facts.metrics.push(...parseMetrics(metricsText));
-    const release = readIfFile(join(support, 'hydra-release-name'));
+    const release = readIfFile(out, 'nix-support/hydra-release-name');
     if (release !== null && release.trim()) facts.releaseName = release.trim().split('\n')[0]!.slice(0, 255);
-    if (existsSync(join(support, 'failed'))) facts.failedWithOutput = true;
+    if (realPathInsideOutput(out, join(out, 'nix-support', 'failed')) !== null) facts.failedWithOutput = true;
   }
   return facts;
 }
 
-/**
- * What is wrong with the outputs' hydra-build-products, one line each: lines refused
- * (paths outside the outputs, bad syntax) and products that do not exist. Written to the
- * step's log, where the author of the job looks when a product is missing.
- */
+/** What is wrong with the outputs' hydra-build-products, for the step's log, where the author of the job looks. */
 export function productProblems(outputs: Record<string, string>): string[] {
-  const paths = Object.values(outputs);
-  const problems: string[] = [];
-  for (const out of paths) {
-    const text = readIfFile(join(out, 'nix-support', 'hydra-build-products'));
-    if (text === null) continue;
-    const parsed = parseBuildProducts(text, paths);
-    for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
-    for (const p of parsed.products) if (!existsSync(p.path)) problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
-  }
-  return problems;
+  return declaredProducts(outputs).problems;
 }
 
 /**

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { STATIC_DIR } from '../core/paths.ts';
 import { loadViewer } from './auth/session.ts';
-import { sameOriginOnly } from './auth/same-origin.ts';
+import { loopbackNamesOnly, sameOriginOnly } from './auth/same-origin.ts';
 import { HttpError, NotFound, wantsJson } from './negotiate.ts';
 import type { RouteContext } from './route-context.ts';
 import { ROUTES } from './routes/index.ts';
@@ -24,11 +24,12 @@ export function createApp(ctx: RouteContext): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders);
+  app.use(loopbackNamesOnly(() => ctx.config.baseUrl));
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', fallthrough: false }));
   app.use(express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(loadViewer(ctx.db));
-  app.use(sameOriginOnly);
+  app.use(sameOriginOnly(() => ctx.config.baseUrl));
 
   const router = express.Router();
   for (const register of ROUTES) register(router, ctx);

@@ -3,6 +3,12 @@ import { BadRequest } from './negotiate.ts';
 /** Reading an API body (JSON from Hydra clients or a form) strictly: wrong types are a 400 that names the field. */
 export type Body = Record<string, unknown>;
 
+/** A PUT's JSON body: an object, else 400 (an array, a string or `null` is not a project or a jobset). */
+export function jsonObject(body: unknown): Body {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('the body must be a JSON object');
+  return body as Body;
+}
+
 export const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function str(body: Body, key: string, fallback: string): string {

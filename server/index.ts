@@ -32,15 +32,18 @@ export interface WebServer {
 export function createWebServer(config: Config, deps: WebServerDeps): WebServer {
   const log = deps.log.child({ role: 'server' });
   const db = deps.db ?? openDatabase(config.dbPath);
-  // Five wrong passwords per client and user name per five minutes.
+  // Five attempts per user name and twenty per client address per five minutes.
+  // The default base URL names the port asked for; with port 0 it becomes the one picked at start.
+  const site: Config = { ...config };
   const store = deps.store ?? openLocalStore();
   const cacheKey = config.binaryCacheSecretKeyFile ? loadSecretKey(config.binaryCacheSecretKeyFile) : null;
-  const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix(), store, cacheKey });
+  const app = createApp({ db, render: createRenderer(), config: site, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix(), store, cacheKey });
   let server: Server | undefined;
   return {
     start() {
       return new Promise((resolve, reject) => {
         server = app.listen(config.port, config.host, () => {
+          if (config.baseUrl === `http://${config.host}:${config.port}`) site.baseUrl = this.url();
           log.info({ url: this.url() }, 'web server listening');
           resolve();
         });

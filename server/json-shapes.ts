@@ -19,6 +19,7 @@ export function projectJson(p: ProjectRow, jobsets: string[]) {
     enabled: p.enabled === 1,
     enable_dynamic_run_command: false,
     hidden: p.hidden === 1,
+    private: p.private === 1,
     jobsets,
     // Projects.pm as_json adds `declarative` only for a declarative project.
     ...(p.declfile ? { declarative: { file: p.declfile, type: p.decltype ?? '', value: p.declvalue ?? '' } } : {}),

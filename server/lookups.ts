@@ -2,9 +2,9 @@ import type { Response } from 'express';
 import { getBuild } from '../core/db/builds.ts';
 import { getEval } from '../core/db/evals.ts';
 import { getJobset, getJobsetById } from '../core/db/jobsets.ts';
+import { hiddenProjects, type HiddenProjects } from '../core/db/hidden-projects.ts';
 import { getProject } from '../core/db/projects.ts';
 import type { BuildWithJobset, EvalRow, JobsetRow, ProjectRow } from '../core/model/rows.ts';
-import { mayRead } from './auth/permissions.ts';
 import { viewerOf } from './auth/session.ts';
 import { intParam, NotFound } from './negotiate.ts';
 import type { RouteContext } from './route-context.ts';
@@ -13,30 +13,42 @@ import type { RouteContext } from './route-context.ts';
  * Loads what a URL names or answers 404. A private project the viewer may not read is
  * "not found" too, so its existence does not leak.
  */
-export function requireProject({ db }: RouteContext, res: Response, name: unknown): ProjectRow {
-  const project = getProject(db, String(name));
-  if (!project || !mayRead(db, viewerOf(res), project)) throw new NotFound(`project ${String(name)}`);
+export function requireProject(ctx: RouteContext, res: Response, name: unknown): ProjectRow {
+  const project = getProject(ctx.db, String(name));
+  if (!project || !readable(ctx, res, project.name)) throw new NotFound(`project ${String(name)}`);
   return project;
+}
+
+/**
+ * The private projects the viewer may not read, for every query that lists across
+ * projects (queue, running steps, search, counts): pass it on, never list without it.
+ */
+export function hiddenFrom({ db }: RouteContext, res: Response): HiddenProjects {
+  // Once per request: a page may look up several things.
+  return (res.locals['hiddenProjects'] as HiddenProjects | undefined) ?? (res.locals['hiddenProjects'] = hiddenProjects(db, viewerOf(res)));
+}
+
+/** True when the viewer may read project `name` (a private project only for its owner, members and admins). */
+export function readable(ctx: RouteContext, res: Response, name: string): boolean {
+  return !hiddenFrom(ctx, res).names.has(name);
 }
 
 export function requireJobset(ctx: RouteContext, res: Response, project: unknown, name: unknown): JobsetRow {
   const jobset = getJobset(ctx.db, String(project), String(name));
-  if (!jobset) throw new NotFound(`jobset ${String(project)}:${String(name)}`);
-  requireProject(ctx, res, jobset.project);
+  // Hidden is answered exactly as missing, message included: "project P" would tell that P:J exists.
+  if (!jobset || !readable(ctx, res, jobset.project)) throw new NotFound(`jobset ${String(project)}:${String(name)}`);
   return jobset;
 }
 
 export function requireEval(ctx: RouteContext, res: Response, id: unknown): { evaluation: EvalRow; jobset: JobsetRow } {
   const evaluation = getEval(ctx.db, intParam(id, 'evaluation'));
-  if (!evaluation) throw new NotFound(`evaluation ${String(id)}`);
-  const jobset = getJobsetById(ctx.db, evaluation.jobset_id)!;
-  requireProject(ctx, res, jobset.project);
+  const jobset = evaluation && getJobsetById(ctx.db, evaluation.jobset_id);
+  if (!evaluation || !jobset || !readable(ctx, res, jobset.project)) throw new NotFound(`evaluation ${String(id)}`);
   return { evaluation, jobset };
 }
 
 export function requireBuild(ctx: RouteContext, res: Response, id: unknown): BuildWithJobset {
   const build = getBuild(ctx.db, intParam(id, 'build'));
-  if (!build) throw new NotFound(`build ${String(id)}`);
-  requireProject(ctx, res, build.project);
+  if (!build || !readable(ctx, res, build.project)) throw new NotFound(`build ${String(id)}`);
   return build;
 }

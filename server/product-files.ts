@@ -1,27 +1,25 @@
-import { realpathSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { realPathInsideOutput } from '../core/nix/inside-output.ts';
 
 /**
- * The file a download URL names inside a build product, or null when it names nothing
- * or anything outside the product: `..` segments, absolute segments, NUL bytes and
- * symlinks that lead out are all refused. A directory serves its index.html.
+ * The file a download URL names inside a build product, or null when it names nothing or
+ * anything outside the product's own build output: `..` segments, absolute segments, NUL
+ * bytes, and symlinks that lead out of the output (a product that is a link, a directory
+ * link, a link anywhere on the way) are all refused. `output` is the store path of the
+ * build output the product lies in, so no file outside /nix/store is ever opened (not the
+ * state directory, nor the database, whose locks opening it would drop). A directory serves
+ * its index.html.
  */
-export function productFile(productPath: string, segments: string[], defaultPath: string | null): string | null {
+export function productFile(output: string, productPath: string, segments: string[], defaultPath: string | null): string | null {
   if (segments.some((s) => s === '..' || s === '.' || s.includes('/') || s.includes('\\') || s.includes('\0'))) return null;
-  let root: string;
-  try {
-    root = realpathSync(productPath);
-  } catch {
-    return null;
-  }
   const wanted = segments.length ? segments : defaultPath ? defaultPath.split('/').filter(Boolean) : [];
-  let full: string;
+  if (wanted.some((s) => s === '..')) return null;
+  let full = realPathInsideOutput(output, join(productPath, ...wanted));
   try {
-    full = realpathSync(join(root, ...wanted));
-    if (statSync(full).isDirectory()) full = realpathSync(join(full, 'index.html'));
+    if (full !== null && statSync(full).isDirectory()) full = realPathInsideOutput(output, join(productPath, ...wanted, 'index.html'));
+    return full !== null && statSync(full).isFile() ? full : null;
   } catch {
     return null;
   }
-  const inside = full === root || full.startsWith(root.endsWith(sep) ? root : root + sep);
-  return inside && statSync(full).isFile() ? full : null;
 }

@@ -1,5 +1,6 @@
 import { stmt, type Db } from './database.ts';
 import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildStepRow, BuildWithJobset } from '../model/rows.ts';
+import { notHidden, type HiddenProjects } from './hidden-projects.ts';
 
 const WITH_JOBSET = 'SELECT b.*, j.project AS project, j.name AS jobset FROM builds b JOIN jobsets j ON j.id = b.jobset_id';
 
@@ -59,13 +60,15 @@ export function jobBuilds(db: Db, jobsetId: number, job: string, limit: number, 
     .all(jobsetId, job, limit, offset) as BuildWithJobset[];
 }
 
-export function queuedBuilds(db: Db, limit: number, offset = 0): BuildWithJobset[] {
-  return stmt(db, `${WITH_JOBSET} WHERE b.finished = 0 ORDER BY b.globalpriority DESC, b.priority DESC, b.id LIMIT ? OFFSET ?`)
-    .all(limit, offset) as BuildWithJobset[];
+export function queuedBuilds(db: Db, hidden: HiddenProjects, limit: number, offset = 0): BuildWithJobset[] {
+  return stmt(db, `${WITH_JOBSET} WHERE b.finished = 0 AND ${notHidden('j.project')} ORDER BY b.globalpriority DESC, b.priority DESC, b.id LIMIT ? OFFSET ?`)
+    .all(hidden.json, limit, offset) as BuildWithJobset[];
 }
 
-export function countQueuedBuilds(db: Db): number {
-  return (stmt(db, 'SELECT count(*) AS n FROM builds WHERE finished = 0').get() as { n: number }).n;
+export function countQueuedBuilds(db: Db, hidden: HiddenProjects): number {
+  if (hidden.names.size === 0) return (stmt(db, 'SELECT count(*) AS n FROM builds WHERE finished = 0').get() as { n: number }).n;
+  return (stmt(db, `SELECT count(*) AS n FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE b.finished = 0 AND ${notHidden('j.project')}`)
+    .get(hidden.json) as { n: number }).n;
 }
 
 /** Builds with a step running now, for "running" badges and /status. */

@@ -10,17 +10,18 @@ export interface ProjectEdit {
   owner: string;
   enabled: boolean;
   hidden: boolean;
+  private: boolean;
 }
 
 /** Returns whether the project is new. API edits never touch spec_source: a spec-declared project stays declared. */
 export function saveProject(db: Db, p: ProjectEdit): boolean {
   return writeTransaction(db, () => {
     const existed = stmt(db, 'SELECT 1 FROM projects WHERE name = ?').get(p.name) !== undefined;
-    stmt(db, `INSERT INTO projects (name, displayname, description, homepage, owner, enabled, hidden)
-              VALUES (@name, @displayname, @description, @homepage, @owner, @enabled, @hidden)
+    stmt(db, `INSERT INTO projects (name, displayname, description, homepage, owner, enabled, hidden, private)
+              VALUES (@name, @displayname, @description, @homepage, @owner, @enabled, @hidden, @private)
               ON CONFLICT (name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description,
-                homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden`)
-      .run({ ...p, enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0 });
+                homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, private = excluded.private`)
+      .run({ ...p, enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0, private: p.private ? 1 : 0 });
     return !existed;
   });
 }

@@ -5,20 +5,22 @@ import type { ProjectSpec } from '../spec/types.ts';
 /** A project's own fields as a spec declares them, plus where they came from. */
 export type ProjectFields = Pick<ProjectSpec, 'name' | 'displayname' | 'description' | 'homepage' | 'enabled' | 'hidden' | 'owner'> & {
   spec_source: string;
+  /** Visible to the owner, members and admins only (default: public). */
+  private?: boolean;
   /** Hydra's declarative project (file, input type, input value), or null. */
   declarative?: { file: string; type: string; value: string } | null;
 };
 
 export function upsertProject(db: Db, p: ProjectFields): void {
-  stmt(db, `INSERT INTO projects (name, displayname, description, homepage, enabled, hidden, owner, declfile, decltype, declvalue, spec_source, spec_error)
-            VALUES (@name, @displayname, @description, @homepage, @enabled, @hidden, @owner, @declfile, @decltype, @declvalue, @spec_source, NULL)
+  stmt(db, `INSERT INTO projects (name, displayname, description, homepage, enabled, hidden, private, owner, declfile, decltype, declvalue, spec_source, spec_error)
+            VALUES (@name, @displayname, @description, @homepage, @enabled, @hidden, @private, @owner, @declfile, @decltype, @declvalue, @spec_source, NULL)
             ON CONFLICT (name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description,
-              homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, owner = excluded.owner,
+              homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, private = excluded.private, owner = excluded.owner,
               declfile = excluded.declfile, decltype = excluded.decltype, declvalue = excluded.declvalue,
               spec_source = excluded.spec_source, spec_error = NULL`)
     .run({
       name: p.name, displayname: p.displayname, description: p.description, homepage: p.homepage, owner: p.owner,
-      enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0, spec_source: p.spec_source,
+      enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0, private: p.private ? 1 : 0, spec_source: p.spec_source,
       declfile: p.declarative?.file ?? null, decltype: p.declarative?.type ?? null, declvalue: p.declarative?.value ?? null,
     });
 }

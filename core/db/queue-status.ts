@@ -1,4 +1,5 @@
 import { stmt, type Db } from './database.ts';
+import { notHidden, type HiddenProjects } from './hidden-projects.ts';
 
 export interface RunningStepRow {
   build_id: number;
@@ -14,17 +15,30 @@ export interface RunningStepRow {
 }
 
 /** Steps running now (build_steps.busy != 0, written by the queue runner), oldest first. */
-export function runningSteps(db: Db): RunningStepRow[] {
+export function runningSteps(db: Db, hidden: HiddenProjects): RunningStepRow[] {
   return stmt(db, `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
-                   WHERE s.busy != 0 ORDER BY s.starttime, s.build_id`).all() as RunningStepRow[];
+                   WHERE s.busy != 0 AND ${notHidden('j.project')} ORDER BY s.starttime, s.build_id`).all(hidden.json) as RunningStepRow[];
 }
 
-/** Counts for /metrics: builds by state and steps running, each one index-backed aggregate. */
-export function serverCounters(db: Db): { queued: number; running: number; finished: number; evals: number; machines: number } {
-  return stmt(db, `SELECT (SELECT count(*) FROM builds WHERE finished = 0) AS queued,
-                          (SELECT count(*) FROM build_steps WHERE busy != 0) AS running,
-                          (SELECT count(*) FROM builds WHERE finished = 1) AS finished,
-                          (SELECT count(*) FROM jobset_evals) AS evals,
-                          (SELECT count(*) FROM machines) AS machines`).get() as { queued: number; running: number; finished: number; evals: number; machines: number };
+type Counters = { queued: number; running: number; finished: number; evals: number; machines: number };
+
+/**
+ * Counts for /metrics: builds by state and steps running, each one index-backed aggregate.
+ * With private projects hidden from the viewer, their builds and evaluations are not counted.
+ */
+export function serverCounters(db: Db, hidden: HiddenProjects): Counters {
+  if (hidden.names.size === 0) {
+    return stmt(db, `SELECT (SELECT count(*) FROM builds WHERE finished = 0) AS queued,
+                            (SELECT count(*) FROM build_steps WHERE busy != 0) AS running,
+                            (SELECT count(*) FROM builds WHERE finished = 1) AS finished,
+                            (SELECT count(*) FROM jobset_evals) AS evals,
+                            (SELECT count(*) FROM machines) AS machines`).get() as Counters;
+  }
+  const shown = `(SELECT id FROM jobsets WHERE ${notHidden('project')})`;
+  return stmt(db, `SELECT (SELECT count(*) FROM builds WHERE finished = 0 AND jobset_id IN ${shown}) AS queued,
+                          (SELECT count(*) FROM build_steps s JOIN builds b ON b.id = s.build_id WHERE s.busy != 0 AND b.jobset_id IN ${shown}) AS running,
+                          (SELECT count(*) FROM builds WHERE finished = 1 AND jobset_id IN ${shown}) AS finished,
+                          (SELECT count(*) FROM jobset_evals WHERE jobset_id IN ${shown}) AS evals,
+                          (SELECT count(*) FROM machines) AS machines`).get(hidden.json, hidden.json, hidden.json, hidden.json) as Counters;
 }

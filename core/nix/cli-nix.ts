@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -19,7 +19,12 @@ const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
 export class CliNix implements Nix {
   private queryConnection: Promise<ServeConnection> | null = null;
 
-  constructor(private readonly binDir = '') {}
+  /** `knownHostsDir`: where the machines file's pinned host keys are written (the state directory's ssh/). */
+  constructor(private readonly binDir = '', private readonly knownHostsDir?: string) {}
+
+  private sshArgsOf(target: SshTarget): string[] {
+    return this.knownHostsDir ? sshArgs(target, process.env, this.knownHostsDir) : sshArgs(target);
+  }
 
   async readLog(drvPath: string): Promise<string | null> {
     const result = await runProgram(this.bin('nix-store'), ['--read-log', drvPath, ...optionFlags()], { env: nixEnv(), timeoutSeconds: 60 });
@@ -44,7 +49,16 @@ export class CliNix implements Nix {
     try {
       const requestFile = join(dir, 'request.json');
       await writeFile(requestFile, JSON.stringify(jobsRequest));
-      const args = ['--eval', '--strict', '--json', ...(writeDrvs ? ['--read-write-mode'] : []), ...optionFlags(), EVAL_JOBS_NIX,
+      // Restricted, Nix reads only the search path: the walker and its request (copied together
+      // into this run's own directory, so nothing else of hydrant is readable), and the allowed paths.
+      const restrict = request.restrict;
+      const walker = restrict ? join(dir, 'eval-jobs.nix') : EVAL_JOBS_NIX;
+      if (restrict) await copyFile(EVAL_JOBS_NIX, walker);
+      const restrictArgs = restrict
+        ? [...optionFlags({ 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
+          ...[dir, ...restrict.allowedPaths].flatMap((p, i) => ['-I', `hydrant-allowed-${i}=${p}`])]
+        : optionFlags();
+      const args = ['--eval', '--strict', '--json', ...(writeDrvs ? ['--read-write-mode'] : []), ...restrictArgs, walker,
         '--argstr', '__hydrantExpr', request.exprPath, '--argstr', '__hydrantRequest', requestFile];
       for (const [name, value] of Object.entries(request.args)) {
         if ('str' in value) args.push('--argstr', name, value.str);
@@ -54,7 +68,8 @@ export class CliNix implements Nix {
       const [command, commandArgs] = limit
         ? ['prlimit', [`--as=${limit * 1024 * 1024}`, '--', this.bin('nix-instantiate'), ...args]]
         : [this.bin('nix-instantiate'), args];
-      const result = await runProgram(command, commandArgs, { env: nixEnv(), timeoutSeconds: request.timeoutSeconds, signal });
+      const env = restrict ? { ...nixEnv(), NIX_PATH: '' } : nixEnv();
+      const result = await runProgram(command, commandArgs, { env, timeoutSeconds: request.timeoutSeconds, signal });
       if (signal?.aborted) return stopped;
       if (result.timedOut) return { ok: false, limitHit: true, message: `evaluation stopped: it took longer than ${request.timeoutSeconds} seconds` };
       if (result.code !== 0) {
@@ -133,7 +148,7 @@ export class CliNix implements Nix {
 
   async openBuildConnection(on: SshTarget | null, options: Record<string, string> = {}): Promise<BuildConnection> {
     const conn = on
-      ? await ServeConnection.open('ssh', [...sshArgs(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
+      ? await ServeConnection.open('ssh', [...this.sshArgsOf(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
       : await ServeConnection.open(this.bin('nix-store'), ['--serve', '--write', ...optionFlags(options)], nixEnv());
     return new ServeBuildConnection(conn, on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve', !on);
   }
@@ -161,7 +176,7 @@ export class CliNix implements Nix {
     if (missing.length === 0) return 0;
     await this.transfer(
       { command: this.bin('nix-store'), args: ['--export', ...optionFlags(), ...missing], env: nixEnv() },
-      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--import'])] },
+      { command: 'ssh', args: [...this.sshArgsOf(target), remoteNixCommand('nix-store', ['--import'])] },
       target,
     );
     return missing.length;
@@ -174,7 +189,7 @@ export class CliNix implements Nix {
     const missing = closure.filter((p) => !valid.has(p));
     if (missing.length === 0) return 0;
     await this.transfer(
-      { command: 'ssh', args: [...sshArgs(target), remoteNixCommand('nix-store', ['--export', ...missing])] },
+      { command: 'ssh', args: [...this.sshArgsOf(target), remoteNixCommand('nix-store', ['--export', ...missing])] },
       { command: this.bin('nix-store'), args: ['--import', ...optionFlags()], env: nixEnv() },
       target,
     );
@@ -195,7 +210,7 @@ export class CliNix implements Nix {
   }
 
   private async ssh(target: SshTarget, tool: string, args: readonly string[]): Promise<string> {
-    const result = await runProgram('ssh', [...sshArgs(target), remoteNixCommand(tool, args)], { env: nixEnv(), timeoutSeconds: 300 });
+    const result = await runProgram('ssh', [...this.sshArgsOf(target), remoteNixCommand(tool, args)], { env: nixEnv(), timeoutSeconds: 300 });
     if (result.code === SSH_CONNECTION_FAILED) throw new RemoteConnectionError(`cannot reach ${target.destination}: ${cleanNixError(result.stderr) || 'ssh failed'}`);
     if (result.code !== 0) throw new Error(`${tool} on ${target.destination} failed: ${cleanNixError(result.stderr)}`);
     return result.stdout;

@@ -115,6 +115,15 @@ export interface EvalRequest {
   workers?: number;
   /** Stops the evaluation (its Nix processes are killed); it then rejects with EvalError. */
   signal?: AbortSignal;
+  /**
+   * Nix's restrict-eval, as Hydra evaluates: the expression may read only these paths (and
+   * the closures of store paths among them), fetch only these URIs (allowed-uris), and
+   * sees no environment variables (builtins.getEnv answers ""; NIX_PATH is empty). Anyone
+   * who can push a commit writes the expression: without this it reads any file the
+   * evaluator may (builtins.readFile /etc/shadow into a job's meta, shown on a public page).
+   * Left out only for trusted expressions (tests, benchmarks, `--restrict-eval false`).
+   */
+  restrict?: { allowedPaths: readonly string[]; allowedUris: readonly string[] };
 }
 
 export interface EvaluatedJob {

@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { PathRules } from './path-rules.ts';
 import { parseProjectSpec, SpecError } from './validate.ts';
 import type { ProjectSpec } from './types.ts';
 
@@ -12,7 +13,7 @@ export type SpecFileResult =
  * Relative `path` and `git` input values are resolved against the spec file's directory,
  * so a spec can point at expressions that sit beside it.
  */
-export function readSpecDir(dir: string): SpecFileResult[] {
+export function readSpecDir(dir: string, paths?: PathRules): SpecFileResult[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -23,11 +24,7 @@ export function readSpecDir(dir: string): SpecFileResult[] {
     const file = join(dir, f);
     const project = basename(f, '.json');
     try {
-      const spec = parseProjectSpec(project, readFileSync(file, 'utf8'), file);
-      for (const jobset of spec.jobsets) {
-        for (const input of jobset.inputs) input.value = resolveLocal(input.type, input.value, dir);
-      }
-      if (spec.declarative) spec.declarative.value = resolveLocal(spec.declarative.type, spec.declarative.value, dir);
+      const spec = parseProjectSpec(project, readSpecFile(file), file, { baseDir: dir, paths });
       return { file, project, ok: true, spec };
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
@@ -36,11 +33,23 @@ export function readSpecDir(dir: string): SpecFileResult[] {
   });
 }
 
-function resolveLocal(type: string, value: string, dir: string): string {
-  if (type === 'path') return value.startsWith('/') ? value : join(dir, value);
-  if (type === 'git') {
-    const [url, ...rest] = value.trim().split(/\s+/);
-    if (url && (url.startsWith('./') || url.startsWith('../') || url === '.')) return [join(dir, url), ...rest].join(' ');
+/** A spec is small; a bigger file is refused rather than read whole. */
+const MAX_SPEC_BYTES = 1 << 20;
+
+/**
+ * The text of one spec file, or a SpecError that names it: a directory, a dangling
+ * symlink, a pipe (reading one would wait forever), an unreadable or an oversized file is
+ * that file's problem only, never the other files'.
+ */
+function readSpecFile(file: string): string {
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new SpecError(`${file}: not a regular file`);
+    if (st.size > MAX_SPEC_BYTES) throw new SpecError(`${file}: ${st.size} bytes, more than a spec may have (${MAX_SPEC_BYTES})`);
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof SpecError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    throw new SpecError(`${file}: cannot read it (${err.code === 'ENOENT' ? 'a symlink to nothing' : err.code ?? err.message})`);
   }
-  return value;
 }

@@ -6,6 +6,8 @@ export interface ProjectSpec {
   homepage: string;
   enabled: boolean;
   hidden: boolean;
+  /** Visible to the owner, members and admins only. */
+  private: boolean;
   owner: string;
   /**
    * Hydra's declarative project: the jobsets are a JSON map (Hydra's jobset keys) in the

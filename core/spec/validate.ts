@@ -1,11 +1,34 @@
 import { parseDeclarative } from './declarative.ts';
 import { bool, int, isObject, rejectUnknown, SpecError, str, type Json } from './fields.ts';
 import { scheduleProblem } from '../schedule.ts';
+import { join } from 'node:path';
+import { gitUrlProblem, pathInputProblem, type PathRules } from './path-rules.ts';
 import { INPUT_TYPES, type InputSpec, type InputType, type JobsetSpec, type ProjectSpec } from './types.ts';
 
 export { SpecError };
 
-const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
+/**
+ * Where a spec comes from, for the checks that depend on it: relative `path` values and
+ * relative git URLs are resolved against `baseDir` (a spec file's directory), and `path`
+ * inputs must follow `paths`. Every way into a jobset passes one: the spec files, the
+ * declfiles, the web form and PUT /jobset/P/J. Without it only the syntax is checked.
+ */
+export interface SpecContext {
+  baseDir?: string;
+  paths?: PathRules;
+}
+
+function resolveLocal(type: string, value: string, baseDir: string | undefined): string {
+  if (!baseDir) return value;
+  if (type === 'path') return value.startsWith('/') ? value : join(baseDir, value);
+  if (type === 'git') {
+    const [url, ...rest] = value.trim().split(/\s+/);
+    if (url && (url.startsWith('./') || url.startsWith('../') || url === '.')) return [join(baseDir, url), ...rest].join(' ');
+  }
+  return value;
+}
+
+const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'private', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
 const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval', 'schedule',
   'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
 /** Hydra's newer keys for the jobset type; only the legacy type 0 is supported. */
@@ -23,7 +46,7 @@ function enabledState(obj: Json, where: string): 0 | 1 | 2 | 3 {
   throw new SpecError(`${where}: "enabled" must be 0 (disabled), 1 (enabled), 2 (one-shot) or 3 (one-at-a-time), got ${JSON.stringify(v)}`);
 }
 
-function parseInput(name: string, raw: unknown, where: string): InputSpec {
+function parseInput(name: string, raw: unknown, where: string, ctx: SpecContext): InputSpec {
   const at = `${where}, input "${name}"`;
   if (!NAME_PATTERN.test(name)) throw new SpecError(`${at}: input names must match ${NAME_PATTERN}`);
   if (!isObject(raw)) throw new SpecError(`${at}: must be an object with "type" and "value"`);
@@ -39,10 +62,14 @@ function parseInput(name: string, raw: unknown, where: string): InputSpec {
     throw new SpecError(`${at}: a boolean input's "value" must be "true" or "false", got ${JSON.stringify(value)}`);
   }
   if ((type === 'git' || type === 'path') && value.trim() === '') throw new SpecError(`${at}: "value" must name a ${type === 'git' ? 'repository' : 'path'}`);
-  return { name, type: type as InputType, value, emailresponsible: bool(raw, 'emailresponsible', at, false) };
+  const resolved = resolveLocal(type, value, ctx.baseDir);
+  const problem = type === 'path' && ctx.paths ? pathInputProblem(resolved, ctx.paths)
+    : type === 'git' ? gitUrlProblem(resolved.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
+  if (problem) throw new SpecError(`${at}: ${problem}`);
+  return { name, type: type as InputType, value: resolved, emailresponsible: bool(raw, 'emailresponsible', at, false) };
 }
 
-export function parseJobsetSpec(name: string, raw: unknown, where: string): JobsetSpec {
+export function parseJobsetSpec(name: string, raw: unknown, where: string, ctx: SpecContext = {}): JobsetSpec {
   const at = `${where}, jobset "${name}"`;
   if (!NAME_PATTERN.test(name)) throw new SpecError(`${at}: jobset names must match ${NAME_PATTERN}`);
   if (!isObject(raw)) throw new SpecError(`${at}: must be an object`);
@@ -53,14 +80,14 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string): Jobs
   }
   const inputsRaw = raw['inputs'] ?? {};
   if (!isObject(inputsRaw)) throw new SpecError(`${at}: "inputs" must be an object mapping input names to { "type", "value" }`);
-  const inputs = Object.entries(inputsRaw).map(([n, v]) => parseInput(n, v, at));
+  const inputs = Object.entries(inputsRaw).map(([n, v]) => parseInput(n, v, at, ctx));
   const nixexprinput = str(raw, 'nixexprinput', at, '');
   if (!nixexprinput) throw new SpecError(`${at}: "nixexprinput" is required (the input holding the Nix expression)`);
   const exprInput = inputs.find((i) => i.name === nixexprinput);
   if (!exprInput) throw new SpecError(`${at}: "nixexprinput" names "${nixexprinput}", which is not one of its inputs (${inputs.map((i) => i.name).join(', ') || 'none'})`);
   if (exprInput.type !== 'git' && exprInput.type !== 'path') throw new SpecError(`${at}: "nixexprinput" must be a git or path input, "${nixexprinput}" is ${exprInput.type}`);
   const nixexprpath = str(raw, 'nixexprpath', at, 'release.nix');
-  if (nixexprpath.startsWith('/') || nixexprpath.split('/').includes('..')) {
+  if (nixexprpath === '' || nixexprpath.startsWith('/') || nixexprpath.split('/').includes('..') || /[\0\\]/.test(nixexprpath)) {
     throw new SpecError(`${at}: "nixexprpath" must be a relative path inside the input, got ${JSON.stringify(nixexprpath)}`);
   }
   const schedule = str(raw, 'schedule', at, '').trim();
@@ -88,7 +115,7 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string): Jobs
  * are wrong throws SpecError; a bad jobset is reported in invalidJobsets and does not stop
  * the others.
  */
-export function parseProjectSpec(name: string, text: string, where: string): ProjectSpec {
+export function parseProjectSpec(name: string, text: string, where: string, ctx: SpecContext = {}): ProjectSpec {
   if (!NAME_PATTERN.test(name)) throw new SpecError(`${where}: project names (the file name) must match ${NAME_PATTERN}`);
   let raw: unknown;
   try {
@@ -102,7 +129,13 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
   if (declarative && raw['jobsets'] !== undefined) {
     throw new SpecError(`${where}: a declarative project takes its jobsets from "declfile"; remove "jobsets"`);
   }
-  const { jobsets, invalidJobsets } = parseJobsetMap(raw['jobsets'] ?? {}, where);
+  if (declarative) {
+    declarative.value = resolveLocal(declarative.type, declarative.value, ctx.baseDir);
+    const problem = declarative.type === 'path' && ctx.paths ? pathInputProblem(declarative.value, ctx.paths)
+      : declarative.type === 'git' ? gitUrlProblem(declarative.value.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
+    if (problem) throw new SpecError(`${where}: "declvalue": ${problem}`);
+  }
+  const { jobsets, invalidJobsets } = parseJobsetMap(raw['jobsets'] ?? {}, where, ctx);
   return {
     name,
     displayname: str(raw, 'displayname', where, name),
@@ -110,6 +143,7 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
     homepage: str(raw, 'homepage', where, ''),
     enabled: bool(raw, 'enabled', where, true),
     hidden: bool(raw, 'hidden', where, false),
+    private: bool(raw, 'private', where, false),
     owner: str(raw, 'owner', where, ''),
     declarative,
     jobsets,
@@ -121,13 +155,13 @@ export function parseProjectSpec(name: string, text: string, where: string): Pro
  * A map of jobset names to specs (a project file's "jobsets", or a declarative project's
  * declfile). Each bad jobset is reported on its own and does not stop the others.
  */
-export function parseJobsetMap(raw: unknown, where: string): { jobsets: JobsetSpec[]; invalidJobsets: { name: string; error: string }[] } {
+export function parseJobsetMap(raw: unknown, where: string, ctx: SpecContext = {}): { jobsets: JobsetSpec[]; invalidJobsets: { name: string; error: string }[] } {
   if (!isObject(raw)) throw new SpecError(`${where}: the jobsets must be an object mapping jobset names to specs`);
   const jobsets: JobsetSpec[] = [];
   const invalidJobsets: { name: string; error: string }[] = [];
   for (const [jobsetName, spec] of Object.entries(raw)) {
     try {
-      jobsets.push(parseJobsetSpec(jobsetName, spec, where));
+      jobsets.push(parseJobsetSpec(jobsetName, spec, where, ctx));
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
       invalidJobsets.push({ name: jobsetName, error: e.message });
@@ -137,12 +171,12 @@ export function parseJobsetMap(raw: unknown, where: string): { jobsets: JobsetSp
 }
 
 /** A declfile's text: JSON, else a SpecError naming where it came from. */
-export function parseDeclfile(text: string, where: string): ReturnType<typeof parseJobsetMap> {
+export function parseDeclfile(text: string, where: string, ctx: SpecContext = {}): ReturnType<typeof parseJobsetMap> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new SpecError(`${where}: not valid JSON: ${(e as Error).message}`);
   }
-  return parseJobsetMap(raw, where);
+  return parseJobsetMap(raw, where, ctx);
 }

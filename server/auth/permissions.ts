@@ -1,5 +1,6 @@
 import type { Db } from '../../core/db/database.ts';
 import { getProject } from '../../core/db/projects.ts';
+import { hiddenProjects } from '../../core/db/hidden-projects.ts';
 import { isProjectMember } from '../../core/db/users.ts';
 import type { Viewer } from './session.ts';
 
@@ -31,9 +32,7 @@ export function mayCreateProject(viewer: Viewer | null): boolean {
   return !!viewer && (viewer.roles.includes('admin') || viewer.roles.includes('create-projects'));
 }
 
-/** Private projects are readable by their owner, members and admins only. */
-export function mayRead(db: Db, viewer: Viewer | null, project: { name: string; private: number; owner: string | null }): boolean {
-  if (project.private === 0) return true;
-  if (!viewer) return false;
-  return viewer.roles.includes('admin') || project.owner === viewer.username || isProjectMember(db, project.name, viewer.username);
+/** Private projects are readable by their owner, members and admins only (one rule: core/db/hidden-projects.ts). */
+export function mayRead(db: Db, viewer: Viewer | null, project: { name: string; private: number }): boolean {
+  return project.private === 0 || !hiddenProjects(db, viewer).names.has(project.name);
 }

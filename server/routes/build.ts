@@ -1,13 +1,13 @@
 import type { Router } from 'express';
 import { getEval } from '../../core/db/evals.ts';
-import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, runningBuildIds } from '../../core/db/builds.ts';
+import { buildEvalIds, buildMetrics, buildOutputs, buildProducts, buildSteps, getBuild, runningBuildIds } from '../../core/db/builds.ts';
 import { latestBuildOfDrv } from '../../core/db/build-culprit.ts';
 import { LogWindows, stepLogFile } from '../../core/logs.ts';
 import { BuildStatus, statusLabel } from '../../core/model/status.ts';
 import { may } from '../auth/permissions.ts';
 import { viewerOf } from '../auth/session.ts';
 import { buildJson } from '../json-shapes.ts';
-import { requireBuild } from '../lookups.ts';
+import { readable, requireBuild } from '../lookups.ts';
 import { sendPage, wantsJson } from '../negotiate.ts';
 import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -33,7 +33,12 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
     sendPage(req, res, render, {
       template: 'build',
       view: () => {
-        const culpritId = failed && failed.drvpath !== build.drvpath ? failed.propagatedfrom ?? latestBuildOfDrv(db, failed.drvpath ?? '') : undefined;
+        // The build that broke this one may belong to a private project the viewer may not read: not named then.
+        const shown = (id: number | null | undefined) => {
+          const other = id === null || id === undefined ? undefined : getBuild(db, id);
+          return other && readable(ctx, res, other.project) ? other.id : undefined;
+        };
+        const culpritId = shown(failed && failed.drvpath !== build.drvpath ? failed.propagatedfrom ?? latestBuildOfDrv(db, failed.drvpath ?? '') : undefined);
         const viewer = viewerOf(res);
         const can = (a: 'restart' | 'cancel' | 'bump' | 'keep') => may(db, viewer, a, build.project);
         return {
@@ -50,7 +55,8 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
             ...s, status: statusLabel(s.busy === 0, s.status, s.busy !== 0), running: s.busy !== 0,
             duration: s.starttime && s.stoptime ? s.stoptime - s.starttime : null,
             logUrl: links.stepLog(build.id, s.stepnr),
-            propagatedUrl: s.propagatedfrom ? links.build(s.propagatedfrom) : null,
+            propagatedfrom: shown(s.propagatedfrom) ?? null,
+            propagatedUrl: shown(s.propagatedfrom) !== undefined ? links.build(s.propagatedfrom!) : null,
           })),
           failure: failed ? {
             stepnr: failed.stepnr, drvpath: failed.drvpath, machine: failed.machine, errormsg: failed.errormsg,

@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express';
-import { buildProducts } from '../../core/db/builds.ts';
+import { buildOutputs, buildProducts } from '../../core/db/builds.ts';
+import { outputContaining } from '../../core/nix/inside-output.ts';
 import { requireBuild } from '../lookups.ts';
 import { intParam, NotFound } from '../negotiate.ts';
 import { productFile } from '../product-files.ts';
@@ -18,7 +19,8 @@ export function downloadRoutes(router: Router, ctx: RouteContext): void {
     if (!product) throw new NotFound(`product ${nr} of build ${build.id}`);
     const rest = (req.params as Record<string, unknown>)['rest'];
     const segments = Array.isArray(rest) ? rest.map(String).filter((s) => s !== '') : [];
-    const file = productFile(product.path, segments, product.defaultpath);
+    const output = outputContaining(buildOutputs(ctx.db, build.id).map((o) => o.path), product.path);
+    const file = output === undefined ? null : productFile(output, product.path, segments, product.defaultpath);
     if (!file) throw new NotFound(`file ${segments.join('/')} in product ${nr} of build ${build.id}`);
     res.set({ 'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff' });
     res.sendFile(file, { dotfiles: 'allow', maxAge: 0 });

@@ -36,7 +36,9 @@ export function evalRoutes(router: Router, ctx: RouteContext): void {
       template: 'eval',
       view: () => {
         const compareId = req.query.compare !== undefined ? intParam(req.query.compare, 'evaluation') : previousEvalId(db, jobset.id, evaluation.id);
-        if (compareId !== undefined && !getEval(db, compareId)) throw new NotFound(`evaluation ${compareId} to compare with`);
+        // The other evaluation is loaded with the viewer's rights too: a private one is "not found".
+        if (compareId !== undefined && req.query.compare !== undefined) requireEval(ctx, res, req.query.compare);
+        else if (compareId !== undefined && !getEval(db, compareId)) throw new NotFound(`evaluation ${compareId} to compare with`);
         const group = groupOf(req);
         const summary = cache.get(`summary:${evaluation.id}`, () => evalSummary(db, evaluation.id));
         const total = { all: summary.total, failed: summary.failed, succeeded: summary.succeeded, queued: summary.queued }[group];

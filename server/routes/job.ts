@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { jobBuilds, runningBuildIds } from '../../core/db/builds.ts';
 import { countJobBuilds, jobDurations } from '../../core/db/job-history.ts';
 import { requireJobset } from '../lookups.ts';
-import { sendPage } from '../negotiate.ts';
+import { NotFound, sendPage } from '../negotiate.ts';
 import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
@@ -14,6 +14,9 @@ export function jobRoutes(router: Router, ctx: RouteContext): void {
   router.get('/job/:project/:jobset/:job', (req, res) => {
     const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     const job = String(req.params.job);
+    const total = cache.get(`jobbuilds:${jobset.id}:${job}`, () => countJobBuilds(db, jobset.id, job));
+    // A job is known by its builds: a name no evaluation ever produced is not a page.
+    if (total === 0) throw new NotFound(`job ${jobset.project}:${jobset.name}:${job}`);
     const p = paging(req, 50);
     const builds = jobBuilds(db, jobset.id, job, p.rows, p.offset);
     const base = links.job(jobset.project, jobset.name, job);
@@ -27,7 +30,7 @@ export function jobRoutes(router: Router, ctx: RouteContext): void {
           latestUrl: `${base}/latest`, badgeUrl: `${base}/badge`, shieldUrl: `${base}/shield`,
           builds: builds.map((b) => buildSummary(b, running)),
           chart: durationChart(jobDurations(db, jobset.id, job, 100)),
-          pager: pager(req, p, cache.get(`jobbuilds:${jobset.id}:${job}`, () => countJobBuilds(db, jobset.id, job))),
+          pager: pager(req, p, total),
         };
       },
       json: () => ({ project: jobset.project, jobset: jobset.name, job, builds: builds.map((b) => b.id) }),

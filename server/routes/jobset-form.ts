@@ -3,8 +3,9 @@ import { getJobset, jobsetInputs } from '../../core/db/jobsets.ts';
 import { actionDone, requirePermission } from '../action-response.ts';
 import { viewerOf } from '../auth/session.ts';
 import type { Body } from '../edit-fields.ts';
+import { pathRulesOf } from '../../core/spec/path-rules.ts';
 import { editJobset, removeJobset } from '../edits/edit-jobset.ts';
-import { BadRequest } from '../negotiate.ts';
+import { BadRequest, Forbidden } from '../negotiate.ts';
 import { requireJobset, requireProject } from '../lookups.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
@@ -23,7 +24,7 @@ function parseInputs(text: string): Record<string, { type: string; value: string
 
 /** The HTML forms for creating, editing and deleting a jobset (the same rules as PUT/DELETE). */
 export function jobsetFormRoutes(router: Router, ctx: RouteContext): void {
-  const { db, render } = ctx;
+  const { db, render, config } = ctx;
   const form = (res: Response, project: string, values: Record<string, unknown>, opts: { create: boolean; error?: string }) => {
     res.status(opts.error ? 400 : 200).type('html').send(render('jobset-form', {
       title: opts.create ? `Create a jobset in ${project}` : `Edit jobset ${project}:${String(values.name)}`,
@@ -36,7 +37,7 @@ export function jobsetFormRoutes(router: Router, ctx: RouteContext): void {
     const values = { ...raw, name, enabled: raw.enabled !== undefined, visible: raw.visible !== undefined };
     try {
       if (create && getJobset(db, project, name)) throw new BadRequest(`jobset ${project}:${name} already exists`);
-      editJobset(db, res, project, name, { ...values, enabled: values.enabled ? 1 : 0, inputs: parseInputs(String(raw.inputs ?? '')) });
+      editJobset(db, res, project, name, { ...values, enabled: values.enabled ? 1 : 0, inputs: parseInputs(String(raw.inputs ?? '')) }, pathRulesOf(config));
     } catch (e) {
       if (e instanceof BadRequest) return form(res, project, values, { create, error: e.message });
       throw e;
@@ -56,6 +57,7 @@ export function jobsetFormRoutes(router: Router, ctx: RouteContext): void {
   router.get('/jobset/:project/:jobset/edit', (req, res) => {
     const j = requireJobset(ctx, res, req.params.project, req.params.jobset);
     requirePermission(db, res, 'edit-jobset', j.project);
+    if (j.spec_source) throw new Forbidden(`jobset ${j.project}:${j.name} is declared in a spec file; change it there`);
     const inputs = jobsetInputs(db, j.id).map((i) => `${i.name} ${i.type} ${i.value}`).join('\n');
     form(res, j.project, { ...j, enabled: j.enabled !== 0, visible: j.hidden === 0, inputs }, { create: false });
   });

@@ -44,7 +44,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           schedule: scheduleView(jobset.schedule),
           inputs,
           canTrigger: may(db, viewer, 'trigger', jobset.project),
-          canEdit: may(db, viewer, 'edit-jobset', jobset.project),
+          canEdit: !jobset.spec_source && may(db, viewer, 'edit-jobset', jobset.project),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
           evals: shown.evals,
           matrix: shown.matrix,

@@ -16,7 +16,8 @@ const field = (req: Request, name: string): string => {
 /**
  * Hydra's login: POST /login with {username, password} (JSON or a form) answers the user
  * as JSON (or redirects a form) and sets the session cookie; POST /logout ends it.
- * Failures are counted per client address and user name; past the limit, 429.
+ * Attempts are counted per user name and per client address before the password is
+ * checked; past the limit, 429.
  */
 export function loginRoutes(router: Router, { db, render, config, loginLimiter }: RouteContext): void {
   // Verified against when the user does not exist, so timing does not tell which names exist.
@@ -31,17 +32,16 @@ export function loginRoutes(router: Router, { db, render, config, loginLimiter }
     const username = field(req, 'username');
     const password = field(req, 'password');
     if (!username || !password) throw new BadRequest('give a username and a password');
-    const key = `${req.ip}\0${username}`;
-    if (!loginLimiter.allowed(key)) throw new HttpError(429, 'too many failed logins; wait a few minutes');
+    const address = req.ip ?? req.socket.remoteAddress ?? '';
+    if (!loginLimiter.begin(username, address)) throw new HttpError(429, 'too many failed logins; wait a few minutes');
     const user = getUser(db, username);
     const ok = await verifyPassword(password, user?.password ?? await dummyHash);
     if (!user || !ok) {
-      loginLimiter.fail(key);
       if (json(req)) throw new HttpError(403, 'Bad username or password.');
       res.status(403).type('html').send(render('login', { title: 'Log in', error: 'Bad username or password.', username }));
       return;
     }
-    loginLimiter.reset(key);
+    loginLimiter.succeeded(username, address);
     // Expired sessions are swept here: logins are rare, so this costs nothing noticeable.
     deleteExpiredSessions(db, now());
     startSession(db, res, user.username, config.baseUrl.startsWith('https:'));

@@ -3,12 +3,14 @@ import { listMachines } from '../../core/db/machines.ts';
 import { runningSteps } from '../../core/db/queue-status.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
+import { hiddenFrom } from '../lookups.ts';
 import { links } from '../views/links.ts';
 
 /** Build machines as the queue runner last recorded them, with the steps each runs now. */
-export function machinesRoutes(router: Router, { db, render }: RouteContext): void {
+export function machinesRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render } = ctx;
   router.get('/machines', (req, res) => {
-    const steps = runningSteps(db);
+    const steps = runningSteps(db, hiddenFrom(ctx, res));
     const machines = listMachines(db).map((m) => ({
       ...m,
       running: steps.filter((s) => s.machine === m.name).map((s) => ({ build: s.build_id, stepnr: s.stepnr, job: s.job, starttime: s.starttime, url: links.build(s.build_id) })),

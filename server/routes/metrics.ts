@@ -1,11 +1,14 @@
 import type { Router } from 'express';
 import { serverCounters } from '../../core/db/queue-status.ts';
 import type { RouteContext } from '../route-context.ts';
+import { hiddenFrom } from '../lookups.ts';
 
 /** Prometheus text format, as Hydra's queue runner exposes, from the database's counts. */
-export function metricsRoutes(router: Router, { db, cache }: RouteContext): void {
+export function metricsRoutes(router: Router, ctx: RouteContext): void {
+  const { db, cache } = ctx;
   router.get('/metrics', (_req, res) => {
-    const c = cache.get('counters', () => serverCounters(db));
+    const hidden = hiddenFrom(ctx, res);
+    const c = cache.get(`counters:${hidden.json}`, () => serverCounters(db, hidden));
     const lines = [
       ['hydrant_builds_queued', 'Builds waiting in the queue.', c.queued],
       ['hydrant_build_steps_running', 'Build steps running now.', c.running],

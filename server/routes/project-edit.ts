@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { Body } from '../edit-fields.ts';
+import { jsonObject } from '../edit-fields.ts';
 import { editProject, removeProject } from '../edits/edit-project.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
@@ -8,7 +8,7 @@ import { links } from '../views/links.ts';
 export function projectEditRoutes(router: Router, { db }: RouteContext): void {
   router.put('/project/:project', (req, res) => {
     const name = req.params.project;
-    const { created } = editProject(db, res, name, (req.body ?? {}) as Body);
+    const { created } = editProject(db, res, name, jsonObject(req.body));
     const uri = links.project(name);
     res.status(created ? 201 : 200).json(created ? { uri, name, redirect: uri, type: 'project' } : { redirect: uri });
   });

@@ -23,7 +23,7 @@ export function projectFormRoutes(router: Router, ctx: RouteContext): void {
   // Unticked checkboxes are not sent at all; a form means "off" by leaving them out.
   const fromForm = (req: Request): Body => {
     const body = (req.body ?? {}) as Body;
-    return { ...body, enabled: body.enabled !== undefined, visible: body.visible !== undefined };
+    return { ...body, enabled: body.enabled !== undefined, visible: body.visible !== undefined, private: body.private !== undefined };
   };
   const submit = (req: Request, res: Response, name: string, create: boolean) => {
     const body = fromForm(req);
@@ -50,7 +50,8 @@ export function projectFormRoutes(router: Router, ctx: RouteContext): void {
   router.get('/project/:project/edit', (req, res) => {
     const p = requireProject(ctx, res, req.params.project);
     requirePermission(db, res, 'edit-project', p.name);
-    form(res, { ...p, visible: p.hidden === 0, enabled: p.enabled === 1 }, { create: false });
+    if (p.spec_source) throw new Forbidden(`project ${p.name} is declared in a spec file; change it there`);
+    form(res, { ...p, visible: p.hidden === 0, enabled: p.enabled === 1, private: p.private === 1 }, { create: false });
   });
   router.post('/project/:project/edit', (req, res) => {
     requireProject(ctx, res, req.params.project);

@@ -19,8 +19,9 @@ export function projectRoutes(router: Router, ctx: RouteContext): void {
       view: {
         title: project.displayname,
         project: { ...project, url: links.project(project.name) },
-        canEdit: may(db, viewerOf(res), 'edit-project', project.name),
-        canAddJobset: may(db, viewerOf(res), 'edit-jobset', project.name),
+        // A project or its jobsets declared in a spec file are changed there, not here.
+        canEdit: !project.spec_source && may(db, viewerOf(res), 'edit-project', project.name),
+        canAddJobset: !project.declfile && may(db, viewerOf(res), 'edit-jobset', project.name),
         jobsets: jobsets.filter((j) => j.hidden === 0 || j.spec_error).map((j) => {
           const last = listEvals(db, j.id, 1)[0];
           return {

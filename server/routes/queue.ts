@@ -4,14 +4,17 @@ import { buildJson } from '../json-shapes.ts';
 import { sendPage } from '../negotiate.ts';
 import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
+import { hiddenFrom } from '../lookups.ts';
 import { buildSummary } from '../views/build-summary.ts';
 
 /** The queue in the order the queue runner serves it, a page at a time (index builds_queue). */
-export function queueRoutes(router: Router, { db, render, cache }: RouteContext): void {
+export function queueRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render, cache } = ctx;
   router.get('/queue', (req, res) => {
     const p = paging(req, 50);
-    const builds = cache.get(`queue:${p.rows}:${p.offset}`, () => queuedBuilds(db, p.rows, p.offset));
-    const total = cache.get('queued', () => countQueuedBuilds(db));
+    const hidden = hiddenFrom(ctx, res);
+    const builds = cache.get(`queue:${hidden.json}:${p.rows}:${p.offset}`, () => queuedBuilds(db, hidden, p.rows, p.offset));
+    const total = cache.get(`queued:${hidden.json}`, () => countQueuedBuilds(db, hidden));
     sendPage(req, res, render, {
       template: 'queue',
       view: () => {

@@ -6,6 +6,7 @@ import type { BuildWithJobset } from '../../core/model/rows.ts';
 import { buildJson, jobsetJson, projectJson } from '../json-shapes.ts';
 import { BadRequest, sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
+import { hiddenFrom } from '../lookups.ts';
 import { buildSummary } from '../views/build-summary.ts';
 import { links } from '../views/links.ts';
 
@@ -13,14 +14,15 @@ import { links } from '../views/links.ts';
  * Hydra's /search?query=…[&limit=N] (Controller/Root.pm search): the query may hold only
  * letters, digits and `_-/.`; `limit` (default 10, 1 to 50) bounds the jobs and builds.
  */
-export function searchRoutes(router: Router, { db, render }: RouteContext): void {
+export function searchRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render } = ctx;
   router.get('/search', (req, res) => {
     const query = typeof req.query.query === 'string' ? req.query.query.trim() : '';
     if (!query) throw new BadRequest('Query is empty.');
     if (!/^[a-zA-Z0-9_\-/.]+$/.test(query)) throw new BadRequest('Invalid character in query.');
     if (query.length > 500) throw new BadRequest('search term too long');
     const limit = Math.min(50, Math.max(1, Number.parseInt(String(req.query.limit ?? '10'), 10) || 10));
-    const found = searchAll(db, query, limit);
+    const found = searchAll(db, hiddenFrom(ctx, res), query, limit);
     const full = (b: BuildWithJobset) => buildJson(b, { outputs: buildOutputs(db, b.id), products: buildProducts(db, b.id), metrics: buildMetrics(db, b.id), evals: buildEvalIds(db, b.id) });
     sendPage(req, res, render, {
       template: 'search',

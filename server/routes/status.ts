@@ -2,12 +2,14 @@ import type { Router } from 'express';
 import { runningSteps } from '../../core/db/queue-status.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
+import { hiddenFrom } from '../lookups.ts';
 import { links } from '../views/links.ts';
 
 /** The build steps running now, on which machine, for how long (Hydra's /status). */
-export function statusRoutes(router: Router, { db, render }: RouteContext): void {
+export function statusRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render } = ctx;
   router.get('/status', (req, res) => {
-    const steps = runningSteps(db);
+    const steps = runningSteps(db, hiddenFrom(ctx, res));
     sendPage(req, res, render, {
       template: 'status',
       view: () => ({

@@ -30,7 +30,7 @@ test('git, string, boolean, nix, path and build inputs reach the expression', as
   const repo = new GitRepo(join(f.dir, 'repo'));
   repo.write('release.nix', probe(randomUUID())).write('README', 'read me').commit('one');
   const rev = repo.write('README', 'read me twice').commit('two');
-  const data = join(f.dir, 'data');
+  const data = join(f.specDir, 'data'); // path inputs lie under --allowed-paths, by default the jobsets directory
   mkdirSync(data);
   writeFileSync(join(data, 'f.txt'), 'path input');
   const upNonce = randomUUID();
@@ -122,4 +122,24 @@ test('polling an unchanged repository does not check it out or copy it to the st
   triggerEvaluation(f.db, id);
   assert.deepEqual(await f.evaluator.runOnce(), [{ kind: 'unchanged' }]);
   assert.equal(added.length, 1, 'the revision seen at the last evaluation reuses its store path');
+});
+
+test('a build input cannot take a private project\'s build into another project', async () => {
+  const f = evaluatorFixture();
+  const up = new GitRepo(join(f.dir, 'up'));
+  up.write('release.nix', `{ ... }: { lib = derivation { name = "lib"; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "echo -n ${randomUUID()} > $out" ]; PATH = "/usr/bin:/bin"; }; }`).commit('up');
+  const consumer = new GitRepo(join(f.dir, 'consumer'));
+  consumer.write('release.nix', '{ upstream, ... }: { }').commit('consumer');
+  f.writeSpec('secret', { private: true, jobsets: { up: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: up.dir } } } } });
+  f.writeSpec('open', { jobsets: { steal: { nixexprinput: 'src', checkinterval: 0, inputs: {
+    src: { type: 'git', value: consumer.dir }, upstream: { type: 'build', value: 'secret:up:lib' } } } } });
+  f.sync();
+  triggerEvaluation(f.db, getJobset(f.db, 'secret', 'up')!.id);
+  await f.evaluator.runOnce();
+  const build = evalBuilds(f.db, listEvals(f.db, getJobset(f.db, 'secret', 'up')!.id, 1)[0]!.id)[0]!;
+  finishStepAndBuild(f.db, build.id, null, { status: 0, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] });
+  triggerEvaluation(f.db, getJobset(f.db, 'open', 'steal')!.id);
+  await f.evaluator.runOnce();
+  assert.equal(getJobset(f.db, 'open', 'steal')!.fetcherrormsg, 'input "upstream": no successful build of secret:up:lib yet');
 });

@@ -1,7 +1,8 @@
 // Declarative jobsets from the spec directory: created, edited and retired in the database,
 // with history kept and bad specs reported by file, jobset and key.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { registerEvaluation } from '../../core/db/evals.ts';
@@ -9,6 +10,7 @@ import { countEvals } from '../../core/db/evals.ts';
 import { getJobset, jobsetInputs, listJobsets } from '../../core/db/jobsets.ts';
 import { getProject } from '../../core/db/projects.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
+import { specDirFingerprint } from '../../evaluator/sync-specs.ts';
 
 const jobset = (extra: Record<string, unknown> = {}) => ({
   enabled: 1, hidden: false, description: 'd', nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 60,
@@ -83,4 +85,33 @@ test('the running evaluator picks up a changed spec file on its next round', asy
   f.writeSpec('p', { jobsets: { a: jobset({ checkinterval: 0, description: 'changed on disk' }) } });
   await f.evaluator.runOnce();
   assert.equal(getJobset(f.db, 'p', 'a')!.description, 'changed on disk');
+});
+
+test('"private": true in a spec makes the project private; a bad value names the key', () => {
+  const f = evaluatorFixture();
+  f.writeSpec('secretive', { displayname: 'S', private: true, jobsets: { trunk: jobset() } });
+  f.writeSpec('loud', { displayname: 'L', private: 'yes', jobsets: {} });
+  f.sync();
+  assert.equal(getProject(f.db, 'secretive')!.private, 1);
+  assert.match(getProject(f.db, 'loud')!.spec_error ?? '', /"private"/);
+  f.writeSpec('secretive', { displayname: 'S', jobsets: { trunk: jobset() } });
+  f.sync();
+  assert.equal(getProject(f.db, 'secretive')!.private, 0, 'the spec is the one writer: leaving the key out makes it public');
+});
+
+test('a directory, a dangling symlink, a pipe or an oversized file among the specs is reported on its own; the others sync', () => {
+  const f = evaluatorFixture();
+  f.writeSpec('good', { displayname: 'Good', jobsets: { trunk: jobset() } });
+  mkdirSync(join(f.specDir, 'adir.json'));
+  symlinkSync(join(f.dir, 'nowhere.json'), join(f.specDir, 'dangling.json'));
+  execFileSync('mkfifo', [join(f.specDir, 'pipe.json')]);
+  writeFileSync(join(f.specDir, 'huge.json'), `{"description": "${'x'.repeat(2 << 20)}"}`);
+  f.sync();
+  assert.equal(getProject(f.db, 'good')!.displayname, 'Good');
+  assert.match(getProject(f.db, 'adir')!.spec_error!, /adir\.json: not a regular file/);
+  assert.match(getProject(f.db, 'dangling')!.spec_error!, /dangling\.json: cannot read it \(a symlink to nothing\)/);
+  assert.match(getProject(f.db, 'pipe')!.spec_error!, /pipe\.json: not a regular file/);
+  assert.match(getProject(f.db, 'huge')!.spec_error!, /huge\.json: \d+ bytes, more than a spec may have/);
+  // A change to a good file is still noticed while the broken entries stay.
+  assert.notEqual(specDirFingerprint(f.specDir), 'unreadable');
 });

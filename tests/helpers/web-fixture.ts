@@ -40,8 +40,8 @@ export async function startWebFixture(extraArgs: string[] = []): Promise<WebFixt
   } };
 }
 
-export function addProject(db: Db, name: string, extra: { owner?: string; displayname?: string; description?: string } = {}): void {
-  upsertProject(db, { name, displayname: extra.displayname ?? name, description: extra.description ?? '', homepage: '', enabled: true, hidden: false, owner: extra.owner ?? '', spec_source: '', declarative: null });
+export function addProject(db: Db, name: string, extra: { owner?: string; displayname?: string; description?: string; private?: boolean } = {}): void {
+  upsertProject(db, { name, displayname: extra.displayname ?? name, description: extra.description ?? '', homepage: '', enabled: true, hidden: false, private: extra.private ?? false, owner: extra.owner ?? '', spec_source: '', declarative: null });
 }
 
 export function addJobset(db: Db, project: string, name: string, repoUrl = 'https://example.invalid/repo.git'): number {
@@ -54,8 +54,11 @@ export function addJobset(db: Db, project: string, name: string, repoUrl = 'http
 
 const nonce = Math.random().toString(36).slice(2, 10);
 
-/** An evaluation of the given jobs; a job's derivation is named by `drv` so two evaluations can share a build. */
-export function addEval(db: Db, jobsetId: number, jobs: { name: string; drv?: string; system?: string }[], errors: { name: string; error: string }[] = []): { evalId: number; buildIds: Record<string, number> } {
+/**
+ * An evaluation of the given jobs; a job's derivation is named by `drv` so two evaluations can share a build,
+ * and `out` names a real store path as its output.
+ */
+export function addEval(db: Db, jobsetId: number, jobs: { name: string; drv?: string; system?: string; out?: string }[], errors: { name: string; error: string }[] = []): { evalId: number; buildIds: Record<string, number> } {
   const { evalId } = registerEvaluation(db, {
     jobsetId, inputsHash: `${nonce}-${Math.random()}`, checkoutSeconds: 1, evalSeconds: 2, nixexprinput: 'src', nixexprpath: 'release.nix',
     inputs: [{ name: 'src', type: 'git', uri: 'https://example.invalid/repo.git', revision: 'abc123', value: null, path: null, dependency: null }],
@@ -63,7 +66,7 @@ export function addEval(db: Db, jobsetId: number, jobs: { name: string; drv?: st
       const drv = j.drv ?? `${j.name}-${nonce}`;
       return {
         name: j.name, nixName: j.name, system: j.system ?? 'x86_64-linux', drvPath: `/nix/store/${nonce}-${drv}.drv`,
-        outputs: { out: `/nix/store/${nonce}-${drv}` }, description: null, license: null, homepage: null, maintainers: null,
+        outputs: { out: j.out ?? `/nix/store/${nonce}-${drv}` }, description: null, license: null, homepage: null, maintainers: null,
         schedulingPriority: null, timeout: null, maxSilent: null, isChannel: false, isAggregate: false, constituents: [],
       };
     }),

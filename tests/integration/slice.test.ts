@@ -46,7 +46,7 @@ before(async () => {
     displayname: 'Slice <test>',
     jobsets: { main: { nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 1, inputs: { src: { type: 'git', value: `${repo.dir} main` } } } },
   }));
-  hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1']).start();
+  hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1', '--allowed-paths', dir]).start(); // the repository is local
 });
 
 async function evalBuilds(evalId: number): Promise<BuildJson[]> {

@@ -31,7 +31,7 @@ interface Build { id: number; job: string; buildstatus: number; buildproducts: R
 
 const dir = tempDir();
 const jobsets = join(dir, 'jobsets');
-const { config, db, log } = inProcess(join(dir, 'state'), ['--jobsets', jobsets]);
+const { config, db, log } = inProcess(join(dir, 'state'), ['--jobsets', jobsets, '--allowed-paths', join(PACKAGE_ROOT, 'jobsets')]);
 let server: WebServer;
 const builds = new Map<string, Build>();
 

@@ -1,7 +1,7 @@
 // Real remote build machines: sshd instances on 127.0.0.1, each with its own empty /nix
 // store in its own mount namespace, declared with different systems and features.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
@@ -9,6 +9,7 @@ import { now } from '../../core/db/database.ts';
 import { listMachines } from '../../core/db/machines.ts';
 import { runningSteps } from '../../core/db/queue-status.ts';
 import { readStepLog } from '../helpers/step-log.ts';
+import { NOTHING_HIDDEN } from '../../core/db/hidden-projects.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
@@ -45,6 +46,7 @@ test('steps go to the machine whose systems and features fit, and outputs come b
   assert.ok(kvm.has(outPath(f, ids['dep']!)), 'the input built elsewhere was copied to the kvm machine');
   const valid = await f.nix.validPaths(['dep', 'x86', 'i686kvm'].map((j) => outPath(f, ids[j]!)));
   assert.equal(valid.size, 3, 'every output was copied back to the local store');
+  assert.ok(readdirSync(join(f.stateDir, 'ssh')).length >= 2, 'the pinned host keys are kept under the state directory');
   const log = readStepLog(f.stateDir, buildSteps(f.db, ids['i686kvm']!).find((s) => s.status === 0)!.logfile)!;
   assert.match(log, /copied \d+ store paths to ssh:\/\/root@127\.0\.0\.1/);
   // x86 was built where its input was built: of its closure only its own .drv was missing.
@@ -65,7 +67,7 @@ test('a machine that dies mid-build: the step is retried on another, the machine
   const runner = createQueueRunner(f.config(['--machines', machines, '--retry-interval', '2']), { log: f.log, db: f.db });
   runner.start();
   await waitFor('the step to build on the first machine', () => buildSteps(f.db, ids['slow']!).some((s) => s.busy === 30 && s.machine === first.name), 60);
-  const current = runningSteps(f.db).filter((s) => s.machine === first.name);
+  const current = runningSteps(f.db, NOTHING_HIDDEN).filter((s) => s.machine === first.name);
   assert.deepEqual(current.map((s) => s.build_id), [ids['slow']], 'the machines page sees the running step');
   first.kill();
   await waitFor('the build to finish', () => getBuild(f.db, ids['slow']!)!.finished === 1, 90);

@@ -23,7 +23,7 @@ for (const file of readdirSync(HERE).filter((f) => f.endsWith('.json')).sort()) 
   const name = file.slice(0, -'.json'.length);
   const expected = JSON.parse(readFileSync(join(HERE, file), 'utf8')) as Expected;
   test(`scenario ${name}: ${Object.keys(expected.statuses).length} jobs end as ${name}.json says`, async () => {
-    const f = evaluatorFixture();
+    const f = evaluatorFixture(['--allowed-paths', HERE]); // the path input is this directory
     f.writeSpec('scenario', { jobsets: { [name]: {
       nixexprinput: 'src', nixexprpath: `${name}.nix`, checkinterval: 0,
       inputs: { src: { type: 'path', value: HERE }, nonce: { type: 'string', value: randomUUID() } },

@@ -159,7 +159,7 @@ test('bad edits are refused with a clear message and change nothing', async () =
   assert.match((await badName.json() as { error: string }).error, /invalid project name/);
   const badType = await send('PUT', '/jobset/mine/main', { cookie: admin, json: { nixexprinput: 'src', nixexprpath: 'x.nix', inputs: { src: { type: 'ftp', value: 'x' } } } });
   assert.equal(badType.status, 400);
-  assert.match((await badType.json() as { error: string }).error, /type must be one of/);
+  assert.match((await badType.json() as { error: string }).error, /"type" must be one of/);
   assert.equal(getJobset(w.db, 'mine', 'main')!.nixexprpath, 'release.nix', 'the jobset is unchanged');
   const badBool = await send('PUT', '/project/mine', { cookie: admin, json: { enabled: 'perhaps' } });
   assert.equal(badBool.status, 400);

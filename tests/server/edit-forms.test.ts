@@ -49,10 +49,10 @@ test('a member creates and edits a jobset; a bad form comes back with the error 
   const jobset = getJobset(w.db, 'team', 'trunk')!;
   assert.equal(jobset.checkinterval, 60);
   assert.deepEqual(jobsetInputs(w.db, jobset.id).map((i) => [i.name, i.type, i.value]), [['flag', 'boolean', 'true'], ['src', 'git', 'https://git.example/team.git main']]);
-  const bad = await post('/jobset/team/trunk/edit', member, { nixexprinput: 'missing', nixexprpath: 'other.nix', description: 'typed <text>', inputs: 'src git x' });
+  const bad = await post('/jobset/team/trunk/edit', member, { nixexprinput: 'missing', nixexprpath: 'other.nix', description: 'typed <text>', inputs: 'src git https://git.example/x.git' });
   assert.equal(bad.status, 400);
   const page = await bad.text();
-  assert.match(page, /nixexprinput &quot;missing&quot; is not one of the inputs/);
+  assert.match(page, /&quot;nixexprinput&quot; names &quot;missing&quot;, which is not one of its inputs/);
   assert.match(page, /value="typed &lt;text&gt;"/, 'what the user typed is kept');
   assert.equal(getJobset(w.db, 'team', 'trunk')!.nixexprpath, 'release.nix', 'nothing was saved');
   const edit = await fetch(`${w.url}/jobset/team/trunk/edit`, { headers: { Cookie: member } });

@@ -19,8 +19,9 @@ export function projectJson(p: ProjectRow, jobsets: string[]) {
     enabled: p.enabled === 1,
     enable_dynamic_run_command: false,
     hidden: p.hidden === 1,
-    private: p.private === 1,
     jobsets,
+    // Hydra has no private projects: the key appears only on one (which only its readers see).
+    ...(p.private === 1 ? { private: true } : {}),
     // Projects.pm as_json adds `declarative` only for a declarative project.
     ...(p.declfile ? { declarative: { file: p.declfile, type: p.decltype ?? '', value: p.declvalue ?? '' } } : {}),
   };

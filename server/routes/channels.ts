@@ -25,7 +25,7 @@ export function channelRoutes(router: Router, ctx: RouteContext): void {
       .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id);
     sendPage(req, res, ctx.render, {
       template: 'channel',
-      view: () => ({ title: `Channel ${channel.name}`, name: channel.name, packages, baseUrl: siteUrl(ctx, req), path: req.path.replace(/\/$/, '') }),
+      view: () => ({ title: `Channel ${channel.name}`, name: channel.name, packages, baseUrl: siteUrl(ctx, req), channelPath: (req.originalUrl.split('?')[0] ?? '').replace(/\/$/, '') }),
       json: () => ({ name: channel.name, packages }),
     });
   };

@@ -7,6 +7,7 @@ import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Ni
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { productProblems } from './post-process.ts';
+import { evidenceProblems } from './read-evidence.ts';
 import { StepLog } from './step-log.ts';
 
 export interface RunStepContext {
@@ -77,7 +78,7 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     signal.removeEventListener('abort', onStop);
   }
   if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
-  else for (const problem of productProblems(step.outputs)) {
+  else for (const problem of [...productProblems(step.outputs), ...await evidenceProblems(step.outputs)]) {
     log.write(`hydrant: ${problem}\n`);
     ctx.log.warn({ build: buildId, drv: step.drvPath }, problem);
   }

@@ -9,6 +9,7 @@ import { buildJson } from '../json-shapes.ts';
 import { requireBuild } from '../lookups.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
+import { buildEvidence } from '../views/build-evidence.ts';
 import { buildSummary } from '../views/build-summary.ts';
 import { failingStep, logTail } from '../views/failure.ts';
 import { links } from '../views/links.ts';
@@ -52,6 +53,7 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
           } : null,
           products: products.map((p) => ({ ...p, url: links.download(build.id, p.productnr) })),
           metrics,
+          evidence: buildEvidence(db, build.id),
           evals: evals.map((id) => ({ id, url: links.eval(id) })),
           actions: {
             restart: build.finished === 1 && can('restart'), cancel: build.finished === 0 && can('cancel'),

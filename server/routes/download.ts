@@ -3,6 +3,7 @@ import { buildProducts } from '../../core/db/builds.ts';
 import { requireBuild } from '../lookups.ts';
 import { intParam, NotFound } from '../negotiate.ts';
 import { productFile } from '../product-files.ts';
+import { directoryRedirect } from '../product-redirect.ts';
 import type { RouteContext } from '../route-context.ts';
 
 /**
@@ -20,7 +21,11 @@ export function downloadRoutes(router: Router, ctx: RouteContext): void {
     const segments = Array.isArray(rest) ? rest.map(String).filter((s) => s !== '') : [];
     const file = productFile(product.path, segments, product.defaultpath);
     if (!file) throw new NotFound(`file ${segments.join('/')} in product ${nr} of build ${build.id}`);
-    res.set({ 'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff' });
+    const redirect = directoryRedirect(req, segments, file, product.defaultpath);
+    if (redirect) return res.redirect(301, redirect);
+    // A product site's own stylesheets and images load (the sandboxed page has an opaque
+    // origin, so the site-wide CORP same-origin would refuse them); its scripts never run.
+    res.set({ 'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff', 'Cross-Origin-Resource-Policy': 'cross-origin' });
     res.sendFile(file, { dotfiles: 'allow', maxAge: 0 });
   };
   router.get('/build/:id/download/:nr', serve);

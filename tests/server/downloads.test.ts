@@ -36,7 +36,7 @@ test('a file product downloads with a sandboxing CSP', async () => {
 });
 
 test('a directory product serves index.html and files below it', async () => {
-  const index = await get(`${w.url}/build/${build}/download/2`);
+  const index = await get(`${w.url}/build/${build}/download/2/`);
   assert.equal(index.status, 200);
   assert.match(index.text, /coverage/);
   assert.match(index.headers.get('content-type') ?? '', /text\/html/);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newBudget, readTracefile, type MergedCoverage } from '../core/coverage/read-tracefile.ts';
 import { fileTotals, sumTotals, type Totals } from '../core/coverage/tracefile.ts';
+import { lcovSummaryTotals } from '../tests/helpers/lcov-summary.ts';
 
 const TARGET = 5;
 const args = process.argv.slice(2);
@@ -112,18 +113,6 @@ function lcovMerge(files: string[], dir: string): WorkerResult {
   const maxRssKb = Number(r.stderr.trim().split('\n').at(-1));
   const summary = execFileSync('lcov', [...rc, '--summary', merged], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) + '';
   return { seconds, maxRssMb: maxRssKb / 1024, totals: lcovSummaryTotals(summary || '') };
-}
-
-/** Parses `lcov --summary`: "  lines......: 59.8% (1196 of 2000 lines)". */
-export function lcovSummaryTotals(summary: string): Totals {
-  const pick = (what: string) => {
-    const m = new RegExp(`${what}\\.*: [0-9.]+% \\((\\d+) of (\\d+)`).exec(summary);
-    return m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  };
-  const [linesHit, linesFound] = pick('lines');
-  const [functionsHit, functionsFound] = pick('functions');
-  const [branchesHit, branchesFound] = pick('branches');
-  return { linesFound: linesFound!, linesHit: linesHit!, functionsFound: functionsFound!, functionsHit: functionsHit!, branchesFound: branchesFound!, branchesHit: branchesHit! };
 }
 
 const sources = option('--files', 2000);

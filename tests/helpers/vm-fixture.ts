@@ -24,12 +24,12 @@ export class VmJobset {
   constructor() {
     cpSync(join(PACKAGE_ROOT, 'jobsets'), this.src, { recursive: true, filter: (p) => !/\/result[^/]*$/.test(p) });
     mkdirSync(this.specs);
-    const jobset = { nixexprinput: 'src', nixexprpath: 'nixos/release.nix', checkinterval: 0, inputs: { src: { type: 'path', value: this.src } } };
+    const jobset = { nixexprinput: 'src', nixexprpath: 'nixos/release.nix', checkinterval: 3600, inputs: { src: { type: 'path', value: this.src } } };
     writeFileSync(join(this.specs, 'nixos.json'), JSON.stringify({ jobsets: { trunk: jobset } }));
     this.roles = inProcess(join(this.dir, 'state'), ['--jobsets', this.specs]);
   }
 
-  /** Evaluates the jobset now (as a push would) and builds everything queued. */
+  /** Evaluates the jobset (at once the first time, then as a push would) and builds everything queued. */
   async evaluateAndBuild(): Promise<void> {
     const { config, db, log } = this.roles;
     db.prepare("UPDATE jobsets SET triggertime = strftime('%s','now')").run();

@@ -4,18 +4,27 @@
 // test) of 2,000 source files × 500 lines with functions and branches. Totals of every
 // reader must equal `lcov --summary` of lcov's merged file. Target: hydrant ≥ 5× faster
 // than lcov. Each reader runs in its own process, so its peak RSS is its own.
-//   npm run bench -- coverage [--files 2000] [--lines 500] [--tracefiles 50]
+// Then /build/N/coverage of a build holding that coverage: p99 ≤ 100 ms at 32 connections.
+//   npm run bench -- coverage [--files 2000] [--lines 500] [--tracefiles 50] [--duration 5]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { readBuildCoverage } from '../core/coverage/build-coverage.ts';
+import { seedCoverageBuild } from '../core/db/bench-seed-coverage.ts';
+import { openDatabase } from '../core/db/database.ts';
+import { migrate } from '../core/db/migrate.ts';
+import { PACKAGE_ROOT } from '../core/paths.ts';
 import { newBudget, readTracefile, type MergedCoverage } from '../core/coverage/read-tracefile.ts';
 import { fileTotals, sumTotals, type Totals } from '../core/coverage/tracefile.ts';
 import { lcovSummaryTotals } from '../tests/helpers/lcov-summary.ts';
 
 const TARGET = 5;
+const P99_TARGET_MS = 100;
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
 
@@ -59,6 +68,17 @@ async function lcovParseMerge(files: string[]): Promise<Totals> {
   add(fns as Map<string, Map<unknown, number>>, 'functionsFound', 'functionsHit');
   add(branches as Map<string, Map<unknown, number>>, 'branchesFound', 'branchesHit');
   return t;
+}
+
+if (args[0] === '--record') {
+  // Records the merged coverage as the queue runner does, for the page measurement.
+  const [, dbPath, ...files] = args;
+  const db = openDatabase(dbPath!);
+  migrate(db);
+  const coverage = await readBuildCoverage(files.map((path) => ({ type: 'file', subtype: 'lcov', path })), []);
+  process.stdout.write(String(seedCoverageBuild(db, coverage!)));
+  db.close();
+  process.exit(0);
 }
 
 if (args[0] === '--worker') {
@@ -115,6 +135,38 @@ function lcovMerge(files: string[], dir: string): WorkerResult {
   return { seconds, maxRssMb: maxRssKb / 1024, totals: lcovSummaryTotals(summary || '') };
 }
 
+/** `hydrant server` on the database, in its own process, as users run it. */
+function startServer(dbPath: string, stateDir: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), 'server', '--db', dbPath, '--state-dir', stateDir, '--port', '0', '--log-level', 'info'],
+    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const url = /"url":"(http:[^"]+)"/.exec(output)?.[1];
+      if (url) resolve({ url, stop: () => child.kill('SIGTERM') });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`hydrant server exited (${code}): ${output}`)));
+  });
+}
+
+async function measurePage(files: string[], dir: string): Promise<{ path: string; p99: number; rps: number; errors: number }> {
+  const dbPath = join(dir, 'bench.sqlite');
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', fileURLToPath(import.meta.url), '--record', dbPath, ...files], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`recording failed: ${r.stderr}`);
+  const path = `/build/${r.stdout.trim()}/coverage`;
+  const server = await startServer(dbPath, join(dir, 'state'));
+  try {
+    await autocannon({ url: server.url + path, connections: 4, duration: 1 }); // warm-up
+    const a = await autocannon({ url: server.url + path, connections: 32, duration: option('--duration', 5) });
+    return { path, p99: a.latency.p99, rps: a.requests.average, errors: a.errors + a.timeouts + a.non2xx };
+  } finally {
+    server.stop();
+  }
+}
+
 const sources = option('--files', 2000);
 const linesPerFile = option('--lines', 500);
 const tracefiles = option('--tracefiles', 50);
@@ -134,8 +186,10 @@ try {
     console.log(`| ${name} | ${r.seconds.toFixed(2)} | ${r.maxRssMb.toFixed(0)} | ${name.startsWith('lcov -a') ? '(the reference)' : same(r.totals) ? 'yes' : `NO: ${JSON.stringify(r.totals)}`} |`);
   }
   console.log(`lcov --summary: ${JSON.stringify(lcov.totals)}`);
+  const web = await measurePage(files, dir);
+  console.log(`\n${web.path} of that build (${sources} files): p99 ${web.p99} ms at 32 connections, ${web.rps.toFixed(0)} req/s, ${web.errors} errors (target p99 ≤ ${P99_TARGET_MS} ms)`);
   const ratio = lcov.seconds / hydrant.seconds;
-  const pass = ratio >= TARGET && same(hydrant.totals);
+  const pass = ratio >= TARGET && same(hydrant.totals) && same(lcovParse.totals) && web.p99 <= P99_TARGET_MS && web.errors === 0;
   console.log(`RESULT name=coverage ratio=${ratio.toFixed(2)} target=${TARGET} ${pass ? 'pass' : 'fail'}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -11,12 +11,13 @@ import { links } from '../views/links.ts';
 
 /** /build/N/coverage (totals and the per-directory table) and /build/N/coverage/FILE (annotated source). */
 export function buildCoverageRoutes(router: Router, ctx: RouteContext): void {
-  const { db, render } = ctx;
+  const { db, render, cache } = ctx;
   router.get('/build/:id/coverage', (req, res) => {
     const build = requireBuild(ctx, res, req.params.id);
     const summary = coverageSummary(db, build.id);
     if (!summary) throw new NotFound(`coverage of build ${build.id} (it has no lcov products)`);
-    const files = coverageFiles(db, build.id);
+    // A build's coverage never changes once recorded; the cache is dropped on any database change anyway.
+    const files = cache.get(`coveragefiles:${build.id}`, () => coverageFiles(db, build.id));
     const dir = typeof req.query['dir'] === 'string' ? req.query['dir'] : null;
     const base = `${links.build(build.id)}/coverage`;
     sendPage(req, res, render, {

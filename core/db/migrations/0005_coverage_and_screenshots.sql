@@ -22,10 +22,17 @@ CREATE TABLE build_coverage_files (
   lines_found INTEGER NOT NULL, lines_hit INTEGER NOT NULL,
   functions_found INTEGER NOT NULL, functions_hit INTEGER NOT NULL,
   branches_found INTEGER NOT NULL, branches_hit INTEGER NOT NULL,
-  data BLOB NOT NULL,
   PRIMARY KEY (build_id, path)
 );
 CREATE INDEX build_coverage_files_display ON build_coverage_files (build_id, display);
+
+-- Each file's counts, apart from the totals so the directory table reads narrow rows only.
+CREATE TABLE build_coverage_data (
+  build_id INTEGER NOT NULL REFERENCES builds(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (build_id, path)
+);
 
 -- PNG screenshot products, compared when recorded with the same name in the job's previous
 -- successful build; the difference image is kept so no page ever computes it.

@@ -57,7 +57,14 @@ export function coverageTable(files: CoverageFileRow[], opts: { dir: string | nu
   if (opts.dir !== null) {
     const inDir = files.filter((f) => f.directory === opts.dir);
     const rows = sortRows(inDir.map((f) => ({ name: f.display, totals: f, outside: f.outside === 1 })), opts.sort);
-    return { dir: opts.dir, sortLinks, rows: rows.map((r) => ({ name: r.name, outside: r.outside, url: `${opts.base}/${r.name.split('/').map(encodeURIComponent).join('/')}`, ...figures(r.totals) })) };
+    const prefix = opts.dir === '.' ? '' : `${opts.dir}/`;
+    return {
+      dir: opts.dir, sortLinks,
+      rows: rows.map((r) => ({
+        name: r.name.startsWith(prefix) ? r.name.slice(prefix.length) : r.name, outside: r.outside,
+        url: `${opts.base}/${r.name.split('/').map(encodeURIComponent).join('/')}`, ...figures(r.totals),
+      })),
+    };
   }
   const byDir = new Map<string, CoverageFileRow[]>();
   for (const f of files) byDir.set(f.directory, [...(byDir.get(f.directory) ?? []), f]);

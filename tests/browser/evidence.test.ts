@@ -15,7 +15,13 @@ import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const artifacts = join(PACKAGE_ROOT, 'test-artifacts', 'browser');
+// Registered before the temp directories' own clean-up, so Chromium has stopped writing to its profile by then.
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
 const f = new QueueFixture();
+const profile = tempDir('hydrant-chromium-');
 let server: WebServer;
 let browser: BrowserContext;
 let page: Page;
@@ -46,15 +52,11 @@ before(async () => {
   server = createWebServer(f.config(['--port', '0']), { log: f.log, db: f.db });
   await server.start();
   url = server.url();
-  browser = await chromium.launchPersistentContext(tempDir('hydrant-chromium-'), {
+  browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium', headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = browser.pages()[0] ?? await browser.newPage();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });

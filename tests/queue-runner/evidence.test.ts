@@ -25,6 +25,7 @@ const jobs = `{
   binary = ${productJob('binary', 'head -c 65536 /dev/urandom > $out/garbage.info', ['file lcov $out/garbage.info'])};
   hostile = ${productJob('hostile', lines('$out/h.info', ['SF:../../../etc/passwd', 'DA:1,1', 'end_of_record', 'SF:/etc/shadow', 'DA:1,0', 'end_of_record', 'SF:/tmp/<script>alert(1)</script>.c', 'DA:1,1', 'end_of_record']), ['file lcov $out/h.info'])};
   million = ${productJob('million', `awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "SF:/src/f%d.c\\nDA:1,1\\nend_of_record\\n", i }' > $out/m.info`, ['file lcov $out/m.info'])};
+  gallery = ${productJob('gallery', `mkdir $out/shots\n${screenScript('$out/shots/a.png', { width: 16, height: 16, x: 0, y: 0 })}\n${screenScript('$out/shots/b.png', { width: 16, height: 16, x: 8, y: 8 })}`, ['report screenshot $out/shots'])};
   pictures = ${productJob('pictures', `echo 'not a picture' > $out/fake.png\n${HUGE_PNG}`, ['file screenshot $out/fake.png', 'file screenshot $out/huge.png'])};
 }`;
 
@@ -82,6 +83,9 @@ test('coverage and screenshots of real builds, and every kind of bad input', asy
     assert.match(million.problems.join('\n'), /m\.info: more than 100000 source files in this build; the rest is left out/);
     assert.equal(million.lines.found, 100_000);
     assert.match(stepLog(ids['million']!), /more than 100000 source files/);
+
+    const gallery = await page(`/build/${ids['gallery']}`) as string;
+    assert.deepEqual([...gallery.matchAll(/<img class="thumb" src="([^"]+)"/g)].map((m) => m[1]), [`/build/${ids['gallery']}/download/2/a.png`, `/build/${ids['gallery']}/download/2/b.png`], 'the PNGs of a report screenshot directory');
 
     const pictures = await page(`/build/${ids['pictures']}`) as string;
     assert.match(pictures, /fake\.png is not a PNG image/);

@@ -12,7 +12,11 @@ export const COVERAGE_LIMITS = {
   /** Distinct source files of a build. */
   maxFiles: 100_000,
   /** Distinct line, function and branch records of a build together (each costs ~100 bytes). */
-  maxRecords: 20_000_000,
+  maxRecords: 10_000_000,
+  /** Characters of one source path or function name (PATH_MAX; long C++ names fit). */
+  maxNameLength: 4096,
+  /** Characters of all distinct source paths and function names of a build together. */
+  maxNameChars: 256 * 1024 * 1024,
   /** Malformed lines of one tracefile before it is given up as not a tracefile. */
   maxMalformedLines: 100,
   /** Line numbers above this are refused (no source file is that long). */

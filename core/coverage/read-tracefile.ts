@@ -7,10 +7,11 @@ export interface ReadBudget {
   limits: CoverageLimits;
   bytes: number;
   records: number;
+  nameChars: number;
 }
 
 export function newBudget(limits: CoverageLimits = COVERAGE_LIMITS): ReadBudget {
-  return { limits, bytes: 0, records: 0 };
+  return { limits, bytes: 0, records: 0, nameChars: 0 };
 }
 
 /** Merged coverage keyed by SF: path, with the problems met while reading, one sentence each. */
@@ -54,6 +55,10 @@ export async function readTracefile(file: string, name: string, into: MergedCove
   const record = () => {
     if (++budget.records > limits.maxRecords) throw new GiveUp(`more than ${limits.maxRecords} coverage records in this build; the rest is left out`);
   };
+  const newName = (name: string) => {
+    budget.nameChars += name.length;
+    if (budget.nameChars > limits.maxNameChars) throw new GiveUp(`more than ${limits.maxNameChars} characters of file and function names in this build; the rest is left out`);
+  };
   const handle = (raw: string) => {
     lineNo++;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
@@ -68,10 +73,15 @@ export async function readTracefile(file: string, name: string, into: MergedCove
     const value = line.slice(colon + 1);
     if (tag === 'SF') {
       if (value === '') return bad(line, 'empty source file name');
+      if (value.length > limits.maxNameLength) {
+        current = null; // its records are skipped as outside a source file record
+        return bad(line, 'source file name too long');
+      }
       sawRecord = true;
       let f = into.files.get(value);
       if (!f) {
         if (into.files.size >= limits.maxFiles) throw new GiveUp(`more than ${limits.maxFiles} source files in this build; the rest is left out`);
+        newName(value);
         into.files.set(value, (f = emptyFile(value)));
       }
       current = f;
@@ -93,30 +103,36 @@ export async function readTracefile(file: string, name: string, into: MergedCove
       const ln = Number(parts[0]);
       const nameAt = parts.length >= 3 && /^\d+$/.test(parts[1]!) ? 2 : 1;
       const fn = parts.slice(nameAt).join(',');
-      if (!Number.isInteger(ln) || ln < 0 || fn === '') return bad(line, 'bad FN');
+      if (!Number.isInteger(ln) || ln < 0 || fn === '' || fn.length > limits.maxNameLength) return bad(line, 'bad FN');
       const had = f.functions.get(fn);
       if (had) {
         if (had.line === 0) had.line = ln;
       } else {
         record();
+        newName(fn);
         f.functions.set(fn, { line: ln, hits: 0 });
       }
     } else if (tag === 'FNDA') {
       const hits = count(parts[0] ?? '');
       const fn = parts.slice(1).join(',');
-      if (hits === null || fn === '') return bad(line, 'bad FNDA');
+      if (hits === null || fn === '' || fn.length > limits.maxNameLength) return bad(line, 'bad FNDA');
       const had = f.functions.get(fn);
       if (had) had.hits = addCounts(had.hits, hits);
       else {
         record();
+        newName(fn);
         f.functions.set(fn, { line: 0, hits });
       }
     } else {
       const taken = parts[3] === '-' ? -1 : count(parts[3] ?? '');
       if (parts.length !== 4 || taken === null || !/^\d+$/.test(parts[0]!) || Number(parts[0]) > limits.maxLineNumber) return bad(line, 'bad BRDA');
       const key = `${parts[0]},${parts[1]},${parts[2]}`;
+      if (key.length > limits.maxNameLength) return bad(line, 'bad BRDA');
       const had = f.branches.get(key);
-      if (had === undefined) record();
+      if (had === undefined) {
+        record();
+        newName(key);
+      }
       f.branches.set(key, addBranch(had, taken));
     }
     records++;

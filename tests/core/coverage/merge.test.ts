@@ -61,6 +61,12 @@ test('the reader\'s bounds end a tracefile with a problem and keep what came bef
   const l = await readBuildCoverage(lcovProducts([long]), []);
   assert.match(l!.problems.join('\n'), /1 malformed line skipped \(first: line 2: line too long/);
   assert.equal(l!.totals.linesFound, 1, 'the lines after the long one still count');
+  const longName = write('name.info', [`SF:/src/${'x'.repeat(5000)}.c`, 'DA:1,1', 'end_of_record', 'SF:/src/ok.c', `FN:1,${'f'.repeat(5000)}`, 'DA:1,1', 'end_of_record']);
+  const n = await readBuildCoverage(lcovProducts([longName]), []);
+  assert.deepEqual(n!.files.map((f) => f.path), ['/src/ok.c'], 'a file with a 5,000-character name is refused, its records with it');
+  assert.match(n!.problems.join('\n'), /3 malformed lines skipped \(first: line 1: source file name too long/);
+  const names = await readBuildCoverage(lcovProducts([many]), [], { ...COVERAGE_LIMITS, maxNameChars: 100 });
+  assert.match(names!.problems.join('\n'), /more than 100 characters of file and function names/);
   const missing = await readBuildCoverage(lcovProducts([join(dir, 'missing.info')]), []);
   assert.equal(missing, null, 'a product that does not exist is no tracefile');
 });

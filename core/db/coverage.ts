@@ -83,3 +83,8 @@ export function evalCoverageBuilds(db: Db, evalId: number): { buildId: number; j
   return stmt(db, `SELECT b.id AS buildId, b.job FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
                    JOIN build_coverage c ON c.build_id = b.id WHERE m.eval_id = ? ORDER BY b.job`).all(evalId) as { buildId: number; job: string }[];
 }
+
+/** Whether any build of an evaluation recorded coverage (the evaluation page links its coverage then). */
+export function evalHasCoverage(db: Db, evalId: number): boolean {
+  return (stmt(db, `SELECT EXISTS (SELECT 1 FROM jobset_eval_members m JOIN build_coverage c ON c.build_id = m.build_id WHERE m.eval_id = ?) AS yes`).get(evalId) as { yes: number }).yes === 1;
+}

@@ -57,7 +57,8 @@ test('the report build\'s coverage equals lcov --summary of its merged tracefile
   const merged = Object.values(build.buildproducts).find((p) => p.subtype === 'lcov' && p.name === 'coverage.info')!;
   const lcov = lcovSummaryTotals(execFileSync('lcov', ['--summary', merged.path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
   const ours = await json<CoverageJson>(`/build/${id}/coverage`);
-  assert.deepEqual([ours.lines.hit, ours.lines.found, ours.functions.hit, ours.functions.found], [lcov.linesHit, lcov.linesFound, lcov.functionsHit, lcov.functionsFound]);
+  assert.deepEqual([ours.lines.hit, ours.lines.found, ours.functions.hit, ours.functions.found, ours.branches.hit, ours.branches.found],
+    [lcov.linesHit, lcov.linesFound, lcov.functionsHit, lcov.functionsFound, lcov.branchesHit, lcov.branchesFound]);
   assert.ok(lcov.linesFound > 50, `lcov sees ${lcov.linesFound} lines`);
   const paths = ours.files.map((f) => f.path).sort();
   assert.ok(paths.includes('nixos-example-programs/tinydb.c') && paths.includes('nixos-example-programs/arena.c'), paths.join(', '));
@@ -97,6 +98,7 @@ test('the evaluation\'s coverage, merged over every build, covers more lines tha
   const quake3 = await json<CoverageJson>(`/build/${second.builds['tests.quake3']}/coverage`);
   assert.ok(all.lines.hit > trac.lines.hit && all.lines.hit > quake3.lines.hit, `eval ${all.lines.hit}, trac ${trac.lines.hit}, quake3 ${quake3.lines.hit}`);
   assert.match(await html(`/eval/${second.evalId}/coverage`), /all builds merged/);
+  assert.match(await html(`/eval/${second.evalId}`), new RegExp(`href="/eval/${second.evalId}/coverage"`), 'the evaluation page links it');
 });
 
 test('the quake3 screenshot is compared with the previous build\'s: the changed screen shows changed pixels', { skip }, async () => {

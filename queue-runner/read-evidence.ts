@@ -1,13 +1,13 @@
+import { lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readBuildCoverage, type CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { percent } from '../core/coverage/tracefile.ts';
 import type { Db } from '../core/db/database.ts';
 import type { ProductRecord } from '../core/db/queue.ts';
 import type { ScreenshotRecord } from '../core/db/screenshots.ts';
 import { parseBuildProducts } from '../core/model/build-products.ts';
-import { readScreenshots, screenshotsOf } from './read-screenshots.ts';
 import { readPngBounded } from '../core/screenshots/png.ts';
-import { readFileSync, lstatSync } from 'node:fs';
-import { join } from 'node:path';
+import { readScreenshots, screenshotsOf } from './read-screenshots.ts';
 
 /** What a VM test leaves behind, beyond its products: recorded with the build, in the same transaction. */
 export interface Evidence {
@@ -62,8 +62,9 @@ function readProducts(outputs: readonly string[]): { type: string; subtype: stri
 
 /**
  * What is wrong with a step's coverage files and screenshots, one line each, for the step's
- * log (where the job's author looks). It reads them as recording will; the record itself is
- * made when the build is recorded.
+ * log (where the job's author looks). The step's log is closed before its builds are
+ * recorded, so this reads the files once more, as recording will (cheap for the tracefiles
+ * of VM tests; twice the cost of a merge for very large ones).
  */
 export async function evidenceProblems(outputs: Record<string, string>): Promise<string[]> {
   const paths = Object.values(outputs);

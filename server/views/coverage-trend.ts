@@ -14,7 +14,8 @@ export function coverageTrend(newestFirst: JobCoveragePoint[], width = 600, heig
   const series = (hit: keyof JobCoveragePoint, found: keyof JobCoveragePoint) => points.map((p, i) => ({
     x: +(10 + i * step).toFixed(1), y: y(percent(p[hit] as number, p[found] as number)), value: percent(p[hit] as number, p[found] as number), url: links.build(p.buildId), id: p.buildId,
   }));
-  const line = (s: { x: number; y: number }[]) => s.map((p) => `${p.x},${p.y}`).join(' ');
+  // A kind no build measured (lcov leaves branches out by default) is not drawn as 0%.
+  const line = (s: { x: number; y: number; value: number | null }[]) => (s.every((p) => p.value === null) ? null : s.map((p) => `${p.x},${p.y}`).join(' '));
   const lines = series('linesHit', 'linesFound');
   const functions = series('functionsHit', 'functionsFound');
   const branches = series('branchesHit', 'branchesFound');

@@ -1,7 +1,8 @@
 // The nixos/trunk jobset of the bundled VM tests, evaluated and built through hydrant's
 // real roles in a temp state dir, as tests/jobsets/vm-tests.test.ts does it; here on a copy
 // of jobsets/ that a test may change between evaluations (a new commit, as a user pushes).
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
 import { createEvaluator } from '../../evaluator/index.ts';
@@ -23,6 +24,9 @@ export class VmJobset {
 
   constructor() {
     cpSync(join(PACKAGE_ROOT, 'jobsets'), this.src, { recursive: true, filter: (p) => !/\/result[^/]*$/.test(p) });
+    // Derivations of this run only: tests/jobsets/vm-tests.test.ts deletes the outputs of the
+    // bundled jobs (to boot real VMs) and may run at the same time as a test using this.
+    appendFileSync(join(this.src, 'lib', 'driver', 'run-test.mjs'), `// test run ${randomUUID()}\n`);
     mkdirSync(this.specs);
     const jobset = { nixexprinput: 'src', nixexprpath: 'nixos/release.nix', checkinterval: 3600, inputs: { src: { type: 'path', value: this.src } } };
     writeFileSync(join(this.specs, 'nixos.json'), JSON.stringify({ jobsets: { trunk: jobset } }));

@@ -14,7 +14,11 @@ export function jobScreenshotsRoutes(router: Router, ctx: RouteContext): void {
     const job = String(req.params.job);
     const shots = jobScreenshots(db, jobset.id, job, 50).map(screenshotView);
     const builds = new Map<number, typeof shots>();
-    for (const s of shots) builds.set(s.buildId, [...(builds.get(s.buildId) ?? []), s]);
+    for (const s of shots) {
+      const group = builds.get(s.buildId);
+      if (group) group.push(s);
+      else builds.set(s.buildId, [s]);
+    }
     sendPage(req, res, render, {
       template: 'job-screenshots',
       view: () => ({

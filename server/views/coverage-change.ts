@@ -9,7 +9,12 @@ interface Change { name: string; before: number | null; after: number | null; de
 
 function byKey(rows: CoverageFileRow[], key: (r: CoverageFileRow) => string): Map<string, Totals> {
   const groups = new Map<string, CoverageFileRow[]>();
-  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  for (const r of rows) {
+    const k = key(r);
+    const group = groups.get(k);
+    if (group) group.push(r);
+    else groups.set(k, [r]);
+  }
   return new Map([...groups].map(([k, v]) => [k, sumTotals(v)]));
 }
 

@@ -67,7 +67,11 @@ export function coverageTable(files: CoverageFileRow[], opts: { dir: string | nu
     };
   }
   const byDir = new Map<string, CoverageFileRow[]>();
-  for (const f of files) byDir.set(f.directory, [...(byDir.get(f.directory) ?? []), f]);
+  for (const f of files) {
+    const group = byDir.get(f.directory);
+    if (group) group.push(f);
+    else byDir.set(f.directory, [f]);
+  }
   const rows = sortRows([...byDir].map(([name, fs]) => ({ name, totals: sumTotals(fs), count: fs.length })), opts.sort);
   return { dir: null, sortLinks, rows: rows.map((r) => ({ name: r.name, files: r.count, url: `${opts.base}?${new URLSearchParams({ dir: r.name })}`, ...figures(r.totals) })) };
 }

@@ -11,13 +11,14 @@ import { links } from '../views/links.ts';
 
 /** /job/P/J/JOB/coverage: the trend over the job's builds and what changed since the previous one. */
 export function jobCoverageRoutes(router: Router, ctx: RouteContext): void {
-  const { db, render } = ctx;
+  const { db, render, cache } = ctx;
   router.get('/job/:project/:jobset/:job/coverage', (req, res) => {
     const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     const job = String(req.params.job);
     const history = jobCoverageHistory(db, jobset.id, job, 100);
     if (history.length === 0) throw new NotFound(`coverage of job ${job} (no build of it has lcov products)`);
-    const change = history.length > 1 ? coverageChange(db, history[1]!.buildId, history[0]!.buildId) : null;
+    const [previous, current] = [history[1]?.buildId, history[0]!.buildId];
+    const change = previous !== undefined ? cache.get(`coveragechange:${previous}:${current}`, () => coverageChange(db, previous, current)) : null;
     sendPage(req, res, render, {
       template: 'job-coverage',
       view: () => ({

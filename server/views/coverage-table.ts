@@ -21,6 +21,8 @@ export function figures(t: Totals) {
 }
 
 const SORTS = ['name', 'lines', 'functions', 'branches'] as const;
+/** Rows of one table page; a hostile build may list 100,000 files in one directory. */
+const MAX_ROWS = 2000;
 export type SortKey = (typeof SORTS)[number];
 
 export function sortOf(q: unknown, order: unknown): { key: SortKey; desc: boolean } {
@@ -59,8 +61,8 @@ export function coverageTable(files: CoverageFileRow[], opts: { dir: string | nu
     const rows = sortRows(inDir.map((f) => ({ name: f.display, totals: f, outside: f.outside === 1 })), opts.sort);
     const prefix = opts.dir === '.' ? '' : `${opts.dir}/`;
     return {
-      dir: opts.dir, sortLinks,
-      rows: rows.map((r) => ({
+      dir: opts.dir, sortLinks, hidden: Math.max(0, rows.length - MAX_ROWS),
+      rows: rows.slice(0, MAX_ROWS).map((r) => ({
         name: r.name.startsWith(prefix) ? r.name.slice(prefix.length) : r.name, outside: r.outside,
         url: `${opts.base}/${r.name.split('/').map(encodeURIComponent).join('/')}`, ...figures(r.totals),
       })),
@@ -73,7 +75,7 @@ export function coverageTable(files: CoverageFileRow[], opts: { dir: string | nu
     else byDir.set(f.directory, [f]);
   }
   const rows = sortRows([...byDir].map(([name, fs]) => ({ name, totals: sumTotals(fs), count: fs.length })), opts.sort);
-  return { dir: null, sortLinks, rows: rows.map((r) => ({ name: r.name, files: r.count, url: `${opts.base}?${new URLSearchParams({ dir: r.name })}`, ...figures(r.totals) })) };
+  return { dir: null, sortLinks, hidden: Math.max(0, rows.length - MAX_ROWS), rows: rows.slice(0, MAX_ROWS).map((r) => ({ name: r.name, files: r.count, url: `${opts.base}?${new URLSearchParams({ dir: r.name })}`, ...figures(r.totals) })) };
 }
 
 export function totalsJson(t: Totals) {

@@ -83,6 +83,7 @@ test('coverage and screenshots of real builds, and every kind of bad input', asy
     assert.match(million.problems.join('\n'), /m\.info: more than 100000 source files in this build; the rest is left out/);
     assert.equal(million.lines.found, 100_000);
     assert.match(stepLog(ids['million']!), /more than 100000 source files/);
+    assert.match(await page(`/build/${ids['million']}/coverage?dir=%2Fsrc`) as string, /98000 more rows are not shown/, 'a page shows at most 2,000 rows');
 
     const gallery = await page(`/build/${ids['gallery']}`) as string;
     assert.deepEqual([...gallery.matchAll(/<img class="thumb" src="([^"]+)"/g)].map((m) => m[1]), [`/build/${ids['gallery']}/download/2/a.png`, `/build/${ids['gallery']}/download/2/b.png`], 'the PNGs of a report screenshot directory');

@@ -17,8 +17,9 @@ export interface Evidence {
 
 type Metric = { name: string; value: number; unit: string | null };
 
-export async function readEvidence(db: Db, build: { id: number; jobset_id: number; job: string }, products: readonly ProductRecord[], outputs: readonly string[]): Promise<Evidence> {
-  return { coverage: await readBuildCoverage(products, outputs), screenshots: readScreenshots(db, build, products) };
+/** `coverage` is the record already read for the step's log (undefined: read it now). */
+export async function readEvidence(db: Db, build: { id: number; jobset_id: number; job: string }, products: readonly ProductRecord[], outputs: readonly string[], coverage?: CoverageRecord | null): Promise<Evidence> {
+  return { coverage: coverage !== undefined ? coverage : await readBuildCoverage(products, outputs), screenshots: readScreenshots(db, build, products) };
 }
 
 /**
@@ -61,12 +62,11 @@ function readProducts(outputs: readonly string[]): { type: string; subtype: stri
 }
 
 /**
- * What is wrong with a step's coverage files and screenshots, one line each, for the step's
- * log (where the job's author looks). The step's log is closed before its builds are
- * recorded, so this reads the files once more, as recording will (cheap for the tracefiles
- * of VM tests; twice the cost of a merge for very large ones).
+ * A step's coverage, read once when the step ends, and what is wrong with it and with the
+ * screenshots, one line each, for the step's log (where the job's author looks). The
+ * coverage is handed on to recording its builds, which does not read the tracefiles again.
  */
-export async function evidenceProblems(outputs: Record<string, string>): Promise<string[]> {
+export async function readStepEvidence(outputs: Record<string, string>): Promise<{ coverage: CoverageRecord | null; problems: string[] }> {
   const paths = Object.values(outputs);
   const products = readProducts(paths);
   const coverage = await readBuildCoverage(products, paths);
@@ -75,5 +75,5 @@ export async function evidenceProblems(outputs: Record<string, string>): Promise
     const read = readPngBounded(shot.path);
     if (!read.ok) problems.push(`screenshot: ${shot.name} ${read.error}`);
   }
-  return problems;
+  return { coverage, problems };
 }

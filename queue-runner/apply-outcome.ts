@@ -37,7 +37,7 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     for (const b of done) {
       ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
       const outputs = Object.fromEntries(buildOutputs(ctx.db, b.row.id).map((x) => [x.name, x.path]));
-      await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null) });
+      await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null), coverage: run.coverage });
     }
     return done.length;
   }

@@ -8,6 +8,8 @@ import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { keepNixLog } from '../core/nix/log-dir.ts';
 import { productProblems } from './post-process.ts';
+import { readStepEvidence } from './read-evidence.ts';
+import type { CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { StepLog } from './step-log.ts';
 
 export interface RunStepContext {
@@ -39,6 +41,8 @@ export interface StepRun {
   logfile: string;
   outcome: StepOutcome;
   seconds: number;
+  /** The outputs' merged coverage, read once for the log and recorded with the builds (issue 13). */
+  coverage?: CoverageRecord | null;
 }
 
 /**
@@ -79,8 +83,9 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   }
   // A full or failing disk is no fault of the derivation: the step is tried again later.
   if (log.failure) outcome = { kind: 'transient', message: `cannot write the build log to ${ctx.stateDir} (${log.failure.message}); the step will be tried again`, unreachable: false };
+  const evidence = outcome.kind === 'success' ? await readStepEvidence(step.outputs) : null;
   if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
-  else for (const problem of productProblems(step.outputs)) {
+  else for (const problem of [...productProblems(step.outputs), ...evidence!.problems]) {
     log.write(`hydrant: ${problem}\n`);
     ctx.log.warn({ build: buildId, drv: step.drvPath }, problem);
   }
@@ -107,7 +112,7 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     .finally(() => ctx.background.delete(compressing));
   ctx.background.add(compressing);
   const logfile = log.relative;
-  return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000 };
+  return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000, coverage: evidence?.coverage };
 }
 
 async function interpret(ctx: RunStepContext, step: Step, machine: PoolMachine, result: BuildOutcome, signal: AbortSignal, log: StepLog, phase: (p: number) => void): Promise<StepOutcome> {

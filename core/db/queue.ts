@@ -1,6 +1,9 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
 import type { BuildRow } from '../model/rows.ts';
 import { BuildStatus } from '../model/status.ts';
+import type { CoverageRecord } from '../coverage/build-coverage.ts';
+import { recordCoverage } from './coverage.ts';
+import { recordScreenshots, type ScreenshotRecord } from './screenshots.ts';
 
 /**
  * Steps left busy by a queue runner that died (SIGKILL, power loss) are marked aborted so
@@ -37,6 +40,8 @@ export interface BuildResult {
   releaseName: string | null;
   products: ProductRecord[];
   metrics: { name: string; value: number; unit: string | null }[];
+  /** Coverage merged from the lcov products and the screenshots compared (issue 13). */
+  evidence?: { coverage: CoverageRecord | null; screenshots: ScreenshotRecord[] };
 }
 
 /** A finished step recorded in a build that did not run it (Hydra's propagated steps). */
@@ -79,6 +84,8 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
     stmt(db, `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
   });
+  if (b.evidence?.coverage) recordCoverage(db, buildId, b.evidence.coverage);
+  if (b.evidence) recordScreenshots(db, buildId, b.evidence.screenshots);
   const build = stmt(db, 'SELECT jobset_id, job FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string };
   for (const m of b.metrics) {
     stmt(db, `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`)

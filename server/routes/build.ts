@@ -11,6 +11,7 @@ import { readable, requireBuild } from '../lookups.ts';
 import { sendPage, wantsJson } from '../negotiate.ts';
 import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
+import { buildEvidence } from '../views/build-evidence.ts';
 import { buildSummary } from '../views/build-summary.ts';
 import { buildMeta } from '../views/build-meta.ts';
 import { failingStep } from '../views/failure.ts';
@@ -68,6 +69,7 @@ export function buildRoutes(router: Router, ctx: RouteContext): void {
           products: products.slice(productPage.offset, productPage.offset + productPage.rows).map((p) => ({ ...p, url: links.download(build.id, p.productnr) })),
           productsPager: products.length > productPage.rows ? pager(req, productPage, products.length) : null,
           metrics,
+          evidence: buildEvidence(db, build.id),
           evals: evals.map((id) => ({ id, url: links.eval(id) })),
           actions: {
             restart: build.finished === 1 && can('restart'), cancel: build.finished === 0 && can('cancel'),

@@ -1,4 +1,5 @@
 import type { Request, Router } from 'express';
+import { evalHasCoverage } from '../../core/db/coverage.ts';
 import { runningBuildIds } from '../../core/db/builds.ts';
 import { EVAL_GROUPS, evalBuildIdsAfter, evalBuildsPage, evalJobStates, type EvalGroup } from '../../core/db/eval-pages.ts';
 import { evalErrors, evalInputs, evalSummary, getEval, previousEvalId } from '../../core/db/evals.ts';
@@ -50,6 +51,7 @@ export function evalRoutes(router: Router, ctx: RouteContext): void {
         return {
           title: `Evaluation ${evaluation.id} of ${jobset.project}:${jobset.name}`,
           evaluation,
+          coverageUrl: cache.get(`evalhascoverage:${evaluation.id}`, () => evalHasCoverage(db, evaluation.id)) ? `${links.eval(evaluation.id)}/coverage` : null,
           jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
           inputs,
           summary,

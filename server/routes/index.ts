@@ -7,6 +7,11 @@ import { apiQueueRoutes } from './api-queue.ts';
 import { apiPushRoutes } from './api-push.ts';
 import { buildActionRoutes } from './build-actions.ts';
 import { buildConstituentsRoutes } from './build-constituents.ts';
+import { buildCoverageRoutes } from './build-coverage.ts';
+import { buildScreenshotDiffRoutes } from './build-screenshot-diff.ts';
+import { evalCoverageRoutes } from './eval-coverage.ts';
+import { jobCoverageRoutes } from './job-coverage.ts';
+import { jobScreenshotsRoutes } from './job-screenshots.ts';
 import { buildLogLiveRoutes } from './build-log-live.ts';
 import { buildLogRoutes } from './build-log.ts';
 import { buildReproduceRoutes } from './build-reproduce.ts';
@@ -51,8 +56,8 @@ import { stepsRoutes } from './steps.ts';
 export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   homeRoutes, projectRoutes, projectEditRoutes, projectFormRoutes, jobsetRoutes, jobsetFormRoutes, jobsetEvalsRoutes, jobsetEditRoutes, jobsetTriggerRoutes,
   evalRoutes, evalErrorsRoutes, evalBuildsRoutes, evalActionRoutes, evalRedirectRoutes,
-  buildRoutes, buildConstituentsRoutes, buildLogRoutes, buildLogLiveRoutes, downloadRoutes, buildActionRoutes,
-  jobLatestRoutes, jobBadgeRoutes, jobRoutes,
+  buildRoutes, buildCoverageRoutes, buildScreenshotDiffRoutes, evalCoverageRoutes, buildConstituentsRoutes, buildLogRoutes, buildLogLiveRoutes, downloadRoutes, buildActionRoutes,
+  jobLatestRoutes, jobBadgeRoutes, jobCoverageRoutes, jobScreenshotsRoutes, jobRoutes,
   queueRoutes, statusRoutes, machinesRoutes, metricsRoutes,
   apiJobsetsRoutes, apiPushRoutes, searchRoutes, loginRoutes,
   nixCacheInfoRoutes, narinfoRoutes, narRoutes,

@@ -7,6 +7,7 @@ import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
 import { durationChart } from '../views/duration-chart.ts';
+import { jobEvidence } from '../views/job-evidence.ts';
 import { links } from '../views/links.ts';
 
 export function jobRoutes(router: Router, ctx: RouteContext): void {
@@ -29,6 +30,7 @@ export function jobRoutes(router: Router, ctx: RouteContext): void {
           job, jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
           latestUrl: `${base}/latest`, badgeUrl: `${base}/badge`, shieldUrl: `${base}/shield`,
           builds: builds.map((b) => buildSummary(b, running)),
+          evidence: jobEvidence(db, jobset.id, job, base),
           chart: durationChart(jobDurations(db, jobset.id, job, 100)),
           pager: pager(req, p, total),
         };

@@ -117,7 +117,7 @@ test('report merges coverage: all machines together cover more than any one alon
   const build = builds.get('trunk:report')!;
   assert.equal(build.buildstatus, 0);
   const [coverageNr] = product(build, 'report', 'coverage');
-  assert.match(await text(`${server.url()}/build/${build.id}/download/${coverageNr}`), /LCOV|coverage/i);
+  assert.match(await text(`${server.url()}/build/${build.id}/download/${coverageNr}/`), /LCOV|coverage/i);
   const [mergedNr] = product(build, 'file', 'lcov', 'coverage.info');
   const merged = lineTotals(await text(`${server.url()}/build/${build.id}/download/${mergedNr}`));
   const perMachine = Object.entries(build.buildproducts).filter(([, p]) => p.subtype === 'lcov' && p.name !== 'coverage.info');

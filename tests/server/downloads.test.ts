@@ -77,7 +77,7 @@ test('a file product downloads with a sandboxing CSP', async () => {
 });
 
 test('a directory product serves index.html and files below it', async () => {
-  const index = await get(`${w.url}/build/${build}/download/${nrOf('coverage')}`);
+  const index = await get(`${w.url}/build/${build}/download/${nrOf('coverage')}/`);
   assert.equal(index.status, 200);
   assert.match(index.text, /coverage/);
   assert.match(index.headers.get('content-type') ?? '', /text\/html/);

@@ -1,0 +1,2 @@
+-- No change: number 0004 was reserved while several branches were merged, and the migrations
+-- must be numbered without gaps.

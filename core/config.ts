@@ -27,6 +27,13 @@ export interface Config {
   maxTries: number;
   retryIntervalSeconds: number;
   unsupportedWaitSeconds: number;
+  smtpUrl: string | null;
+  emailFrom: string;
+  emailEnabled: boolean;
+  emailWaitSeconds: number;
+  blameMax: number;
+  notifyTickSeconds: number;
+  notifyRetrySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +72,12 @@ export function readConfig(
     return n;
   };
   const path = (name: SettingName): string => resolve(cwd, get(name));
+  const bool = (name: SettingName): boolean => {
+    const text = get(name).toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be true or false, got "${get(name)}"`);
+  };
 
   const stateDir = path('stateDir');
   const host = get('host');
@@ -73,6 +86,10 @@ export function readConfig(
   const logLevel = get('logLevel');
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
     throw new ConfigError(`--log-level must be one of trace debug info warn error fatal silent, got "${logLevel}"`);
+  }
+  const smtpUrl = get('smtpUrl');
+  if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
+    throw new ConfigError(`--smtp-url / HYDRANT_SMTP_URL must look like smtp://HOST:PORT or smtps://USER:PASS@HOST:465, got "${smtpUrl.replace(/:[^:@/]*@/, ':…@')}"`);
   }
   const config: Config = {
     stateDir,
@@ -97,6 +114,21 @@ export function readConfig(
     maxTries: Math.max(1, int('maxTries')),
     retryIntervalSeconds: int('retryInterval'),
     unsupportedWaitSeconds: int('unsupportedWait'),
+    smtpUrl: smtpUrl || null,
+    emailFrom: get('emailFrom') || `hydrant@${hostOf(get('baseUrl') || `http://${host}:${port}`)}`,
+    emailEnabled: bool('email'),
+    emailWaitSeconds: int('emailWait'),
+    blameMax: int('blameMax'),
+    notifyTickSeconds: int('notifyTick'),
+    notifyRetrySeconds: int('notifyRetry'),
   };
   return { config, positional };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
 }

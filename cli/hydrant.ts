@@ -4,6 +4,7 @@ import { openDatabase } from '../core/db/database.ts';
 import { migrate } from '../core/db/migrate.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createEvaluator } from '../evaluator/index.ts';
+import { createNotifier } from '../notifier/index.ts';
 import { createQueueRunner } from '../queue-runner/index.ts';
 import { createWebServer } from '../server/index.ts';
 import { helpText } from './help.ts';
@@ -14,13 +15,14 @@ interface Role {
   stop(): Promise<void>;
 }
 
-const ROLE_COMMANDS = ['start', 'server', 'evaluator', 'queue-runner'] as const;
+const ROLE_COMMANDS = ['start', 'server', 'evaluator', 'queue-runner', 'notifier'] as const;
 
 function rolesFor(command: (typeof ROLE_COMMANDS)[number], config: Config, log: Logger): Role[] {
   const all = command === 'start';
   const roles: Role[] = [];
   if (all || command === 'evaluator') roles.push(createEvaluator(config, { log }));
   if (all || command === 'queue-runner') roles.push(createQueueRunner(config, { log }));
+  if (all || command === 'notifier') roles.push(createNotifier(config, { log }));
   if (all || command === 'server') roles.push(createWebServer(config, { log }));
   return roles;
 }

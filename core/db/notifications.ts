@@ -182,3 +182,8 @@ export function jobsetBuildOfDrv(db: Db, jobsetId: number, drvpath: string): { i
   return stmt(db, 'SELECT id, job, system FROM builds WHERE jobset_id = ? AND drvpath = ? ORDER BY id DESC LIMIT 1')
     .get(jobsetId, drvpath) as { id: number; job: string; system: string } | undefined;
 }
+
+export function buildJobStatus(db: Db, buildId: number): { job: string; system: string; drvpath: string; buildstatus: number | null } | undefined {
+  return stmt(db, 'SELECT job, system, drvpath, buildstatus FROM builds WHERE id = ?')
+    .get(buildId) as { job: string; system: string; drvpath: string; buildstatus: number | null } | undefined;
+}

@@ -45,7 +45,8 @@ function subjectStatus(status: number): string {
 }
 
 function was(c: MailChange): string {
-  return c.oldStatus === null ? 'new job' : `was ${statusLabel(true, c.oldStatus)}`;
+  if (c.oldStatus === null) return 'new job';
+  return c.oldStatus === c.newStatus ? 'still' : `was ${statusLabel(true, c.oldStatus)}`;
 }
 
 export function composeBuildMail(m: BuildMail, to: string, unsubscribe: string): StoredMail {

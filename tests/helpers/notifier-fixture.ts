@@ -3,7 +3,7 @@ import { now } from '../../core/db/database.ts';
 import { createNotifier, type Notifier } from '../../notifier/index.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from './queue-fixture.ts';
-import { TestSmtp, type ReceivedMail } from './smtp.ts';
+import { freePort, TestSmtp, type ReceivedMail } from './smtp.ts';
 
 /**
  * Real builds (QueueFixture + the real queue runner) and the real notifier in this process,
@@ -16,9 +16,11 @@ export class NotifierFixture extends QueueFixture {
   notifier!: Notifier;
 
   /** Call from before(); stop the SMTP server with `after(() => f.smtp.stop())` at the top level of the describe. */
-  async startMail(flags: string[] = []): Promise<this> {
-    await this.smtp.start();
-    this.notifier = createNotifier(this.config(['--smtp-url', this.smtp.url, '--base-url', 'http://hydrant.test', '--email-wait', '3600', ...flags]), { log: this.log, db: this.db });
+  async startMail(flags: string[] = [], options: { smtpDown?: boolean; noSmtpUrl?: boolean } = {}): Promise<this> {
+    if (options.smtpDown) this.smtp.port = await freePort();
+    else await this.smtp.start();
+    const smtp = options.noSmtpUrl ? [] : ['--smtp-url', this.smtp.url];
+    this.notifier = createNotifier(this.config([...smtp, '--base-url', 'http://hydrant.test', '--email-wait', '3600', ...flags]), { log: this.log, db: this.db });
     return this;
   }
 

@@ -19,10 +19,12 @@ export class TestSmtp {
   private server: SMTPServer | undefined;
   private hold: { count: number; reached: () => void; release: Promise<void> } | null = null;
   port = 0;
+  private readonly closed = new Set<string>();
 
   async start(port = 0): Promise<this> {
     this.server = new SMTPServer({
       authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, banner: 'hydrant test smtp',
+      onClose: (session) => { this.closed.add(session.id); },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (d: Buffer) => chunks.push(d));
@@ -31,8 +33,11 @@ export class TestSmtp {
             if (this.hold && this.hold.count-- === 0) {
               const { reached, release } = this.hold;
               this.hold = null;
+              this.heldSession = session.id;
               reached();
               await release;
+              // The sender went away before the server answered: nothing was accepted.
+              if (this.closed.has(session.id)) return callback(new Error('connection closed before the mail was accepted'));
             }
             const raw = Buffer.concat(chunks).toString('utf8');
             const mail = await simpleParser(raw);
@@ -48,6 +53,13 @@ export class TestSmtp {
     });
     this.port = (this.server.server.address() as { port: number }).port;
     return this;
+  }
+
+  private heldSession = '';
+
+  /** The connection of the held mail has closed (its sender died). */
+  heldConnectionClosed(): boolean {
+    return this.heldSession !== '' && this.closed.has(this.heldSession);
   }
 
   get url(): string {

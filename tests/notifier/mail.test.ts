@@ -72,7 +72,7 @@ describe('notification mail (real builds, real SMTP server)', () => {
     const mails = f.mailsOf('dep');
     assert.equal(mails.length, 1, 'one mail for the cause and its dependents');
     assert.equal(mails[0]!.mail.subject, 'Failed: hydrant job p:dep:lib');
-    assert.match(mails[0]!.mail.text ?? '', /p:dep:lib [^\n]*\n[^\n]*\n  Because of it, 2 more failed \(dependency failed\):\n    - p:dep:app [^\n]*\n    - p:dep:tool /);
+    assert.match(mails[0]!.mail.text ?? '', /p:dep:lib [^\n]*\n[^\n]*\n {2}Because of it, 2 more failed \(dependency failed\):\n {4}- p:dep:app [^\n]*\n {4}- p:dep:tool /);
   });
 
   test('three regressions in one evaluation: one mail per recipient', async () => {

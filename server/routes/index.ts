@@ -32,6 +32,11 @@ import { projectRoutes } from './project.ts';
 import { queueRoutes } from './queue.ts';
 import { searchRoutes } from './search.ts';
 import { statusRoutes } from './status.ts';
+import { adminNotificationsRoutes } from './admin-notifications.ts';
+import { emailSettingsRoutes } from './email-settings.ts';
+import { subscribeRoutes } from './subscribe.ts';
+import { unsubscribeRoutes } from './unsubscribe.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /** Every route module; each registers the URLs of one page or one action. */
 export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
@@ -41,4 +46,5 @@ export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   jobLatestRoutes, jobBadgeRoutes, jobRoutes,
   queueRoutes, statusRoutes, machinesRoutes, metricsRoutes,
   apiJobsetsRoutes, apiPushRoutes, searchRoutes, loginRoutes,
+  subscribeRoutes, unsubscribeRoutes, emailSettingsRoutes, adminNotificationsRoutes, webhookRoutes,
 ];

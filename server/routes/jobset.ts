@@ -12,6 +12,7 @@ import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
 import { statusMatrix } from '../views/status-matrix.ts';
+import { subscriptionView } from '../views/subscription.ts';
 
 const MATRIX_EVALS = 10;
 
@@ -43,6 +44,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           inputs,
           canTrigger: may(db, viewer, 'trigger', jobset.project),
           canEdit: may(db, viewer, 'edit-jobset', jobset.project),
+          subscription: subscriptionView(db, viewer, jobset.project, jobset.name),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
           evals: shown.evals,
           matrix: shown.matrix,

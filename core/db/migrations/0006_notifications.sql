@@ -66,3 +66,7 @@ CREATE TABLE secrets (
   name  TEXT PRIMARY KEY NOT NULL,
   value TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- Builds that finished before there was a notifier: their news is old (mailing it now would be
+-- Hydra #527, mail weeks late), and their rows lack the previous result the notifier compares with.
+UPDATE outbox SET sent = created WHERE kind = 'build-finished' AND sent IS NULL;

@@ -15,7 +15,8 @@ import type { NotifierContext } from './context.ts';
 export function announceEvalErrors(ctx: NotifierContext): number {
   let announced = 0;
   for (const s of jobsetErrorStates(ctx.db)) {
-    const current = s.errormsg ?? s.fetcherrormsg;
+    // A whole-evaluation error, else the jobs that failed to evaluate (they have no build to mail about).
+    const current = s.errormsg ?? s.fetcherrormsg ?? (s.joberrors ? `Jobs that failed to evaluate:\n${s.joberrors}` : null);
     if (current === s.notice) continue;
     if (current === null) {
       recordEvalErrorNotice(ctx.db, s.jobset_id, null, []);

@@ -51,4 +51,14 @@ test('an evaluation error is mailed to the project owner once per distinct text'
   repo.write('release.nix', '{ ... }: throw "broken two"').commit('again');
   await check();
   assert.equal(smtp.received.length, 3, 'the same error after a good evaluation is news again');
+
+  // Jobs that fail to evaluate have no build to mail about: the owner hears of them the same way.
+  const ok = 'derivation { name = "ok"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }';
+  repo.write('release.nix', `{ ... }: { ok = ${ok}; bad = throw "bad job"; }`).commit('one bad job');
+  await check();
+  assert.equal(smtp.received.length, 4);
+  assert.match(smtp.received[3]!.mail.text ?? '', /Jobs that failed to evaluate:\nbad: .*bad job/);
+  repo.write('release.nix', `{ ... }: { ok = ${ok}; bad = throw "bad job"; extra = ${ok}; }`).commit('same bad job');
+  await check();
+  assert.equal(smtp.received.length, 4, 'a new evaluation with the same failing job: no new mail');
 });

@@ -73,7 +73,9 @@ export async function deliverWebhooks(ctx: NotifierContext, stopping: () => bool
 }
 
 function failed(ctx: NotifierContext, d: Delivery, e: unknown): void {
-  const message = e instanceof Error ? e.message : String(e);
+  // fetch() says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause.
+  const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+  const message = (e instanceof Error ? e.message : String(e)) + (cause ? `: ${cause.code ?? cause.message ?? ''}` : '');
   const next = nextAttemptAfter(ctx, d.attempts);
   markDeliveryFailed(ctx.db, d.id, message, next);
   ctx.log.warn({ outbox: d.id, kind: d.kind, attempts: d.attempts + 1, retryIn: next - now(), err: message }, `${d.kind} not delivered; will retry`);

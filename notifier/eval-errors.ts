@@ -1,8 +1,6 @@
 import { jobsetErrorStates, recordEvalErrorNotice } from '../core/db/eval-error-notices.ts';
 import type { NewDelivery } from '../core/db/notifications.ts';
-import { optedOut } from '../core/db/notify-recipients.ts';
-import { getJobset } from '../core/db/jobsets.ts';
-import { jobsetMailInfo } from '../core/db/notify-recipients.ts';
+import { jobsetMailInfo, optedOut } from '../core/db/notify-recipients.ts';
 import { webhooksFor } from '../core/db/webhooks.ts';
 import { composeEvalErrorMail } from '../core/mail/compose.ts';
 import { unsubscribeUrl } from '../core/mail/unsubscribe.ts';
@@ -24,10 +22,9 @@ export function announceEvalErrors(ctx: NotifierContext): number {
     }
     const deliveries: NewDelivery[] = [];
     const info = jobsetMailInfo(ctx.db, s.jobset_id);
-    const jobset = getJobset(ctx.db, s.project, s.jobset);
     const url = `${ctx.config.baseUrl}/jobset/${encodeURIComponent(s.project)}/${encodeURIComponent(s.jobset)}`;
     const to = info?.owner_email;
-    if (ctx.config.emailEnabled && to && jobset && !optedOut(ctx.db, to, s.project)) {
+    if (ctx.config.emailEnabled && to && !optedOut(ctx.db, to, s.project)) {
       const mail = composeEvalErrorMail({ instance: ctx.instance, project: s.project, jobset: s.jobset, url, error: current }, to,
         unsubscribeUrl(ctx.config.baseUrl, ctx.secret, to, s.project));
       deliveries.push({ kind: 'email', recipient: to, payload: mail });

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { addWebhook } from '../../core/db/webhooks.ts';
 import { NotifierFixture } from '../helpers/notifier-fixture.ts';
+import { freePort } from '../helpers/smtp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const ALICE = 'alice@example.org';
@@ -48,24 +49,31 @@ describe('webhooks', () => {
     });
   });
   let url = '';
+  let port = 0;
   before(async () => {
     await f.startMail(['--notify-retry', '1']);
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
-    url = `http://127.0.0.1:${(http.address() as { port: number }).port}/hook`;
+    port = await freePort();
+    url = `http://127.0.0.1:${port}/hook`;
   });
   after(async () => {
     await f.smtp.stop();
     http.close();
   });
 
-  test('a change is POSTed as signed JSON, and retried while the endpoint fails', async () => {
+  test('a change is POSTed as signed JSON, and retried while the endpoint is down or fails', async () => {
     await f.evaluation('hooked', f.jobs({ a: 'ok' }, ALICE));
     addWebhook(f.db, { project: 'p', jobset: 'hooked', url, secret: 's3cret' });
     addWebhook(f.db, { project: 'p', jobset: 'other', url: `${url}/other`, secret: 'x' });
     await f.evaluation('hooked', f.jobs({ a: 'fail' }, ALICE));
-    assert.equal(received.length, 1, 'tried at once; the other jobset\'s hook is not called');
-    const row = f.db.prepare("SELECT attempts, last_error FROM outbox WHERE kind = 'webhook'").get() as { attempts: number; last_error: string };
-    assert.deepEqual(row, { attempts: 1, last_error: `HTTP 503 from ${url}` });
+    const row = () => f.db.prepare("SELECT attempts, last_error FROM outbox WHERE kind = 'webhook'").get() as { attempts: number; last_error: string };
+    assert.deepEqual(row(), { attempts: 1, last_error: 'fetch failed: ECONNREFUSED' }, 'nothing listens yet');
+    await new Promise<void>((r) => http.listen(port, '127.0.0.1', () => r()));
+    await waitFor('the first retry', async () => {
+      await f.notifier.runOnce();
+      return received.length >= 1;
+    }, 30);
+    assert.equal(received.length, 1, 'the other jobset\'s hook is not called');
+    assert.deepEqual(row(), { attempts: 2, last_error: `HTTP 503 from ${url}` });
     answer = 200;
     await waitFor('the retry', async () => {
       await f.notifier.runOnce();

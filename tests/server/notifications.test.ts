@@ -135,3 +135,20 @@ test('a link signed for another address or project is refused', async () => {
   assert.equal((await fetch(link.replace('project=p', 'project='))).status, 403, 'a link for one project does not unsubscribe from all');
   assert.equal((await fetch(`${w.url}/unsubscribe?address=bob%40example.org&project=p`)).status, 400);
 });
+
+test('the subscribe button is a form with the CSRF token, answered with a redirect back to the page', async () => {
+  const page = await (await fetch(`${w.url}/project/p`, { headers: { Cookie: carol } })).text();
+  const form = /<form class="inline" method="post" action="([^"]+)"><input type="hidden" name="_csrf" value="([^"]+)"><input type="hidden" name="subscribed" value="1"><button type="submit">Mail me about this project<\/button>/.exec(page);
+  assert.ok(form, 'the project page has the subscribe form');
+  const res = await fetch(`${w.url}${form[1]!}`, {
+    method: 'POST', redirect: 'manual', headers: { Cookie: carol, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: form[2]!, subscribed: '1' }).toString(),
+  });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get('location'), '/project/p');
+  assert.match(await (await fetch(`${w.url}/project/p`, { headers: { Cookie: carol } })).text(), /Stop mail about this project/);
+  const forged = await fetch(`${w.url}${form[1]!}`, {
+    method: 'POST', headers: { Cookie: carol, 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example' }, body: 'subscribed=0',
+  });
+  assert.equal(forged.status, 403, 'another site cannot unsubscribe the user');
+});

@@ -61,14 +61,14 @@ export function composeBuildMail(m: BuildMail, to: string, unsubscribe: string):
   const text: string[] = [intro, ...(m.evalUrl ? [m.evalUrl] : []), ''];
   const html: string[] = [`<p>${escapeHtml(intro)}${m.evalUrl ? ` <a href="${escapeHtml(m.evalUrl)}">Evaluation</a>` : ''}</p>`, '<ul>'];
   for (const c of listed) {
-    text.push(`${statusLabel(true, c.newStatus)} (${was(c)}): ${plainText(name(c.job), 300)} [${c.system}]`, `  ${c.url}`);
+    text.push(`${statusLabel(true, c.newStatus)} (${was(c)}): ${headerValue(name(c.job), 300)} [${headerValue(c.system)}]`, `  ${c.url}`);
     html.push(`<li><b>${escapeHtml(statusLabel(true, c.newStatus))}</b> (${escapeHtml(was(c))}): `
       + `<a href="${escapeHtml(c.url)}">${escapeHtml(name(c.job))}</a> [${escapeHtml(c.system)}]`);
     if (c.dependents.length) {
       text.push(`  Because of it, ${c.dependents.length} more failed (dependency failed):`);
       html.push(`<br>Because of it, ${c.dependents.length} more failed (dependency failed):<ul>`);
       for (const d of c.dependents.slice(0, MAX_LISTED)) {
-        text.push(`    - ${plainText(name(d.job), 300)} [${d.system}] ${d.url}`);
+        text.push(`    - ${headerValue(name(d.job), 300)} [${headerValue(d.system)}] ${d.url}`);
         html.push(`<li><a href="${escapeHtml(d.url)}">${escapeHtml(name(d.job))}</a> [${escapeHtml(d.system)}]</li>`);
       }
       html.push('</ul>');
@@ -113,8 +113,8 @@ function blameParts(b: Blame, text: string[], html: string[]): void {
   html.push(`<p>This may be due to ${b.count} commit${b.count === 1 ? '' : 's'} since the previous evaluation:</p><ul>`);
   for (const c of b.commits) {
     const who = `${c.author} <${c.email}>`;
-    text.push(`  ${c.hash.slice(0, 12)} ${plainText(who, 200)}: ${plainText(c.subject, 200)}`);
-    html.push(`<li><code>${escapeHtml(c.hash.slice(0, 12))}</code> ${escapeHtml(plainText(who, 200))}: ${escapeHtml(plainText(c.subject, 200))}</li>`);
+    text.push(`  ${c.hash.slice(0, 12)} ${headerValue(who)}: ${headerValue(c.subject)}`);
+    html.push(`<li><code>${escapeHtml(c.hash.slice(0, 12))}</code> ${escapeHtml(headerValue(who))}: ${escapeHtml(headerValue(c.subject))}</li>`);
   }
   text.push('');
   html.push('</ul>');

@@ -23,6 +23,7 @@ describe('hostile job names', () => {
       assert.equal(m.mail.headers.get('x-hydra-job'), 'x Bcc: evil@evilhost X-Injected: yes <img src=x onerror=alert(1)>');
       assert.equal(m.mail.subject, 'Failed: hydrant job p:evil:x Bcc: evil@evilhost X-Injected: yes <img src=x onerror=alert(1)>');
       assert.ok(!String(m.mail.html).includes('<img'), 'no markup from the job name in the HTML part');
+      assert.doesNotMatch(m.mail.text ?? '', /^(Bcc|X-Injected):/m, 'nor a line of its own in the plain part');
       assert.match(String(m.mail.html), /&#60;img src=x onerror=alert\(1\)&#62;/);
     }
     for (const m of mails) assert.equal(m.mail.to && 'value' in m.mail.to ? m.mail.to.value.length : 0, 1, 'one address in To');

@@ -39,9 +39,10 @@ export class NotifierFixture extends QueueFixture {
   }
 
   /** Queues and builds one evaluation of `spec` in `jobset` (email on), then lets the notifier run. */
-  async evaluation(jobset: string, body: string, jobsetColumns: { emailoverride?: string } = {}): Promise<Record<string, number>> {
+  async evaluation(jobset: string, body: string, jobsetColumns: { emailoverride?: string; enableemail?: boolean } = {}): Promise<Record<string, number>> {
     const ids = await this.queue(body, jobset);
-    this.db.prepare('UPDATE jobsets SET enableemail = 1, emailoverride = ? WHERE project = ? AND name = ?').run(jobsetColumns.emailoverride ?? '', 'p', jobset);
+    this.db.prepare('UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE project = ? AND name = ?')
+      .run(jobsetColumns.enableemail === false ? 0 : 1, jobsetColumns.emailoverride ?? '', 'p', jobset);
     await createQueueRunner(this.config(), { log: this.log, db: this.db, nix: this.nix, maxJobs: 2 }).runOnce();
     await this.notifier.runOnce();
     return ids;

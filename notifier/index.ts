@@ -1,5 +1,8 @@
 import type { Config } from '../core/config.ts';
-import { openDatabase, type Db } from '../core/db/database.ts';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { now, openDatabase, type Db } from '../core/db/database.ts';
+import { holdNotifierLock, releaseNotifierLock } from '../core/db/notifier-lock.ts';
 import { installationSecret } from '../core/db/secrets.ts';
 import type { Logger } from '../core/log.ts';
 import { smtpSender, type MailSender } from '../core/mail/transport.ts';
@@ -24,6 +27,9 @@ export interface Notifier {
   runOnce(): Promise<number>;
 }
 
+/** Notifiers in one process share the lock (tests drive several); another process is another owner. */
+const PROCESS_OWNER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
 /** The notifier role: reads the outbox, mails the right people once per evaluation, calls webhooks. */
 export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
   const log = deps.log.child({ role: 'notifier' });
@@ -36,14 +42,26 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | null = null;
   let stopped = false;
+  let waitingFor = '';
+  const staleSeconds = Math.max(3, 3 * config.notifyTickSeconds);
+  const holdLock = (): boolean => {
+    const { held, holder } = holdNotifierLock(db, PROCESS_OWNER, now(), staleSeconds);
+    if (!held && holder !== waitingFor) log.warn({ holder }, 'another notifier is sending from this outbox; this one waits until it stops');
+    waitingFor = held ? '' : holder;
+    return held;
+  };
+  let heartbeat: NodeJS.Timeout | undefined;
 
   const pass = async (): Promise<number> => {
+    if (!holdLock()) return 0;
     classifyEvents(ctx);
     announceEvalErrors(ctx);
     await coalesceChanges(ctx);
     let sent = 0;
-    if (sender) sent += await deliverMail(ctx, sender, () => stopped);
-    sent += await deliverWebhooks(ctx, () => stopped);
+    // Renewed before each delivery: a notifier that lost the lock stops sending at once.
+    const mustStop = () => stopped || !holdLock();
+    if (sender) sent += await deliverMail(ctx, sender, mustStop);
+    sent += await deliverWebhooks(ctx, mustStop);
     return sent;
   };
   const tick = (): Promise<number> => {
@@ -62,11 +80,15 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
       log.info({ smtp: Boolean(sender), email: config.emailEnabled }, 'notifier started');
       void tick();
       timer = setInterval(() => void tick(), Math.max(1, config.notifyTickSeconds) * 1000);
+      // Renews the lock while a slow delivery keeps the pass busy.
+      heartbeat = setInterval(() => { if (!waitingFor && running) holdLock(); }, 1000);
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(heartbeat);
       await running;
+      releaseNotifierLock(db, PROCESS_OWNER);
       sender?.close();
       if (!deps.db) db.close();
     },

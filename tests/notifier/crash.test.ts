@@ -55,4 +55,18 @@ describe('kill -9 of the notifier process mid-send', () => {
     const ids = f.db.prepare("SELECT id FROM outbox WHERE kind = 'email' ORDER BY id").all() as { id: number }[];
     assert.deepEqual(f.smtp.received.map((m) => Number(/^<hydrant-outbox-(\d+)\./.exec(m.messageId)?.[1])).sort((a, b) => a - b), ids.map((r) => r.id));
   });
+
+  test('two notifier processes on one database: each mail still goes out once', async () => {
+    const more = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8'].map((a) => `${a}@example.org`);
+    await f.evaluation('twice', f.jobs({ a: 'ok' }), { emailoverride: more.join(', ') });
+    await f.evaluation('twice', f.jobs({ a: 'fail' }), { emailoverride: more.join(', ') });
+    const before = f.smtp.received.length;
+    const one = notifierProcess();
+    const two = notifierProcess();
+    await waitFor('every mail', () => (f.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'email' AND sent IS NULL").get() as { n: number }).n === 0, 60);
+    await new Promise((r) => setTimeout(r, 2500));
+    one.kill('SIGTERM');
+    two.kill('SIGTERM');
+    assert.deepEqual(f.smtp.received.slice(before).map((m) => m.to[0]).sort(), more);
+  });
 });

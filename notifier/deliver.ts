@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { now } from '../core/db/database.ts';
-import { dueDeliveries, markDelivered, markDeliveryFailed, type Delivery } from '../core/db/notifications.ts';
+import { dueDeliveries, markDelivered, markDeliveryFailed, markDeliverySkipped, type Delivery } from '../core/db/notifications.ts';
+import { optedOut } from '../core/db/notify-recipients.ts';
 import { webhookById } from '../core/db/webhooks.ts';
 import type { MailSender, StoredMail } from '../core/mail/transport.ts';
 import type { NotifierContext } from './context.ts';
@@ -29,6 +30,11 @@ export async function deliverMail(ctx: NotifierContext, sender: MailSender, stop
     if (stopping()) break;
     try {
       const mail = JSON.parse(d.payload) as StoredMail;
+      // Mail that waited (SMTP down) is not sent to someone who unsubscribed in the meantime.
+      if (optedOut(ctx.db, d.recipient, mail.headers['X-Hydra-Project'] ?? '')) {
+        markDeliverySkipped(ctx.db, d.id, 'not sent: the recipient unsubscribed before it could be delivered');
+        continue;
+      }
       await sender.send({ ...mail, to: d.recipient }, { from: ctx.config.emailFrom, messageId: messageIdOf(ctx, d.id), date: new Date(d.created * 1000) });
       markDelivered(ctx.db, d.id);
       sent++;

@@ -187,3 +187,8 @@ export function buildJobStatus(db: Db, buildId: number): { job: string; system: 
   return stmt(db, 'SELECT job, system, drvpath, buildstatus FROM builds WHERE id = ?')
     .get(buildId) as { job: string; system: string; drvpath: string; buildstatus: number | null } | undefined;
 }
+
+/** A delivery that will not be made (its recipient unsubscribed meanwhile): done, with the reason kept. */
+export function markDeliverySkipped(db: Db, id: number, reason: string): void {
+  stmt(db, 'UPDATE outbox SET sent = ?, last_error = ? WHERE id = ? AND sent IS NULL').run(now(), reason, id);
+}

@@ -87,7 +87,9 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
       stopped = true;
       clearInterval(timer);
       clearInterval(heartbeat);
-      await running;
+      // A delivery in flight may finish (its server answers within its timeouts), but a stop never hangs on it:
+      // an unmarked mail is sent again, with the same Message-ID, by the next notifier.
+      await Promise.race([running, new Promise((r) => setTimeout(r, 15_000).unref())]);
       releaseNotifierLock(db, PROCESS_OWNER);
       sender?.close();
       if (!deps.db) db.close();

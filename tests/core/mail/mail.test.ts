@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { ConfigError, readConfig } from '../../../core/config.ts';
 import { addressesIn, uniqueAddresses } from '../../../core/mail/addresses.ts';
 import { escapeHtml, headerValue, plainText } from '../../../core/mail/escape.ts';
+import { logEnd } from '../../../core/mail/log-end.ts';
 import { unsubscribeToken, validUnsubscribeToken } from '../../../core/mail/unsubscribe.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 test('mail settings: defaults, the global switch, and a clear error for a bad SMTP URL', () => {
   const { config } = readConfig(['--base-url', 'https://ci.example.org/'], {});
@@ -36,4 +41,17 @@ test('unsubscribe tokens are bound to the address (any case) and the project', (
   assert.ok(!validUnsubscribeToken('k', 'ada@example.org', 'q', t));
   assert.ok(!validUnsubscribeToken('other key', 'ada@example.org', 'p', t));
   assert.ok(!validUnsubscribeToken('k', 'ada@example.org', 'p', t.slice(1)));
+});
+
+test('the end of a log: plain or gzipped, the last lines only, null when unreadable', async () => {
+  const dir = tempDir('hydrant-log-end-');
+  mkdirSync(join(dir, 'logs'));
+  const big = Array.from({ length: 100_000 }, (_, i) => `line ${i}`).join('\n') + '\n';
+  writeFileSync(join(dir, 'logs/1.log'), big);
+  writeFileSync(join(dir, 'logs/2.log.gz'), gzipSync(big));
+  writeFileSync(join(dir, 'logs/3.log.gz'), 'not gzip');
+  assert.equal(await logEnd(dir, 'logs/1.log', 3), 'line 99997\nline 99998\nline 99999');
+  assert.equal(await logEnd(dir, 'logs/2.log', 2), 'line 99998\nline 99999', 'the .gz when the plain log was compressed');
+  assert.equal(await logEnd(dir, 'logs/3.log.gz'), null);
+  assert.equal(await logEnd(dir, '../etc/passwd'), null);
 });

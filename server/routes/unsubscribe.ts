@@ -5,6 +5,14 @@ import { validUnsubscribeToken } from '../../core/mail/unsubscribe.ts';
 import { BadRequest, Forbidden, sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 
+/** The signing key, read (made, on a fresh database) once per connection, not at every request. */
+const keys = new WeakMap<object, string>();
+function signingKey(ctx: RouteContext): string {
+  let key = keys.get(ctx.db);
+  if (!key) keys.set(ctx.db, (key = installationSecret(ctx.db, 'unsubscribe')));
+  return key;
+}
+
 /** The address and project a link names, if its signature is ours. */
 function signedTarget(ctx: RouteContext, req: Request): { address: string; project: string } {
   const q = { ...req.query, ...(typeof req.body === 'object' ? req.body as Record<string, unknown> : {}) };
@@ -12,7 +20,7 @@ function signedTarget(ctx: RouteContext, req: Request): { address: string; proje
   if (typeof address !== 'string' || typeof project !== 'string' || typeof token !== 'string' || !address || address.length > 254) {
     throw new BadRequest('an unsubscribe link needs address, project and token');
   }
-  if (!validUnsubscribeToken(installationSecret(ctx.db, 'unsubscribe'), address, project, token)) {
+  if (!validUnsubscribeToken(signingKey(ctx), address, project, token)) {
     throw new Forbidden('this unsubscribe link is not valid (it may have been altered)');
   }
   return { address, project };

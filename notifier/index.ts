@@ -80,8 +80,9 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
       log.info({ smtp: Boolean(sender), email: config.emailEnabled }, 'notifier started');
       void tick();
       timer = setInterval(() => void tick(), Math.max(1, config.notifyTickSeconds) * 1000);
-      // Renews the lock while a slow delivery keeps the pass busy.
-      heartbeat = setInterval(() => { if (!waitingFor && running) holdLock(); }, 1000);
+      // Renewed every second while held, between passes and during a slow delivery alike, so a
+      // waiting notifier (whatever its --notify-tick) takes over only from one that is gone.
+      heartbeat = setInterval(() => { if (!waitingFor) holdLock(); }, 1000);
     },
     async stop() {
       stopped = true;

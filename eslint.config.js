@@ -15,11 +15,11 @@ export default tseslint.config(
     },
   },
   // The roles meet only in database rows: none may import another role.
-  ...['evaluator', 'queue-runner', 'server'].map((role) => ({
+  ...['evaluator', 'queue-runner', 'notifier', 'server'].map((role) => ({
     files: [`${role}/**/*.ts`],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: ['evaluator', 'queue-runner', 'server', 'cli']
+        patterns: ['evaluator', 'queue-runner', 'notifier', 'server', 'cli']
           .filter((other) => other !== role)
           .map((other) => ({ group: [`**/${other}/**`, `**/${other}`], message: `${role}/ may import only core/ (DESIGN.md)` })),
       }],
@@ -29,7 +29,7 @@ export default tseslint.config(
     files: ['core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/evaluator/**', '**/queue-runner/**', '**/server/**', '**/cli/**'], message: 'core/ imports no role (DESIGN.md)' }],
+        patterns: [{ group: ['**/evaluator/**', '**/queue-runner/**', '**/notifier/**', '**/server/**', '**/cli/**'], message: 'core/ imports no role (DESIGN.md)' }],
       }],
     },
   },

@@ -1,10 +1,11 @@
 import { SETTINGS } from '../core/settings.ts';
 
 const COMMANDS: [string, string][] = [
-  ['start', 'Run every role (evaluator, queue runner, web server), one process each, restarted when it dies. The default.'],
+  ['start', 'Run every role (evaluator, queue runner, notifier, web server), one process each, restarted when it dies. The default.'],
   ['server', 'Run only the web server and JSON API.'],
   ['evaluator', 'Run only the evaluator: sync jobset specs, poll inputs, evaluate, queue builds.'],
   ['queue-runner', 'Run only the queue runner: build queued builds and record the results.'],
+  ['notifier', 'Run only the notifier: mail regressions and fixes (--smtp-url), call webhooks, from the outbox.'],
   ['user add NAME', 'Create a user or replace its password (read from stdin) and roles: --role ROLE, --member PROJECT.'],
   ['migrate', 'Create or upgrade the database schema, then exit.'],
   ['help', 'Show this text.'],

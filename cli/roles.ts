@@ -1,6 +1,7 @@
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import { createEvaluator } from '../evaluator/index.ts';
+import { createNotifier } from '../notifier/index.ts';
 import { createQueueRunner } from '../queue-runner/index.ts';
 import { createWebServer } from '../server/index.ts';
 
@@ -28,6 +29,7 @@ export interface RoleSpec {
 export const ROLES: readonly RoleSpec[] = [
   { name: 'evaluator', create: createEvaluator },
   { name: 'queue-runner', create: createQueueRunner },
+  { name: 'notifier', create: createNotifier },
   { name: 'server', create: createWebServer, nice: 5, workers: (config) => config.serverWorkers },
 ];
 

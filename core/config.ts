@@ -35,6 +35,13 @@ export interface Config {
   binaryCacheSecretKeyFile: string | null;
   liveLogStallSeconds: number;
   serverWorkers: number;
+  smtpUrl: string | null;
+  emailFrom: string;
+  emailEnabled: boolean;
+  emailWaitSeconds: number;
+  blameMax: number;
+  notifyTickSeconds: number;
+  notifyRetrySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -74,10 +81,10 @@ export function readConfig(
   };
   const path = (name: SettingName): string => resolve(cwd, get(name));
   const bool = (name: SettingName): boolean => {
-    const text = get(name);
-    if (['true', '1', 'yes'].includes(text)) return true;
-    if (['false', '0', 'no'].includes(text)) return false;
-    throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be true or false, got "${text}"`);
+    const text = get(name).toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(text)) return true;
+    if (['false', '0', 'no', 'off'].includes(text)) return false;
+    throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be true or false, got "${get(name)}"`);
   };
 
   const stateDir = path('stateDir');
@@ -89,6 +96,10 @@ export function readConfig(
     throw new ConfigError(`--log-level must be one of trace debug info warn error fatal silent, got "${logLevel}"`);
   }
   const jobsetsDir = jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw);
+  const smtpUrl = get('smtpUrl');
+  if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
+    throw new ConfigError(`--smtp-url / HYDRANT_SMTP_URL must look like smtp://HOST:PORT or smtps://USER:PASS@HOST:465, got "${smtpUrl.replace(/:[^:@/]*@/, ':…@')}"`);
+  }
   const config: Config = {
     stateDir,
     dbPath: get('db') ? path('db') : join(stateDir, 'hydrant.sqlite'),
@@ -118,6 +129,13 @@ export function readConfig(
     binaryCacheSecretKeyFile: get('binaryCacheSecretKeyFile') ? path('binaryCacheSecretKeyFile') : null,
     liveLogStallSeconds: int('liveLogStall'),
     serverWorkers: int('serverWorkers') || availableParallelism(),
+    smtpUrl: smtpUrl || null,
+    emailFrom: get('emailFrom') || `hydrant@${hostOf(get('baseUrl') || `http://${host}:${port}`)}`,
+    emailEnabled: bool('email'),
+    emailWaitSeconds: int('emailWait'),
+    blameMax: int('blameMax'),
+    notifyTickSeconds: int('notifyTick'),
+    notifyRetrySeconds: int('notifyRetry'),
   };
   return { config, positional };
 }
@@ -131,4 +149,12 @@ export function instanceGcRootsDir(stateDir: string): string {
   const name = basename(stateDir).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'state';
   const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
   return join('/nix/var/nix/gcroots/hydrant', `${name}-${hash}`);
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
 }

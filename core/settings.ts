@@ -127,6 +127,34 @@ export const SETTINGS = {
     flag: '--live-log-stall', env: 'HYDRANT_LIVE_LOG_STALL', kind: 'int', default: '30',
     help: 'Seconds a live-log client may stay behind (not reading) before it is dropped; the server never buffers more than a chunk for it.',
   },
+  smtpUrl: {
+    flag: '--smtp-url', env: 'HYDRANT_SMTP_URL', kind: 'string', default: '',
+    help: 'SMTP server the notifier sends mail through, as nodemailer takes it: smtp://HOST:PORT (STARTTLS when offered), smtps://USER:PASS@HOST:465 (TLS). Unset: mail waits in the outbox.',
+  },
+  emailFrom: {
+    flag: '--email-from', env: 'HYDRANT_EMAIL_FROM', kind: 'string', default: '',
+    help: 'Sender address of notification mail. Default: hydrant@ the host of --base-url.',
+  },
+  email: {
+    flag: '--email', env: 'HYDRANT_EMAIL', kind: 'bool', default: 'true',
+    help: 'Send notification mail at all (the global switch; false keeps webhooks going and queues no mail).',
+  },
+  emailWait: {
+    flag: '--email-wait', env: 'HYDRANT_EMAIL_WAIT', kind: 'int', default: '900',
+    help: 'Seconds the changes of an evaluation whose builds have not all finished wait before they are mailed anyway.',
+  },
+  blameMax: {
+    flag: '--blame-max', env: 'HYDRANT_BLAME_MAX', kind: 'int', default: '10',
+    help: 'Most commits whose authors are mailed about a regression; past it the mail gives the count and mails no author.',
+  },
+  notifyTick: {
+    flag: '--notify-tick', env: 'HYDRANT_NOTIFY_TICK', kind: 'int', default: '5',
+    help: 'Seconds between the notifier\'s looks at the outbox.',
+  },
+  notifyRetry: {
+    flag: '--notify-retry', env: 'HYDRANT_NOTIFY_RETRY', kind: 'int', default: '60',
+    help: 'Seconds before the first retry of a mail or webhook the server did not accept; doubles after each further failure, up to an hour.',
+  },
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

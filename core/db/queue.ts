@@ -86,14 +86,27 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
   });
   if (b.evidence?.coverage) recordCoverage(db, buildId, b.evidence.coverage);
   if (b.evidence) recordScreenshots(db, buildId, b.evidence.screenshots);
-  const build = stmt(db, 'SELECT jobset_id, job FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string };
+  
+  const build = stmt(db, 'SELECT jobset_id, job, system FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string; system: string };
   for (const m of b.metrics) {
     stmt(db, `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(buildId, m.name, m.unit, m.value, build.jobset_id, build.job, b.stopTime);
   }
   stmt(db, `INSERT INTO outbox (kind, build_id, payload, created, next_attempt) VALUES ('build-finished', ?, ?, ?, ?)`)
-    .run(buildId, JSON.stringify({ status: b.status }), at, at);
+    .run(buildId, JSON.stringify({ status: b.status, previous: previousResult(db, buildId, build) }), at, at);
   return true;
+}
+
+/**
+ * The build this one is compared with for notifications, fixed when the status is: the
+ * previous finished build of the same job and system in the jobset, skipping aborted and
+ * cancelled ones (Hydra #26), so a later restart of that build does not change the answer.
+ */
+function previousResult(db: Db, buildId: number, b: { jobset_id: number; job: string; system: string }): { id: number; status: number } | null {
+  const row = stmt(db, `SELECT id, buildstatus FROM builds WHERE jobset_id = ? AND job = ? AND finished = 1 AND id < ?
+                          AND system = ? AND buildstatus NOT IN (3, 4) ORDER BY id DESC LIMIT 1`)
+    .get(b.jobset_id, b.job, buildId, b.system) as { id: number; buildstatus: number } | undefined;
+  return row ? { id: row.id, status: row.buildstatus } : null;
 }
 
 /** A result with nothing but a status, for builds that end without outputs. */

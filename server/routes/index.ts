@@ -51,6 +51,11 @@ import { queueRoutes } from './queue.ts';
 import { searchRoutes } from './search.ts';
 import { statusRoutes } from './status.ts';
 import { stepsRoutes } from './steps.ts';
+import { adminNotificationsRoutes } from './admin-notifications.ts';
+import { emailSettingsRoutes } from './email-settings.ts';
+import { subscribeRoutes } from './subscribe.ts';
+import { unsubscribeRoutes } from './unsubscribe.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /** Every route module; each registers the URLs of one page or one action. */
 export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
@@ -63,4 +68,5 @@ export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   nixCacheInfoRoutes, narinfoRoutes, narRoutes,
   apiLatestBuildsRoutes, apiQueueRoutes, apiNrBuildsRoutes, currentUserRoutes, evalsRoutes, stepsRoutes, queueRunnerStatusRoutes,
   evalStorePathsRoutes, buildReproduceRoutes, channelRoutes, channelCustomRoutes,
+  subscribeRoutes, unsubscribeRoutes, emailSettingsRoutes, adminNotificationsRoutes, webhookRoutes,
 ];

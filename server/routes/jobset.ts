@@ -13,6 +13,7 @@ import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
 import { scheduleView } from '../views/schedule.ts';
 import { statusMatrix } from '../views/status-matrix.ts';
+import { subscriptionView } from '../views/subscription.ts';
 
 const MATRIX_EVALS = 10;
 
@@ -45,6 +46,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
           inputs,
           canTrigger: may(db, viewer, 'trigger', jobset.project),
           canEdit: !jobset.spec_source && may(db, viewer, 'edit-jobset', jobset.project),
+          subscription: subscriptionView(db, viewer, jobset.project, jobset.name),
           evalsUrl: `${links.jobset(jobset.project, jobset.name)}/evals`,
           evals: shown.evals,
           matrix: shown.matrix,

@@ -8,6 +8,7 @@ import { requireProject } from '../lookups.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
+import { subscriptionView } from '../views/subscription.ts';
 
 export function projectRoutes(router: Router, ctx: RouteContext): void {
   const { db, render, cache } = ctx;
@@ -22,6 +23,7 @@ export function projectRoutes(router: Router, ctx: RouteContext): void {
         // A project or its jobsets declared in a spec file are changed there, not here.
         canEdit: !project.spec_source && may(db, viewerOf(res), 'edit-project', project.name),
         canAddJobset: !project.declfile && may(db, viewerOf(res), 'edit-jobset', project.name),
+        subscription: subscriptionView(db, viewerOf(res), project.name),
         jobsets: jobsets.filter((j) => j.hidden === 0 || j.spec_error).map((j) => {
           const last = listEvals(db, j.id, 1)[0];
           return {

@@ -1,0 +1,32 @@
+import { now, stmt, type Db } from './database.ts';
+
+export interface WebhookRow {
+  id: number;
+  project: string;
+  jobset: string;
+  url: string;
+  secret: string;
+  created: number;
+}
+
+/** The endpoints that hear about a jobset: the project's own and the jobset's. */
+export function webhooksFor(db: Db, project: string, jobset: string): WebhookRow[] {
+  return stmt(db, `SELECT * FROM webhooks WHERE project = ? AND jobset IN ('', ?) ORDER BY id`).all(project, jobset) as WebhookRow[];
+}
+
+export function projectWebhooks(db: Db, project: string): WebhookRow[] {
+  return stmt(db, 'SELECT * FROM webhooks WHERE project = ? ORDER BY id').all(project) as WebhookRow[];
+}
+
+export function webhookById(db: Db, id: number): WebhookRow | undefined {
+  return stmt(db, 'SELECT * FROM webhooks WHERE id = ?').get(id) as WebhookRow | undefined;
+}
+
+export function addWebhook(db: Db, w: { project: string; jobset: string; url: string; secret: string }): number {
+  return Number(stmt(db, 'INSERT INTO webhooks (project, jobset, url, secret, created) VALUES (?, ?, ?, ?, ?)')
+    .run(w.project, w.jobset, w.url, w.secret, now()).lastInsertRowid);
+}
+
+export function deleteWebhook(db: Db, project: string, id: number): boolean {
+  return stmt(db, 'DELETE FROM webhooks WHERE project = ? AND id = ?').run(project, id).changes > 0;
+}

@@ -10,6 +10,7 @@ import { admitNewBuilds } from './admit-builds.ts';
 import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
+import { QueueBacklog } from './queue-backlog.ts';
 import { StepGraph } from './step-graph.ts';
 import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
 
@@ -58,29 +59,43 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     wake();
   });
   const dispatchQuietly = () => {
-    try { dispatcher.dispatch(); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
+    try { dispatcher.dispatch(false); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
   };
 
-  /** Commands, machines file, new builds, then whatever can start. One at a time. */
+  /**
+   * Commands, machines file, new builds, then whatever can start. One at a time. A light
+   * tick (runOnce's, between full ones) keeps the fair-share figures and the order of the
+   * queue, and looks only for builds the evaluator added; the first one asked for runs.
+   */
   let admitted = 0;
-  const tick = (): Promise<void> => {
+  const backlog = new QueueBacklog();
+  let relist = true;
+  let fullTickAt = 0;
+  const tick = (full = true): Promise<void> => {
     ticking ??= (async () => {
       try {
-        await handleCommands(ctx);
+        const commands = await handleCommands(ctx);
         pool.reload();
-        admitted += await admitNewBuilds(ctx);
+        admitted += await admitNewBuilds(ctx, backlog, relist || commands > 0);
+        relist = false;
+        if (full || commands > 0) {
+          fullTickAt = Date.now();
+          dispatcher.forgetShareUsage();
+        }
+        dispatcher.dispatch(full);
+        // After dispatching: at start-up with a big queue this reads every queued row.
         if (Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
           rootsUpdated = Date.now();
           const { added, removed } = updateGcRoots(db, roots);
           if (added || removed) log.info({ added, removed, dir: roots.dir }, 'garbage-collector roots updated');
         }
-        dispatcher.forgetShareUsage();
-        dispatcher.dispatch();
       } catch (e) {
         log.error({ err: e }, 'queue runner tick failed; trying again next tick');
       } finally {
         ticking = null;
       }
+      // The rest of a big queue is taken in a batch at a time, steps running meanwhile.
+      if (backlog.pending && timer) setImmediate(() => void tick(false));
     })();
     return ticking;
   };
@@ -104,8 +119,20 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     },
     async runOnce() {
       const admittedBefore = admitted;
-      for (;;) {
-        await tick();
+      relist = true;
+      const tickMs = Math.max(1, config.queueTickSeconds) * 1000;
+      // A step that ends starts the next itself (onIdleSlot); ticking after each one would
+      // cost a few queries per step, so a tick comes once a tick's time or when all is idle.
+      let tickedAt = 0;
+      for (let first = true; ; first = false) {
+        if (first || backlog.pending || dispatcher.running.size === 0 || Date.now() - tickedAt >= tickMs) {
+          await tick(first || Date.now() - fullTickAt >= tickMs);
+          tickedAt = Date.now();
+        }
+        if (backlog.pending) {
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
         if (dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
           const next = dispatcher.nextWake();
           if (next === null) {

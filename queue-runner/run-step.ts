@@ -47,14 +47,14 @@ export interface StepRun {
  */
 export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMachine, buildId: number, limits: { timeout: number; maxSilent: number }, signal: AbortSignal): Promise<StepRun> {
   const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
-  const stepnr = startStep(ctx.db, { buildId, drvPath: step.drvPath, machine: machine.spec.name, system: step.system, logfileFor: logFor });
+  const target = machine.spec.ssh;
+  const stepnr = startStep(ctx.db, { buildId, drvPath: step.drvPath, machine: machine.spec.name, system: step.system, logfileFor: logFor, phase: target ? undefined : StepPhase.Building });
   const started = Date.now();
   const kill = new AbortController();
   const onStop = () => kill.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   if (signal.aborted) onStop();
   const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'));
-  const target = machine.spec.ssh;
   let outcome: StepOutcome;
   try {
     const inputPaths = await inputOutputPaths(ctx.nix, step);
@@ -64,7 +64,7 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
       log.write(`hydrant: copied ${sent} store paths to ${machine.spec.name}\n`);
     }
     const conn = await machine.connections.acquire();
-    setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
+    if (target) setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
     const result = await conn.build(step.drvPath, step.drv, inputPaths, {
       timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
     });

@@ -12,9 +12,30 @@ export function recoverInterruptedSteps(db: Db): number {
                    WHERE busy != 0`).run(now()).changes;
 }
 
-/** Every unfinished build, in the order the queue serves them when nothing else decides. */
-export function unfinishedBuilds(db: Db): BuildRow[] {
-  return stmt(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all() as BuildRow[];
+/**
+ * The ids of every unfinished build, in the order the queue serves them when nothing else
+ * decides, and the newest build id at that moment (one snapshot). Ids only, from the queue's
+ * index: with 100,000 builds queued this is what start-up can afford before the first step
+ * runs; the rows are read a batch at a time.
+ */
+export function queuedBuildIds(db: Db): { ids: number[]; newestId: number } {
+  return db.transaction(() => ({
+    newestId: (stmt(db, 'SELECT coalesce(max(id), 0) AS n FROM builds').get() as { n: number }).n,
+    ids: stmt(db, 'SELECT id FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id').pluck().all() as number[],
+  }))();
+}
+
+/**
+ * Builds added after `id` (ids only grow), oldest first: what the evaluator queued since.
+ * By id range, not through the queue's index, so it reads only the new rows.
+ */
+export function buildsAfter(db: Db, id: number): { id: number; finished: number }[] {
+  return stmt(db, 'SELECT id, finished FROM builds WHERE id > ? ORDER BY id').all(id) as { id: number; finished: number }[];
+}
+
+/** The build, if it is still unfinished. */
+export function unfinishedBuild(db: Db, id: number): BuildRow | undefined {
+  return stmt(db, 'SELECT * FROM builds WHERE id = ? AND finished = 0').get(id) as BuildRow | undefined;
 }
 
 export interface ProductRecord {
@@ -79,10 +100,10 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
     stmt(db, `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
   });
-  const build = stmt(db, 'SELECT jobset_id, job FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string };
+  const build = b.metrics.length ? stmt(db, 'SELECT jobset_id, job FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string } : null;
   for (const m of b.metrics) {
     stmt(db, `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(buildId, m.name, m.unit, m.value, build.jobset_id, build.job, b.stopTime);
+      .run(buildId, m.name, m.unit, m.value, build!.jobset_id, build!.job, b.stopTime);
   }
   stmt(db, `INSERT INTO outbox (kind, build_id, payload, created, next_attempt) VALUES ('build-finished', ?, ?, ?, ?)`)
     .run(buildId, JSON.stringify({ status: b.status }), at, at);

@@ -36,9 +36,12 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     ctx.graph.completeStep(step);
     for (const b of done) {
       const outputs = Object.fromEntries(buildOutputs(ctx.db, b.row.id).map((x) => [x.name, x.path]));
-      await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null) });
-      // Only now: a tick while the result was being recorded would take the build in again, as cached.
-      ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
+      try {
+        await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null) });
+      } finally {
+        // Only now: a tick while the result was being recorded would take the build in again, as cached.
+        ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
+      }
     }
     return done.length;
   }

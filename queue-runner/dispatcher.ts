@@ -111,11 +111,24 @@ export class Dispatcher {
     const limits = { timeout: limit(tops.map((r) => r.timeout), this.settings.defaultTimeout), maxSilent: limit(tops.map((r) => r.maxsilent), this.settings.defaultMaxSilent) };
     step.running = true;
     machine.running++;
-    const abort = new AbortController();
-    const done = runStep(this.ctx, step, machine, owner.row.id, limits, abort.signal)
+    let slotFree = false;
+    const freeSlot = () => {
+      if (slotFree) return;
+      slotFree = true;
+      machine.running--;
+      // Back unbuilt (a retry, a stop): it is not in the order any more.
+      if (!step.running && this.ctx.graph.steps.get(step.drvPath) === step) this.order = null;
+      this.onIdleSlot();
+    };
+    const entry = { done: Promise.resolve(), abort: new AbortController() };
+    entry.done = runStep(this.ctx, step, machine, owner.row.id, limits, entry.abort.signal)
       .then(async (run) => {
         if (run.outcome.kind !== 'transient' && run.outcome.kind !== 'stopped') this.pool.markStepDone(machine, run.seconds);
-        await applyOutcome(this.ctx, step, machine, run);
+        // The graph learns the outcome before applyOutcome's first await: the next step (of
+        // a chain, say) starts on the machine while this one's results are being recorded.
+        const applied = applyOutcome(this.ctx, step, machine, run);
+        freeSlot();
+        await applied;
       })
       .catch((e) => {
         step.running = false;
@@ -123,12 +136,10 @@ export class Dispatcher {
         this.ctx.log.error({ err: e, drv: step.drvPath }, 'build step failed unexpectedly; it will be tried again');
       })
       .finally(() => {
-        machine.running--;
-        this.running.delete(step);
-        // Back unbuilt (a retry, a stop): it is not in the order any more.
-        if (!step.running && this.ctx.graph.steps.get(step.drvPath) === step) this.order = null;
-        this.onIdleSlot();
+        if (this.running.get(step) === entry) this.running.delete(step);
+        if (slotFree) this.onIdleSlot();
+        else freeSlot();
       });
-    this.running.set(step, { done, abort });
+    this.running.set(step, entry);
   }
 }

@@ -70,6 +70,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   let admitted = 0;
   const backlog = new QueueBacklog();
   let relist = true;
+  let loading = true;
   let fullTickAt = 0;
   const tick = (full = true): Promise<void> => {
     ticking ??= (async () => {
@@ -78,6 +79,11 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
         pool.reload();
         admitted += await admitNewBuilds(ctx, backlog, relist || commands > 0);
         relist = false;
+        if (backlog.pending) loading = true;
+        else if (loading) {
+          loading = false;
+          log.info({ builds: graph.builds.size }, 'all queued builds taken in');
+        }
         if (full || commands > 0) {
           fullTickAt = Date.now();
           dispatcher.forgetShareUsage();

@@ -19,6 +19,7 @@ import { registerEvaluation } from '../core/db/evals.ts';
 import { upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import { migrate } from '../core/db/migrate.ts';
 import { upsertProject } from '../core/db/projects.ts';
+import { GcRoots } from '../core/gc-roots.ts';
 import { createLogger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import type { SshTarget } from '../core/nix/machines.ts';
@@ -47,7 +48,8 @@ async function seed(stateDir: string, n: number): Promise<void> {
   const jobsetId = upsertJobsetFromSpec(db, 'bench', { name: 'q', enabled: 1, hidden: false, description: '', nixexprinput: 'x', nixexprpath: 'x', checkinterval: 0, schedulingshares: 100, enableemail: false, emailoverride: '', keepnr: 3, inputs: [] }, '');
   const { jobs, errors } = await new CliNix().evaluateJobs({ exprPath: expr, args: {}, timeoutSeconds: 3600 });
   if (errors.length || jobs.length !== n) throw new Error(`seeding: ${jobs.length} jobs, ${errors.length} errors`);
-  registerEvaluation(db, { jobsetId, inputsHash: nonce, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'x', nixexprpath: expr, inputs: [], jobs, errors: [] });
+  const { newDrvPaths } = registerEvaluation(db, { jobsetId, inputsHash: nonce, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'x', nixexprpath: expr, inputs: [], jobs, errors: [] });
+  new GcRoots(join(stateDir, 'gcroots')).add(newDrvPaths); // as the evaluator does
   db.close();
 }
 

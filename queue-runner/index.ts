@@ -84,13 +84,14 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
           loading = false;
           log.info({ builds: graph.builds.size }, 'all queued builds taken in');
         }
+        if (commands > 0) dispatcher.reorder();
         if (full || commands > 0) {
           fullTickAt = Date.now();
           dispatcher.forgetShareUsage();
         }
         dispatcher.dispatch(full);
-        // After dispatching: at start-up with a big queue this reads every queued row.
-        if (Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
+        // After dispatching, and not while a big queue is being taken in: this reads every queued row.
+        if (!backlog.pending && Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
           rootsUpdated = Date.now();
           const { added, removed } = updateGcRoots(db, roots);
           if (added || removed) log.info({ added, removed, dir: roots.dir }, 'garbage-collector roots updated');

@@ -1,5 +1,5 @@
 import type { Db } from '../core/db/database.ts';
-import { buildsAfter, queuedBuildIds, unfinishedBuild } from '../core/db/queue.ts';
+import { buildsAfter, queuedBuildIds, unfinishedBuildsOf } from '../core/db/queue.ts';
 import type { BuildRow } from '../core/model/rows.ts';
 import type { StepGraph } from './step-graph.ts';
 
@@ -36,12 +36,8 @@ export class QueueBacklog {
       for (const b of fresh) if (!b.finished && !graph.builds.has(b.id)) this.ids.push(b.id);
       if (fresh.length) this.newestSeen = fresh[fresh.length - 1]!.id;
     }
-    const rows: BuildRow[] = [];
-    for (const id of new Set(this.ids.splice(0, ADMIT_BATCH))) {
-      const row = graph.builds.has(id) ? undefined : unfinishedBuild(db, id);
-      if (row) rows.push(row);
-    }
-    return rows;
+    const ids = [...new Set(this.ids.splice(0, ADMIT_BATCH))].filter((id) => !graph.builds.has(id));
+    return ids.length ? unfinishedBuildsOf(db, ids) : [];
   }
 
   private relist(db: Db, graph: StepGraph): void {

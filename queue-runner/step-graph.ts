@@ -47,8 +47,8 @@ export function newStep(drvPath: string, drv: Derivation): Step {
 export class StepGraph {
   readonly steps = new Map<string, Step>();
   readonly builds = new Map<number, QueuedBuild>();
-  /** Grows whenever a step may have become runnable (a build came in, a step's last input got built). */
-  version = 0;
+  /** Steps that may have become runnable since the dispatcher last looked (a build came in, a last input got built). */
+  readonly fresh: Step[] = [];
 
   runnable(at: number): Step[] {
     return [...this.steps.values()].filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0 && s.notBefore <= at);
@@ -57,13 +57,13 @@ export class StepGraph {
   /** Adds a build over steps already in the graph; `top` and its deps must be linked. */
   addBuild(row: BuildRow, top: Step | null): QueuedBuild {
     const build: QueuedBuild = { row, top, steps: new Set() };
-    this.version++;
     const stack = top ? [top] : [];
     while (stack.length) {
       const step = stack.pop()!;
       if (build.steps.has(step)) continue;
       build.steps.add(step);
       step.builds.add(build);
+      if (step.deps.size === 0) this.fresh.push(step);
       stack.push(...step.deps);
     }
     this.builds.set(row.id, build);
@@ -87,7 +87,7 @@ export class StepGraph {
 
   /** A step that succeeded: its dependents may run. */
   completeStep(step: Step): void {
-    for (const r of step.rdeps) if (r.deps.delete(step) && r.deps.size === 0) this.version++;
+    for (const r of step.rdeps) if (r.deps.delete(step) && r.deps.size === 0) this.fresh.push(r);
     for (const b of step.builds) b.steps.delete(step);
     this.removeStep(step);
   }
@@ -95,6 +95,6 @@ export class StepGraph {
   removeStep(step: Step): void {
     this.steps.delete(step.drvPath);
     for (const d of step.deps) d.rdeps.delete(step);
-    for (const r of step.rdeps) if (r.deps.delete(step) && r.deps.size === 0) this.version++;
+    for (const r of step.rdeps) if (r.deps.delete(step) && r.deps.size === 0) this.fresh.push(r);
   }
 }

@@ -33,9 +33,10 @@ export function buildsAfter(db: Db, id: number): { id: number; finished: number 
   return stmt(db, 'SELECT id, finished FROM builds WHERE id > ? ORDER BY id').all(id) as { id: number; finished: number }[];
 }
 
-/** The build, if it is still unfinished. */
-export function unfinishedBuild(db: Db, id: number): BuildRow | undefined {
-  return stmt(db, 'SELECT * FROM builds WHERE id = ? AND finished = 0').get(id) as BuildRow | undefined;
+/** Those of these builds that are still unfinished, in the order given; one query for a batch. */
+export function unfinishedBuildsOf(db: Db, ids: readonly number[]): BuildRow[] {
+  return stmt(db, `SELECT b.* FROM json_each(?) AS i CROSS JOIN builds b ON b.id = i.value WHERE +b.finished = 0 ORDER BY i.key`)
+    .all(JSON.stringify(ids)) as BuildRow[];
 }
 
 export interface ProductRecord {

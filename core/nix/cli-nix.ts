@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -93,7 +94,9 @@ export class CliNix implements Nix {
   async readDerivation(drvPath: string): Promise<Derivation> {
     const known = this.derivations.get(drvPath);
     if (known) return known;
-    const drv = parseDerivation(await readFile(drvPath, 'utf8'));
+    // Read at once: a .drv is a few kB in the local store, and a read through the thread pool
+    // costs more than the read (taking 100,000 queued builds in reads 100,000 of them).
+    const drv = parseDerivation(readFileSync(drvPath, 'utf8'));
     remember(this.derivations, drvPath, drv, DERIVATIONS_KEPT);
     return drv;
   }

@@ -3,7 +3,7 @@ import type { Db } from '../core/db/database.ts';
 import { finishStep, setStepLogfile, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
 import type { Logger } from '../core/log.ts';
 import { BuildStatus } from '../core/model/status.ts';
-import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
+import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Derivation, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { productProblems } from './post-process.ts';
@@ -57,7 +57,8 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'));
   let outcome: StepOutcome;
   try {
-    const inputPaths = await inputOutputPaths(ctx.nix, step);
+    const drv = await ctx.nix.readDerivation(step.drvPath);
+    const inputPaths = await inputOutputPaths(ctx.nix, drv);
     if (target) {
       setStepPhase(ctx.db, buildId, stepnr, StepPhase.SendingInputs);
       const sent = await ctx.nix.copyClosureTo(target, [step.drvPath, ...inputPaths]);
@@ -65,7 +66,7 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     }
     const conn = await machine.connections.acquire();
     if (target) setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
-    const result = await conn.build(step.drvPath, step.drv, inputPaths, {
+    const result = await conn.build(step.drvPath, drv, inputPaths, {
       timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
     });
     const tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
@@ -134,8 +135,8 @@ async function outputsOverLimit(ctx: RunStepContext, conn: BuildConnection, step
 }
 
 /** The outputs of the step's input derivations: what must be valid where it builds. */
-async function inputOutputPaths(nix: Nix, step: Step): Promise<string[]> {
-  const lists = await Promise.all(Object.entries(step.drv.inputDrvs).map(async ([drvPath, names]) => {
+async function inputOutputPaths(nix: Nix, drv: Derivation): Promise<string[]> {
+  const lists = await Promise.all(Object.entries(drv.inputDrvs).map(async ([drvPath, names]) => {
     const input = await nix.readDerivation(drvPath);
     return names.map((n) => {
       const out = input.outputs[n];

@@ -7,7 +7,8 @@ import type { Derivation } from '../core/nix/nix.ts';
  */
 export interface Step {
   drvPath: string;
-  drv: Derivation;
+  // Not the parsed derivation itself: with 100,000 steps queued it is the biggest part of
+  // the graph; run-step reads it again (Nix.readDerivation keeps the recent ones).
   system: string;
   outputs: Record<string, string>;
   requiredFeatures: string[];
@@ -35,7 +36,7 @@ export interface QueuedBuild {
 export function newStep(drvPath: string, drv: Derivation): Step {
   const features = drv.env['requiredSystemFeatures'] ?? '';
   return {
-    drvPath, drv, system: drv.system,
+    drvPath, system: drv.system,
     outputs: Object.fromEntries(Object.entries(drv.outputs).map(([name, o]) => [name, o.path])),
     requiredFeatures: features.split(/\s+/).filter(Boolean),
     deps: new Set(), rdeps: new Set(), builds: new Set(),

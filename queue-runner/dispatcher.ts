@@ -36,6 +36,11 @@ export class Dispatcher {
    */
   private order: { steps: KeyedStep[]; head: number; usage: ReturnType<typeof jobsetShareUsage>; builtAt: number; buildMs: number } | null = null;
 
+  /** About how many runnable steps wait in the order (started ones not yet dropped count too). */
+  waiting(): number {
+    return this.order ? this.order.steps.length - this.order.head : 0;
+  }
+
   /** The next dispatch sorts the queue again (priorities changed). */
   reorder(): void {
     this.order = null;

@@ -10,7 +10,10 @@ import { admitNewBuilds } from './admit-builds.ts';
 import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
-import { QueueBacklog } from './queue-backlog.ts';
+import { ADMIT_BATCH, QueueBacklog } from './queue-backlog.ts';
+
+/** Between batches of a big queue being taken in while enough steps wait. */
+const BACKGROUND_BATCH_MS = 250;
 import { StepGraph } from './step-graph.ts';
 import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
 
@@ -69,6 +72,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
    */
   let admitted = 0;
   const backlog = new QueueBacklog();
+  const hungry = () => backlog.pending && dispatcher.waiting() < 2 * ADMIT_BATCH;
   let relist = true;
   let loading = true;
   let fullTickAt = 0;
@@ -101,8 +105,12 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       } finally {
         ticking = null;
       }
-      // The rest of a big queue is taken in a batch at a time, steps running meanwhile.
-      if (backlog.pending && timer) setImmediate(() => void tick(false));
+      // The rest of a big queue is taken in a batch at a time, steps running meanwhile: at
+      // once while few steps wait, else at a pace that leaves the CPU to the builds.
+      if (backlog.pending && timer) {
+        if (hungry()) setImmediate(() => void tick(false));
+        else setTimeout(() => void tick(false), BACKGROUND_BATCH_MS).unref();
+      }
     })();
     return ticking;
   };
@@ -132,15 +140,15 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       // cost a few queries per step, so a tick comes once a tick's time or when all is idle.
       let tickedAt = 0;
       for (let first = true; ; first = false) {
-        if (first || backlog.pending || dispatcher.running.size === 0 || Date.now() - tickedAt >= tickMs) {
+        if (first || hungry() || dispatcher.running.size === 0 || Date.now() - tickedAt >= tickMs) {
           await tick(first || Date.now() - fullTickAt >= tickMs);
           tickedAt = Date.now();
         }
-        if (backlog.pending) {
+        if (hungry()) {
           await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
-        if (dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
+        if (!backlog.pending && dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
           const next = dispatcher.nextWake();
           if (next === null) {
             await Promise.allSettled([...ctx.background]);

@@ -71,7 +71,7 @@ class TimedNix extends CliNix {
   }
 }
 
-interface Measured { firstStepSeconds: number; rate: number; allTakenInSeconds: number | null; seconds: number }
+interface Measured { firstStepSeconds: number; rate: number; allTakenInSeconds: number | null; seconds: number; rssMb: number }
 
 /** Starts the runner as `hydrant queue-runner` does and times the first `sample` steps. */
 async function measure(root: string, name: string, builds: number, sample: number): Promise<Measured> {
@@ -95,6 +95,9 @@ async function measure(root: string, name: string, builds: number, sample: numbe
   runner.start();
   const want = Math.min(sample, builds);
   while (nix.ended.length < want) await new Promise((r) => setTimeout(r, 20));
+  // RSS counts once the whole queue is in the runner's graph (it goes on building meanwhile).
+  while (allTakenIn === null && performance.now() - started < 600_000) await new Promise((r) => setTimeout(r, 100));
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
   const ended = performance.now();
   await runner.stop();
   const first = nix.started[0]!;
@@ -103,6 +106,7 @@ async function measure(root: string, name: string, builds: number, sample: numbe
     rate: want / ((nix.ended[want - 1]! - first) / 1000),
     allTakenInSeconds: allTakenIn === null ? null : (allTakenIn - started) / 1000,
     seconds: (ended - started) / 1000,
+    rssMb,
   };
 }
 
@@ -122,7 +126,8 @@ if (process.argv[2] === '--seed') {
     for (const [label, m, n] of [['500', small, 500], ['big', big, builds]] as const) {
       console.log(`${label.padEnd(10)}${String(n).padStart(8)}  ${m.firstStepSeconds.toFixed(2).padStart(14)}  ${m.rate.toFixed(1).padStart(7)}  ${m.allTakenInSeconds === null ? `not yet (${m.seconds.toFixed(0)} s)` : m.allTakenInSeconds.toFixed(1).padStart(16)}`);
     }
-    console.log(`dispatch rate, big ÷ 500: ${ratio.toFixed(2)} (target ≥ ${RATE_TARGET}); peak RSS ${peakMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB}; ${(rssBefore / 2 ** 20).toFixed(0)} MB before the big queue)`);
+    console.log(`dispatch rate of the first ${sample} steps, big ÷ 500: ${ratio.toFixed(2)} (target ≥ ${RATE_TARGET})`);
+    console.log(`RSS with all ${builds} builds taken in: ${big.rssMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB}; ${(rssBefore / 2 ** 20).toFixed(0)} MB before the big queue)`);
     console.log(`first step of the big queue after ${big.firstStepSeconds.toFixed(2)} s (target ≤ ${START_TARGET_S} s)`);
     const pass = big.firstStepSeconds <= START_TARGET_S && ratio >= RATE_TARGET && peakMb <= RSS_TARGET_MB;
     console.log(`RESULT name=big-queue ratio=${big.firstStepSeconds.toFixed(2)} target=${START_TARGET_S} ${pass ? 'pass' : 'fail'}`);

@@ -1,7 +1,7 @@
 import { SETTINGS } from '../core/settings.ts';
 
 const COMMANDS: [string, string][] = [
-  ['start', 'Run all three roles (evaluator, queue runner, web server) in one process. The default.'],
+  ['start', 'Run every role (evaluator, queue runner, web server), one process each, restarted when it dies. The default.'],
   ['server', 'Run only the web server and JSON API.'],
   ['evaluator', 'Run only the evaluator: sync jobset specs, poll inputs, evaluate, queue builds.'],
   ['queue-runner', 'Run only the queue runner: build queued builds and record the results.'],

@@ -1,29 +1,14 @@
 #!/usr/bin/env node
-import { ConfigError, readConfig, type Config } from '../core/config.ts';
+import cluster from 'node:cluster';
+import { ConfigError, readConfig } from '../core/config.ts';
 import { openDatabase } from '../core/db/database.ts';
 import { migrate } from '../core/db/migrate.ts';
-import { createLogger, type Logger } from '../core/log.ts';
-import { createEvaluator } from '../evaluator/index.ts';
-import { createQueueRunner } from '../queue-runner/index.ts';
-import { createWebServer } from '../server/index.ts';
+import { createLogger } from '../core/log.ts';
 import { helpText } from './help.ts';
+import { guardProcess } from './process-guard.ts';
+import { ROLES, roleNamed } from './roles.ts';
+import { supervise, SUPERVISED_ROLE_ENV } from './supervisor.ts';
 import { userAdd } from './user-add.ts';
-
-interface Role {
-  start(): void | Promise<void>;
-  stop(): Promise<void>;
-}
-
-const ROLE_COMMANDS = ['start', 'server', 'evaluator', 'queue-runner'] as const;
-
-function rolesFor(command: (typeof ROLE_COMMANDS)[number], config: Config, log: Logger): Role[] {
-  const all = command === 'start';
-  const roles: Role[] = [];
-  if (all || command === 'evaluator') roles.push(createEvaluator(config, { log }));
-  if (all || command === 'queue-runner') roles.push(createQueueRunner(config, { log }));
-  if (all || command === 'server') roles.push(createWebServer(config, { log }));
-  return roles;
-}
 
 /** A thin shell: read the config, migrate, create the roles, start them, stop them on a signal. */
 async function main(argv: string[]): Promise<number> {
@@ -59,7 +44,8 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const { config, positional } = parsed;
-  const command = positional[0] ?? 'start';
+  // A process `hydrant start` forked for one role runs that role's command.
+  const command = process.env[SUPERVISED_ROLE_ENV] ?? positional[0] ?? 'start';
   const log = createLogger(config.logLevel);
 
   const db = openDatabase(config.dbPath);
@@ -68,27 +54,49 @@ async function main(argv: string[]): Promise<number> {
   if (from !== to) log.info({ from, to, db: config.dbPath }, 'database migrated');
   if (command === 'migrate') return 0;
 
-  if (!(ROLE_COMMANDS as readonly string[]).includes(command)) {
+  if (command === 'start') {
+    const code = await supervise(ROLES, config, argv, log);
+    log.flush();
+    return code;
+  }
+  const spec = roleNamed(command);
+  if (!spec) {
     process.stderr.write(`hydrant: unknown command "${command}" (see hydrant --help)\n`);
     return 2;
   }
-  const roles = rolesFor(command as (typeof ROLE_COMMANDS)[number], config, log);
-  for (const role of roles) await role.start();
+  guardProcess(log, command);
+  const role = spec.create(config, { log });
+  await role.start();
 
+  const supervised = process.env[SUPERVISED_ROLE_ENV] !== undefined;
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       log.info({ signal }, 'stopping');
       resolve();
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    // Supervised: a supervisor that is gone (even by kill -9) takes its roles with it.
+    process.once('disconnect', () => shutdown('supervisor gone'));
   });
-  // A second signal while stopping means "now".
-  process.once('SIGTERM', () => process.exit(1));
-  process.once('SIGINT', () => process.exit(1));
-  await Promise.all(roles.map((r) => r.stop()));
+  // A second signal while stopping means "now" — unless a supervisor sent it: a service
+  // manager signals every process of the service and the supervisor passes it on, and the
+  // supervisor kills a role that takes too long anyway.
+  if (!supervised) {
+    process.once('SIGTERM', () => process.exit(1));
+    process.once('SIGINT', () => process.exit(1));
+  }
+  await role.stop();
   log.info('stopped');
+  // A cluster worker's channel is node:cluster's: ending it makes the supervisor kill the
+  // worker, so a worker exits by itself once its last lines are written.
+  if (cluster.isWorker) await new Promise<void>((resolve) => log.flush(() => resolve())).then(() => process.exit(0));
   log.flush();
+  // The IPC channel to a supervisor would keep this process alive.
+  if (process.connected) process.disconnect();
   return 0;
 }
 

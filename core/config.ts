@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { SETTINGS, type SettingName } from './settings.ts';
 import { BUNDLED_JOBSETS_DIR } from './paths.ts';
 
@@ -27,6 +28,9 @@ export interface Config {
   maxTries: number;
   retryIntervalSeconds: number;
   unsupportedWaitSeconds: number;
+  binaryCacheSecretKeyFile: string | null;
+  liveLogStallSeconds: number;
+  serverWorkers: number;
 }
 
 export class ConfigError extends Error {}
@@ -82,7 +86,7 @@ export function readConfig(
     baseUrl: (get('baseUrl') || `http://${host}:${port}`).replace(/\/+$/, ''),
     jobsetsDir: jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw),
     machinesFile: get('machines') ? path('machines') : null,
-    gcRootsDir: path('gcRootsDir'),
+    gcRootsDir: get('gcRootsDir') ? path('gcRootsDir') : instanceGcRootsDir(stateDir),
     logLevel,
     evalTickSeconds: int('evalTick'),
     maxConcurrentEvals: Math.max(1, int('maxEvals')),
@@ -97,6 +101,20 @@ export function readConfig(
     maxTries: Math.max(1, int('maxTries')),
     retryIntervalSeconds: int('retryInterval'),
     unsupportedWaitSeconds: int('unsupportedWait'),
+    binaryCacheSecretKeyFile: get('binaryCacheSecretKeyFile') ? path('binaryCacheSecretKeyFile') : null,
+    liveLogStallSeconds: int('liveLogStall'),
+    serverWorkers: int('serverWorkers') || availableParallelism(),
   };
   return { config, positional };
+}
+
+/**
+ * Each instance (state directory) roots under a directory of its own, named after the state
+ * directory so a person can tell them apart: a second hydrant on the machine (or `npm test`
+ * beside `npm start`) prunes only its own roots.
+ */
+export function instanceGcRootsDir(stateDir: string): string {
+  const name = basename(stateDir).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'state';
+  const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
+  return join('/nix/var/nix/gcroots/hydrant', `${name}-${hash}`);
 }

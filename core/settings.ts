@@ -44,8 +44,8 @@ export const SETTINGS = {
     help: "Build machines in Nix's machines-file format. Default: this machine only, with its own systems.",
   },
   gcRootsDir: {
-    flag: '--gc-roots-dir', env: 'HYDRANT_GC_ROOTS_DIR', kind: 'path', default: '/nix/var/nix/gcroots/hydrant',
-    help: "Directory of garbage-collector roots for queued builds' derivations and kept outputs (as Hydra's /nix/var/nix/gcroots/hydra); it must be under /nix/var/nix/gcroots for Nix to honour them.",
+    flag: '--gc-roots-dir', env: 'HYDRANT_GC_ROOTS_DIR', kind: 'path', default: '',
+    help: "Directory of garbage-collector roots for queued builds' derivations and kept outputs (as Hydra's /nix/var/nix/gcroots/hydra); it must be under /nix/var/nix/gcroots for Nix to honour them. Default: /nix/var/nix/gcroots/hydrant/NAME-HASH, one directory per state directory, so two hydrants on one machine never prune each other's roots.",
   },
   logLevel: {
     flag: '--log-level', env: 'HYDRANT_LOG_LEVEL', kind: 'string', default: 'info',
@@ -102,6 +102,18 @@ export const SETTINGS = {
   unsupportedWait: {
     flag: '--unsupported-wait', env: 'HYDRANT_UNSUPPORTED_WAIT', kind: 'int', default: '120',
     help: 'Seconds a step for a system (or features) no machine supports waits for one to appear before its builds end with status 9.',
+  },
+  binaryCacheSecretKeyFile: {
+    flag: '--binary-cache-secret-key-file', env: 'HYDRANT_BINARY_CACHE_SECRET_KEY_FILE', kind: 'path', default: '',
+    help: 'Secret key (as `nix-store --generate-binary-cache-key` writes it) that signs the binary cache\'s narinfo files, as Hydra\'s binary_cache_secret_key_file. Default: unsigned.',
+  },
+  serverWorkers: {
+    flag: '--server-workers', env: 'HYDRANT_SERVER_WORKERS', kind: 'int', default: '1',
+    help: 'Web server processes under `hydrant start`, sharing its port (node:cluster); with more than one, a restarted server leaves no gap. 0 for one per CPU core.',
+  },
+  liveLogStall: {
+    flag: '--live-log-stall', env: 'HYDRANT_LIVE_LOG_STALL', kind: 'int', default: '30',
+    help: 'Seconds a live-log client may stay behind (not reading) before it is dropped; the server never buffers more than a chunk for it.',
   },
 } as const satisfies Record<string, Setting>;
 

@@ -2,6 +2,7 @@ import type { Config } from '../core/config.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
 import { GcRoots } from '../core/gc-roots.ts';
 import { clearStaleEvaluations, dueJobsets } from '../core/db/jobsets.ts';
+import { fireDueSchedules } from './schedules.ts';
 import { now } from '../core/db/database.ts';
 import type { Logger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
@@ -75,6 +76,7 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
     if (stopped) return;
     try {
       syncIfChanged();
+      fireDueSchedules(db, now());
       startChecks(dueJobsets(db, now()));
     } catch (e) {
       log.error({ err: e }, 'evaluator tick failed');
@@ -83,6 +85,7 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
 
   const runOnce = async (): Promise<CheckOutcome[]> => {
     syncIfChanged();
+    fireDueSchedules(db, now());
     const pending = dueJobsets(db, now());
     const outcomes: CheckOutcome[] = [];
     const mine = new Set<Promise<void>>();

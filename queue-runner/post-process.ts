@@ -33,10 +33,13 @@ function sha256File(path: string): Promise<string> {
 export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
   const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false };
-  for (const out of paths) {
+  for (const [outputName, out] of Object.entries(outputs)) {
     const support = join(out, 'nix-support');
     const productsText = readIfFile(join(support, 'hydra-build-products'));
-    if (productsText !== null) {
+    if (productsText === null) {
+      const product = defaultProduct(outputName, out);
+      if (product) facts.products.push(product);
+    } else {
       // Refused lines are told to the user in the step's log (productProblems), not here.
       for (const p of parseBuildProducts(productsText, paths).products) {
         let filesize: number | null = null;
@@ -78,4 +81,22 @@ export function productProblems(outputs: Record<string, string>): string[] {
     for (const p of parsed.products) if (!existsSync(p.path)) problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
   }
   return problems;
+}
+
+/**
+ * The product Hydra records for an output that declares none (its queue runner,
+ * crates/nix-support/src/lib.rs): a "nix-build" product of the output itself, subtype the
+ * output's name unless it is "out", named like the store path without its hash. Only for
+ * an output that is not a regular file (Hydra skips a plain-file output).
+ */
+function defaultProduct(outputName: string, out: string): ProductRecord | null {
+  try {
+    if (lstatSync(out).isFile()) return null;
+  } catch {
+    return null;
+  }
+  return {
+    type: 'nix-build', subtype: outputName === 'out' ? '' : outputName, path: out,
+    name: basename(out).replace(/^[0-9a-z]{32}-/, ''), defaultpath: '', filesize: null, sha256hash: null,
+  };
 }

@@ -6,6 +6,7 @@ import { BuildStatus } from '../core/model/status.ts';
 import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Derivation, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
+import { keepNixLog } from '../core/nix/log-dir.ts';
 import { productProblems } from './post-process.ts';
 import { StepLog } from './step-log.ts';
 
@@ -54,7 +55,7 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   const onStop = () => kill.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   if (signal.aborted) onStop();
-  const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'));
+  const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'), () => kill.abort('log-write'));
   let outcome: StepOutcome;
   try {
     const drv = await ctx.nix.readDerivation(step.drvPath);
@@ -77,6 +78,8 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   } finally {
     signal.removeEventListener('abort', onStop);
   }
+  // A full or failing disk is no fault of the derivation: the step is tried again later.
+  if (log.failure) outcome = { kind: 'transient', message: `cannot write the build log to ${ctx.stateDir} (${log.failure.message}); the step will be tried again`, unreachable: false };
   if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
   else for (const problem of productProblems(step.outputs)) {
     log.write(`hydrant: ${problem}\n`);
@@ -90,9 +93,15 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   });
   // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
   // small derivations would pay it every time). Readers find the plain file until then.
+  // The derivation's own result is kept where Nix keeps build logs too, as Hydra does.
+  const keepForNix = outcome.kind === 'success' || outcome.kind === 'failed';
   const compressing = log.compress()
-    .then((gz) => {
+    .then(async (gz) => {
       setStepLogfile(ctx.db, buildId, stepnr, gz);
+      if (keepForNix) {
+        await keepNixLog(join(ctx.stateDir, log.relative), step.drvPath)
+          .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not keep the step log where Nix keeps build logs'));
+      }
       log.removePlain();
     })
     .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not compress a step log; the plain log stays'))

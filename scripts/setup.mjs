@@ -13,7 +13,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = new Set(process.argv.slice(2));
 
 /** Debian packages hydrant itself needs at run time. */
-const RUNTIME_PACKAGES = ['nix-bin', 'git', 'util-linux'];
+const RUNTIME_PACKAGES = ['nix-bin', 'git', 'util-linux', 'bzip2'];
 /** Debian packages the test suite needs on top (real sshd, Chromium for browser tests). */
 const TEST_PACKAGES = ['openssh-server', 'openssh-client', 'iproute2', 'chromium', 'sqlite3'];
 

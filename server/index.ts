@@ -5,6 +5,8 @@ import { openDatabase, type Db } from '../core/db/database.ts';
 import type { Logger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import type { Nix } from '../core/nix/nix.ts';
+import { openLocalStore, type LocalStore } from '../core/nix/local-store.ts';
+import { loadSecretKey } from '../core/nix/signing.ts';
 import { createApp } from './app.ts';
 import { createRateLimiter } from './auth/rate-limit.ts';
 import { createReadCache } from './cache.ts';
@@ -14,6 +16,7 @@ export interface WebServerDeps {
   log: Logger;
   db?: Db;
   nix?: Pick<Nix, 'readLog'>;
+  store?: LocalStore;
 }
 
 export interface WebServer {
@@ -30,7 +33,9 @@ export function createWebServer(config: Config, deps: WebServerDeps): WebServer 
   const log = deps.log.child({ role: 'server' });
   const db = deps.db ?? openDatabase(config.dbPath);
   // Five wrong passwords per client and user name per five minutes.
-  const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix() });
+  const store = deps.store ?? openLocalStore();
+  const cacheKey = config.binaryCacheSecretKeyFile ? loadSecretKey(config.binaryCacheSecretKeyFile) : null;
+  const app = createApp({ db, render: createRenderer(), config, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix(), store, cacheKey });
   let server: Server | undefined;
   return {
     start() {
@@ -48,6 +53,7 @@ export function createWebServer(config: Config, deps: WebServerDeps): WebServer 
         await new Promise<void>((resolve) => server!.close(() => resolve()));
       }
       if (!deps.db) db.close();
+      if (!deps.store) store.close();
     },
     async runOnce() {},
     url() {

@@ -1,9 +1,12 @@
 import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildWithJobset, EvalInputRow, EvalRow, JobsetInputRow, JobsetRow, ProjectRow } from '../core/model/rows.ts';
 
 /**
- * JSON in the shapes of Hydra's API document (hydra-api.yaml) and of what Hydra actually
- * sends (its TO_JSON hints: `finished`, `hasnewbuilds`, project `enabled`/`hidden`,
- * jobset `visible`/`enableemail` are booleans), so Hydra clients work unchanged.
+ * JSON in the shapes Hydra's serializers send (Schema/Result/*.pm: as_json, or TO_JSON with
+ * json_hint), which is what Hydra clients parse. Where Hydra's API document
+ * (hydra-api.yaml) says otherwise, the code wins; tests/server/hydra-api-known-errors.ts
+ * lists each such place. In short: project `enabled`/`hidden` and jobset `visible`,
+ * `enableemail`, `enable_dynamic_run_command` are booleans (boolean_columns); a build's
+ * `finished` and an evaluation's `hasnewbuilds` are the integer columns (plain columns).
  */
 
 export function projectJson(p: ProjectRow, jobsets: string[]) {
@@ -14,9 +17,11 @@ export function projectJson(p: ProjectRow, jobsets: string[]) {
     homepage: p.homepage ?? '',
     owner: p.owner ?? '',
     enabled: p.enabled === 1,
+    enable_dynamic_run_command: false,
     hidden: p.hidden === 1,
     jobsets,
-    declarative: { file: '', type: '', value: '' },
+    // Projects.pm as_json adds `declarative` only for a declarative project.
+    ...(p.declfile ? { declarative: { file: p.declfile, type: p.decltype ?? '', value: p.declvalue ?? '' } } : {}),
   };
 }
 
@@ -28,7 +33,7 @@ export function jobsetJson(j: JobsetRow, inputs: JobsetInputRow[]) {
     nixexprinput: j.nixexprinput,
     nixexprpath: j.nixexprpath,
     errormsg: j.errormsg ?? '',
-    fetcherrormsg: j.fetcherrormsg,
+    fetcherrormsg: j.fetcherrormsg ?? '',
     errortime: j.errortime,
     lastcheckedtime: j.lastcheckedtime,
     triggertime: j.triggertime,
@@ -44,8 +49,6 @@ export function jobsetJson(j: JobsetRow, inputs: JobsetInputRow[]) {
     type: 0,
     flake: '',
     inputs: Object.fromEntries(inputs.map((i) => [i.name, { name: i.name, type: i.type, value: i.value, emailresponsible: i.emailresponsible === 1 }])),
-    // Older Hydra clients read the inputs under this name, each as a list of alternatives.
-    jobsetinputs: Object.fromEntries(inputs.map((i) => [i.name, { jobsetinputalts: [i.value] }])),
   };
 }
 
@@ -55,7 +58,7 @@ export function evalJson(e: EvalRow, inputs: EvalInputRow[], buildIds: number[])
     timestamp: e.timestamp,
     checkouttime: e.checkouttime,
     evaltime: e.evaltime,
-    hasnewbuilds: e.hasnewbuilds === 1,
+    hasnewbuilds: e.hasnewbuilds,
     flake: null,
     builds: buildIds,
     jobsetevalinputs: Object.fromEntries(inputs.map((i) => [i.name, {
@@ -76,7 +79,7 @@ export function buildJson(b: BuildWithJobset, extra: { outputs: BuildOutputRow[]
     timestamp: b.timestamp,
     starttime: b.starttime,
     stoptime: b.stoptime,
-    finished: b.finished === 1,
+    finished: b.finished,
     buildstatus: b.finished ? b.buildstatus : null,
     priority: b.priority,
     releasename: b.releasename,
@@ -84,9 +87,9 @@ export function buildJson(b: BuildWithJobset, extra: { outputs: BuildOutputRow[]
     buildoutputs: Object.fromEntries(extra.outputs.map((o) => [o.name, { path: o.path }])),
     buildproducts: Object.fromEntries(extra.products.map((p) => [String(p.productnr), {
       filesize: p.filesize, defaultpath: p.defaultpath ?? '', type: p.type, name: p.name,
-      sha1hash: null, sha256hash: p.sha256hash, path: p.path, subtype: p.subtype,
+      sha256hash: p.sha256hash, path: p.path, subtype: p.subtype,
     }])),
-    buildmetrics: Object.fromEntries(extra.metrics.map((m) => [m.name, { name: m.name, unit: m.unit, value: m.value }])),
+    buildmetrics: Object.fromEntries(extra.metrics.map((m) => [m.name, { unit: m.unit, value: m.value }])),
   };
 }
 

@@ -5,6 +5,8 @@ import type { RateLimiter } from './auth/rate-limit.ts';
 import type { ReadCache } from './cache.ts';
 import type { Render } from './render.ts';
 import type { Nix } from '../core/nix/nix.ts';
+import type { LocalStore } from '../core/nix/local-store.ts';
+import type { SigningKey } from '../core/nix/signing.ts';
 
 /** What every route module receives: the database, the renderer and per-server state. */
 export interface RouteContext {
@@ -16,4 +18,8 @@ export interface RouteContext {
   loginLimiter: RateLimiter;
   /** Read-only uses of Nix (logs of builds that Nix, not hydrant, ran). */
   nix: Pick<Nix, 'readLog'>;
+  /** The local Nix store the binary cache serves from. */
+  store: LocalStore;
+  /** Signs the binary cache's narinfo files; null serves them unsigned (as Hydra without a key). */
+  cacheKey: SigningKey | null;
 }

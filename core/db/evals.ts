@@ -42,6 +42,7 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
     }
     const buildIdByJob = new Map<string, number>();
     const buildIdByDrv = new Map<string, number>();
+    const jobOfDrv = new Map<string, string>();
     const newBuildIds: number[] = [];
     const newDrvPaths: string[] = [];
     for (const job of e.jobs) {
@@ -58,8 +59,10 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
                   @maintainers, @maxsilent, @timeout, @ischannel, @priority, @isaggregate)`).run({
           at, jobsetId: e.jobsetId, job: job.name, nixname: job.nixName, description: job.description, drvpath: job.drvPath,
           system: job.system, license: job.license, homepage: job.homepage, maintainers: job.maintainers,
-          maxsilent: job.maxSilent, timeout: job.timeout, ischannel: job.isChannel ? 1 : 0,
-          priority: job.schedulingPriority ?? 0, isaggregate: job.isAggregate ? 1 : 0,
+          // As hydra-eval-jobset's getMeta: an unset, empty or zero meta value means the default
+          // (priority 100; no timeout or maxSilent of its own, so the queue runner's settings apply).
+          maxsilent: job.maxSilent || null, timeout: job.timeout || null, ischannel: job.isChannel ? 1 : 0,
+          priority: job.schedulingPriority || 100, isaggregate: job.isAggregate ? 1 : 0,
         }).lastInsertRowid);
         for (const [name, path] of Object.entries(job.outputs)) {
           stmt(db, 'INSERT INTO build_outputs (build_id, name, path) VALUES (?, ?, ?)').run(buildId, name, path);
@@ -68,7 +71,13 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
         newDrvPaths.push(job.drvPath);
       }
       buildIdByJob.set(job.name, buildId);
-      buildIdByDrv.set(job.drvPath, buildId);
+      // Jobs may alias one derivation; as hydra-eval-jobset, a constituent given by derivation
+      // resolves to the job with the shortest name, the alphabetically first among equals.
+      const holder = jobOfDrv.get(job.drvPath);
+      if (holder === undefined || job.name.length < holder.length || (job.name.length === holder.length && job.name < holder)) {
+        jobOfDrv.set(job.drvPath, job.name);
+        buildIdByDrv.set(job.drvPath, buildId);
+      }
       stmt(db, 'INSERT OR IGNORE INTO jobset_eval_members (eval_id, build_id, isnew) VALUES (?, ?, ?)')
         .run(evalId, buildId, existing ? 0 : 1);
     }

@@ -21,9 +21,9 @@ export function jobsetInputs(db: Db, jobsetId: number): JobsetInputRow[] {
 /** Creates or updates a jobset from its spec and replaces its inputs. Run inside a write transaction. */
 export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, specSource: string): number {
   const row = stmt(db, `
-    INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
+    INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval, schedule,
                          schedulingshares, enableemail, emailoverride, keepnr, spec_source, spec_error)
-    VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
+    VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval, @schedule,
             @schedulingshares, @enableemail, @emailoverride, @keepnr, @spec_source, NULL)
     ON CONFLICT (project, name) DO UPDATE SET
       description = excluded.description, nixexprinput = excluded.nixexprinput, nixexprpath = excluded.nixexprpath,
@@ -32,6 +32,9 @@ export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, 
         WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL AND jobsets.spec_error IS NULL THEN 0
         ELSE excluded.enabled END,
       hidden = excluded.hidden, checkinterval = excluded.checkinterval,
+      -- A new schedule counts from now: times before it was set never fire.
+      schedulecheckedtime = CASE WHEN jobsets.schedule = excluded.schedule THEN jobsets.schedulecheckedtime ELSE NULL END,
+      schedule = excluded.schedule,
       schedulingshares = excluded.schedulingshares, enableemail = excluded.enableemail,
       emailoverride = excluded.emailoverride, keepnr = excluded.keepnr, spec_source = excluded.spec_source,
       spec_error = NULL
@@ -44,6 +47,7 @@ export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, 
     enabled: spec.enabled,
     hidden: spec.hidden ? 1 : 0,
     checkinterval: spec.checkinterval,
+    schedule: spec.schedule ?? '',
     schedulingshares: spec.schedulingshares,
     enableemail: spec.enableemail ? 1 : 0,
     emailoverride: spec.emailoverride,

@@ -38,6 +38,8 @@ export interface JobsetEdit {
   enabled: number;
   hidden: boolean;
   checkinterval: number;
+  /** A cron expression (core/schedule.ts), '' for none; left out keeps the jobset's. */
+  schedule?: string;
   schedulingshares: number;
   enableemail: boolean;
   emailoverride: string;
@@ -49,15 +51,17 @@ export function saveJobset(db: Db, j: JobsetEdit): boolean {
   return writeTransaction(db, () => {
     const existed = stmt(db, 'SELECT 1 FROM jobsets WHERE project = ? AND name = ?').get(j.project, j.name) !== undefined;
     const { id } = stmt(db, `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
-                                                  schedulingshares, enableemail, emailoverride, keepnr)
+                                                  schedule, schedulingshares, enableemail, emailoverride, keepnr)
               VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
-                      @schedulingshares, @enableemail, @emailoverride, @keepnr)
+                      COALESCE(@schedule, ''), @schedulingshares, @enableemail, @emailoverride, @keepnr)
               ON CONFLICT (project, name) DO UPDATE SET description = excluded.description, nixexprinput = excluded.nixexprinput,
                 nixexprpath = excluded.nixexprpath, enabled = excluded.enabled, hidden = excluded.hidden,
                 checkinterval = excluded.checkinterval, schedulingshares = excluded.schedulingshares,
+                schedulecheckedtime = CASE WHEN @schedule IS NULL OR jobsets.schedule = @schedule THEN jobsets.schedulecheckedtime ELSE NULL END,
+                schedule = COALESCE(@schedule, jobsets.schedule),
                 enableemail = excluded.enableemail, emailoverride = excluded.emailoverride, keepnr = excluded.keepnr,
                 lastinputshash = NULL
-              RETURNING id`).get({ ...j, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 }) as { id: number };
+              RETURNING id`).get({ ...j, schedule: j.schedule ?? null, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 }) as { id: number };
     stmt(db, 'DELETE FROM jobset_inputs WHERE jobset_id = ?').run(id);
     for (const i of j.inputs) {
       stmt(db, 'INSERT INTO jobset_inputs (jobset_id, name, type, value, emailresponsible) VALUES (?, ?, ?, ?, ?)')

@@ -1,28 +1,42 @@
 import { stmt, type Db } from './database.ts';
 import type { BuildWithJobset, JobsetRow, ProjectRow } from '../model/rows.ts';
 
+export interface SearchResult {
+  projects: ProjectRow[];
+  jobsets: JobsetRow[];
+  /** Builds of the current evaluations whose job name contains the query: the page's "jobs" (Hydra sends none in JSON). */
+  jobs: BuildWithJobset[];
+  builds: BuildWithJobset[];
+  buildsdrv: BuildWithJobset[];
+}
+
 /**
- * Hydra's /search: projects and jobsets by name or description, the newest build of each job
- * whose name starts with the query (an index range per jobset), and builds by exact
- * derivation or output path. LIKE wildcards in the query are escaped.
+ * Hydra's /search (Controller/Root.pm search): every match is a case-insensitive substring
+ * (ilike '%q%'; SQLite's LIKE is case-insensitive for ASCII, and the query is limited to
+ * [A-Za-z0-9_-/.] before it gets here): projects by name, display name or description,
+ * jobsets by name or description, jobs of the jobsets' current evaluations (up to limit + 1,
+ * so a page can say there are more), builds by output path and by derivation path, newest
+ * first. Hidden and private projects and hidden jobsets are left out.
  */
-export function searchAll(db: Db, query: string, limit: number): { projects: ProjectRow[]; jobsets: JobsetRow[]; builds: BuildWithJobset[]; buildsdrv: BuildWithJobset[] } {
+export function searchAll(db: Db, query: string, limit: number): SearchResult {
   const like = '%' + query.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-  const projects = stmt(db, `SELECT * FROM projects WHERE hidden = 0 AND private = 0 AND (name LIKE ? ESCAPE '\\' OR displayname LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\') ORDER BY name LIMIT ?`)
-    .all(like, like, like, limit) as ProjectRow[];
-  const jobsets = stmt(db, `SELECT j.* FROM jobsets j JOIN projects p ON p.name = j.project WHERE j.hidden = 0 AND p.private = 0
-                            AND (j.name LIKE ? ESCAPE '\\' OR j.description LIKE ? ESCAPE '\\') ORDER BY j.project, j.name LIMIT ?`)
-    .all(like, like, limit) as JobsetRow[];
-  // The newest build of every job whose name starts with the query: one index range per jobset.
-  const builds = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b JOIN jobsets j ON j.id = b.jobset_id
-                           WHERE b.id IN (SELECT max(x.id) FROM jobsets js JOIN projects p ON p.name = js.project
-                                          JOIN builds x ON x.jobset_id = js.id AND x.job >= ? AND x.job < ? || char(1114111)
-                                          WHERE p.private = 0 GROUP BY x.jobset_id, x.job)
-                           ORDER BY j.project, j.name, b.job LIMIT ?`)
-    .all(query, query, limit) as BuildWithJobset[];
-  const buildsdrv = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b JOIN jobsets j ON j.id = b.jobset_id
-                              JOIN projects p ON p.name = j.project
-                              WHERE p.private = 0 AND (b.drvpath = ? OR b.id IN (SELECT build_id FROM build_outputs WHERE path = ?)) ORDER BY b.id DESC LIMIT ?`)
-    .all(query, query, limit) as BuildWithJobset[];
-  return { projects, jobsets, builds, buildsdrv };
+  const projects = stmt(db, `SELECT * FROM projects WHERE hidden = 0 AND private = 0 AND (name LIKE ? ESCAPE '\\' OR displayname LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\') ORDER BY name`)
+    .all(like, like, like) as ProjectRow[];
+  const jobsets = stmt(db, `SELECT j.* FROM jobsets j JOIN projects p ON p.name = j.project WHERE j.hidden = 0 AND p.hidden = 0 AND p.private = 0
+                            AND (j.name LIKE ? ESCAPE '\\' OR j.description LIKE ? ESCAPE '\\') ORDER BY j.project, j.name`)
+    .all(like, like) as JobsetRow[];
+  const jobs = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM jobsets j JOIN projects p ON p.name = j.project
+                         JOIN jobset_eval_members m ON m.eval_id = (SELECT max(id) FROM jobset_evals e WHERE e.jobset_id = j.id)
+                         JOIN builds b ON b.id = m.build_id
+                         WHERE j.hidden = 0 AND p.hidden = 0 AND p.private = 0 AND b.job LIKE ? ESCAPE '\\'
+                         ORDER BY j.project, j.name, b.job LIMIT ?`)
+    .all(like, limit + 1) as BuildWithJobset[];
+  const visible = `JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.name = j.project WHERE p.private = 0`;
+  const builds = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b ${visible}
+                           AND b.id IN (SELECT build_id FROM build_outputs WHERE path LIKE ? ESCAPE '\\') ORDER BY b.id DESC LIMIT ?`)
+    .all(like, limit) as BuildWithJobset[];
+  const buildsdrv = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b ${visible}
+                              AND b.drvpath LIKE ? ESCAPE '\\' ORDER BY b.id DESC LIMIT ?`)
+    .all(like, limit) as BuildWithJobset[];
+  return { projects, jobsets, jobs, builds, buildsdrv };
 }

@@ -27,6 +27,9 @@ export interface JobsetRow {
   enabled: number;
   hidden: number;
   checkinterval: number;
+  /** A cron expression (core/schedule.ts), '' for none. */
+  schedule: string;
+  schedulecheckedtime: number | null;
   schedulingshares: number;
   enableemail: number;
   emailoverride: string;

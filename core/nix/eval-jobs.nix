@@ -34,6 +34,11 @@ let
 
   str = v: if v == null then null else if isString v then v else if isList v then concatStringsSep ", " (map str v) else if isAttrs v then (v.fullName or v.shortName or v.name or v.email or v.github or (builtins.toJSON (attrNames v))) else builtins.toJSON v;
   intOrNull = v: if builtins.isInt v then v else null;
+  # hydra-eval-jobset's getMetaConcatStrings: from an attribute set only its `key` (a
+  # licence's shortName, a maintainer's email), lists flattened, joined with ", ".
+  metaStrings = key: v: if isAttrs v then (if v ? ${key} then [ (str v.${key}) ] else [ ])
+    else if isList v then concatLists (map (metaStrings key) v) else if v == null then [ ] else [ (str v) ];
+  concatMeta = key: v: let l = metaStrings key v; in if l == [ ] then null else concatStringsSep ", " l;
 
   constituentName = c: if isString c then c else if isDerivation c then { drvPath = c.drvPath; } else null;
 
@@ -49,9 +54,9 @@ let
       drvPath = drv.drvPath;
       outputs = builtins.listToAttrs (map (o: { name = o; value = drv.${o}.outPath; }) outputs);
       description = str (meta.description or null);
-      license = str (meta.license or null);
+      license = concatMeta "shortName" (meta.license or null);
       homepage = str (meta.homepage or null);
-      maintainers = str (meta.maintainers or null);
+      maintainers = concatMeta "email" (meta.maintainers or null);
       schedulingPriority = intOrNull (meta.schedulingPriority or null);
       timeout = intOrNull (meta.timeout or null);
       maxSilent = intOrNull (meta.maxSilent or null);

@@ -39,7 +39,11 @@ export function runProgram(command: string, args: readonly string[], options: Ru
     };
     const timer = options.timeoutSeconds ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutSeconds * 1000) : undefined;
     options.signal?.addEventListener('abort', killGroup, { once: true });
-    if (options.input !== undefined) child.stdin!.end(options.input);
+    if (options.input !== undefined) {
+      // A program that exits without reading its input: its exit code says why, not EPIPE.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(options.input);
+    }
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(new Error(`cannot run ${command}: ${err.message}`));

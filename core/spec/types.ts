@@ -36,6 +36,8 @@ export interface JobsetSpec {
   nixexprinput: string;
   nixexprpath: string;
   checkinterval: number;
+  /** Beyond Hydra: a cron expression; at each time it names the jobset is evaluated. '' or left out for none. */
+  schedule?: string;
   schedulingshares: number;
   enableemail: boolean;
   emailoverride: string;

@@ -1,11 +1,12 @@
 import { parseDeclarative } from './declarative.ts';
 import { bool, int, isObject, rejectUnknown, SpecError, str, type Json } from './fields.ts';
+import { scheduleProblem } from '../schedule.ts';
 import { INPUT_TYPES, type InputSpec, type InputType, type JobsetSpec, type ProjectSpec } from './types.ts';
 
 export { SpecError };
 
 const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
-const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval',
+const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval', 'schedule',
   'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
 /** Hydra's newer keys for the jobset type; only the legacy type 0 is supported. */
 const HYDRA_TYPE_KEYS = ['type', 'flake'];
@@ -62,6 +63,9 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string): Jobs
   if (nixexprpath.startsWith('/') || nixexprpath.split('/').includes('..')) {
     throw new SpecError(`${at}: "nixexprpath" must be a relative path inside the input, got ${JSON.stringify(nixexprpath)}`);
   }
+  const schedule = str(raw, 'schedule', at, '').trim();
+  const problem = schedule ? scheduleProblem(schedule) : null;
+  if (problem) throw new SpecError(`${at}: "schedule" ${JSON.stringify(schedule)} is not a schedule: ${problem}`);
   return {
     name,
     enabled: enabledState(raw, at),
@@ -70,6 +74,7 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string): Jobs
     nixexprinput,
     nixexprpath,
     checkinterval: int(raw, 'checkinterval', at, 300, 0),
+    schedule,
     schedulingshares: int(raw, 'schedulingshares', at, 100, 1),
     enableemail: bool(raw, 'enableemail', at, false),
     emailoverride: str(raw, 'emailoverride', at, ''),

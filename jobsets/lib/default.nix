@@ -3,9 +3,10 @@
 # Debian, the kernel from scripts/setup-vm.sh; see README.md.
 { kernelDir ? import ./default-kernel-dir.nix
 , system ? "x86_64-linux"
+, nonce ? ""
 }:
 let
-  hostDerivation = import ./host-derivation.nix { inherit system; };
+  hostDerivation = import ./host-derivation.nix { inherit system nonce; };
   kernel = import ./kernel.nix { inherit kernelDir; };
   baseInitrd = import ./base-initrd.nix { inherit hostDerivation kernel; };
   driver = builtins.path { name = "hydrant-test-driver"; path = ./driver; };

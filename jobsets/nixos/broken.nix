@@ -5,11 +5,14 @@
 #   nix-build broken.nix -A tests.trac
 { kernelDir ? import ../lib/default-kernel-dir.nix
 , system ? "x86_64-linux"
+  # Any text: it goes into every derivation, so a run can build them afresh whatever this
+  # machine's store already holds (hydrant's own tests pass a random one as a string input).
+, nonce ? ""
   # Hydra-style evaluators may pass every jobset input (src, ...) as an argument.
 , ...
 }:
 let
-  lib = import ../lib { inherit kernelDir system; };
+  lib = import ../lib { inherit kernelDir system nonce; };
   programs = import ./programs.nix { inherit lib; };
 in
 {

@@ -4,11 +4,14 @@
 # /var/lib/hydrant/vm-kernel, or $HYDRANT_VM_KERNEL_DIR when evaluation is impure).
 { kernelDir ? import ../lib/default-kernel-dir.nix
 , system ? "x86_64-linux"
+  # Any text: it goes into every derivation, so a run can build them afresh whatever this
+  # machine's store already holds (hydrant's own tests pass a random one as a string input).
+, nonce ? ""
   # Hydra-style evaluators may pass every jobset input (src, ...) as an argument.
 , ...
 }:
 let
-  lib = import ../lib { inherit kernelDir system; };
+  lib = import ../lib { inherit kernelDir system nonce; };
   programs = import ./programs.nix { inherit lib; };
   tests = {
     trac = import ./tests/trac.nix { inherit lib programs; };

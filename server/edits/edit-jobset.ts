@@ -6,6 +6,7 @@ import { deleteJobset, saveJobset, type JobsetEdit } from '../../core/db/project
 import { requirePermission } from '../action-response.ts';
 import { bool, int, NAME, str, type Body } from '../edit-fields.ts';
 import { BadRequest, NotFound } from '../negotiate.ts';
+import { scheduleProblem } from '../../core/schedule.ts';
 
 const INPUT_TYPES = ['git', 'string', 'boolean', 'nix', 'path'];
 
@@ -41,6 +42,7 @@ export function editJobset(db: Db, res: Response, project: string, name: string,
     enabled: int(body, 'enabled', old?.enabled ?? 1, 0, 3),
     hidden: body['visible'] !== undefined ? !bool(body, 'visible', true) : bool(body, 'hidden', old ? old.hidden === 1 : false),
     checkinterval: int(body, 'checkinterval', old?.checkinterval ?? 300),
+    schedule: str(body, 'schedule', old?.schedule ?? '').trim(),
     schedulingshares: int(body, 'schedulingshares', old?.schedulingshares ?? 100, 1),
     enableemail: bool(body, 'enableemail', old ? old.enableemail === 1 : true),
     emailoverride: str(body, 'emailoverride', old?.emailoverride ?? ''),
@@ -48,6 +50,8 @@ export function editJobset(db: Db, res: Response, project: string, name: string,
     inputs: inputsOf(body, oldInputs),
   };
   if (!edit.nixexprinput || !edit.nixexprpath) throw new BadRequest('nixexprinput and nixexprpath are required');
+  const problem = edit.schedule ? scheduleProblem(edit.schedule) : null;
+  if (problem) throw new BadRequest(`schedule "${edit.schedule}" is not a schedule: ${problem}`);
   if (!edit.inputs.some((i) => i.name === edit.nixexprinput)) throw new BadRequest(`nixexprinput "${edit.nixexprinput}" is not one of the inputs`);
   return { created: saveJobset(db, edit) };
 }

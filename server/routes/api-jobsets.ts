@@ -16,7 +16,7 @@ export function apiJobsetsRoutes(router: Router, ctx: RouteContext): void {
       return {
         name: j.name, project: j.project, nrtotal: s.total, nrsucceeded: s.succeeded, nrfailed: s.failed, nrscheduled: s.queued,
         checkinterval: j.checkinterval, haserrormsg: !!j.errormsg, errortime: j.errortime, fetcherrormsg: j.fetcherrormsg,
-        starttime: j.starttime, lastcheckedtime: j.lastcheckedtime, triggertime: j.triggertime, enabled: j.enabled,
+        starttime: j.starttime, lastcheckedtime: j.lastcheckedtime, triggertime: j.triggertime,
       };
     }));
   });

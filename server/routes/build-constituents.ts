@@ -12,7 +12,10 @@ import { links } from '../views/links.ts';
 export function buildConstituentsRoutes(router: Router, ctx: RouteContext): void {
   router.get('/build/:id/constituents', (req, res) => {
     const build = requireBuild(ctx, res, req.params.id);
-    const rows = buildBatch(ctx.db, constituentIds(ctx.db, build.id));
+    const ids = constituentIds(ctx.db, build.id);
+    const position = new Map(ids.map((id, n) => [id, n]));
+    // Hydra lists them by job name (Build.pm constituents_GET); buildBatch answers by id.
+    const rows = buildBatch(ctx.db, ids).sort((a, b) => position.get(a.build.id)! - position.get(b.build.id)!);
     sendPage(req, res, ctx.render, {
       template: 'build-constituents',
       view: () => ({

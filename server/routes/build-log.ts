@@ -1,74 +1,135 @@
-import type { Request, Response, Router } from 'express';
-import { buildSteps } from '../../core/db/builds.ts';
-import { readStepLog } from '../../core/logs.ts';
-import type { BuildStepRow } from '../../core/model/rows.ts';
-import { requireBuild } from '../lookups.ts';
-import { NotFound } from '../negotiate.ts';
+import type { Response, Router } from 'express';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { statSync } from 'node:fs';
+import { LogWindows, openLogText, readLogWindow, type LogWindow } from '../../core/logs.ts';
+import { logSource, sourceText, type LogSource } from '../log-source.ts';
 import type { RouteContext } from '../route-context.ts';
-import { logTail } from '../views/failure.ts';
+import { sendOrDrop } from '../send-or-drop.ts';
+import { Slots } from '../slots.ts';
 import { links } from '../views/links.ts';
-import { withoutTerminalCodes } from '../views/log-text.ts';
+import { HEAD_LINES, logBodyHtml, TAIL_LINES, WINDOW_LINES } from '../views/log-body.ts';
 
-/** The step a log URL names: Hydra's /build/N/nixlog/STEP, or hydrant's /build/N/log?step=STEP. */
-function askedStep(req: Request): string | undefined {
-  const param = (req.params as Record<string, string | undefined>)['step'];
-  return param ?? (typeof req.query.step === 'string' ? req.query.step : undefined);
+export { pickStep } from '../log-source.ts';
+
+/** Bytes of the last lines kept per page at most (lines are cut at 16 KiB each). */
+const TAIL_BYTES = 2 * 1024 * 1024;
+/** Rendered pages of finished logs kept (each a few MB at most). */
+const BODIES_KEPT = 8;
+/** Raw logs decompressed at once per server process (clients that take gzip need none). */
+const DECOMPRESSING_AT_ONCE = 2;
+const MARK = '\u0000log-lines\u0000';
+
+function windowOf(windows: LogWindows, source: LogSource, want: { start: number; headLines: number; tailLines: number }): Promise<LogWindow> {
+  const request = { ...want, tailBytes: TAIL_BYTES, growing: source.file?.compression === 'none' && !!source.step?.busy };
+  if (source.file) return windows.read(source.file, request);
+  return readLogWindow(Buffer.from(source.text ?? ''), request);
 }
-
-/** The step whose log a build's log URL means: the one asked for, else the build's own derivation's last step. */
-export function pickStep(req: Request, steps: BuildStepRow[], drvpath: string): BuildStepRow | undefined {
-  const asked = askedStep(req);
-  if (asked !== undefined) return steps.find((s) => String(s.stepnr) === asked);
-  const own = steps.filter((s) => s.drvpath === drvpath);
-  return (own.length ? own : steps).at(-1);
-}
-
-const PRETTY_LINES = 5000;
 
 export function buildLogRoutes(router: Router, ctx: RouteContext): void {
-  const { db, render, config } = ctx;
-  const load = async (req: Request, res: Response) => {
-    const build = requireBuild(ctx, res, req.params.id);
-    const steps = buildSteps(db, build.id);
-    const step = pickStep(req, steps, build.drvpath);
-    let text = step ? readStepLog(config.stateDir, step.logfile) : null;
-    // Outputs that already existed were built before (by another jobset, by hand): Nix kept that log.
-    if (text === null && steps.length === 0 && build.finished && askedStep(req) === undefined) text = await ctx.nix.readLog(build.drvpath);
-    // A running step may not have written its first byte yet: an empty log, not a missing one.
-    if (text === null && !step?.busy) throw new NotFound(`log of build ${build.id}`);
-    return { build, step, text: text ?? '' };
-  };
+  const { render, config } = ctx;
+  const windows = new LogWindows();
+  const decompressing = new Slots(DECOMPRESSING_AT_ONCE);
+  const bodies = new Map<string, string>();
+  const stallMs = config.liveLogStallSeconds * 1000;
 
   // Hydra's step-log URLs answer the same pages.
   router.get(['/build/:id/log', '/build/:id/nixlog/:step'], async (req, res) => {
-    const { build, step, text } = await load(req, res);
-    const lines = text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    // A VM test can log millions of lines; the page shows the end (where failures are), with
-    // the original line numbers, and the raw log has everything.
-    const first = Math.max(0, lines.length - PRETTY_LINES);
+    const source = await logSource(ctx, req, res);
+    const { build, step } = source;
+    const start = Math.max(1, Number.parseInt(String(req.query.start ?? ''), 10) || 0);
+    const windowed = start > 0 && typeof req.query.start === 'string';
+    const log = source.file || source.text !== null
+      ? await windowOf(windows, source, windowed ? { start, headLines: WINDOW_LINES, tailLines: 0 } : { start: 1, headLines: HEAD_LINES, tailLines: TAIL_LINES })
+      : { head: [], tail: [], totalLines: 0, bytes: 0 };
     const logBase = step ? links.stepLog(build.id, step.stepnr) : links.buildLog(build.id);
-    res.vary('Accept');
-    res.type('html').send(render('build-log', {
+    const rawUrl = `${logBase}/raw`;
+    const page = render('build-log', {
       title: `Log of build ${build.id}`,
       build: { id: build.id, url: links.build(build.id), job: build.job },
       step: step ? { stepnr: step.stepnr, drvpath: step.drvpath, busy: step.busy !== 0 } : null,
-      lines: lines.slice(first).map((text, i) => ({ n: first + i + 1, text: withoutTerminalCodes(text) })),
-      totalLines: lines.length,
-      omitted: first,
-      rawUrl: `${logBase}/raw`,
-      tailUrl: `${logBase}/tail`,
-      // The live stream continues exactly where the rendered text ends.
-      liveUrl: step?.busy ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${Buffer.byteLength(text)}` : null,
-    }));
+      cachedFrom: source.cachedFrom ? { id: source.cachedFrom.buildId, url: source.cachedFrom.buildId ? links.build(source.cachedFrom.buildId) : null } : null,
+      rawUrl, tailUrl: `${logBase}/tail`, logBody: MARK,
+    });
+    const [before, after] = page.split(MARK) as [string, string];
+    res.vary('Accept');
+    res.type('html');
+    const send = async (html: string) => (await sendOrDrop(res, html, stallMs)) === 'sent';
+    if (!(await send(before))) return;
+    // A finished log's lines never change: rendered once, then sent as they are.
+    const key = cacheKey(source, `${logBase}?start=${windowed ? start : ''}`);
+    const known = key ? bodies.get(key) : undefined;
+    if (known !== undefined) {
+      if (!(await send(known))) return;
+    } else {
+      const parts: string[] = [];
+      for (const html of logBodyHtml(render, log, { start: windowed ? start : null, logBase, rawUrl })) {
+        parts.push(html);
+        if (!(await send(html))) return;
+      }
+      if (key) remember(bodies, key, parts.join(''));
+    }
+    // The live stream continues exactly where the rendered text ends.
+    const liveUrl = step?.busy && !windowed ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${log.bytes}` : null;
+    if (await send(render.fragment('log-end', { liveUrl, lines: log.totalLines }).toString() + after)) res.end();
   });
 
+  // Streamed from the file: a finished log's .gz goes out as it is to clients that take gzip.
   router.get(['/build/:id/log/raw', '/build/:id/nixlog/:step/raw'], async (req, res) => {
-    res.type('text/plain; charset=utf-8').send((await load(req, res)).text);
+    const source = await logSource(ctx, req, res);
+    res.type('text/plain; charset=utf-8');
+    res.vary('Accept-Encoding');
+    if (source.file?.compression === 'gzip' && req.acceptsEncodings('gzip') === 'gzip') {
+      res.set('Content-Encoding', 'gzip');
+      await streamTo(res, openLogText({ path: source.file.path, compression: 'none' }));
+      return;
+    }
+    if (!source.file && source.text === null) {
+      res.end();
+      return;
+    }
+    if (source.file?.compression === 'none') {
+      await streamTo(res, openLogText(source.file));
+      return;
+    }
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    if (!(await decompressing.acquire(gone.signal))) return;
+    try {
+      await streamTo(res, sourceText(source, (f) => openLogText(f)));
+    } finally {
+      decompressing.release();
+    }
   });
 
   router.get(['/build/:id/log/tail', '/build/:id/nixlog/:step/tail'], async (req, res) => {
     const n = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.lines ?? '50'), 10) || 50));
-    res.type('text/plain; charset=utf-8').send(logTail((await load(req, res)).text, n).map((l) => l + '\n').join(''));
+    const source = await logSource(ctx, req, res);
+    const log = source.file || source.text !== null ? await windowOf(windows, source, { start: 1, headLines: 0, tailLines: n }) : null;
+    res.type('text/plain; charset=utf-8').send((log?.tail ?? []).map((l) => l.text + '\n').join(''));
   });
+}
+
+function cacheKey(source: LogSource, page: string): string | null {
+  if (!source.file || source.file.compression === 'none') return null;
+  try {
+    const st = statSync(source.file.path);
+    return `${source.file.path}:${st.size}:${st.mtimeMs}:${page}`;
+  } catch {
+    return null;
+  }
+}
+
+function remember(bodies: Map<string, string>, key: string, html: string): void {
+  bodies.set(key, html);
+  while (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value!);
+}
+
+/** Streams to the client; a client that goes away mid-log is no error. */
+async function streamTo(res: Response, stream: Readable): Promise<void> {
+  try {
+    await pipeline(stream, res);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw e;
+  }
 }

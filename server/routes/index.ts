@@ -1,19 +1,28 @@
 import type { Router } from 'express';
 import type { RouteContext } from '../route-context.ts';
 import { apiJobsetsRoutes } from './api-jobsets.ts';
+import { apiLatestBuildsRoutes } from './api-latestbuilds.ts';
+import { apiNrBuildsRoutes } from './api-nrbuilds.ts';
+import { apiQueueRoutes } from './api-queue.ts';
 import { apiPushRoutes } from './api-push.ts';
 import { buildActionRoutes } from './build-actions.ts';
 import { buildConstituentsRoutes } from './build-constituents.ts';
 import { buildLogLiveRoutes } from './build-log-live.ts';
 import { buildLogRoutes } from './build-log.ts';
+import { buildReproduceRoutes } from './build-reproduce.ts';
 import { buildRoutes } from './build.ts';
+import { channelCustomRoutes } from './channel-custom.ts';
+import { channelRoutes } from './channels.ts';
 import { downloadRoutes } from './download.ts';
 import { evalBuildsRoutes } from './eval-builds.ts';
 import { evalActionRoutes } from './eval-actions.ts';
 import { evalErrorsRoutes } from './eval-errors.ts';
 import { evalRedirectRoutes } from './eval-redirects.ts';
 
+import { currentUserRoutes } from './current-user.ts';
+import { evalStorePathsRoutes } from './eval-store-paths.ts';
 import { evalRoutes } from './eval.ts';
+import { evalsRoutes } from './evals.ts';
 import { homeRoutes } from './home.ts';
 import { jobBadgeRoutes } from './job-badge.ts';
 import { jobLatestRoutes } from './job-latest.ts';
@@ -26,12 +35,17 @@ import { jobsetRoutes } from './jobset.ts';
 import { loginRoutes } from './login.ts';
 import { machinesRoutes } from './machines.ts';
 import { metricsRoutes } from './metrics.ts';
+import { narRoutes } from './nar.ts';
+import { narinfoRoutes } from './narinfo.ts';
+import { nixCacheInfoRoutes } from './nix-cache-info.ts';
 import { projectEditRoutes } from './project-edit.ts';
 import { projectFormRoutes } from './project-form.ts';
 import { projectRoutes } from './project.ts';
+import { queueRunnerStatusRoutes } from './queue-runner-status.ts';
 import { queueRoutes } from './queue.ts';
 import { searchRoutes } from './search.ts';
 import { statusRoutes } from './status.ts';
+import { stepsRoutes } from './steps.ts';
 
 /** Every route module; each registers the URLs of one page or one action. */
 export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
@@ -41,4 +55,7 @@ export const ROUTES: ((router: Router, ctx: RouteContext) => void)[] = [
   jobLatestRoutes, jobBadgeRoutes, jobRoutes,
   queueRoutes, statusRoutes, machinesRoutes, metricsRoutes,
   apiJobsetsRoutes, apiPushRoutes, searchRoutes, loginRoutes,
+  nixCacheInfoRoutes, narinfoRoutes, narRoutes,
+  apiLatestBuildsRoutes, apiQueueRoutes, apiNrBuildsRoutes, currentUserRoutes, evalsRoutes, stepsRoutes, queueRunnerStatusRoutes,
+  evalStorePathsRoutes, buildReproduceRoutes, channelRoutes, channelCustomRoutes,
 ];

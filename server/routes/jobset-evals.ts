@@ -1,5 +1,6 @@
 import type { Router } from 'express';
-import { countEvals, evalInputs, evalSummary, listEvals } from '../../core/db/evals.ts';
+import { evalInputs, evalSummary } from '../../core/db/evals.ts';
+import { countJobsetEvalsWithNewBuilds, jobsetEvalsWithNewBuilds } from '../../core/db/global-lists.ts';
 import { evalBuildIdsAfter } from '../../core/db/eval-pages.ts';
 import { evalJson } from '../json-shapes.ts';
 import { requireJobset } from '../lookups.ts';
@@ -13,8 +14,12 @@ export function jobsetEvalsRoutes(router: Router, ctx: RouteContext): void {
   router.get('/jobset/:project/:jobset/evals', (req, res) => {
     const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     const p = paging(req, 20, 100);
-    const evals = listEvals(db, jobset.id, p.rows, p.offset);
-    const nav = pager(req, p, cache.get(`evalcount:${jobset.id}`, () => countEvals(db, jobset.id)));
+    // As Hydra's Jobset.pm evals (getEvals): only evaluations that added builds are listed and counted.
+    const evals = jobsetEvalsWithNewBuilds(db, jobset.id, p.rows, p.offset);
+    const total = cache.get(`newevalcount:${jobset.id}`, () => countJobsetEvalsWithNewBuilds(db, jobset.id));
+    const nav = pager(req, p, total);
+    const pages = Math.ceil(total / p.rows);
+    const link = (n: number) => nav.firstUrl.replace(/page=1$/, `page=${n}`);
     sendPage(req, res, render, {
       template: 'jobset-evals',
       view: () => ({
@@ -23,9 +28,9 @@ export function jobsetEvalsRoutes(router: Router, ctx: RouteContext): void {
         evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
         pager: nav,
       }),
-      // Hydra's shape: { first, next, last, evals }; `next` only when there is a next page.
+      // Hydra's shape: { first, last, evals }, `previous` past page 1, `next` before the last page.
       json: () => ({
-        first: nav.firstUrl, last: nav.lastUrl, ...(nav.nextUrl ? { next: nav.nextUrl } : {}), ...(nav.prevUrl ? { prev: nav.prevUrl } : {}),
+        first: link(1), last: link(pages), ...(p.page > 1 ? { previous: link(p.page - 1) } : {}), ...(p.page < pages ? { next: link(p.page + 1) } : {}),
         evals: evals.map((e) => evalJson(e, evalInputs(db, e.id), evalBuildIdsAfter(db, e.id, 0, 1_000_000))),
       }),
     });

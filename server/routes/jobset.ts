@@ -11,6 +11,7 @@ import { sendPage } from '../negotiate.ts';
 import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
+import { scheduleView } from '../views/schedule.ts';
 import { statusMatrix } from '../views/status-matrix.ts';
 
 const MATRIX_EVALS = 10;
@@ -40,6 +41,7 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
         return {
           title: `${jobset.project}:${jobset.name}`,
           jobset: { ...jobset, projectUrl: links.project(jobset.project), url: links.jobset(jobset.project, jobset.name) },
+          schedule: scheduleView(jobset.schedule),
           inputs,
           canTrigger: may(db, viewer, 'trigger', jobset.project),
           canEdit: may(db, viewer, 'edit-jobset', jobset.project),

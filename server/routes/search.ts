@@ -9,13 +9,18 @@ import type { RouteContext } from '../route-context.ts';
 import { buildSummary } from '../views/build-summary.ts';
 import { links } from '../views/links.ts';
 
-/** Hydra's /search?query=…: projects, jobsets, jobs (newest build per jobset) and builds by store path. */
+/**
+ * Hydra's /search?query=…[&limit=N] (Controller/Root.pm search): the query may hold only
+ * letters, digits and `_-/.`; `limit` (default 10, 1 to 50) bounds the jobs and builds.
+ */
 export function searchRoutes(router: Router, { db, render }: RouteContext): void {
   router.get('/search', (req, res) => {
     const query = typeof req.query.query === 'string' ? req.query.query.trim() : '';
-    if (!query) throw new BadRequest('empty search term');
+    if (!query) throw new BadRequest('Query is empty.');
+    if (!/^[a-zA-Z0-9_\-/.]+$/.test(query)) throw new BadRequest('Invalid character in query.');
     if (query.length > 500) throw new BadRequest('search term too long');
-    const found = searchAll(db, query, 50);
+    const limit = Math.min(50, Math.max(1, Number.parseInt(String(req.query.limit ?? '10'), 10) || 10));
+    const found = searchAll(db, query, limit);
     const full = (b: BuildWithJobset) => buildJson(b, { outputs: buildOutputs(db, b.id), products: buildProducts(db, b.id), metrics: buildMetrics(db, b.id), evals: buildEvalIds(db, b.id) });
     sendPage(req, res, render, {
       template: 'search',
@@ -24,6 +29,8 @@ export function searchRoutes(router: Router, { db, render }: RouteContext): void
         query,
         projects: found.projects.map((p) => ({ ...p, url: links.project(p.name) })),
         jobsets: found.jobsets.map((j) => ({ ...j, url: links.jobset(j.project, j.name) })),
+        jobs: found.jobs.slice(0, limit).map((b) => buildSummary(b, new Set())),
+        moreJobs: found.jobs.length > limit,
         builds: [...found.builds, ...found.buildsdrv].map((b) => buildSummary(b, new Set())),
       }),
       json: () => ({

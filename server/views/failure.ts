@@ -1,16 +1,6 @@
 import type { BuildStepRow, BuildWithJobset } from '../../core/model/rows.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 
-const TAIL_LINES = 40;
-
-/** The last lines of a log, for "why it failed" on the build page. */
-export function logTail(text: string | null, lines = TAIL_LINES): string[] {
-  if (!text) return [];
-  const all = text.split('\n');
-  if (all.at(-1) === '') all.pop();
-  return all.slice(-lines);
-}
-
 /**
  * Why a finished build failed: its failing step (the last one with a failure status), and
  * for "dependency failed" the derivation and build that actually broke.

@@ -2,12 +2,13 @@
 // Appends a running build step's log as it grows (server-sent events from /build/N/log/live).
 // Without JavaScript the page still shows the log as it was when loaded.
 (function () {
-  var pre = document.querySelector('pre.log[data-live]');
-  if (!pre || !window.EventSource) return;
+  var pre = document.querySelector('pre.log');
+  var end = document.getElementById('log-end');
+  if (!pre || !end || !window.EventSource) return;
   var status = document.getElementById('live-status');
-  var n = Number(pre.getAttribute('data-lines')) || 0;
+  var n = Number(end.getAttribute('data-lines')) || 0;
   var partial = '';
-  var source = new EventSource(pre.getAttribute('data-live'));
+  var source = new EventSource(end.getAttribute('data-live'));
   function addLine(text) {
     n += 1;
     var line = document.createElement('span');
@@ -19,8 +20,8 @@
     a.textContent = String(n);
     line.appendChild(a);
     line.appendChild(document.createTextNode(text));
-    pre.appendChild(line);
-    pre.appendChild(document.createTextNode('\n'));
+    pre.insertBefore(line, end);
+    pre.insertBefore(document.createTextNode('\n'), end);
   }
   source.onmessage = function (event) {
     var lines = (partial + JSON.parse(event.data).text).split('\n');

@@ -18,7 +18,7 @@ import { tempDir } from './temp.ts';
  */
 export class QueueFixture {
   readonly dir = tempDir('hydrant-queue-');
-  readonly stateDir = join(this.dir, 'state');
+  readonly stateDir: string;
   /** Not under /nix/var/nix/gcroots: the links are checked, Nix does not honour them. */
   readonly gcRootsDir = join(this.dir, 'gcroots');
   readonly db: Db;
@@ -28,7 +28,9 @@ export class QueueFixture {
   readonly nonce = randomBytes(6).toString('hex');
   private exprCount = 0;
 
-  constructor() {
+  /** `stateDir`: somewhere else than the temp dir, e.g. a small tmpfs. */
+  constructor(options: { stateDir?: string } = {}) {
+    this.stateDir = options.stateDir ?? join(this.dir, 'state');
     mkdirSync(this.stateDir, { recursive: true });
     this.db = openDatabase(join(this.stateDir, 'hydrant.sqlite'));
     migrate(this.db);

@@ -24,11 +24,11 @@ export interface WebFixture {
   stop(): Promise<void>;
 }
 
-export async function startWebFixture(): Promise<WebFixture> {
+export async function startWebFixture(extraArgs: string[] = []): Promise<WebFixture> {
   // Not tempDir(): its after() hook, registered from a before() hook, would run too early.
   const dir = mkdtempSync(join(tmpdir(), 'hydrant-web-'));
   const stateDir = join(dir, 'state');
-  const { config } = readConfig(['--state-dir', stateDir, '--port', '0', '--gc-roots-dir', join(stateDir, 'gcroots')], {});
+  const { config } = readConfig(['--state-dir', stateDir, '--port', '0', '--gc-roots-dir', join(stateDir, 'gcroots'), ...extraArgs], {});
   const db = openDatabase(config.dbPath);
   migrate(db);
   const server = createWebServer(config, { log: createLogger('silent'), db });

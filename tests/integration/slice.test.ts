@@ -28,8 +28,12 @@ let job = name: script: derivation {
   tests.hello = job "hello" "echo ${greeting}; echo ${greeting} > $out";
 }`;
 
-interface BuildJson { id: number; job: string; finished: boolean; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
+interface BuildJson { id: number; job: string; finished: number; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
 
+// Registered before tempDir(): hooks run in order, and hydrant must stop before its directory goes.
+after(async () => {
+  await hydrant?.stop();
+});
 const dir = tempDir();
 const repo = new GitRepo(join(dir, 'repo'));
 let hydrant: HydrantProcess;
@@ -45,10 +49,6 @@ before(async () => {
   hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1']).start();
 });
 
-after(async () => {
-  await hydrant?.stop();
-});
-
 async function evalBuilds(evalId: number): Promise<BuildJson[]> {
   const ev = (await get(`${hydrant.url}/eval/${evalId}`, { json: true })).json() as { builds: number[] };
   return Promise.all(ev.builds.map(async (id) => (await get(`${hydrant.url}/build/${id}`, { json: true })).json() as BuildJson));
@@ -59,7 +59,7 @@ test('an evaluation with three builds is recorded and built: success, failure, n
     const r = await get(`${hydrant.url}/eval/1`, { json: true });
     if (r.status !== 200) return undefined;
     const all = await evalBuilds(1);
-    return all.length === 3 && all.every((b) => b.finished === true) ? all : undefined;
+    return all.length === 3 && all.every((b) => b.finished === 1) ? all : undefined;
   }, 120);
   const byJob = Object.fromEntries(builds.map((b) => [b.job, b]));
   assert.deepEqual(Object.keys(byJob).sort(), ['fail', 'ok', 'tests.hello']);

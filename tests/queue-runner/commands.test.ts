@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildSteps, getBuild } from '../../core/db/builds.ts';
 import { now } from '../../core/db/database.ts';
-import { readStepLog } from '../../core/logs.ts';
+import { readStepLog } from '../helpers/step-log.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';

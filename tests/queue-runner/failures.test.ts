@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { buildSteps, getBuild } from '../../core/db/builds.ts';
 import { now } from '../../core/db/database.ts';
 import { isFailedPath } from '../../core/db/failed-paths.ts';
-import { readStepLog } from '../../core/logs.ts';
+import { readStepLog } from '../helpers/step-log.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';

@@ -8,7 +8,7 @@ import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
 import { now } from '../../core/db/database.ts';
 import { listMachines } from '../../core/db/machines.ts';
 import { runningSteps } from '../../core/db/queue-status.ts';
-import { readStepLog } from '../../core/logs.ts';
+import { readStepLog } from '../helpers/step-log.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { buildSteps, getBuild } from '../../core/db/builds.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
-import { readStepLog } from '../../core/logs.ts';
+import { readStepLog } from '../helpers/step-log.ts';
 
 test('a build becomes one step per missing derivation; a step two builds share is built once', async () => {
   const f = new QueueFixture();

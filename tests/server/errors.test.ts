@@ -1,4 +1,5 @@
 // Failures inside the server become a 500 page or JSON error without internals.
+import { openLocalStore } from '../../core/nix/local-store.ts';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ before(async () => {
   // A renderer that fails like a template bug would, for every page including the error page.
   const explode = () => { throw new Error('template exploded at /secret/path/layout.hbs:12'); };
   const render = Object.assign(explode, { fragment: explode });
-  const app = createApp({ db, render, config, log: createLogger('silent'), cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: { readLog: async () => null } });
+  const app = createApp({ db, render, config, log: createLogger('silent'), cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: { readLog: async () => null }, store: openLocalStore(), cacheKey: null });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -62,12 +62,19 @@ test('a finished step streams its remaining log and ends at once', async () => {
   assert.match(r.text, /event: end/);
 });
 
-test('a very long log shows its last 5000 lines with their own numbers, and links the raw log', async () => {
+test('a very long log shows its first 200 and last 5000 lines with their own numbers, and a window of the rest on request', async () => {
   const long = addEval(w.db, addJobset(w.db, 'live', 'long'), [{ name: 'chatty' }]).buildIds['chatty']!;
   runStep(w.db, w.stateDir, long, { log: Array.from({ length: 12_000 }, (_, i) => `line ${i + 1}`).join('\n') + '\n' });
   const page = await get(`${w.url}/build/${long}/log`);
-  assert.match(page.text, /The first 7000 of 12000 lines are not shown/);
+  assert.match(page.text, /lines 201–7000 of 12000 are not shown: <a href="[^"]*\?start&#x3D;201">show lines 201–5200<\/a>/);
+  assert.match(page.text, /id="L200"><a class="ln" href="#L200">200<\/a>line 200</);
+  assert.doesNotMatch(page.text, /id="L201"|id="L7000"/);
   assert.match(page.text, /id="L7001"><a class="ln" href="#L7001">7001<\/a>line 7001</);
-  assert.doesNotMatch(page.text, /id="L7000"/);
   assert.match(page.text, /id="L12000"/);
+  const window = await get(`${w.url}/build/${long}/log?start=201`);
+  assert.match(window.text, /id="L201"/);
+  assert.match(window.text, /id="L5200"/);
+  assert.doesNotMatch(window.text, /id="L200"|id="L5201"/);
+  assert.match(window.text, /show lines 1–200/);
+  assert.match(window.text, /show lines 5201–10200/);
 });

@@ -79,7 +79,7 @@ test('/jobset/P/J/evals is paginated in Hydra\'s shape', async () => {
 test('/eval/N shows builds by status and what changed since the previous evaluation', async () => {
   const e = await json(`/eval/${eval2.evalId}`);
   assert.equal((e.builds as number[]).length, 4);
-  assert.equal(e.hasnewbuilds, true);
+  assert.equal(e.hasnewbuilds, 1);
   assert.equal((e.jobsetevalinputs as Record<string, { revision: string }>)['src']!.revision, 'abc123');
   const page = await html(`/eval/${eval2.evalId}`);
   const section = (title: string) => new RegExp(`${title} \\((\\d+)\\)</h3><ul>(.*?)</ul>`).exec(page);
@@ -101,10 +101,10 @@ test('/eval/N/errors lists the jobs that failed to evaluate', async () => {
 });
 
 test('/eval/N/builds streams every build in Hydra\'s Build shape', async () => {
-  const builds = (await json(`/eval/${eval1.evalId}/builds`)) as unknown as { id: number; job: string; finished: boolean; buildstatus: number | null; jobsetevals: number[]; buildoutputs: Record<string, { path: string }>; buildmetrics: Record<string, { value: number }> }[];
+  const builds = (await json(`/eval/${eval1.evalId}/builds`)) as unknown as { id: number; job: string; finished: number; buildstatus: number | null; jobsetevals: number[]; buildoutputs: Record<string, { path: string }>; buildmetrics: Record<string, { value: number }> }[];
   assert.deepEqual(builds.map((b) => b.job).sort(), ['a', 'b', 'c', 'tests.nested']);
   const a = builds.find((b) => b.job === 'a')!;
-  assert.equal(a.finished, true);
+  assert.equal(a.finished, 1);
   assert.equal(a.buildstatus, 0);
   assert.deepEqual(a.jobsetevals, [eval1.evalId]);
   assert.match(a.buildoutputs['out']!.path, /^\/nix\/store\//);
@@ -223,10 +223,10 @@ test('security headers on every answer', async () => {
 
 test('cached answers follow the database: a build that finishes shows at once', async () => {
   const d = eval2.buildIds['d']!;
-  const state = async () => ((await json(`/eval/${eval2.evalId}/builds`)) as unknown as { id: number; finished: boolean }[]).find((b) => b.id === d)!.finished;
+  const state = async () => ((await json(`/eval/${eval2.evalId}/builds`)) as unknown as { id: number; finished: number }[]).find((b) => b.id === d)!.finished;
   const summary = async () => /(\d+) failed<\/span>/.exec(await html(`/eval/${eval2.evalId}`))![1];
-  assert.equal(await state(), false);
-  assert.equal(await state(), false, 'asked twice: the second answer comes from the cache');
+  assert.equal(await state(), 0);
+  assert.equal(await state(), 0, 'asked twice: the second answer comes from the cache');
   assert.equal(await summary(), '1');
   // Another connection writes, as the queue runner does in its own process.
   const other = openDatabase(w.db.name);
@@ -237,7 +237,7 @@ test('cached answers follow the database: a build that finishes shows at once', 
   } finally {
     other.close();
   }
-  assert.equal(await state(), true);
+  assert.equal(await state(), 1);
   assert.equal(await summary(), '2');
 });
 

@@ -25,7 +25,7 @@ in ${body}`);
 
 test('nested jobs are enumerated with dotted names, system, drv path, outputs and meta', async () => {
   const file = expr(`{
-    report = job "report" // { meta = { description = "the report"; license = { fullName = "MIT License"; };
+    report = job "report" // { meta = { description = "the report"; license = { shortName = "MIT"; fullName = "MIT License"; };
       homepage = "https://example.org"; maintainers = [ { email = "a@example.org"; } "b" ];
       schedulingPriority = 50; timeout = 20; maxSilent = 10; }; };
     tests = { trac = job "trac"; deep = { er = { still = job "still"; }; }; notAJob = 3; };
@@ -42,7 +42,7 @@ test('nested jobs are enumerated with dotted names, system, drv path, outputs an
   assert.match(report.outputs['out']!, /^\/nix\/store\/[a-z0-9]{32}-report$/);
   assert.deepEqual(
     { d: report.description, l: report.license, h: report.homepage, m: report.maintainers, p: report.schedulingPriority, t: report.timeout, s: report.maxSilent },
-    { d: 'the report', l: 'MIT License', h: 'https://example.org', m: 'a@example.org, b', p: 50, t: 20, s: 10 });
+    { d: 'the report', l: 'MIT', h: 'https://example.org', m: 'a@example.org, b', p: 50, t: 20, s: 10 });
   for (const j of r.jobs) assert.ok(existsSync(j.drvPath), `${j.name}'s .drv is in the store for the queue runner`);
 });
 

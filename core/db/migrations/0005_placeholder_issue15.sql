@@ -1,0 +1,2 @@
+-- Placeholder on branch issue-15 only, so that its migrations are numbered without gaps; the integrator
+-- drops this file when merging (migration 0005 comes from another branch).

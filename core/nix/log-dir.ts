@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { LogFile } from '../logs.ts';
+
+/** Where Nix keeps build logs (`nix-store -l` reads them): NIX_LOG_DIR, /nix/var/log/nix by default. */
+export function nixLogDir(): string {
+  return process.env.NIX_LOG_DIR || '/nix/var/log/nix';
+}
+
+/** drvs/XX/REST, as Nix 2.x writes and reads it (with .bz2 when compressed). */
+export function nixLogPath(drvPath: string, logDir = nixLogDir()): string {
+  const base = basename(drvPath);
+  return join(logDir, 'drvs', base.slice(0, 2), base.slice(2));
+}
+
+/** The log Nix (or a queue runner, as Hydra's does) kept for this derivation, if any. */
+export function nixLogFile(drvPath: string, logDir = nixLogDir()): LogFile | null {
+  const path = nixLogPath(drvPath, logDir);
+  const flat = join(logDir, 'drvs', basename(drvPath));
+  for (const p of [path, flat]) {
+    if (existsSync(p)) return { path: p, compression: 'none' };
+    if (existsSync(`${p}.bz2`)) return { path: `${p}.bz2`, compression: 'bzip2' };
+  }
+  return null;
+}
+
+/**
+ * Keeps a step's log where Nix keeps build logs, bzip2-compressed as Nix itself and Hydra's
+ * queue runner write them, so `nix-store -l DRV` shows it and another hydrant on this
+ * machine, or a jobset that finds the outputs already built, shows the log of the build
+ * that made them. Written to a temporary name and renamed: a reader never sees half a file.
+ */
+export async function keepNixLog(plainLog: string, drvPath: string, logDir = nixLogDir()): Promise<string> {
+  const target = `${nixLogPath(drvPath, logDir)}.bz2`;
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  const bzip2 = spawn('bzip2', ['-c'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const exited = new Promise<void>((resolve, reject) => {
+    bzip2.once('error', reject);
+    bzip2.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bzip2 exited with code ${code}`))));
+  });
+  try {
+    await Promise.all([
+      pipeline(createReadStream(plainLog), bzip2.stdin),
+      pipeline(bzip2.stdout, createWriteStream(temp)),
+      exited,
+    ]);
+    renameSync(temp, target);
+  } catch (e) {
+    try { unlinkSync(temp); } catch { /* never written */ }
+    bzip2.kill();
+    throw e;
+  }
+  return target;
+}

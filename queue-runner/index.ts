@@ -10,6 +10,7 @@ import { admitNewBuilds } from './admit-builds.ts';
 import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
+import { NixLogKeeper } from './nix-log-keeper.ts';
 import { ADMIT_BATCH, QueueBacklog } from './queue-backlog.ts';
 
 /** Between batches of a big queue being taken in while enough steps wait. */
@@ -51,7 +52,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   const roots = new GcRoots(config.gcRootsDir, (message) => log.error(message));
   let rootsUpdated = 0;
   const ctx = {
-    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
+    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(), nixLogs: new NixLogKeeper(),
     retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
     markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
   };

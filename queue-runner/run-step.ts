@@ -7,6 +7,7 @@ import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type De
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { keepNixLog } from '../core/nix/log-dir.ts';
+import type { NixLogKeeper } from './nix-log-keeper.ts';
 import { productProblems } from './post-process.ts';
 import { StepLog } from './step-log.ts';
 
@@ -18,6 +19,8 @@ export interface RunStepContext {
   maxLogSize: number;
   /** Bytes a step's outputs may take together (0: no limit); past it, status 11. */
   maxOutputSize: number;
+  /** Writes step logs where Nix keeps build logs a batch at a time; without it, one process per step. */
+  nixLogs?: NixLogKeeper;
   /** Work that follows a step but need not delay the next one (log compression); stop() waits for it. */
   background: Set<Promise<unknown>>;
 }
@@ -99,7 +102,8 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     .then(async (gz) => {
       setStepLogfile(ctx.db, buildId, stepnr, gz);
       if (keepForNix) {
-        await keepNixLog(join(ctx.stateDir, log.relative), step.drvPath)
+        const plain = join(ctx.stateDir, log.relative);
+        await (ctx.nixLogs ? ctx.nixLogs.keep(plain, step.drvPath) : keepNixLog(plain, step.drvPath))
           .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not keep the step log where Nix keeps build logs'));
       }
       log.removePlain();

@@ -35,9 +35,13 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     const done = [...step.builds].filter((b) => b.top === step);
     ctx.graph.completeStep(step);
     for (const b of done) {
-      ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
       const outputs = Object.fromEntries(buildOutputs(ctx.db, b.row.id).map((x) => [x.name, x.path]));
-      await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null), coverage: run.coverage });
+      try {
+        await finishSuccessfulBuild(ctx.db, ctx.nix, ctx.roots, b.row, outputs, { cached: false, step: b.row.id === run.buildId ? null : copy(BuildStatus.Success, null), coverage: run.coverage });
+      } finally {
+        // Only now: a tick while the result was being recorded would take the build in again, as cached.
+        ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
+      }
     }
     return done.length;
   }

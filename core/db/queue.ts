@@ -15,9 +15,31 @@ export function recoverInterruptedSteps(db: Db): number {
                    WHERE busy != 0`).run(now()).changes;
 }
 
-/** Every unfinished build, in the order the queue serves them when nothing else decides. */
-export function unfinishedBuilds(db: Db): BuildRow[] {
-  return stmt(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all() as BuildRow[];
+/**
+ * The ids of every unfinished build, in the order the queue serves them when nothing else
+ * decides, and the newest build id at that moment (one snapshot). Ids only, from the queue's
+ * index: with 100,000 builds queued this is what start-up can afford before the first step
+ * runs; the rows are read a batch at a time.
+ */
+export function queuedBuildIds(db: Db): { ids: number[]; newestId: number } {
+  return db.transaction(() => ({
+    newestId: (stmt(db, 'SELECT coalesce(max(id), 0) AS n FROM builds').get() as { n: number }).n,
+    ids: stmt(db, 'SELECT id FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id').pluck().all() as number[],
+  }))();
+}
+
+/**
+ * Builds added after `id` (ids only grow), oldest first: what the evaluator queued since.
+ * By id range, not through the queue's index, so it reads only the new rows.
+ */
+export function buildsAfter(db: Db, id: number): { id: number; finished: number }[] {
+  return stmt(db, 'SELECT id, finished FROM builds WHERE id > ? ORDER BY id').all(id) as { id: number; finished: number }[];
+}
+
+/** Those of these builds that are still unfinished, in the order given; one query for a batch. */
+export function unfinishedBuildsOf(db: Db, ids: readonly number[]): BuildRow[] {
+  return stmt(db, `SELECT b.* FROM json_each(?) AS i CROSS JOIN builds b ON b.id = i.value WHERE +b.finished = 0 ORDER BY i.key`)
+    .all(JSON.stringify(ids)) as BuildRow[];
 }
 
 export interface ProductRecord {
@@ -86,7 +108,6 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
   });
   if (b.evidence?.coverage) recordCoverage(db, buildId, b.evidence.coverage);
   if (b.evidence) recordScreenshots(db, buildId, b.evidence.screenshots);
-  
   const build = stmt(db, 'SELECT jobset_id, job, system FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string; system: string };
   for (const m of b.metrics) {
     stmt(db, `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`)

@@ -19,6 +19,8 @@ function status(url: string): Promise<number> {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
+    // The timeout option only says so; without this a connection nobody answers would wait forever.
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 5 s`)));
     req.on('error', reject);
   });
 }

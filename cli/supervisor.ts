@@ -46,7 +46,13 @@ export async function supervise(roles: readonly { name: string; nice?: number; w
       role, nice: nice ?? 0, shared: count > 1, worker: i + 1, process: null, startedAt: 0, delay: FIRST_DELAY_MS, lastReason: '',
     }));
   });
-  if (children.some((c) => c.shared)) cluster.setupPrimary({ exec: script, args, execArgv: process.execArgv, silent: false });
+  if (children.some((c) => c.shared)) {
+    // The workers accept from the shared socket themselves (not round-robin through this
+    // process): connections a killed worker had not accepted yet stay queued for the others,
+    // where round-robin had handed them to the dead worker and they were never answered.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+    cluster.setupPrimary({ exec: script, args, execArgv: process.execArgv, silent: false });
+  }
   let stopping = false;
 
   const launch = (c: Child) => {

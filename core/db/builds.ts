@@ -27,12 +27,6 @@ export function buildEvalIds(db: Db, buildId: number): number[] {
   return (stmt(db, 'SELECT eval_id FROM jobset_eval_members WHERE build_id = ? ORDER BY eval_id').all(buildId) as { eval_id: number }[]).map((r) => r.eval_id);
 }
 
-export function evalBuilds(db: Db, evalId: number): BuildWithJobset[] {
-  return stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM jobset_eval_members m
-                   JOIN builds b ON b.id = m.build_id JOIN jobsets j ON j.id = b.jobset_id
-                   WHERE m.eval_id = ? ORDER BY b.job`).all(evalId) as BuildWithJobset[];
-}
-
 export interface LatestFilter {
   /** Hydra's `latest`: the newest successful build. */
   successful?: boolean;

@@ -1,7 +1,6 @@
 import type { QueueCommandRow } from '../model/rows.ts';
 import { now, stmt, type Db } from './database.ts';
 
-export type { QueueCommandKind } from './commands-requests.ts';
 export type { QueueCommandRow };
 
 /** Requests the server left for the queue runner, oldest first. */

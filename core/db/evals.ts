@@ -133,14 +133,8 @@ export function previousEvalId(db: Db, jobsetId: number, evalId: number): number
   return row?.id;
 }
 
-/** An evaluation's builds, each with whether this evaluation created it (isnew) or reused it. */
-export function evalMembers(db: Db, evalId: number): { build_id: number; job: string; isnew: number }[] {
-  return stmt(db, `SELECT m.build_id, b.job, m.isnew FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
-                   WHERE m.eval_id = ? ORDER BY b.job`).all(evalId) as { build_id: number; job: string; isnew: number }[];
-}
-
 /** The builds an aggregate build stands for. */
-export function aggregateConstituents(db: Db, aggregateBuildId: number): number[] {
+export function constituentIds(db: Db, aggregateBuildId: number): number[] {
   return (stmt(db, 'SELECT constituent FROM aggregate_constituents WHERE aggregate = ? ORDER BY constituent')
     .all(aggregateBuildId) as { constituent: number }[]).map((r) => r.constituent);
 }

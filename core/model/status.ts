@@ -14,8 +14,6 @@ export const BuildStatus = {
   NotDeterministic: 12,
 } as const;
 
-export type BuildStatusCode = (typeof BuildStatus)[keyof typeof BuildStatus];
-
 const LABELS: Record<number, string> = {
   0: 'Succeeded',
   1: 'Failed',
@@ -43,9 +41,4 @@ export function statusClass(finished: boolean, buildstatus: number | null): 'suc
   if (buildstatus === BuildStatus.Success) return 'success';
   if (buildstatus === BuildStatus.Cancelled || buildstatus === BuildStatus.Aborted) return 'cancelled';
   return 'failure';
-}
-
-/** Statuses after which restarting makes sense (everything but success). */
-export function isFailure(buildstatus: number | null): boolean {
-  return buildstatus !== null && buildstatus !== BuildStatus.Success;
 }

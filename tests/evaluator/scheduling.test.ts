@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { finishStepAndBuild } from '../helpers/record-results.ts';

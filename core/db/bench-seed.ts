@@ -1,4 +1,5 @@
 import { stmt, type Db } from './database.ts';
+import { BuildStatus } from '../model/status.ts';
 
 /**
  * Fills an empty database with a big, realistic history for bench/server: one project of
@@ -81,7 +82,7 @@ export function seedBigDatabase(db: Db, shape: SeedShape, random: () => number):
 /** What bench/server measures: the big jobset's newest evaluation and a failed build in it. */
 export function benchTargets(db: Db): { bigEval: number; failedBuild: number; builds: number; members: number } {
   const bigEval = (stmt(db, `SELECT max(e.id) AS id FROM jobset_evals e JOIN jobsets j ON j.id = e.jobset_id WHERE j.project = 'big' AND j.name = 'j00'`).get() as { id: number }).id;
-  const failedBuild = (stmt(db, `SELECT max(b.id) AS id FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE j.project = 'big' AND j.name = 'j00' AND b.buildstatus = 1`).get() as { id: number }).id;
+  const failedBuild = (stmt(db, `SELECT max(b.id) AS id FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE j.project = 'big' AND j.name = 'j00' AND b.buildstatus = ${BuildStatus.Failed}`).get() as { id: number }).id;
   const { builds, members } = stmt(db, 'SELECT (SELECT count(*) FROM builds) AS builds, (SELECT count(*) FROM jobset_eval_members WHERE eval_id = ?) AS members').get(bigEval) as { builds: number; members: number };
   return { bigEval, failedBuild, builds, members };
 }

@@ -1,4 +1,5 @@
 import { stmt, writeTransaction, type Db } from './database.ts';
+import { ABORTED_STATUSES, BuildStatus, sqlList } from '../model/status.ts';
 
 /** Puts finished builds back in the queue with no trace of their last result but their steps' history. */
 export function requeueBuilds(db: Db, ids: readonly number[]): number[] {
@@ -9,15 +10,15 @@ export function requeueBuilds(db: Db, ids: readonly number[]): number[] {
 
 /** Finished builds of the dependency derivation, failed: restarting a dependent restarts them too. */
 export function failedBuildsOfDrv(db: Db, drvPath: string): number[] {
-  return (stmt(db, 'SELECT id FROM builds WHERE drvpath = ? AND finished = 1 AND buildstatus != 0').all(drvPath) as { id: number }[]).map((r) => r.id);
+  return (stmt(db, `SELECT id FROM builds WHERE drvpath = ? AND finished = 1 AND buildstatus != ${BuildStatus.Success}`).all(drvPath) as { id: number }[]).map((r) => r.id);
 }
 
 /** Which members of an evaluation its actions act on; fixed SQL, never built from input. */
 const EVAL_MEMBERS = {
   /** Hydra's "restart all failed builds": anything but success. */
-  failed: 'b.finished = 1 AND b.buildstatus != 0',
-  /** Hydra's "restart all aborted builds": aborted, cancelled, unsupported (3, 4, 9). */
-  aborted: 'b.finished = 1 AND b.buildstatus IN (3, 4, 9)',
+  failed: `b.finished = 1 AND b.buildstatus != ${BuildStatus.Success}`,
+  /** Hydra's "restart all aborted builds": aborted, cancelled, unsupported. */
+  aborted: `b.finished = 1 AND b.buildstatus IN (${sqlList(ABORTED_STATUSES)})`,
   /** Hydra's "cancel all scheduled builds" and "bump": still queued or running. */
   unfinished: 'b.finished = 0',
 } as const;

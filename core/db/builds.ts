@@ -1,5 +1,6 @@
 import { stmt, type Db } from './database.ts';
 import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildStepRow, BuildWithJobset } from '../model/rows.ts';
+import { BuildStatus } from '../model/status.ts';
 
 const WITH_JOBSET = 'SELECT b.*, j.project AS project, j.name AS jobset FROM builds b JOIN jobsets j ON j.id = b.jobset_id';
 
@@ -37,7 +38,7 @@ export interface LatestFilter {
 
 export function latestBuildOfJob(db: Db, jobsetId: number, job: string, filter: LatestFilter): BuildWithJobset | undefined {
   const clauses = ['b.jobset_id = @jobsetId', 'b.job = @job', 'b.finished = 1'];
-  if (filter.successful) clauses.push('b.buildstatus = 0');
+  if (filter.successful) clauses.push(`b.buildstatus = ${BuildStatus.Success}`);
   if (filter.system) clauses.push('b.system = @system');
   if (filter.evalFinished) {
     clauses.push(`EXISTS (SELECT 1 FROM jobset_eval_members m WHERE m.build_id = b.id AND NOT EXISTS (

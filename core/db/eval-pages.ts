@@ -1,5 +1,6 @@
 import { stmt, type Db } from './database.ts';
 import type { BuildWithJobset } from '../model/rows.ts';
+import { BuildStatus } from '../model/status.ts';
 
 /**
  * Reads for /eval/N on evaluations of tens of thousands of jobs: every list is one page
@@ -9,8 +10,8 @@ import type { BuildWithJobset } from '../model/rows.ts';
 /** The groups /eval/N shows builds in, as SQL conditions on builds b. */
 export const EVAL_GROUPS = {
   all: '1',
-  failed: 'b.finished = 1 AND b.buildstatus != 0',
-  succeeded: 'b.finished = 1 AND b.buildstatus = 0',
+  failed: `b.finished = 1 AND b.buildstatus != ${BuildStatus.Success}`,
+  succeeded: `b.finished = 1 AND b.buildstatus = ${BuildStatus.Success}`,
   queued: 'b.finished = 0',
 } as const;
 export type EvalGroup = keyof typeof EVAL_GROUPS;

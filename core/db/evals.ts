@@ -1,6 +1,7 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
 import type { EvalInputRow, EvalRow } from '../model/rows.ts';
 import type { EvaluatedJob, JobError } from '../nix/nix.ts';
+import { ABORTED_STATUSES, BuildStatus, sqlList } from '../model/status.ts';
 
 export interface ResolvedInput {
   name: string;
@@ -121,10 +122,10 @@ export interface EvalSummary {
 
 export function evalSummary(db: Db, evalId: number): EvalSummary {
   return stmt(db, `SELECT count(*) AS total,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus = 0), 0) AS succeeded,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus != 0), 0) AS failed,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus = ${BuildStatus.Success}), 0) AS succeeded,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus != ${BuildStatus.Success}), 0) AS failed,
                           coalesce(sum(b.finished = 0), 0) AS queued,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus IN (3, 4, 9)), 0) AS aborted
+                          coalesce(sum(b.finished = 1 AND b.buildstatus IN (${sqlList(ABORTED_STATUSES)})), 0) AS aborted
                    FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`).get(evalId) as EvalSummary;
 }
 

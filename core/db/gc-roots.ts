@@ -1,4 +1,5 @@
 import { stmt, type Db } from './database.ts';
+import { sqlList, STATUSES_WITH_OUTPUTS } from '../model/status.ts';
 
 /**
  * The store paths hydrant keeps from the garbage collector, as Hydra's
@@ -15,7 +16,7 @@ export function wantedStorePaths(db: Db): Set<string> {
   const jobsets = stmt(db, 'SELECT id, keepnr FROM jobsets WHERE keepnr > 0 AND NOT (enabled = 0 AND hidden = 1)').all() as { id: number; keepnr: number }[];
   const evals = stmt(db, 'SELECT id FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1 ORDER BY id DESC LIMIT ?');
   const outputs = stmt(db, `SELECT o.path FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id JOIN build_outputs o ON o.build_id = b.id
-                            WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus IN (0, 6)`);
+                            WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus IN (${sqlList(STATUSES_WITH_OUTPUTS)})`);
   for (const j of jobsets) {
     for (const e of evals.all(j.id, j.keepnr) as { id: number }[]) {
       for (const r of outputs.all(e.id) as { path: string }[]) wanted.add(r.path);

@@ -1,4 +1,5 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
+import { BuildStatus, sqlList } from '../model/status.ts';
 
 /** Opens a busy step; its log file name is derived from the step number it gets. */
 export function startStep(db: Db, s: { buildId: number; drvPath: string; machine: string; system: string; logfileFor: (stepnr: number) => string }): number {
@@ -41,7 +42,7 @@ export function finishStep(db: Db, buildId: number, stepnr: number, end: StepEnd
 /** Derivations of a build's steps that ended in a failure, whether run here or propagated. */
 export function failedStepDrvs(db: Db, buildId: number): { drvpath: string; propagatedfrom: number | null }[] {
   return stmt(db, `SELECT DISTINCT drvpath, propagatedfrom FROM build_steps
-                   WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (0, 3, 4) AND drvpath IS NOT NULL`)
+                   WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (${sqlList([BuildStatus.Success, BuildStatus.Aborted, BuildStatus.Cancelled])}) AND drvpath IS NOT NULL`)
     .all(buildId) as { drvpath: string; propagatedfrom: number | null }[];
 }
 

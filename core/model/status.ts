@@ -14,19 +14,30 @@ export const BuildStatus = {
   NotDeterministic: 12,
 } as const;
 
+/** Hydra's "aborted" builds, the ones "restart all aborted builds" restarts. */
+export const ABORTED_STATUSES: readonly number[] = [BuildStatus.Aborted, BuildStatus.Cancelled, BuildStatus.Unsupported];
+
+/** Finished with outputs in the store: the builds a jobset's keepnr keeps alive. */
+export const STATUSES_WITH_OUTPUTS: readonly number[] = [BuildStatus.Success, BuildStatus.FailedWithOutput];
+
+/** Codes for an SQL `IN (...)` list, so queries name statuses instead of carrying bare numbers. */
+export function sqlList(codes: readonly number[]): string {
+  return codes.map((c) => String(Math.trunc(c))).join(', ');
+}
+
 const LABELS: Record<number, string> = {
-  0: 'Succeeded',
-  1: 'Failed',
-  2: 'Dependency failed',
-  3: 'Aborted',
-  4: 'Cancelled',
-  6: 'Failed with output',
-  7: 'Timed out',
-  8: 'Cached failure',
-  9: 'Unsupported system type',
-  10: 'Log limit exceeded',
-  11: 'Output limit exceeded',
-  12: 'Non-deterministic build',
+  [BuildStatus.Success]: 'Succeeded',
+  [BuildStatus.Failed]: 'Failed',
+  [BuildStatus.DependencyFailed]: 'Dependency failed',
+  [BuildStatus.Aborted]: 'Aborted',
+  [BuildStatus.Cancelled]: 'Cancelled',
+  [BuildStatus.FailedWithOutput]: 'Failed with output',
+  [BuildStatus.TimedOut]: 'Timed out',
+  [BuildStatus.CachedFailure]: 'Cached failure',
+  [BuildStatus.Unsupported]: 'Unsupported system type',
+  [BuildStatus.LogLimitExceeded]: 'Log limit exceeded',
+  [BuildStatus.OutputLimitExceeded]: 'Output limit exceeded',
+  [BuildStatus.NotDeterministic]: 'Non-deterministic build',
 };
 
 /** A word a page can show for a build's state, including the two states that have no code. */

@@ -9,7 +9,11 @@ import type { BuildWithJobset } from '../../core/model/rows.ts';
 
 /** Every build of an evaluation, by job name. */
 export function evalBuilds(db: Db, evalId: number): BuildWithJobset[] {
-  return evalBuildsPage(db, evalId, 'all', Number.MAX_SAFE_INTEGER, 0).sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));
+  const builds = evalBuildsPage(db, evalId, 'all', Number.MAX_SAFE_INTEGER, 0);
+  return builds.sort((a, b) => {
+    if (a.job === b.job) return 0;
+    return a.job < b.job ? -1 : 1;
+  });
 }
 
 /** An evaluation's builds by job name, each with whether this evaluation created it (isnew) or reused it. */

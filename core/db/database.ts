@@ -29,7 +29,7 @@ const statementCache = new WeakMap<Db, Map<string, Statement>>();
  * core/db against the schema and fails when Row names a column the statement does not
  * return or gives it a type its table column cannot hold.
  */
-export function stmt<Row = unknown>(db: Db, sql: string): Database.Statement<unknown[], Row> {
+export function stmt<Row = never>(db: Db, sql: string): Database.Statement<unknown[], Row> {
   let cache = statementCache.get(db);
   if (!cache) statementCache.set(db, (cache = new Map()));
   let prepared = cache.get(sql);

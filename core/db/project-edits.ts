@@ -48,7 +48,7 @@ export interface JobsetEdit {
 export function saveJobset(db: Db, j: JobsetEdit): boolean {
   return writeTransaction(db, () => {
     const existed = stmt(db, 'SELECT 1 FROM jobsets WHERE project = ? AND name = ?').get(j.project, j.name) !== undefined;
-    const { id } = stmt(db, `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
+    const { id } = stmt<{ id: number }>(db, `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
                                                   schedulingshares, enableemail, emailoverride, keepnr)
               VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
                       @schedulingshares, @enableemail, @emailoverride, @keepnr)
@@ -57,7 +57,7 @@ export function saveJobset(db: Db, j: JobsetEdit): boolean {
                 checkinterval = excluded.checkinterval, schedulingshares = excluded.schedulingshares,
                 enableemail = excluded.enableemail, emailoverride = excluded.emailoverride, keepnr = excluded.keepnr,
                 lastinputshash = NULL
-              RETURNING id`).get({ ...j, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 }) as { id: number };
+              RETURNING id`).get({ ...j, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 })!;
     stmt(db, 'DELETE FROM jobset_inputs WHERE jobset_id = ?').run(id);
     for (const i of j.inputs) {
       stmt(db, 'INSERT INTO jobset_inputs (jobset_id, name, type, value, emailresponsible) VALUES (?, ?, ?, ?, ?)')

@@ -15,16 +15,16 @@ export interface RunningStepRow {
 
 /** Steps running now (build_steps.busy != 0, written by the queue runner), oldest first. */
 export function runningSteps(db: Db): RunningStepRow[] {
-  return stmt(db, `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
+  return stmt<RunningStepRow>(db, `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
-                   WHERE s.busy != 0 ORDER BY s.starttime, s.build_id`).all() as RunningStepRow[];
+                   WHERE s.busy != 0 ORDER BY s.starttime, s.build_id`).all();
 }
 
 /** Counts for /metrics: builds by state and steps running, each one index-backed aggregate. */
 export function serverCounters(db: Db): { queued: number; running: number; finished: number; evals: number; machines: number } {
-  return stmt(db, `SELECT (SELECT count(*) FROM builds WHERE finished = 0) AS queued,
+  return stmt<{ queued: number; running: number; finished: number; evals: number; machines: number }>(db, `SELECT (SELECT count(*) FROM builds WHERE finished = 0) AS queued,
                           (SELECT count(*) FROM build_steps WHERE busy != 0) AS running,
                           (SELECT count(*) FROM builds WHERE finished = 1) AS finished,
                           (SELECT count(*) FROM jobset_evals) AS evals,
-                          (SELECT count(*) FROM machines) AS machines`).get() as { queued: number; running: number; finished: number; evals: number; machines: number };
+                          (SELECT count(*) FROM machines) AS machines`).get()!;
 }

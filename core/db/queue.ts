@@ -14,7 +14,7 @@ export function recoverInterruptedSteps(db: Db): number {
 
 /** Every unfinished build, in the order the queue serves them when nothing else decides. */
 export function unfinishedBuilds(db: Db): BuildRow[] {
-  return stmt(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all() as BuildRow[];
+  return stmt<BuildRow>(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all();
 }
 
 export interface ProductRecord {
@@ -69,7 +69,7 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
     .run(b.status, b.isCachedBuild ? 1 : 0, b.startTime, b.stopTime, b.size, b.closureSize, b.releaseName, at, buildId).changes;
   if (changed === 0) return false;
   if (step) {
-    const { next } = stmt(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(buildId) as { next: number };
+    const { next } = stmt<{ next: number }>(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(buildId)!;
     stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, starttime, stoptime, machine, system, propagatedfrom, logfile)
               VALUES (?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(buildId, next, step.drvPath, step.status, step.errormsg, step.startTime ?? at, at, step.machine, step.system, step.propagatedFrom, step.logfile);
@@ -79,7 +79,7 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
     stmt(db, `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
   });
-  const build = stmt(db, 'SELECT jobset_id, job FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string };
+  const build = stmt<{ jobset_id: number; job: string }>(db, 'SELECT jobset_id, job FROM builds WHERE id = ?').get(buildId)!;
   for (const m of b.metrics) {
     stmt(db, `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(buildId, m.name, m.unit, m.value, build.jobset_id, build.job, b.stopTime);

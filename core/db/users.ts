@@ -24,9 +24,9 @@ export function saveUser(db: Db, u: { username: string; passwordHash: string; ro
 }
 
 export function getUser(db: Db, username: string): UserWithRoles | undefined {
-  const user = stmt(db, 'SELECT username, fullname, emailaddress, password FROM users WHERE username = ?').get(username) as UserRow | undefined;
+  const user = stmt<UserRow>(db, 'SELECT username, fullname, emailaddress, password FROM users WHERE username = ?').get(username);
   if (!user) return undefined;
-  const roles = (stmt(db, 'SELECT role FROM user_roles WHERE username = ? ORDER BY role').all(username) as { role: string }[]).map((r) => r.role);
+  const roles = (stmt<{ role: string }>(db, 'SELECT role FROM user_roles WHERE username = ? ORDER BY role').all(username)).map((r) => r.role);
   return { ...user, roles };
 }
 

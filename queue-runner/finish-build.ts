@@ -4,22 +4,34 @@ import type { BuildRow } from '../core/model/rows.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import type { GcRoots } from '../core/gc-roots.ts';
 import type { Nix } from '../core/nix/nix.ts';
-import { readOutputFacts } from './post-process.ts';
+import { readOutputFacts, type OutputFacts } from './post-process.ts';
+
+/** What a build's existing outputs say about it, read once for every build of one derivation. */
+export interface InspectedOutputs {
+  outputs: Record<string, string>;
+  facts: OutputFacts;
+  sizes: { narSize: number; closureSize: number } | null;
+}
+
+/** Reads the outputs' nix-support facts (unless the step already did) and their sizes. */
+export async function inspectOutputs(nix: Nix, outputs: Record<string, string>, facts?: OutputFacts): Promise<InspectedOutputs> {
+  const first = outputs['out'] ?? Object.values(outputs)[0];
+  const sizes = first ? await nix.pathSizes(first).catch(() => null) : null;
+  return { outputs, facts: facts ?? (await readOutputFacts(outputs)), sizes };
+}
 
 /**
  * Records a build whose outputs now exist: sizes, products, metrics, release name, and
  * status 6 instead of 0 when the build says so in nix-support/failed.
  */
-export async function finishSuccessfulBuild(db: Db, nix: Nix, roots: GcRoots, row: BuildRow, outputs: Record<string, string>, opts: { cached: boolean; step: CopiedStep | null }): Promise<number> {
-  const facts = await readOutputFacts(outputs);
-  const first = outputs['out'] ?? Object.values(outputs)[0];
-  const sizes = first ? await nix.pathSizes(first).catch(() => null) : null;
+export function finishSuccessfulBuild(db: Db, roots: GcRoots, row: BuildRow, seen: InspectedOutputs, opts: { cached: boolean; step: CopiedStep | null }): number {
+  const { facts, sizes } = seen;
   const status = facts.failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Success;
   finishBuild(db, row.id, {
     status, isCachedBuild: opts.cached, startTime: row.starttime ?? now(), stopTime: now(),
     size: sizes?.narSize ?? null, closureSize: sizes?.closureSize ?? null, releaseName: facts.releaseName,
     products: facts.products, metrics: facts.metrics,
   }, opts.step);
-  roots.add(Object.values(outputs)); // before anyone can collect them; kept as long as the jobset's keepnr says
+  roots.add(Object.values(seen.outputs)); // before anyone can collect them; kept as long as the jobset's keepnr says
   return status;
 }

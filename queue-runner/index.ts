@@ -10,6 +10,7 @@ import { admitNewBuilds } from './admit-builds.ts';
 import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
+import type { QueueRunnerContext } from './runner-context.ts';
 import { StepGraph } from './step-graph.ts';
 import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
 
@@ -46,10 +47,10 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const roots = new GcRoots(config.gcRootsDir, (message) => log.error(message));
   let rootsUpdated = 0;
-  const ctx = {
-    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
-    retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
-    markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
+  const ctx: QueueRunnerContext = {
+    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes,
+    maxTries: config.maxTries, background: new Set<Promise<unknown>>(), retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
+    markUnreachable: (machine, message) => pool.markUnreachable(machine, message, config.retryIntervalSeconds),
   };
   const dispatcher: Dispatcher = new Dispatcher(ctx, pool, {
     defaultTimeout: config.buildTimeoutSeconds, defaultMaxSilent: config.maxSilentSeconds, unsupportedWaitSeconds: config.unsupportedWaitSeconds,
@@ -94,10 +95,8 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      dispatcher.stopping = true;
+      await dispatcher.stopAll();
       await ticking;
-      dispatcher.stopSteps([...dispatcher.running.keys()], 'shutdown');
-      await Promise.allSettled([...dispatcher.running.values()].map((r) => r.done));
       await Promise.allSettled([...ctx.background]);
       pool.closeAll();
       if (!deps.db) db.close();
@@ -106,7 +105,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       const admittedBefore = admitted;
       for (;;) {
         await tick();
-        if (dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
+        if (dispatcher.busy === 0 && graph.runnable(Date.now()).length === 0) {
           const next = dispatcher.nextWake();
           if (next === null) {
             await Promise.allSettled([...ctx.background]);

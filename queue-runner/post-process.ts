@@ -10,6 +10,12 @@ export interface OutputFacts {
   releaseName: string | null;
   /** `nix-support/failed` exists: the build produced output but reports failure (status 6). */
   failedWithOutput: boolean;
+  /**
+   * What is wrong with hydra-build-products, one line each: lines refused (paths outside the
+   * outputs, bad syntax) and products that do not exist. Written to the step's log, where the
+   * author of the job looks when a product is missing.
+   */
+  problems: string[];
 }
 
 function readIfFile(path: string): string | null {
@@ -29,16 +35,20 @@ function sha256File(path: string): Promise<string> {
   });
 }
 
-/** Reads what a finished build declares about itself in its outputs' nix-support/ files. */
+/**
+ * Reads what a finished build declares about itself in its outputs' nix-support/ files,
+ * once per step: every build of the step's derivation is recorded from the same facts.
+ */
 export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
-  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false };
+  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false, problems: [] };
   for (const out of paths) {
     const support = join(out, 'nix-support');
     const productsText = readIfFile(join(support, 'hydra-build-products'));
     if (productsText !== null) {
-      // Refused lines are told to the user in the step's log (productProblems), not here.
-      for (const p of parseBuildProducts(productsText, paths).products) {
+      const parsed = parseBuildProducts(productsText, paths);
+      for (const r of parsed.rejected) facts.problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
+      for (const p of parsed.products) {
         let filesize: number | null = null;
         let sha256hash: string | null = null;
         try {
@@ -49,6 +59,7 @@ export async function readOutputFacts(outputs: Record<string, string>): Promise<
           }
         } catch {
           // A product that does not exist is still listed, as in Hydra; its download answers 404.
+          facts.problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
         }
         facts.products.push({ ...p, name: basename(p.path), filesize, sha256hash });
       }
@@ -60,22 +71,4 @@ export async function readOutputFacts(outputs: Record<string, string>): Promise<
     if (existsSync(join(support, 'failed'))) facts.failedWithOutput = true;
   }
   return facts;
-}
-
-/**
- * What is wrong with the outputs' hydra-build-products, one line each: lines refused
- * (paths outside the outputs, bad syntax) and products that do not exist. Written to the
- * step's log, where the author of the job looks when a product is missing.
- */
-export function productProblems(outputs: Record<string, string>): string[] {
-  const paths = Object.values(outputs);
-  const problems: string[] = [];
-  for (const out of paths) {
-    const text = readIfFile(join(out, 'nix-support', 'hydra-build-products'));
-    if (text === null) continue;
-    const parsed = parseBuildProducts(text, paths);
-    for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
-    for (const p of parsed.products) if (!existsSync(p.path)) problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
-  }
-  return problems;
 }

@@ -1,11 +1,21 @@
 import { stmt, writeTransaction, type Db } from './database.ts';
+import { clearFailedPaths } from './failed-paths.ts';
 import { ABORTED_STATUSES, BuildStatus, sqlList } from '../model/status.ts';
 
-/** Puts finished builds back in the queue with no trace of their last result but their steps' history. */
-export function requeueBuilds(db: Db, ids: readonly number[]): number[] {
-  return writeTransaction(db, () => ids.filter((id) => stmt(db, `UPDATE builds SET finished = 0, buildstatus = NULL, iscachedbuild = NULL,
-                                                                starttime = NULL, stoptime = NULL, size = NULL, closuresize = NULL, releasename = NULL
-                                                              WHERE id = ? AND finished = 1`).run(id).changes > 0));
+/**
+ * Puts finished builds back in the queue with no trace of their last result but their steps'
+ * history, and takes the given paths out of the failed-paths cache, in one transaction: a
+ * crash between the two would leave builds queued that end at once as cached failures.
+ * Returns the builds requeued (those still finished) and how many cached failures went.
+ */
+export function restartBuilds(db: Db, ids: readonly number[], failedPaths: readonly string[]): { requeued: number[]; cleared: number } {
+  return writeTransaction(db, () => {
+    const cleared = clearFailedPaths(db, failedPaths);
+    const requeued = ids.filter((id) => stmt(db, `UPDATE builds SET finished = 0, buildstatus = NULL, iscachedbuild = NULL,
+                                                    starttime = NULL, stoptime = NULL, size = NULL, closuresize = NULL, releasename = NULL
+                                                  WHERE id = ? AND finished = 1`).run(id).changes > 0);
+    return { requeued, cleared };
+  });
 }
 
 /** Finished builds of the dependency derivation, failed: restarting a dependent restarts them too. */

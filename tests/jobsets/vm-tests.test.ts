@@ -17,6 +17,7 @@ import { get } from '../helpers/http.ts';
 import { decodePng, lineTotals } from '../helpers/images-and-coverage.ts';
 import { inProcess } from '../helpers/roles.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { allBuilds, allOutputPaths } from '../helpers/db.ts';
 
 const kernelDir = process.env.HYDRANT_VM_KERNEL_DIR ?? '/var/lib/hydrant/vm-kernel';
 const skip = existsSync(join(kernelDir, 'vmlinuz')) ? false : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
@@ -55,14 +56,14 @@ before(async () => {
   await evaluator.stop();
   // Earlier runs on this machine may have built these derivations; delete their outputs so
   // the VMs really boot (nix-store --delete refuses paths still in use, which is fine).
-  const outputs = (db.prepare('SELECT path FROM build_outputs').all() as { path: string }[]).map((r) => r.path).filter(existsSync);
+  const outputs = allOutputPaths(db).filter(existsSync);
   spawnSync('nix-store', ['--delete', ...outputs, ...optionFlags()], { stdio: 'ignore' });
   const runner = createQueueRunner(config, { log, db });
   await runner.runOnce();
   await runner.stop();
   server = createWebServer(config, { log, db });
   await server.start();
-  const rows = db.prepare(`SELECT b.id, j.name AS jobset, b.job FROM builds b JOIN jobsets j ON j.id = b.jobset_id`).all() as { id: number; jobset: string; job: string }[];
+  const rows = allBuilds(db);
   for (const r of rows) builds.set(`${r.jobset}:${r.job}`, await buildJson(r.id));
 });
 

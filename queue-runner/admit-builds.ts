@@ -1,7 +1,7 @@
 import { buildOutputs } from '../core/db/builds.ts';
 import { isFailedPath } from '../core/db/failed-paths.ts';
 import { now } from '../core/db/database.ts';
-import { bareResult, finishBuild, unfinishedBuilds } from '../core/db/queue.ts';
+import { bareResult, finishBuild, unfinishedBuilds } from '../core/db/build-results.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import { failBuilds, type ApplyContext } from './apply-outcome.ts';
 import { expandBuilds } from './expand-builds.ts';

@@ -1,7 +1,7 @@
 import { now, type Db } from '../core/db/database.ts';
 import type { GcRoots } from '../core/gc-roots.ts';
 import { addFailedPaths } from '../core/db/failed-paths.ts';
-import { bareResult, finishBuild, type CopiedStep } from '../core/db/queue.ts';
+import { bareResult, finishBuild, type CopiedStep } from '../core/db/build-results.ts';
 import type { Logger } from '../core/log.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import type { Nix } from '../core/nix/nix.ts';

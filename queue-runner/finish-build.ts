@@ -1,5 +1,5 @@
 import { now, type Db } from '../core/db/database.ts';
-import { finishBuild, type CopiedStep } from '../core/db/queue.ts';
+import { finishBuild, type CopiedStep } from '../core/db/build-results.ts';
 import type { BuildRow } from '../core/model/rows.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import type { GcRoots } from '../core/gc-roots.ts';

@@ -1,7 +1,7 @@
 import type { Config } from '../core/config.ts';
 import { GcRoots } from '../core/gc-roots.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
-import { recoverInterruptedSteps } from '../core/db/queue.ts';
+import { recoverInterruptedSteps } from '../core/db/build-results.ts';
 import type { Logger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import { defaultMachines } from '../core/nix/machines.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, lstatSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ProductRecord } from '../core/db/queue.ts';
+import type { ProductRecord } from '../core/db/build-results.ts';
 import { parseBuildProducts, parseMetrics } from '../core/model/build-products.ts';
 
 export interface OutputFacts {

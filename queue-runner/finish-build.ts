@@ -4,7 +4,7 @@ import type { BuildRow } from '../core/model/rows.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import type { GcRoots } from '../core/gc-roots.ts';
 import type { Nix } from '../core/nix/nix.ts';
-import { readOutputFacts, type OutputFacts } from './post-process.ts';
+import { readOutputFacts, type OutputFacts } from './output-facts.ts';
 
 /** What a build's existing outputs say about it, read once for every build of one derivation. */
 export interface InspectedOutputs {

@@ -6,7 +6,7 @@ import { BuildStatus } from '../core/model/status.ts';
 import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
-import { readOutputFacts, type OutputFacts } from './post-process.ts';
+import { readOutputFacts, type OutputFacts } from './output-facts.ts';
 import { StepLog } from './step-log.ts';
 
 export interface RunStepContext {

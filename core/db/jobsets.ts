@@ -1,6 +1,6 @@
 import { now, stmt, type Db } from './database.ts';
 import type { JobsetInputRow, JobsetRow } from '../model/rows.ts';
-import type { JobsetSpec } from '../spec/types.ts';
+import type { JobsetSpec } from '../jobset-specs/types.ts';
 
 export function getJobset(db: Db, project: string, name: string): JobsetRow | undefined {
   return stmt<JobsetRow>(db, 'SELECT * FROM jobsets WHERE project = ? AND name = ?').get(project, name);

@@ -1,6 +1,6 @@
 import { stmt, type Db } from './database.ts';
 import type { ProjectRow } from '../model/rows.ts';
-import type { ProjectSpec } from '../spec/types.ts';
+import type { ProjectSpec } from '../jobset-specs/types.ts';
 
 /** A project's own fields as a spec declares them, plus where they came from. */
 export type ProjectFields = Pick<ProjectSpec, 'name' | 'displayname' | 'description' | 'homepage' | 'enabled' | 'hidden' | 'owner'> & {

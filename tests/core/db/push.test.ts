@@ -6,7 +6,7 @@ import { upsertJobsetFromSpec } from '../../../core/db/jobsets.ts';
 import { migrate } from '../../../core/db/migrate.ts';
 import { upsertProject } from '../../../core/db/projects.ts';
 import { jobsetsWithRepo } from '../../../core/db/push.ts';
-import { parseJobsetSpec } from '../../../core/spec/validate.ts';
+import { parseJobsetSpec } from '../../../core/jobset-specs/validate.ts';
 
 function setup() {
   const db = openDatabase(':memory:');

@@ -14,7 +14,8 @@ export function productFile(productPath: string, segments: string[], defaultPath
   } catch {
     return null;
   }
-  const wanted = segments.length ? segments : defaultPath ? defaultPath.split('/').filter(Boolean) : [];
+  let wanted = segments;
+  if (wanted.length === 0 && defaultPath) wanted = defaultPath.split('/').filter(Boolean);
   let full: string;
   try {
     full = realpathSync(join(root, ...wanted));

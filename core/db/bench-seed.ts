@@ -60,7 +60,8 @@ export function seedBigDatabase(db: Db, shape: SeedShape, random: () => number):
             const job = `job-${String(k).padStart(5, '0')}`;
             const drv = `/nix/store/${storeHash()}-${job}.drv`;
             const finished = last ? 0 : 1;
-            const status = finished ? (random() < 0.9 ? 0 : 1) : null;
+            let status: number | null = null;
+            if (finished) status = random() < 0.9 ? BuildStatus.Success : BuildStatus.Failed;
             const start = finished ? clock + Math.floor(random() * 300) : null;
             const stop = start === null ? null : start + 10 + Math.floor(random() * 600);
             const { id } = insertBuild.get(finished, clock, jobsetId, job, job, drv, start, stop, status)!;

@@ -46,9 +46,9 @@ export function statusLabel(finished: boolean, buildstatus: number | null, runni
   return LABELS[buildstatus ?? -1] ?? `Unknown status ${buildstatus}`;
 }
 
-/** CSS-friendly class for a status: success, failure, pending. */
-export function statusClass(finished: boolean, buildstatus: number | null): 'success' | 'failure' | 'pending' | 'cancelled' {
-  if (!finished) return 'pending';
+/** CSS-friendly class for a build's state: success, failure, cancelled; running or pending while unfinished. */
+export function statusClass(finished: boolean, buildstatus: number | null, running = false): 'success' | 'failure' | 'pending' | 'running' | 'cancelled' {
+  if (!finished) return running ? 'running' : 'pending';
   if (buildstatus === BuildStatus.Success) return 'success';
   if (buildstatus === BuildStatus.Cancelled || buildstatus === BuildStatus.Aborted) return 'cancelled';
   return 'failure';

@@ -12,7 +12,8 @@
 //   node --import tsx scripts/check-sql.ts
 import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 
@@ -87,11 +88,11 @@ function allowsNull(type: ts.Type): boolean {
   return parts.some((t) => (t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0);
 }
 
-function check(): string[] {
+/** The problems of every stmt(db, sql) call in the program's own files, checked against the schema. */
+export function checkStatements(prog: ts.Program, schemaSql: string): { checked: number; problems: string[] } {
   const db = new Database(':memory:');
-  db.exec(readFileSync(join(PACKAGE_ROOT, 'core/db/schema.sql'), 'utf8'));
+  db.exec(schemaSql);
   const tables = schemaColumns(db);
-  const prog = program();
   const checker = prog.getTypeChecker();
   const problems: string[] = [];
   let checked = 0;
@@ -150,14 +151,17 @@ function check(): string[] {
     if (file.isDeclarationFile || file.fileName.includes('/node_modules/')) continue;
     visit(file, file);
   }
-  if (checked === 0) problems.push('no stmt(db, sql) calls found: is the checker looking at the right program?');
-  console.log(`check-sql: ${checked} statements checked against core/db/schema.sql`);
-  return problems;
+  db.close();
+  return { checked, problems };
 }
 
-const problems = check();
-for (const p of problems) console.error(p);
-if (problems.length > 0) {
-  console.error(`check-sql: ${problems.length} problem(s)`);
-  process.exit(1);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { checked, problems } = checkStatements(program(), readFileSync(join(PACKAGE_ROOT, 'core/db/schema.sql'), 'utf8'));
+  if (checked === 0) problems.push('no stmt(db, sql) calls found: is the checker looking at the right program?');
+  console.log(`check-sql: ${checked} statements checked against core/db/schema.sql`);
+  for (const p of problems) console.error(p);
+  if (problems.length > 0) {
+    console.error(`check-sql: ${problems.length} problem(s)`);
+    process.exit(1);
+  }
 }

@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild, queueCommands } from '../helpers/db.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { addEval, addJobset, addProject, addUser, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
-import { queueCommands } from '../helpers/db.ts';
 
 const artifacts = join(PACKAGE_ROOT, 'test-artifacts', 'browser');
 let w: WebFixture;

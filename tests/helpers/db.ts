@@ -4,9 +4,20 @@
 // "fail the build" rather than carrying its own SQL.
 import type { Db } from '../../core/db/database.ts';
 import { stmt } from '../../core/db/database.ts';
+import { finishBuild, type BuildResult } from '../../core/db/build-results.ts';
 import { evalBuildsPage } from '../../core/db/eval-pages.ts';
+import { finishStep, type StepEnd } from '../../core/db/steps.ts';
 import type { BuildWithJobset } from '../../core/model/rows.ts';
 import { BuildStatus } from '../../core/model/status.ts';
+
+/**
+ * Records step and build results through core/db's own functions, for tests of the server
+ * and evaluator that need finished builds without running the queue runner.
+ */
+export function finishStepAndBuild(db: Db, buildId: number, step: { stepnr: number; result: StepEnd } | null, build: BuildResult | null): void {
+  if (step) finishStep(db, buildId, step.stepnr, step.result);
+  if (build) finishBuild(db, buildId, build);
+}
 
 /** Every build of an evaluation, by job name. */
 export function evalBuilds(db: Db, evalId: number): BuildWithJobset[] {

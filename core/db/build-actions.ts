@@ -12,7 +12,7 @@ export function restartBuilds(db: Db, ids: readonly number[], failedPaths: reado
   return writeTransaction(db, () => {
     const cleared = clearFailedPaths(db, failedPaths);
     const requeued = ids.filter((id) => stmt(db, `UPDATE builds SET finished = 0, buildstatus = NULL, iscachedbuild = NULL,
-                                                    starttime = NULL, stoptime = NULL, size = NULL, closuresize = NULL, releasename = NULL
+                                  starttime = NULL, stoptime = NULL, size = NULL, closuresize = NULL, releasename = NULL
                                                   WHERE id = ? AND finished = 1`).run(id).changes > 0);
     return { requeued, cleared };
   });

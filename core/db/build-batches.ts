@@ -35,7 +35,7 @@ export function buildBatch(db: Db, ids: readonly number[]): BuildBatchRow[] {
   const metrics = grouped(stmt<BuildMetricRow>(db, `SELECT build_id, name, unit, value FROM build_metrics
                                                     WHERE build_id IN (SELECT value FROM json_each(?))`).all(list));
   const evals = grouped(stmt<{ build_id: number; eval_id: number }>(db, `SELECT build_id, eval_id FROM jobset_eval_members
-                                                                          WHERE build_id IN (SELECT value FROM json_each(?)) ORDER BY build_id, eval_id`).all(list));
+                             WHERE build_id IN (SELECT value FROM json_each(?)) ORDER BY build_id, eval_id`).all(list));
   return builds.map((build) => ({
     build,
     outputs: outputs.get(build.id) ?? [],

@@ -77,7 +77,7 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
   stmt(db, 'DELETE FROM build_products WHERE build_id = ?').run(buildId);
   b.products.forEach((p, i) => {
     stmt(db, `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
   });
   const build = stmt<{ jobset_id: number; job: string }>(db, 'SELECT jobset_id, job FROM builds WHERE id = ?').get(buildId)!;
   for (const m of b.metrics) {

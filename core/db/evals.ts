@@ -53,7 +53,7 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
         buildId = existing.id;
       } else {
         buildId = Number(stmt(db, `
-          INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
+      INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
                               maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
           VALUES (0, @at, @jobsetId, @job, @nixname, @description, @drvpath, @system, @license, @homepage,
                   @maintainers, @maxsilent, @timeout, @ischannel, @priority, @isaggregate)`).run({
@@ -125,7 +125,7 @@ export function evalSummary(db: Db, evalId: number): EvalSummary {
                           coalesce(sum(b.finished = 1 AND b.buildstatus = ${BuildStatus.Success}), 0) AS succeeded,
                           coalesce(sum(b.finished = 1 AND b.buildstatus != ${BuildStatus.Success}), 0) AS failed,
                           coalesce(sum(b.finished = 0), 0) AS queued,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus IN (${sqlList(ABORTED_STATUSES)})), 0) AS aborted
+                         coalesce(sum(b.finished = 1 AND b.buildstatus IN (${sqlList(ABORTED_STATUSES)})), 0) AS aborted
                    FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`).get(evalId)!;
 }
 
@@ -143,7 +143,7 @@ export function constituentIds(db: Db, aggregateBuildId: number): number[] {
 /** Hydra's latest-eval: the newest evaluation with new builds, every one of its builds finished. */
 export function latestFinishedEvalId(db: Db, jobsetId: number): number | undefined {
   const row = stmt<{ id: number }>(db, `SELECT e.id FROM jobset_evals e WHERE e.jobset_id = ? AND e.hasnewbuilds = 1 AND NOT EXISTS (
-                          SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = e.id AND b.finished = 0)
+       SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = e.id AND b.finished = 0)
                         ORDER BY e.id DESC LIMIT 1`).get(jobsetId);
   return row?.id;
 }

@@ -8,7 +8,7 @@ export function countJobBuilds(db: Db, jobsetId: number, job: string): number {
 /** Durations of a job's last finished, successful builds, oldest first, for the build-time chart. */
 export function jobDurations(db: Db, jobsetId: number, job: string, limit: number): { id: number; stoptime: number; duration: number }[] {
   const rows = stmt<{ id: number; stoptime: number; duration: number }>(db, `SELECT id, stoptime, stoptime - starttime AS duration FROM builds
-                         WHERE jobset_id = ? AND job = ? AND finished = 1 AND buildstatus = ${BuildStatus.Success} AND starttime IS NOT NULL AND stoptime IS NOT NULL
+    WHERE jobset_id = ? AND job = ? AND finished = 1 AND buildstatus = ${BuildStatus.Success} AND starttime IS NOT NULL AND stoptime IS NOT NULL
                          ORDER BY id DESC LIMIT ?`).all(jobsetId, job, limit);
   return rows.reverse();
 }

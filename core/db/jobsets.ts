@@ -29,7 +29,7 @@ export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, 
       description = excluded.description, nixexprinput = excluded.nixexprinput, nixexprpath = excluded.nixexprpath,
       enabled = CASE
         -- A one-shot jobset that already ran stays off until its spec changes the state.
-        WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL AND jobsets.spec_error IS NULL THEN 0
+    WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL AND jobsets.spec_error IS NULL THEN 0
         ELSE excluded.enabled END,
       hidden = excluded.hidden, checkinterval = excluded.checkinterval,
       schedulingshares = excluded.schedulingshares, enableemail = excluded.enableemail,

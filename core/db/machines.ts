@@ -21,7 +21,7 @@ export function syncMachines(db: Db, machines: readonly MachineDeclaration[]): v
     for (const m of machines) {
       stmt(db, `INSERT INTO machines (name, enabled, systems, maxjobs, speedfactor, supportedfeatures, mandatoryfeatures)
                 VALUES (@name, 1, @systems, @maxjobs, @speedfactor, @supported, @mandatory)
-                ON CONFLICT (name) DO UPDATE SET enabled = 1, systems = @systems, maxjobs = @maxjobs, speedfactor = @speedfactor,
+       ON CONFLICT (name) DO UPDATE SET enabled = 1, systems = @systems, maxjobs = @maxjobs, speedfactor = @speedfactor,
                   supportedfeatures = @supported, mandatoryfeatures = @mandatory`)
         .run({ name: m.name, systems: m.systems.join(' '), maxjobs: m.maxJobs, speedfactor: m.speedFactor, supported: m.supportedFeatures.join(' '), mandatory: m.mandatoryFeatures.join(' ') });
     }

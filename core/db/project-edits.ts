@@ -52,7 +52,7 @@ export function saveJobset(db: Db, j: JobsetEdit): boolean {
                                                   schedulingshares, enableemail, emailoverride, keepnr)
               VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
                       @schedulingshares, @enableemail, @emailoverride, @keepnr)
-              ON CONFLICT (project, name) DO UPDATE SET description = excluded.description, nixexprinput = excluded.nixexprinput,
+     ON CONFLICT (project, name) DO UPDATE SET description = excluded.description, nixexprinput = excluded.nixexprinput,
                 nixexprpath = excluded.nixexprpath, enabled = excluded.enabled, hidden = excluded.hidden,
                 checkinterval = excluded.checkinterval, schedulingshares = excluded.schedulingshares,
                 enableemail = excluded.enableemail, emailoverride = excluded.emailoverride, keepnr = excluded.keepnr,

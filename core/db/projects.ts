@@ -11,9 +11,9 @@ export type ProjectFields = Pick<ProjectSpec, 'name' | 'displayname' | 'descript
 
 export function upsertProject(db: Db, p: ProjectFields): void {
   stmt(db, `INSERT INTO projects (name, displayname, description, homepage, enabled, hidden, owner, declfile, decltype, declvalue, spec_source, spec_error)
-            VALUES (@name, @displayname, @description, @homepage, @enabled, @hidden, @owner, @declfile, @decltype, @declvalue, @spec_source, NULL)
+    VALUES (@name, @displayname, @description, @homepage, @enabled, @hidden, @owner, @declfile, @decltype, @declvalue, @spec_source, NULL)
             ON CONFLICT (name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description,
-              homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, owner = excluded.owner,
+             homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, owner = excluded.owner,
               declfile = excluded.declfile, decltype = excluded.decltype, declvalue = excluded.declvalue,
               spec_source = excluded.spec_source, spec_error = NULL`)
     .run({

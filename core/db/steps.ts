@@ -7,7 +7,7 @@ export function startStep(db: Db, s: { buildId: number; drvPath: string; machine
     const at = now();
     const { next } = stmt<{ next: number }>(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(s.buildId)!;
     stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, starttime, machine, system, logfile)
-              VALUES (?, ?, 0, ?, 1, ?, ?, ?, ?)`).run(s.buildId, next, s.drvPath, at, s.machine, s.system, s.logfileFor(next));
+      VALUES (?, ?, 0, ?, 1, ?, ?, ?, ?)`).run(s.buildId, next, s.drvPath, at, s.machine, s.system, s.logfileFor(next));
     stmt(db, 'UPDATE builds SET starttime = coalesce(starttime, ?) WHERE id = ?').run(at, s.buildId);
     return next;
   });
@@ -42,7 +42,7 @@ export function finishStep(db: Db, buildId: number, stepnr: number, end: StepEnd
 /** Derivations of a build's steps that ended in a failure, whether run here or propagated. */
 export function failedStepDrvs(db: Db, buildId: number): { drvpath: string; propagatedfrom: number | null }[] {
   return stmt<{ drvpath: string; propagatedfrom: number | null }>(db, `SELECT DISTINCT drvpath, propagatedfrom FROM build_steps
-                   WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (${sqlList([BuildStatus.Success, BuildStatus.Aborted, BuildStatus.Cancelled])}) AND drvpath IS NOT NULL`)
+    WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (${sqlList([BuildStatus.Success, BuildStatus.Aborted, BuildStatus.Cancelled])}) AND drvpath IS NOT NULL`)
     .all(buildId);
 }
 

@@ -33,7 +33,9 @@ export function readableLine(json: string, colour: boolean): string {
   const tag = colour ? `\u001b[${COLOURS[level] ?? '0'}m${name}\u001b[0m` : name;
   const role = typeof record.role === 'string' ? `${printable(record.role)}: ` : '';
   const fields = Object.entries(record).filter(([k]) => !SHOWN.has(k)).map(([k, v]) => `${printable(k)}=${value(v)}`);
-  let line = `${time} ${tag} ${role}${printable(String(record.msg ?? ''))}${fields.length ? ` ${fields.join(' ')}` : ''}`;
+  const message = printable(String(record.msg ?? ''));
+  let line = `${time} ${tag} ${role}${message}`;
+  if (fields.length) line += ` ${fields.join(' ')}`;
   const err = record.err as { message?: unknown; stack?: unknown } | undefined;
   if (err) line += `\n    ${printable(String(err.stack ?? err.message ?? JSON.stringify(err))).replace(/\n/g, '\n    ')}`;
   return line;

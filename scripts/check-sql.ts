@@ -131,18 +131,21 @@ export function checkStatements(prog: ts.Program, schemaSql: string): { checked:
     for (const property of checker.getPropertiesOfType(checker.getTypeFromTypeNode(rowNode))) {
       const column = columns.get(property.name);
       if (!column) {
-        problems.push(`${where}: Row has "${property.name}", which the statement does not return (it returns ${[...columns.keys()].join(', ')})`);
+        const returned = [...columns.keys()].join(', ');
+        problems.push(`${where}: Row has "${property.name}", which the statement does not return (it returns ${returned})`);
         continue;
       }
       const declared = column.table && column.column ? tables.get(column.table)?.get(column.column) : undefined;
       if (!declared) continue;
       const type = checker.getTypeOfSymbol(property);
       if (!accepts(checker, type, declared.type)) {
-        problems.push(`${where}: "${property.name}" is ${column.table}.${column.column} ${declared.type}, but Row says ${checker.typeToString(type)}`);
+        const said = checker.typeToString(type);
+        problems.push(`${where}: "${property.name}" is ${column.table}.${column.column} ${declared.type}, but Row says ${said}`);
       }
       const filtered = new RegExp(`\\b${column.column}\\s+IS\\s+NOT\\s+NULL`, 'i').test(sql);
       if (declared.nullable && !filtered && !allowsNull(type)) {
-        problems.push(`${where}: "${property.name}" is ${column.table}.${column.column}, which may be NULL, but Row says ${checker.typeToString(type)}`);
+        const said = checker.typeToString(type);
+        problems.push(`${where}: "${property.name}" is ${column.table}.${column.column}, which may be NULL, but Row says ${said}`);
       }
     }
   };

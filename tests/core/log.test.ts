@@ -43,7 +43,8 @@ test('when standard error is not a terminal every line is JSON', () => {
 test('when standard error is a terminal (a pseudo-terminal from util-linux script) lines are readable', (t) => {
   const probe = spawnSync('script', ['--version'], { encoding: 'utf8' });
   if (probe.error) return t.skip('util-linux script is not installed');
-  const node = `${process.execPath} --import tsx --input-type=module -e "import { createLogger } from './core/log.ts'; createLogger('info').info({ n: 1 }, 'hello');"`;
+  const script = "import { createLogger } from './core/log.ts'; createLogger('info').info({ n: 1 }, 'hello');";
+  const node = `${process.execPath} --import tsx --input-type=module -e "${script}"`;
   const child = spawnSync('script', ['-qec', node, '/dev/null'], { encoding: 'utf8' });
   assert.match(child.stdout.replaceAll('\u001b', 'ESC'), /\d\d:\d\d:\d\d\.\d{3} ESC\[32mINFO ESC\[0m hello n=1/, 'the level in colour');
 });

@@ -96,7 +96,8 @@ export function setBuildDrv(db: Db, buildId: number, drvPath: string): void {
 export function finishedNotices(db: Db): { build_id: number; n: number }[] {
   return stmt<{ build_id: number; n: number }>(
     db,
-    "SELECT build_id, count(*) AS n FROM outbox WHERE kind = 'build-finished' AND build_id IS NOT NULL GROUP BY build_id ORDER BY build_id",
+    `SELECT build_id, count(*) AS n FROM outbox WHERE kind = 'build-finished' AND build_id IS NOT NULL
+     GROUP BY build_id ORDER BY build_id`,
   ).all();
 }
 

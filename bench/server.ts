@@ -168,7 +168,9 @@ for (const p of pages) {
     allPass &&= pass;
   }
   const isStatic = p === smallStatic || p === sameSize;
-  const verdict = p === smallStatic ? 'ceiling' : p === sameSize ? 'reference' : `${pass ? 'pass' : 'FAIL'}${p.counts ? '' : ' (not counted)'}`;
+  let verdict = `${pass ? 'pass' : 'FAIL'}${p.counts ? '' : ' (not counted)'}`;
+  if (p === smallStatic) verdict = 'ceiling';
+  if (p === sameSize) verdict = 'reference';
   const beside = p.reference ? `; the same bytes as a static file: ${(rpsOf(p) / rpsOf(p.reference)).toFixed(2)} × its req/s, its p99 ${p99Of(p.reference)} ms` : '';
   console.log(`${p.label.padEnd(28)} ${rpsOf(p).toFixed(0).padStart(8)} ${(isStatic && p !== sameSize ? '' : ratio.toFixed(2)).padStart(9)} ${String(median(s.map((x) => x.p50))).padStart(7)} ${String(p99).padStart(7)} ${median(s.map((x) => x.mbps)).toFixed(1).padStart(7)} ${String(errors).padStart(6)}  ${verdict}${beside}`);
 }

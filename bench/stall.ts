@@ -15,7 +15,7 @@ import { registerEvaluation } from '../core/db/evals.ts';
 import { upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import { migrate } from '../core/db/migrate.ts';
 import { upsertProject } from '../core/db/projects.ts';
-import { finishBuild } from '../core/db/queue.ts';
+import { finishBuild } from '../core/db/build-results.ts';
 import { finishStep, setStepLogfile, startStep } from '../core/db/steps.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 

@@ -12,7 +12,7 @@ export interface Config {
   port: number;
   baseUrl: string;
   jobsetsDir: string;
-  /** Directories path inputs may lie under (see core/spec/path-rules.ts). */
+  /** Directories path inputs may lie under (see core/jobset-specs/path-rules.ts). */
   allowedPaths: string[];
   machinesFile: string | null;
   gcRootsDir: string;

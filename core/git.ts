@@ -36,7 +36,8 @@ export async function fetchGitRevision(cacheDir: string, url: string, branch: st
       await simpleGit(mirror).fetch(['--quiet', '--prune', '--force', url, '+refs/heads/*:refs/heads/*', '+HEAD:refs/hydrant/HEAD']);
     }
     const git = simpleGit(mirror);
-    const ref = branch ? `refs/heads/${branch}` : existsSync(join(mirror, 'refs', 'hydrant', 'HEAD')) ? 'refs/hydrant/HEAD' : 'HEAD';
+    let ref = existsSync(join(mirror, 'refs', 'hydrant', 'HEAD')) ? 'refs/hydrant/HEAD' : 'HEAD';
+    if (branch) ref = `refs/heads/${branch}`;
     const rev = (await git.revparse([`${ref}^{commit}`])).trim();
     const revCount = Number((await git.raw(['rev-list', '--count', rev])).trim());
     return { url, branch, rev, shortRev: rev.slice(0, 7), revCount, mirror };

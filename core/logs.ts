@@ -173,8 +173,9 @@ export async function readLogWindow(file: LogFile | Buffer, want: WindowRequest)
   });
   const size = want.growing && !Buffer.isBuffer(file) ? statSync(file.path).size : -1;
   if (size === 0) return { head, tail, totalLines: 0, bytes: 0 };
-  const stream = Buffer.isBuffer(file) ? Readable.from([file])
-    : want.growing ? createReadStream(file.path, { end: size - 1, highWaterMark: 64 * 1024 }) : openLogText(file);
+  let stream: Readable;
+  if (Buffer.isBuffer(file)) stream = Readable.from([file]);
+  else stream = want.growing ? createReadStream(file.path, { end: size - 1, highWaterMark: 64 * 1024 }) : openLogText(file);
   let stopped = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {

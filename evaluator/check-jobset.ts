@@ -10,7 +10,7 @@ import type { JobsetRow } from '../core/model/rows.ts';
 import { EvalError, type Nix } from '../core/nix/nix.ts';
 import { DECL_JOBSET, syncDeclfile } from './declarative.ts';
 import { fetchInputs, InputError } from './fetch-inputs.ts';
-import type { PathRules } from '../core/spec/path-rules.ts';
+import type { PathRules } from '../core/jobset-specs/path-rules.ts';
 
 export interface CheckContext {
   db: Db;

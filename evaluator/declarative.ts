@@ -4,9 +4,9 @@ import { writeTransaction, type Db } from '../core/db/database.ts';
 import { retireJobsetsNotIn, setJobsetSpecError, upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
-import type { PathRules } from '../core/spec/path-rules.ts';
-import type { JobsetSpec, ProjectSpec } from '../core/spec/types.ts';
-import { parseDeclfile, SpecError } from '../core/spec/validate.ts';
+import type { PathRules } from '../core/jobset-specs/path-rules.ts';
+import type { JobsetSpec, ProjectSpec } from '../core/jobset-specs/types.ts';
+import { parseDeclfile, SpecError } from '../core/jobset-specs/validate.ts';
 import { InputError } from './fetch-inputs.ts';
 
 /**

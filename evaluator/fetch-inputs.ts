@@ -11,7 +11,7 @@ import type { ResolvedInput } from '../core/db/evals.ts';
 import type { JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
-import { gitUrlProblem, pathInputProblem } from '../core/spec/path-rules.ts';
+import { gitUrlProblem, pathInputProblem } from '../core/jobset-specs/path-rules.ts';
 
 export class InputError extends Error {}
 

@@ -10,7 +10,7 @@ import type { Nix } from '../core/nix/nix.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
 import { checkJobset, type CheckContext, type CheckOutcome } from './check-jobset.ts';
 import { specDirFingerprint, syncSpecDir } from './sync-specs.ts';
-import { pathRulesOf } from '../core/spec/path-rules.ts';
+import { pathRulesOf } from '../core/jobset-specs/path-rules.ts';
 
 export interface EvaluatorDeps {
   log: Logger;

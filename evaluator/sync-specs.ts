@@ -5,8 +5,8 @@ import { writeTransaction } from '../core/db/database.ts';
 import { retireProjectsNotIn, setProjectSpecError, upsertProject } from '../core/db/projects.ts';
 import { retireJobsetsNotIn, setJobsetSpecError, upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import type { Logger } from '../core/log.ts';
-import type { PathRules } from '../core/spec/path-rules.ts';
-import { readSpecDir } from '../core/spec/read-dir.ts';
+import type { PathRules } from '../core/jobset-specs/path-rules.ts';
+import { readSpecDir } from '../core/jobset-specs/read-dir.ts';
 import { declJobsetSpec, declSpecSource } from './declarative.ts';
 
 /**

@@ -47,7 +47,8 @@ export async function groupChanges(ctx: NotifierContext, jobsetId: number, chang
 }
 
 function rank(e: MailChange): number {
-  return e.kind === 'regression' ? 0 : e.kind === 'changed' ? 1 : 2;
+  if (e.kind === 'regression') return 0;
+  return e.kind === 'changed' ? 1 : 2;
 }
 
 /** The entry a dependency failure goes under: the failed job's own change, or an entry for it. */

@@ -38,7 +38,8 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
     db, log, config, secret: installationSecret(db, 'unsubscribe'), instance: instanceName(config.baseUrl),
     installationId: installationSecret(db, 'installation').slice(0, 16),
   };
-  const sender = deps.sender !== undefined ? deps.sender : config.smtpUrl ? smtpSender(config.smtpUrl) : null;
+  let sender = deps.sender;
+  if (sender === undefined) sender = config.smtpUrl ? smtpSender(config.smtpUrl) : null;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | null = null;
   let stopped = false;

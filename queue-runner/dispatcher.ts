@@ -17,13 +17,25 @@ export interface DispatchSettings {
 
 /** Starts runnable steps on free machines, most urgent first, and applies their outcomes. */
 export class Dispatcher {
-  readonly running = new Map<Step, { done: Promise<void>; abort: AbortController }>();
-  stopping = false;
+  private readonly running = new Map<Step, { done: Promise<void>; abort: AbortController }>();
+  private stopping = false;
 
   constructor(private readonly ctx: ApplyContext & RunStepContext, private readonly pool: MachinePool, private readonly settings: DispatchSettings, private readonly onIdleSlot: () => void) {}
 
   stopSteps(steps: Step[], reason: StopReason): void {
     for (const s of steps) this.running.get(s)?.abort.abort(reason);
+  }
+
+  /** Steps running now. */
+  get busy(): number {
+    return this.running.size;
+  }
+
+  /** Starts nothing more, interrupts every running step (their builds stay queued) and waits for them. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    this.stopSteps([...this.running.keys()], 'shutdown');
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 
   dispatch(): void {
@@ -72,9 +84,7 @@ export class Dispatcher {
     step.unsupportedSince ??= at;
     if (at - step.unsupportedSince < this.settings.unsupportedWaitSeconds * 1000) return;
     const message = `no build machine supports system ${step.system}${step.requiredFeatures.length ? ` with features ${step.requiredFeatures.join(', ')}` : ''}`;
-    failBuilds(this.ctx, step, BuildStatus.Unsupported, message, null, (status, errormsg) => ({
-      drvPath: step.drvPath, status, errormsg, machine: '', system: step.system, logfile: null, propagatedFrom: null, startTime: null,
-    }));
+    failBuilds(this.ctx, step, BuildStatus.Unsupported, message, null);
   }
 
   private start(step: Step, machine: PoolMachine): void {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { GcRoots } from '../core/gc-roots.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
-import { recoverInterruptedSteps } from '../core/db/queue.ts';
+import { recoverInterruptedSteps } from '../core/db/build-results.ts';
 import type { Logger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import { defaultMachines } from '../core/nix/machines.ts';
@@ -11,6 +11,7 @@ import { admitNewBuilds } from './admit-builds.ts';
 import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
+import type { QueueRunnerContext } from './runner-context.ts';
 import { StepGraph } from './step-graph.ts';
 import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
 
@@ -47,10 +48,10 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const roots = new GcRoots(config.gcRootsDir, (message) => log.error(message));
   let rootsUpdated = 0;
-  const ctx = {
-    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(),
-    retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
-    markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
+  const ctx: QueueRunnerContext = {
+    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes,
+    maxTries: config.maxTries, background: new Set<Promise<unknown>>(), retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
+    markUnreachable: (machine, message) => pool.markUnreachable(machine, message, config.retryIntervalSeconds),
   };
   const dispatcher: Dispatcher = new Dispatcher(ctx, pool, {
     defaultTimeout: config.buildTimeoutSeconds, defaultMaxSilent: config.maxSilentSeconds, unsupportedWaitSeconds: config.unsupportedWaitSeconds,
@@ -95,10 +96,8 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      dispatcher.stopping = true;
+      await dispatcher.stopAll();
       await ticking;
-      dispatcher.stopSteps([...dispatcher.running.keys()], 'shutdown');
-      await Promise.allSettled([...dispatcher.running.values()].map((r) => r.done));
       await Promise.allSettled([...ctx.background]);
       pool.closeAll();
       if (!deps.db) db.close();
@@ -107,7 +106,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       const admittedBefore = admitted;
       for (;;) {
         await tick();
-        if (dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
+        if (dispatcher.busy === 0 && graph.runnable(Date.now()).length === 0) {
           const next = dispatcher.nextWake();
           if (next === null) {
             await Promise.allSettled([...ctx.background]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readBuildCoverage, type CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { percent } from '../core/coverage/tracefile.ts';
 import type { Db } from '../core/db/database.ts';
-import type { ProductRecord } from '../core/db/queue.ts';
+import type { ProductRecord } from '../core/db/build-results.ts';
 import type { ScreenshotRecord } from '../core/db/screenshots.ts';
 import { parseBuildProducts } from '../core/model/build-products.ts';
 import { readPngBounded } from '../core/screenshots/png.ts';

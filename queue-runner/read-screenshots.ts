@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { buildProducts } from '../core/db/builds.ts';
 import type { Db } from '../core/db/database.ts';
 import { buildScreenshots, previousSuccessfulBuild, type ScreenshotRecord } from '../core/db/screenshots.ts';
-import type { ProductRecord } from '../core/db/queue.ts';
+import type { ProductRecord } from '../core/db/build-results.ts';
 import { compareScreens } from '../core/screenshots/compare.ts';
 import { readPngBounded } from '../core/screenshots/png.ts';
 

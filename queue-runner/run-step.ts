@@ -7,7 +7,7 @@ import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Ni
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { keepNixLog } from '../core/nix/log-dir.ts';
-import { productProblems } from './post-process.ts';
+import { readOutputFacts, type OutputFacts } from './output-facts.ts';
 import { readStepEvidence } from './read-evidence.ts';
 import type { CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { StepLog } from './step-log.ts';
@@ -25,7 +25,7 @@ export interface RunStepContext {
 }
 
 export type StepOutcome =
-  | { kind: 'success' }
+  | { kind: 'success'; facts: OutputFacts }
   /** The derivation failed on its own account: its builds fail (status 1, 7, 10 or 11). */
   | { kind: 'failed'; status: number; message: string }
   /** The machine or the connection failed, not the derivation: worth another try. */
@@ -69,12 +69,18 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
       log.write(`hydrant: copied ${sent} store paths to ${machine.spec.name}\n`);
     }
     const conn = await machine.connections.acquire();
-    setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
-    const result = await conn.build(step.drvPath, step.drv, inputPaths, {
-      timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
-    });
-    const tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
-    machine.connections.release(conn);
+    let result: BuildOutcome;
+    let tooBig: StepOutcome | null;
+    try {
+      setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
+      result = await conn.build(step.drvPath, step.drv, inputPaths, {
+        timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
+      });
+      tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
+    } finally {
+      // A connection that broke is not alive and the pool drops it; any other is reused.
+      machine.connections.release(conn);
+    }
     outcome = tooBig ?? await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr));
   } catch (e) {
     outcome = { kind: 'transient', message: e instanceof RemoteConnectionError || target ? `cannot use ${machine.spec.name}: ${(e as Error).message}` : `step could not run: ${(e as Error).message}`, unreachable: !!target };
@@ -84,15 +90,18 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
   // A full or failing disk is no fault of the derivation: the step is tried again later.
   if (log.failure) outcome = { kind: 'transient', message: `cannot write the build log to ${ctx.stateDir} (${log.failure.message}); the step will be tried again`, unreachable: false };
   const evidence = outcome.kind === 'success' ? await readStepEvidence(step.outputs) : null;
-  if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
-  else for (const problem of [...productProblems(step.outputs), ...evidence!.problems]) {
-    log.write(`hydrant: ${problem}\n`);
-    ctx.log.warn({ build: buildId, drv: step.drvPath }, problem);
+  if (outcome.kind === 'success') {
+    for (const problem of [...outcome.facts.problems, ...evidence!.problems]) {
+      log.write(`hydrant: ${problem}\n`);
+      ctx.log.warn({ build: buildId, drv: step.drvPath }, problem);
+    }
+  } else {
+    log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
   }
   await log.close();
   finishStep(ctx.db, buildId, stepnr, {
     status: stepStatus(outcome),
-    errormsg: outcome.kind === 'success' ? null : outcome.kind === 'stopped' ? (outcome.reason === 'cancelled' ? 'cancelled' : 'interrupted: hydrant was stopped; the build was re-queued') : outcome.message,
+    errormsg: stepErrorMessage(outcome),
     outputs: step.outputs,
   });
   // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
@@ -123,7 +132,7 @@ async function interpret(ctx: RunStepContext, step: Step, machine: PoolMachine, 
         const received = await ctx.nix.copyClosureFrom(machine.spec.ssh, Object.values(step.outputs));
         log.write(`hydrant: copied ${received} store paths back from ${machine.spec.name}\n`);
       }
-      return { kind: 'success' };
+      return { kind: 'success', facts: await readOutputFacts(step.outputs) };
     }
     case 'aborted':
       if (log.exceeded) return { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` };
@@ -158,6 +167,12 @@ async function inputOutputPaths(nix: Nix, step: Step): Promise<string[]> {
     });
   }));
   return lists.flat();
+}
+
+function stepErrorMessage(o: StepOutcome): string | null {
+  if (o.kind === 'success') return null;
+  if (o.kind !== 'stopped') return o.message;
+  return o.reason === 'cancelled' ? 'cancelled' : 'interrupted: hydrant was stopped; the build was re-queued';
 }
 
 function stepStatus(o: StepOutcome): number {

@@ -13,7 +13,8 @@ import { realPathInsideOutput } from '../core/nix/inside-output.ts';
  */
 export function productFile(output: string, productPath: string, segments: string[], defaultPath: string | null): string | null {
   if (segments.some((s) => s === '..' || s === '.' || s.includes('/') || s.includes('\\') || s.includes('\0'))) return null;
-  const wanted = segments.length ? segments : defaultPath ? defaultPath.split('/').filter(Boolean) : [];
+  let wanted = segments;
+  if (wanted.length === 0 && defaultPath) wanted = defaultPath.split('/').filter(Boolean);
   if (wanted.some((s) => s === '..')) return null;
   let full = realPathInsideOutput(output, join(productPath, ...wanted));
   try {

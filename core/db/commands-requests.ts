@@ -7,7 +7,6 @@ import { now, stmt, type Db } from './database.ts';
 export type BuildCommandKind = 'restart' | 'cancel' | 'bump';
 /** Hydra's actions on a whole evaluation: restart failed (not 0) or aborted (3, 4, 9) builds, cancel or bump its unfinished ones. */
 export type EvalCommandKind = 'restart-failed-of-eval' | 'restart-aborted-of-eval' | 'cancel-eval' | 'bump-eval';
-export type QueueCommandKind = BuildCommandKind | EvalCommandKind;
 
 export function requestBuildCommand(db: Db, kind: BuildCommandKind, buildId: number, username: string): number {
   return Number(stmt(db, 'INSERT INTO queue_commands (kind, build_id, username, created) VALUES (?, ?, ?, ?)')

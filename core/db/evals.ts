@@ -1,6 +1,7 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
 import type { EvalInputRow, EvalRow } from '../model/rows.ts';
 import type { EvaluatedJob, JobError } from '../nix/nix.ts';
+import { ABORTED_STATUSES, BuildStatus, sqlList } from '../model/status.ts';
 
 export interface ResolvedInput {
   name: string;
@@ -46,14 +47,14 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
     const newBuildIds: number[] = [];
     const newDrvPaths: string[] = [];
     for (const job of e.jobs) {
-      const existing = stmt(db, 'SELECT id FROM builds WHERE drvpath = ? AND jobset_id = ? AND job = ? ORDER BY id DESC LIMIT 1')
-        .get(job.drvPath, e.jobsetId, job.name) as { id: number } | undefined;
+      const existing = stmt<{ id: number }>(db, 'SELECT id FROM builds WHERE drvpath = ? AND jobset_id = ? AND job = ? ORDER BY id DESC LIMIT 1')
+        .get(job.drvPath, e.jobsetId, job.name);
       let buildId: number;
       if (existing) {
         buildId = existing.id;
       } else {
         buildId = Number(stmt(db, `
-          INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
+      INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
                               maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
           VALUES (0, @at, @jobsetId, @job, @nixname, @description, @drvpath, @system, @license, @homepage,
                   @maintainers, @maxsilent, @timeout, @ischannel, @priority, @isaggregate)`).run({
@@ -100,23 +101,19 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
 }
 
 export function getEval(db: Db, id: number): EvalRow | undefined {
-  return stmt(db, 'SELECT * FROM jobset_evals WHERE id = ?').get(id) as EvalRow | undefined;
+  return stmt<EvalRow>(db, 'SELECT * FROM jobset_evals WHERE id = ?').get(id);
 }
 
 export function listEvals(db: Db, jobsetId: number, limit: number, offset = 0): EvalRow[] {
-  return stmt(db, 'SELECT * FROM jobset_evals WHERE jobset_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(jobsetId, limit, offset) as EvalRow[];
-}
-
-export function countEvals(db: Db, jobsetId: number): number {
-  return (stmt(db, 'SELECT count(*) AS n FROM jobset_evals WHERE jobset_id = ?').get(jobsetId) as { n: number }).n;
+  return stmt<EvalRow>(db, 'SELECT * FROM jobset_evals WHERE jobset_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(jobsetId, limit, offset);
 }
 
 export function evalInputs(db: Db, evalId: number): EvalInputRow[] {
-  return stmt(db, 'SELECT * FROM jobset_eval_inputs WHERE eval_id = ? ORDER BY name, altnr').all(evalId) as EvalInputRow[];
+  return stmt<EvalInputRow>(db, 'SELECT * FROM jobset_eval_inputs WHERE eval_id = ? ORDER BY name, altnr').all(evalId);
 }
 
 export function evalErrors(db: Db, evalId: number): { job: string; message: string }[] {
-  return stmt(db, 'SELECT job, message FROM eval_errors WHERE eval_id = ? ORDER BY job').all(evalId) as { job: string; message: string }[];
+  return stmt<{ job: string; message: string }>(db, 'SELECT job, message FROM eval_errors WHERE eval_id = ? ORDER BY job').all(evalId);
 }
 
 export interface EvalSummary {
@@ -129,41 +126,35 @@ export interface EvalSummary {
 }
 
 export function evalSummary(db: Db, evalId: number): EvalSummary {
-  return stmt(db, `SELECT count(*) AS total,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus = 0), 0) AS succeeded,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus != 0), 0) AS failed,
+  return stmt<EvalSummary>(db, `SELECT count(*) AS total,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus = ${BuildStatus.Success}), 0) AS succeeded,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus != ${BuildStatus.Success}), 0) AS failed,
                           coalesce(sum(b.finished = 0), 0) AS queued,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus IN (3, 4, 9)), 0) AS aborted
-                   FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`).get(evalId) as EvalSummary;
+                         coalesce(sum(b.finished = 1 AND b.buildstatus IN (${sqlList(ABORTED_STATUSES)})), 0) AS aborted
+                   FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`).get(evalId)!;
 }
 
 export function previousEvalId(db: Db, jobsetId: number, evalId: number): number | undefined {
-  const row = stmt(db, 'SELECT id FROM jobset_evals WHERE jobset_id = ? AND id < ? ORDER BY id DESC LIMIT 1').get(jobsetId, evalId) as { id: number } | undefined;
+  const row = stmt<{ id: number }>(db, 'SELECT id FROM jobset_evals WHERE jobset_id = ? AND id < ? ORDER BY id DESC LIMIT 1').get(jobsetId, evalId);
   return row?.id;
 }
 
-/** An evaluation's builds, each with whether this evaluation created it (isnew) or reused it. */
-export function evalMembers(db: Db, evalId: number): { build_id: number; job: string; isnew: number }[] {
-  return stmt(db, `SELECT m.build_id, b.job, m.isnew FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
-                   WHERE m.eval_id = ? ORDER BY b.job`).all(evalId) as { build_id: number; job: string; isnew: number }[];
-}
-
-/** The builds an aggregate build stands for. */
-export function aggregateConstituents(db: Db, aggregateBuildId: number): number[] {
-  return (stmt(db, 'SELECT constituent FROM aggregate_constituents WHERE aggregate = ? ORDER BY constituent')
-    .all(aggregateBuildId) as { constituent: number }[]).map((r) => r.constituent);
+/** An aggregate's constituents, by job name as Hydra lists them (Build.pm constituents: order_by job). */
+export function constituentIds(db: Db, aggregateBuildId: number): number[] {
+  return stmt<{ constituent: number }>(db, `SELECT c.constituent FROM aggregate_constituents c JOIN builds b ON b.id = c.constituent
+    WHERE c.aggregate = ? ORDER BY b.job, b.id`).all(aggregateBuildId).map((r) => r.constituent);
 }
 
 /** Hydra's latest-eval: the newest evaluation with new builds, every one of its builds finished. */
 export function latestFinishedEvalId(db: Db, jobsetId: number): number | undefined {
-  const row = stmt(db, `SELECT e.id FROM jobset_evals e WHERE e.jobset_id = ? AND e.hasnewbuilds = 1 AND NOT EXISTS (
-                          SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = e.id AND b.finished = 0)
-                        ORDER BY e.id DESC LIMIT 1`).get(jobsetId) as { id: number } | undefined;
+  const row = stmt<{ id: number }>(db, `SELECT e.id FROM jobset_evals e WHERE e.jobset_id = ? AND e.hasnewbuilds = 1 AND NOT EXISTS (
+       SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = e.id AND b.finished = 0)
+                        ORDER BY e.id DESC LIMIT 1`).get(jobsetId);
   return row?.id;
 }
 
 /** The build of `job` in an evaluation. */
 export function evalBuildOfJob(db: Db, evalId: number, job: string): number | undefined {
-  const row = stmt(db, 'SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ? AND b.job = ?').get(evalId, job) as { id: number } | undefined;
+  const row = stmt<{ id: number }>(db, 'SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ? AND b.job = ?').get(evalId, job);
   return row?.id;
 }

@@ -1,26 +1,26 @@
 import { now, stmt, type Db } from './database.ts';
 import type { JobsetInputRow, JobsetRow } from '../model/rows.ts';
-import type { JobsetSpec } from '../spec/types.ts';
+import type { JobsetSpec } from '../jobset-specs/types.ts';
 
 export function getJobset(db: Db, project: string, name: string): JobsetRow | undefined {
-  return stmt(db, 'SELECT * FROM jobsets WHERE project = ? AND name = ?').get(project, name) as JobsetRow | undefined;
+  return stmt<JobsetRow>(db, 'SELECT * FROM jobsets WHERE project = ? AND name = ?').get(project, name);
 }
 
 export function getJobsetById(db: Db, id: number): JobsetRow | undefined {
-  return stmt(db, 'SELECT * FROM jobsets WHERE id = ?').get(id) as JobsetRow | undefined;
+  return stmt<JobsetRow>(db, 'SELECT * FROM jobsets WHERE id = ?').get(id);
 }
 
 export function listJobsets(db: Db, project: string): JobsetRow[] {
-  return stmt(db, 'SELECT * FROM jobsets WHERE project = ? ORDER BY name').all(project) as JobsetRow[];
+  return stmt<JobsetRow>(db, 'SELECT * FROM jobsets WHERE project = ? ORDER BY name').all(project);
 }
 
 export function jobsetInputs(db: Db, jobsetId: number): JobsetInputRow[] {
-  return stmt(db, 'SELECT * FROM jobset_inputs WHERE jobset_id = ? ORDER BY name').all(jobsetId) as JobsetInputRow[];
+  return stmt<JobsetInputRow>(db, 'SELECT * FROM jobset_inputs WHERE jobset_id = ? ORDER BY name').all(jobsetId);
 }
 
 /** Creates or updates a jobset from its spec and replaces its inputs. Run inside a write transaction. */
 export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, specSource: string): number {
-  const row = stmt(db, `
+  const row = stmt<{ id: number }>(db, `
     INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval, schedule,
                          schedulingshares, enableemail, emailoverride, keepnr, spec_source, spec_error)
     VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval, @schedule,
@@ -29,7 +29,7 @@ export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, 
       description = excluded.description, nixexprinput = excluded.nixexprinput, nixexprpath = excluded.nixexprpath,
       enabled = CASE
         -- A one-shot jobset that already ran stays off until its spec changes the state.
-        WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL AND jobsets.spec_error IS NULL THEN 0
+    WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL AND jobsets.spec_error IS NULL THEN 0
         ELSE excluded.enabled END,
       hidden = excluded.hidden, checkinterval = excluded.checkinterval,
       -- A new schedule counts from now: times before it was set never fire.
@@ -53,7 +53,7 @@ export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, 
     emailoverride: spec.emailoverride,
     keepnr: spec.keepnr,
     spec_source: specSource,
-  }) as { id: number };
+  })!;
   const previous = jobsetInputs(db, row.id);
   const changed = previous.length !== spec.inputs.length || spec.inputs.some((i) => {
     const p = previous.find((x) => x.name === i.name);
@@ -82,7 +82,7 @@ export function setJobsetSpecError(db: Db, project: string, name: string, specSo
 
 /** Jobsets a spec file used to declare but no longer does: disabled and hidden, history kept. */
 export function retireJobsetsNotIn(db: Db, project: string, specSource: string, keep: readonly string[]): void {
-  const rows = stmt(db, 'SELECT id, name FROM jobsets WHERE project = ? AND spec_source = ?').all(project, specSource) as { id: number; name: string }[];
+  const rows = stmt<{ id: number; name: string }>(db, 'SELECT id, name FROM jobsets WHERE project = ? AND spec_source = ?').all(project, specSource);
   for (const r of rows) {
     if (!keep.includes(r.name)) stmt(db, 'UPDATE jobsets SET enabled = 0, hidden = 1 WHERE id = ?').run(r.id);
   }
@@ -95,7 +95,7 @@ export function retireJobsetsNotIn(db: Db, project: string, specSource: string, 
  * stays pending meanwhile. Oldest-checked first.
  */
 export function dueJobsets(db: Db, at: number): JobsetRow[] {
-  return stmt(db, `
+  return stmt<JobsetRow>(db, `
     SELECT j.* FROM jobsets j JOIN projects p ON p.name = j.project
     WHERE j.enabled != 0 AND p.enabled = 1 AND j.spec_error IS NULL AND j.starttime IS NULL
       AND (j.triggertime IS NOT NULL
@@ -103,7 +103,7 @@ export function dueJobsets(db: Db, at: number): JobsetRow[] {
       AND NOT (j.enabled = 3 AND EXISTS (
         SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
         WHERE m.eval_id = (SELECT max(e.id) FROM jobset_evals e WHERE e.jobset_id = j.id) AND b.finished = 0))
-    ORDER BY j.triggertime IS NULL, COALESCE(j.lastcheckedtime, 0)`).all(at) as JobsetRow[];
+    ORDER BY j.triggertime IS NULL, COALESCE(j.lastcheckedtime, 0)`).all(at);
 }
 
 export function markEvaluationStarted(db: Db, jobsetId: number): void {

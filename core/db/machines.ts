@@ -21,19 +21,19 @@ export function syncMachines(db: Db, machines: readonly MachineDeclaration[]): v
     for (const m of machines) {
       stmt(db, `INSERT INTO machines (name, enabled, systems, maxjobs, speedfactor, supportedfeatures, mandatoryfeatures)
                 VALUES (@name, 1, @systems, @maxjobs, @speedfactor, @supported, @mandatory)
-                ON CONFLICT (name) DO UPDATE SET enabled = 1, systems = @systems, maxjobs = @maxjobs, speedfactor = @speedfactor,
+       ON CONFLICT (name) DO UPDATE SET enabled = 1, systems = @systems, maxjobs = @maxjobs, speedfactor = @speedfactor,
                   supportedfeatures = @supported, mandatoryfeatures = @mandatory`)
         .run({ name: m.name, systems: m.systems.join(' '), maxjobs: m.maxJobs, speedfactor: m.speedFactor, supported: m.supportedFeatures.join(' '), mandatory: m.mandatoryFeatures.join(' ') });
     }
     const keep = new Set(machines.map((m) => m.name));
-    for (const { name } of stmt(db, 'SELECT name FROM machines').all() as { name: string }[]) {
+    for (const { name } of stmt<{ name: string }>(db, 'SELECT name FROM machines').all()) {
       if (!keep.has(name)) stmt(db, 'DELETE FROM machines WHERE name = ?').run(name);
     }
   });
 }
 
 export function listMachines(db: Db): MachineRow[] {
-  return stmt(db, 'SELECT * FROM machines ORDER BY name').all() as MachineRow[];
+  return stmt<MachineRow>(db, 'SELECT * FROM machines ORDER BY name').all();
 }
 
 /** A connection failure: the machine gets no work until `disabledUntil`. */
@@ -49,5 +49,5 @@ export function recordMachineStep(db: Db, name: string, seconds: number): void {
 }
 
 export function machineFailureCount(db: Db, name: string): number {
-  return (stmt(db, 'SELECT consecutive_failures AS n FROM machines WHERE name = ?').get(name) as { n: number } | undefined)?.n ?? 0;
+  return (stmt<{ n: number }>(db, 'SELECT consecutive_failures AS n FROM machines WHERE name = ?').get(name))?.n ?? 0;
 }

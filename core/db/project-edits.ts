@@ -51,7 +51,7 @@ export interface JobsetEdit {
 export function saveJobset(db: Db, j: JobsetEdit): boolean {
   return writeTransaction(db, () => {
     const existed = stmt(db, 'SELECT 1 FROM jobsets WHERE project = ? AND name = ?').get(j.project, j.name) !== undefined;
-    const { id } = stmt(db, `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
+    const { id } = stmt<{ id: number }>(db, `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
                                                   schedule, schedulingshares, enableemail, emailoverride, keepnr)
               VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
                       COALESCE(@schedule, ''), @schedulingshares, @enableemail, @emailoverride, @keepnr)
@@ -62,7 +62,7 @@ export function saveJobset(db: Db, j: JobsetEdit): boolean {
                 schedule = COALESCE(@schedule, jobsets.schedule),
                 enableemail = excluded.enableemail, emailoverride = excluded.emailoverride, keepnr = excluded.keepnr,
                 lastinputshash = NULL
-              RETURNING id`).get({ ...j, schedule: j.schedule ?? null, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 }) as { id: number };
+              RETURNING id`).get({ ...j, schedule: j.schedule ?? null, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 })!;
     stmt(db, 'DELETE FROM jobset_inputs WHERE jobset_id = ?').run(id);
     for (const i of j.inputs) {
       stmt(db, 'INSERT INTO jobset_inputs (jobset_id, name, type, value, emailresponsible) VALUES (?, ?, ?, ?, ?)')

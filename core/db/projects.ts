@@ -1,6 +1,6 @@
 import { stmt, type Db } from './database.ts';
 import type { ProjectRow } from '../model/rows.ts';
-import type { ProjectSpec } from '../spec/types.ts';
+import type { ProjectSpec } from '../jobset-specs/types.ts';
 
 /** A project's own fields as a spec declares them, plus where they came from. */
 export type ProjectFields = Pick<ProjectSpec, 'name' | 'displayname' | 'description' | 'homepage' | 'enabled' | 'hidden' | 'owner'> & {
@@ -33,16 +33,16 @@ export function setProjectSpecError(db: Db, name: string, specSource: string, er
 }
 
 export function getProject(db: Db, name: string): ProjectRow | undefined {
-  return stmt(db, 'SELECT * FROM projects WHERE name = ?').get(name) as ProjectRow | undefined;
+  return stmt<ProjectRow>(db, 'SELECT * FROM projects WHERE name = ?').get(name);
 }
 
 export function listProjects(db: Db): ProjectRow[] {
-  return stmt(db, 'SELECT * FROM projects ORDER BY name').all() as ProjectRow[];
+  return stmt<ProjectRow>(db, 'SELECT * FROM projects ORDER BY name').all();
 }
 
 /** Projects declared by spec files that no longer exist: hidden and disabled, never deleted. */
 export function retireProjectsNotIn(db: Db, specDirPrefix: string, keep: readonly string[]): void {
-  const rows = stmt(db, `SELECT name FROM projects WHERE spec_source LIKE ? || '%'`).all(specDirPrefix) as { name: string }[];
+  const rows = stmt<{ name: string }>(db, `SELECT name FROM projects WHERE spec_source LIKE ? || '%'`).all(specDirPrefix);
   for (const { name } of rows) {
     if (!keep.includes(name)) {
       stmt(db, 'UPDATE projects SET enabled = 0, hidden = 1 WHERE name = ?').run(name);

@@ -14,7 +14,7 @@ export function createSession(db: Db, s: SessionRow): void {
 }
 
 export function getLiveSession(db: Db, idHash: string, at: number): SessionRow | undefined {
-  return stmt(db, 'SELECT * FROM sessions WHERE id = ? AND expires > ?').get(idHash, at) as SessionRow | undefined;
+  return stmt<SessionRow>(db, 'SELECT * FROM sessions WHERE id = ? AND expires > ?').get(idHash, at);
 }
 
 export function deleteSession(db: Db, idHash: string): void {

@@ -1,12 +1,13 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
+import { BuildStatus, sqlList } from '../model/status.ts';
 
 /** Opens a busy step; its log file name is derived from the step number it gets. */
 export function startStep(db: Db, s: { buildId: number; drvPath: string; machine: string; system: string; logfileFor: (stepnr: number) => string }): number {
   return writeTransaction(db, () => {
     const at = now();
-    const { next } = stmt(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(s.buildId) as { next: number };
+    const { next } = stmt<{ next: number }>(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(s.buildId)!;
     stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, starttime, machine, system, logfile)
-              VALUES (?, ?, 0, ?, 1, ?, ?, ?, ?)`).run(s.buildId, next, s.drvPath, at, s.machine, s.system, s.logfileFor(next));
+      VALUES (?, ?, 0, ?, 1, ?, ?, ?, ?)`).run(s.buildId, next, s.drvPath, at, s.machine, s.system, s.logfileFor(next));
     stmt(db, 'UPDATE builds SET starttime = coalesce(starttime, ?) WHERE id = ?').run(at, s.buildId);
     return next;
   });
@@ -40,9 +41,9 @@ export function finishStep(db: Db, buildId: number, stepnr: number, end: StepEnd
 
 /** Derivations of a build's steps that ended in a failure, whether run here or propagated. */
 export function failedStepDrvs(db: Db, buildId: number): { drvpath: string; propagatedfrom: number | null }[] {
-  return stmt(db, `SELECT DISTINCT drvpath, propagatedfrom FROM build_steps
-                   WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (0, 3, 4) AND drvpath IS NOT NULL`)
-    .all(buildId) as { drvpath: string; propagatedfrom: number | null }[];
+  return stmt<{ drvpath: string; propagatedfrom: number | null }>(db, `SELECT DISTINCT drvpath, propagatedfrom FROM build_steps
+    WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (${sqlList([BuildStatus.Success, BuildStatus.Aborted, BuildStatus.Cancelled])}) AND drvpath IS NOT NULL`)
+    .all(buildId);
 }
 
 /** Names a step's log file anew (compressed after the step ended). */

@@ -16,7 +16,7 @@ export function saveUser(db: Db, u: { username: string; passwordHash: string; ro
   writeTransaction(db, () => {
     stmt(db, `INSERT INTO users (username, fullname, emailaddress, password) VALUES (?, ?, ?, ?)
               ON CONFLICT (username) DO UPDATE SET password = excluded.password,
-                fullname = coalesce(excluded.fullname, users.fullname), emailaddress = coalesce(excluded.emailaddress, users.emailaddress)`)
+    fullname = coalesce(excluded.fullname, users.fullname), emailaddress = coalesce(excluded.emailaddress, users.emailaddress)`)
       .run(u.username, u.fullname ?? null, u.email ?? null, u.passwordHash);
     stmt(db, 'DELETE FROM user_roles WHERE username = ?').run(u.username);
     for (const role of u.roles) stmt(db, 'INSERT INTO user_roles (username, role) VALUES (?, ?)').run(u.username, role);
@@ -24,9 +24,9 @@ export function saveUser(db: Db, u: { username: string; passwordHash: string; ro
 }
 
 export function getUser(db: Db, username: string): UserWithRoles | undefined {
-  const user = stmt(db, 'SELECT username, fullname, emailaddress, password FROM users WHERE username = ?').get(username) as UserRow | undefined;
+  const user = stmt<UserRow>(db, 'SELECT username, fullname, emailaddress, password FROM users WHERE username = ?').get(username);
   if (!user) return undefined;
-  const roles = (stmt(db, 'SELECT role FROM user_roles WHERE username = ? ORDER BY role').all(username) as { role: string }[]).map((r) => r.role);
+  const roles = (stmt<{ role: string }>(db, 'SELECT role FROM user_roles WHERE username = ? ORDER BY role').all(username)).map((r) => r.role);
   return { ...user, roles };
 }
 

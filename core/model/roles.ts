@@ -3,4 +3,3 @@
  * project. Project owners and members get their powers from the project, not from a role.
  */
 export const ROLES = ['admin', 'create-projects', 'restart-jobs', 'cancel-build', 'bump-to-front', 'eval-jobset'] as const;
-export type Role = (typeof ROLES)[number];

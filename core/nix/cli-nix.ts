@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptio
 import type { SshTarget } from './machines.ts';
 import { ServeBuildConnection } from './serve-build.ts';
 import { ServeConnection } from './serve-connection.ts';
-import { RemoteConnectionError, type BuildConnection, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import { RemoteConnectionError, type BuildConnection, type Derivation, type EvalJobsResult, type EvalRequest, type Nix } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
 import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts';
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
@@ -90,40 +89,6 @@ export class CliNix implements Nix {
 
   async readDerivation(drvPath: string): Promise<Derivation> {
     return parseDerivation(await readFile(drvPath, 'utf8'));
-  }
-
-  realise(drvPath: string, options: RealiseOptions): Promise<RealiseResult> {
-    const extra: Record<string, string> = { ...options.options };
-    if (options.timeoutSeconds) extra['timeout'] = String(options.timeoutSeconds);
-    if (options.maxSilentSeconds) extra['max-silent-time'] = String(options.maxSilentSeconds);
-    const args = ['--realise', drvPath, ...optionFlags(extra)];
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.bin('nix-store'), args, { env: nixEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let tail = '';
-      let aborted = false;
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-      child.stderr.on('data', (d: Buffer) => {
-        options.onOutput?.(d);
-        tail = (tail + d.toString('utf8')).slice(-4096);
-      });
-      const abort = () => {
-        aborted = true;
-        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-      };
-      if (options.signal?.aborted) abort();
-      options.signal?.addEventListener('abort', abort, { once: true });
-      child.on('error', (err) => reject(new Error(`cannot run nix-store: ${err.message}`)));
-      child.on('close', (code) => {
-        options.signal?.removeEventListener('abort', abort);
-        resolve({
-          exitCode: code ?? 1,
-          outputPaths: code === 0 ? stdout.split('\n').filter((l) => l.startsWith('/')) : [],
-          timedOut: /timed out after \d+ seconds/.test(tail),
-          aborted,
-        });
-      });
-    });
   }
 
   async validPaths(paths: readonly string[]): Promise<Set<string>> {

@@ -6,6 +6,9 @@ import type { Derivation } from './nix.ts';
  * Read directly instead of `nix show-derivation`, which is experimental in Nix 2.8 and
  * costs a process per derivation.
  */
+/** The escapes Nix writes in a .drv's strings; any other escaped character stands for itself. */
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
+
 export function parseDerivation(text: string): Derivation {
   let pos = 0;
   const fail = (what: string): never => {
@@ -24,7 +27,7 @@ export function parseDerivation(text: string): Derivation {
       if (c === '"') return out;
       if (c === '\\') {
         const e = text[pos++];
-        out += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
+        out += ESCAPES[e ?? ''] ?? e ?? '';
       } else out += c;
     }
   };

@@ -1,5 +1,5 @@
 import { now } from '../../core/db/database.ts';
-import { bareResult, finishBuild } from '../../core/db/queue.ts';
+import { bareResult, finishBuild } from '../../core/db/build-results.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import type { CommandContext } from './context.ts';
 

@@ -4,8 +4,8 @@ import type { Db } from '../../core/db/database.ts';
 import { getJobset, jobsetInputs } from '../../core/db/jobsets.ts';
 import { getProject } from '../../core/db/projects.ts';
 import { deleteJobset, saveJobset } from '../../core/db/project-edits.ts';
-import type { PathRules } from '../../core/spec/path-rules.ts';
-import { parseJobsetSpec, SpecError } from '../../core/spec/validate.ts';
+import type { PathRules } from '../../core/jobset-specs/path-rules.ts';
+import { parseJobsetSpec, SpecError } from '../../core/jobset-specs/validate.ts';
 import { requirePermission } from '../action-response.ts';
 import { mayRead } from '../auth/permissions.ts';
 import { viewerOf } from '../auth/session.ts';
@@ -33,7 +33,7 @@ function inputsOf(body: Body, fallback: { name: string; type: string; value: str
 /**
  * Creating or updating a jobset (PUT as JSON, or the HTML form): needs the project's owner,
  * a member or an admin. Fields left out keep their values. The result is checked whole by
- * the same validator as spec files (core/spec/validate.ts), so the rules are one: the Nix
+ * the same validator as spec files (core/jobset-specs/validate.ts), so the rules are one: the Nix
  * expression's input exists and holds an expression, `nixexprpath` stays inside it, path
  * inputs only where `paths` allows. Nothing is written before it passes.
  */

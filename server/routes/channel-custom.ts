@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { channelProductNr, lastSuccessfulChannelJob } from '../../core/db/channels.ts';
-import { constituentIds } from '../../core/db/build-culprit.ts';
+import { constituentIds } from '../../core/db/evals.ts';
 import { buildBatch } from '../../core/db/build-batches.ts';
 import { requireJobset } from '../lookups.ts';
 import { NotFound, sendPage } from '../negotiate.ts';

@@ -1,13 +1,13 @@
 import type { Router } from 'express';
 import { latestFinishedBuildStatus } from '../../core/db/job-history.ts';
-import { statusLabel } from '../../core/model/status.ts';
+import { BuildStatus, statusLabel } from '../../core/model/status.ts';
 import { requireJobset } from '../lookups.ts';
 import type { RouteContext } from '../route-context.ts';
 
 /** What the newest finished build of a job says, in a badge's words and colour. */
 function badgeState(build: { buildstatus: number } | undefined): { message: string; color: string } {
   if (!build) return { message: 'not built', color: 'lightgrey' };
-  if (build.buildstatus === 0) return { message: 'passing', color: 'green' };
+  if (build.buildstatus === BuildStatus.Success) return { message: 'passing', color: 'green' };
   return { message: statusLabel(true, build.buildstatus).toLowerCase(), color: 'red' };
 }
 

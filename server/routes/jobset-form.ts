@@ -3,7 +3,7 @@ import { getJobset, jobsetInputs } from '../../core/db/jobsets.ts';
 import { actionDone, requirePermission } from '../action-response.ts';
 import { viewerOf } from '../auth/session.ts';
 import type { Body } from '../edit-fields.ts';
-import { pathRulesOf } from '../../core/spec/path-rules.ts';
+import { pathRulesOf } from '../../core/jobset-specs/path-rules.ts';
 import { editJobset, removeJobset } from '../edits/edit-jobset.ts';
 import { BadRequest, Forbidden } from '../negotiate.ts';
 import { requireJobset, requireProject } from '../lookups.ts';

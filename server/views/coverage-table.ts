@@ -4,7 +4,8 @@ import type { CoverageFileRow } from '../../core/db/coverage.ts';
 /** genhtml's thresholds: at least 90% is high, at least 75% medium, below that low. */
 export function level(p: number | null): 'hi' | 'med' | 'lo' | 'none' {
   if (p === null) return 'none';
-  return p >= 90 ? 'hi' : p >= 75 ? 'med' : 'lo';
+  if (p >= 90) return 'hi';
+  return p >= 75 ? 'med' : 'lo';
 }
 
 function figure(hit: number, found: number) {
@@ -36,12 +37,15 @@ function sortRows<T extends Row>(rows: T[], sort: { key: SortKey; desc: boolean 
   const value = (r: Row): number | string => {
     if (sort.key === 'name') return r.name;
     const t = r.totals;
-    const [hit, found] = sort.key === 'lines' ? [t.linesHit, t.linesFound] : sort.key === 'functions' ? [t.functionsHit, t.functionsFound] : [t.branchesHit, t.branchesFound];
+    let [hit, found] = [t.branchesHit, t.branchesFound];
+    if (sort.key === 'lines') [hit, found] = [t.linesHit, t.linesFound];
+    if (sort.key === 'functions') [hit, found] = [t.functionsHit, t.functionsFound];
     return percent(hit, found) ?? -1;
   };
   const sorted = [...rows].sort((a, b) => {
     const [x, y] = [value(a), value(b)];
-    return x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : 1;
+    if (x !== y) return x < y ? -1 : 1;
+    return a.name < b.name ? -1 : 1;
   });
   return sort.desc ? sorted.reverse() : sorted;
 }

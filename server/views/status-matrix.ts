@@ -18,7 +18,7 @@ export function statusMatrix(project: string, jobset: string, jobs: string[], ev
         const c = byKey.get(`${job}\0${e.id}`);
         if (!c) return { empty: true };
         const isRunning = running.has(c.id);
-        const cls = c.finished === 1 ? statusClass(true, c.buildstatus) : isRunning ? 'running' : 'pending';
+        const cls = statusClass(c.finished === 1, c.buildstatus, isRunning);
         return { url: links.build(c.id), id: c.id, label: statusLabel(c.finished === 1, c.buildstatus, isRunning), cls, symbol: SYMBOL[cls] };
       }),
     })),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild, queueCommands } from '../helpers/db.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { addEval, addJobset, addProject, addUser, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
 
@@ -95,7 +95,7 @@ test('restart the build: a same-origin form POST that leaves a request for the q
   await page.goto(`${w.url}/build/${running}`);
   await shot('7-build');
   await Promise.all([page.waitForURL(`${w.url}/build/${running}`), page.click('button:has-text("Restart")')]);
-  const rows = w.db.prepare('SELECT kind, build_id, username FROM queue_commands').all();
+  const rows = queueCommands(w.db).map(({ kind, build_id, username }) => ({ kind, build_id, username }));
   assert.deepEqual(rows, [{ kind: 'restart', build_id: running, username: 'ada' }]);
   await shot('8-after-restart');
 });

@@ -19,6 +19,8 @@ function status(url: string): Promise<number> {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
+    // A request nobody answers is the gap this test looks for: it fails, it does not hang.
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 5 s`)));
     req.on('error', reject);
   });
 }

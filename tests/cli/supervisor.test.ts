@@ -16,7 +16,7 @@ import { waitFor } from '../helpers/wait.ts';
 const dir = tempDir();
 const jobsets = join(dir, 'jobsets');
 const dbPath = join(dir, 'state', 'hydrant.sqlite');
-const ROLES = ['evaluator', 'queue-runner', 'server'];
+const ROLES = ['evaluator', 'queue-runner', 'notifier', 'server'];
 let hydrant: HydrantProcess;
 
 /** The newest process id the supervisor logged for each role. */
@@ -55,9 +55,9 @@ before(async () => {
 after(async () => { await hydrant?.stop('SIGKILL'); });
 
 test('each role runs in a process of its own', async () => {
-  const pids = await waitFor('three role processes', () => Object.keys(rolePids()).length === 3 && rolePids());
+  const pids = await waitFor('a process for every role', () => Object.keys(rolePids()).length === ROLES.length && rolePids());
   assert.deepEqual(Object.keys(pids).sort(), [...ROLES].sort());
-  assert.equal(new Set(Object.values(pids)).size, 3);
+  assert.equal(new Set(Object.values(pids)).size, ROLES.length);
   for (const pid of Object.values(pids)) assert.ok(alive(pid));
   const db = openDatabase(dbPath, { readonly: true });
   await waitFor('the build to finish', () => db.prepare('SELECT 1 FROM builds WHERE finished = 1').get(), 60);
@@ -111,7 +111,7 @@ test('SIGTERM stops every role cleanly, also when every process gets it (as from
 
 test('roles whose supervisor is killed with -9 stop on their own', async () => {
   hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets]).start();
-  const pids = Object.values(await waitFor('three role processes', () => Object.keys(rolePids()).length === 3 && rolePids()));
+  const pids = Object.values(await waitFor('a process for every role', () => Object.keys(rolePids()).length === ROLES.length && rolePids()));
   await hydrant.stop('SIGKILL');
   await waitFor('every role process to end', () => pids.every((pid) => !alive(pid)), 30);
 });

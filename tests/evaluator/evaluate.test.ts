@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
-import { aggregateConstituents, evalErrors, evalMembers, listEvals } from '../../core/db/evals.ts';
+import { constituentIds, evalErrors, listEvals } from '../../core/db/evals.ts';
+import { evalBuilds, evalMembers } from '../helpers/db.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
-import { triggerJobsetsByName, triggerJobsetsByRepo } from '../../core/db/push.ts';
+import { jobsetsWithRepo } from '../../core/db/push.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 
 function setup(jobs: string, spec: Record<string, unknown> = {}) {
@@ -53,11 +53,11 @@ test('unchanged inputs give no new evaluation, only a recorded check', async () 
 test('checkinterval 0: evaluated only when triggered (as by POST /api/push)', async () => {
   const { f, repo } = setup('a = job "a";', { checkinterval: 0 });
   assert.deepEqual(await f.evaluator.runOnce(), [], 'never evaluated on its own');
-  assert.deepEqual(triggerJobsetsByName(f.db, [{ project: 'p', jobset: 'main' }]), ['p:main']);
+  triggerEvaluation(f.db, getJobset(f.db, 'p', 'main')!.id);
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
   assert.deepEqual(await f.evaluator.runOnce(), []);
   repo.commitJobs('a = job "a2";');
-  assert.deepEqual(triggerJobsetsByRepo(f.db, repo.dir), ['p:main']);
+  for (const j of jobsetsWithRepo(f.db, repo.dir)) triggerEvaluation(f.db, j.id);
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
 });
 
@@ -91,7 +91,7 @@ test('aggregate jobs are linked to their constituents', async () => {
   await f.evaluator.runOnce();
   const builds = Object.fromEntries(evalBuilds(f.db, latestEval()!.id).map((b) => [b.job, b]));
   assert.equal(builds['release']!.isaggregate, 1);
-  assert.deepEqual(aggregateConstituents(f.db, builds['release']!.id), [builds['a']!.id, builds['b']!.id].sort((x, y) => x - y));
+  assert.deepEqual(constituentIds(f.db, builds['release']!.id), [builds['a']!.id, builds['b']!.id].sort((x, y) => x - y));
 });
 
 test('the evaluation time is recorded, in seconds', async () => {

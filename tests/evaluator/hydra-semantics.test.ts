@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
-import { constituentIds } from '../../core/db/build-culprit.ts';
-import { listEvals } from '../../core/db/evals.ts';
+import { evalBuilds } from '../helpers/db.ts';
+import { constituentIds, listEvals } from '../../core/db/evals.ts';
 import { getJobset } from '../../core/db/jobsets.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 

@@ -6,7 +6,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { getJobset, triggerEvaluation, upsertJobsetFromSpec } from '../../core/db/jobsets.ts';
-import { pathInputProblem } from '../../core/spec/path-rules.ts';
+import { pathInputProblem } from '../../core/jobset-specs/path-rules.ts';
 import { evaluatorFixture, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { evalErrors, listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';

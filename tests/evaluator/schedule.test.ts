@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation, upsertJobsetFromSpec } from '../../core/db/jobsets.ts';
-import { parseJobsetSpec, SpecError } from '../../core/spec/validate.ts';
+import { parseJobsetSpec, SpecError } from '../../core/jobset-specs/validate.ts';
 import { fireDueSchedules } from '../../evaluator/schedules.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { get } from '../helpers/http.ts';

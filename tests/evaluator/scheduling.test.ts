@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds, finishStepAndBuild } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 

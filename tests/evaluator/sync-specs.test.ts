@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { registerEvaluation } from '../../core/db/evals.ts';
-import { countEvals } from '../../core/db/evals.ts';
+import { countEvals } from '../helpers/db.ts';
 import { getJobset, jobsetInputs, listJobsets } from '../../core/db/jobsets.ts';
 import { getProject } from '../../core/db/projects.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';

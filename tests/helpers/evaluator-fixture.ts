@@ -8,7 +8,7 @@ import { createLogger } from '../../core/log.ts';
 import type { Nix } from '../../core/nix/nix.ts';
 import { createEvaluator, type Evaluator } from '../../evaluator/index.ts';
 import { syncSpecDir } from '../../evaluator/sync-specs.ts';
-import { pathRulesOf } from '../../core/spec/path-rules.ts';
+import { pathRulesOf } from '../../core/jobset-specs/path-rules.ts';
 import { GitRepo } from './git-repo.ts';
 import { tempDir } from './temp.ts';
 

@@ -1,9 +1,10 @@
-import { finishBuild, bareResult } from '../../core/db/queue.ts';
+import { finishBuild, bareResult } from '../../core/db/build-results.ts';
 import { now } from '../../core/db/database.ts';
 import { createNotifier, type Notifier } from '../../notifier/index.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from './queue-fixture.ts';
 import { freePort, TestSmtp, type ReceivedMail } from './smtp.ts';
+import { setJobsetEmail } from './db.ts';
 
 /**
  * Real builds (QueueFixture + the real queue runner) and the real notifier in this process,
@@ -41,8 +42,7 @@ export class NotifierFixture extends QueueFixture {
   /** Queues and builds one evaluation of `spec` in `jobset` (email on), then lets the notifier run. */
   async evaluation(jobset: string, body: string, jobsetColumns: { emailoverride?: string; enableemail?: boolean } = {}): Promise<Record<string, number>> {
     const ids = await this.queue(body, jobset);
-    this.db.prepare('UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE project = ? AND name = ?')
-      .run(jobsetColumns.enableemail === false ? 0 : 1, jobsetColumns.emailoverride ?? '', 'p', jobset);
+    setJobsetEmail(this.db, { project: 'p', name: jobset }, jobsetColumns.enableemail !== false, jobsetColumns.emailoverride ?? '');
     await createQueueRunner(this.config(), { log: this.log, db: this.db, nix: this.nix, maxJobs: 2 }).runOnce();
     await this.notifier.runOnce();
     return ids;

@@ -10,6 +10,7 @@ import { upsertProject } from '../../core/db/projects.ts';
 import { createLogger } from '../../core/log.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
 import { tempDir } from './temp.ts';
+import { evalBuildIds } from './db.ts';
 
 /**
  * A state dir with a migrated database and a project whose jobsets are queued from Nix
@@ -71,7 +72,6 @@ export class QueueFixture {
     const { evalId } = registerEvaluation(this.db, {
       jobsetId, inputsHash: `${this.nonce}-${this.exprCount}`, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'src', nixexprpath: file, inputs: [], jobs: result.jobs, errors: [],
     });
-    const rows = this.db.prepare('SELECT b.id, b.job FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?').all(evalId) as { id: number; job: string }[];
-    return Object.fromEntries(rows.map((r) => [r.job, r.id]));
+    return evalBuildIds(this.db, evalId);
   }
 }

@@ -13,6 +13,7 @@ import { createWebServer } from '../../server/index.ts';
 import { get } from '../helpers/http.ts';
 import { inProcess } from '../helpers/roles.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { allBuilds } from '../helpers/db.ts';
 
 test('the log of a build that found its outputs already built is the log Nix kept', async () => {
   const dir = tempDir();
@@ -28,7 +29,7 @@ test('the log of a build that found its outputs already built is the log Nix kep
   const runner = createQueueRunner(config, { log, db });
   await runner.runOnce();
   await runner.stop();
-  const build = db.prepare('SELECT id, finished, buildstatus, iscachedbuild FROM builds').get() as { id: number; finished: number; buildstatus: number; iscachedbuild: number };
+  const build = allBuilds(db)[0]!;
   assert.deepEqual([build.finished, build.buildstatus, build.iscachedbuild], [1, 0, 1], 'finished at once as cached');
 
   const server = createWebServer(config, { log, db });

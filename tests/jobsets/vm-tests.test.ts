@@ -17,6 +17,7 @@ import { get } from '../helpers/http.ts';
 import { decodePng, lineTotals } from '../helpers/images-and-coverage.ts';
 import { inProcess } from '../helpers/roles.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { allBuilds } from '../helpers/db.ts';
 
 const kernelDir = process.env.HYDRANT_VM_KERNEL_DIR ?? '/var/lib/hydrant/vm-kernel';
 const missing = existsSync(join(kernelDir, 'vmlinuz')) ? null : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
@@ -64,7 +65,7 @@ before(async () => {
   await runner.stop();
   server = createWebServer(config, { log, db });
   await server.start();
-  const rows = db.prepare(`SELECT b.id, j.name AS jobset, b.job FROM builds b JOIN jobsets j ON j.id = b.jobset_id`).all() as { id: number; jobset: string; job: string }[];
+  const rows = allBuilds(db);
   for (const r of rows) builds.set(`${r.jobset}:${r.job}`, await buildJson(r.id));
 });
 

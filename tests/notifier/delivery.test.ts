@@ -6,6 +6,7 @@ import { addWebhook } from '../../core/db/webhooks.ts';
 import { NotifierFixture } from '../helpers/notifier-fixture.ts';
 import { freePort } from '../helpers/smtp.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { outboxEntries } from '../helpers/db.ts';
 
 const ALICE = 'alice@example.org';
 
@@ -18,9 +19,9 @@ describe('SMTP server down, then up', () => {
     for (const js of ['down1', 'down2']) await f.evaluation(js, f.jobs({ a: 'ok', b: 'ok' }, ALICE), { emailoverride: 'x@example.org, y@example.org' });
     for (const js of ['down1', 'down2']) await f.evaluation(js, f.jobs({ a: 'fail', b: 'ok' }, ALICE), { emailoverride: 'x@example.org, y@example.org' });
     await f.notifier.runOnce();
-    const waiting = f.db.prepare("SELECT attempts, last_error FROM outbox WHERE kind = 'email' AND sent IS NULL").all() as { attempts: number; last_error: string }[];
+    const waiting = outboxEntries(f.db, 'email').filter((e) => e.sent === null);
     assert.equal(waiting.length, 4);
-    for (const w of waiting) assert.match(w.last_error, /ECONNREFUSED/);
+    for (const w of waiting) assert.match(w.last_error ?? '', /ECONNREFUSED/);
     await f.smtp.start(f.smtp.port);
     await waitFor('all four mails', async () => {
       await f.notifier.runOnce();
@@ -32,7 +33,7 @@ describe('SMTP server down, then up', () => {
     assert.equal(new Set(f.smtp.received.map((m) => m.messageId)).size, 4);
     assert.deepEqual(f.smtp.received.map((m) => `${m.mail.headers.get('x-hydra-jobset')} ${m.to[0]}`).sort(),
       ['down1 x@example.org', 'down1 y@example.org', 'down2 x@example.org', 'down2 y@example.org']);
-    assert.equal((f.db.prepare("SELECT count(*) AS n FROM outbox WHERE sent IS NULL").get() as { n: number }).n, 0);
+    assert.equal(outboxEntries(f.db).filter((e) => e.sent === null).length, 0);
   });
 });
 
@@ -65,7 +66,7 @@ describe('webhooks', () => {
     addWebhook(f.db, { project: 'p', jobset: 'hooked', url, secret: 's3cret' });
     addWebhook(f.db, { project: 'p', jobset: 'other', url: `${url}/other`, secret: 'x' });
     await f.evaluation('hooked', f.jobs({ a: 'fail' }, ALICE));
-    const row = () => f.db.prepare("SELECT attempts, last_error FROM outbox WHERE kind = 'webhook'").get() as { attempts: number; last_error: string };
+    const row = () => outboxEntries(f.db, 'webhook').map((e) => ({ attempts: e.attempts, last_error: e.last_error }))[0];
     assert.deepEqual(row(), { attempts: 1, last_error: 'fetch failed: ECONNREFUSED' }, 'nothing listens yet');
     await new Promise<void>((r) => http.listen(port, '127.0.0.1', () => r()));
     await waitFor('the first retry', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readOutputFacts } from '../../queue-runner/post-process.ts';
+import { readOutputFacts } from '../../queue-runner/output-facts.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir('hydrant-products-');

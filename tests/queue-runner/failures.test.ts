@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildSteps, getBuild } from '../../core/db/builds.ts';
-import { now } from '../../core/db/database.ts';
+import { buildMetrics, buildProducts, buildSteps, getBuild } from '../../core/db/builds.ts';
 import { isFailedPath } from '../../core/db/failed-paths.ts';
 import { readStepLog } from '../helpers/step-log.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
+import { queueCommands } from '../helpers/db.ts';
+import { requestBuildCommand } from '../../core/db/commands-requests.ts';
 
 const status = (f: QueueFixture, id: number | undefined) => getBuild(f.db, id!)!.buildstatus;
 
@@ -44,14 +45,14 @@ test('a failing dependency ends its dependents as "dependency failed", later bui
   writeFileSync(flag, '');
   const depOut = Object.values((await f.nix.readDerivation(depDrv)).outputs)[0]!.path;
   assert.ok(isFailedPath(f.db, depOut));
-  f.db.prepare("INSERT INTO queue_commands (kind, build_id, username, created) VALUES ('restart', ?, 'alice', ?)").run(ids['top'], now());
+  requestBuildCommand(f.db, 'restart', ids['top']!, 'alice');
   await runner.runOnce();
   assert.equal(isFailedPath(f.db, depOut), false);
   assert.equal(status(f, ids['top']), BuildStatus.Success);
   assert.equal(status(f, ids['dep']), BuildStatus.Success, 'the failed dependency build was restarted as well');
-  const handled = f.db.prepare('SELECT handled, result FROM queue_commands').get() as { handled: number; result: string };
-  assert.ok(handled.handled);
-  assert.match(handled.result, /restarted.*cleared.*also restarted dependency build/);
+  const [handled] = queueCommands(f.db);
+  assert.ok(handled!.handled);
+  assert.match(handled!.result!, /restarted.*cleared.*also restarted dependency build/);
   await runner.stop();
 });
 
@@ -120,8 +121,8 @@ test('nix-support/failed gives status 6, metrics and release name are kept, prod
   const release = getBuild(f.db, ids['release']!)!;
   assert.equal(release.releasename, 'my-release-1.0');
   assert.ok(release.size! > 0 && release.closuresize! >= release.size!, 'output and closure sizes are recorded');
-  assert.deepEqual(f.db.prepare('SELECT name, value, unit FROM build_metrics WHERE build_id = ?').all(release.id), [{ name: 'runtime', value: 12.5, unit: 's' }]);
-  const products = f.db.prepare('SELECT path, filesize, sha256hash FROM build_products WHERE build_id = ?').all(ids['hostile']) as { path: string; filesize: number | null; sha256hash: string | null }[];
+  assert.deepEqual(buildMetrics(f.db, release.id).map(({ name, value, unit }) => ({ name, value, unit })), [{ name: 'runtime', value: 12.5, unit: 's' }]);
+  const products = buildProducts(f.db, ids['hostile']!);
   assert.ok(products.every((p) => !p.path.includes('/etc/') && !p.path.includes('..')), JSON.stringify(products));
   const fine = products.find((p) => p.path.endsWith('/fine.txt'))!;
   assert.equal(fine.filesize, 5);

@@ -9,6 +9,7 @@ import { PACKAGE_ROOT } from '../../core/paths.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { finishedNotices } from '../helpers/db.ts';
 
 test('kill -9 mid-build loses nothing and builds nothing twice', async () => {
   const f = new QueueFixture();
@@ -36,6 +37,6 @@ test('kill -9 mid-build loses nothing and builds nothing twice', async () => {
   assert.deepEqual(slowSteps.map((s) => s.status), [3, 0], 'the interrupted step is recorded as aborted, then retried');
   assert.match(slowSteps[0]!.errormsg!, /interrupted/);
   assert.equal(buildSteps(f.db, ids['quick']!).length, 1, 'the finished build was not built again');
-  const notices = f.db.prepare("SELECT build_id, count(*) AS n FROM outbox WHERE kind = 'build-finished' GROUP BY build_id").all() as { n: number }[];
+  const notices = finishedNotices(f.db);
   assert.deepEqual(notices.map((r) => r.n), [1, 1], 'each build finished (and was announced) exactly once');
 });

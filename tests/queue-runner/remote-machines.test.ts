@@ -5,16 +5,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
-import { now } from '../../core/db/database.ts';
 import { listMachines } from '../../core/db/machines.ts';
 import { runningSteps } from '../../core/db/queue-status.ts';
 import { readStepLog } from '../helpers/step-log.ts';
-import { NOTHING_HIDDEN } from '../../core/db/hidden-projects.ts';
+import { NOTHING_HIDDEN } from '../helpers/db.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { SshMachine } from '../helpers/ssh-machine.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { requestBuildCommand } from '../../core/db/commands-requests.ts';
 
 const outPath = (f: QueueFixture, id: number) => buildOutputs(f.db, id)[0]!.path;
 const machineOf = (f: QueueFixture, id: number) => buildSteps(f.db, id).filter((s) => s.status === 0 && s.propagatedfrom === null).map((s) => s.machine);
@@ -120,7 +120,7 @@ test('cancelling a build on a remote machine stops the build there too, not only
   await waitFor('the builder to start on the remote machine', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 60);
   const pid = Number(readFileSync(pidFile, 'utf8'));
   assert.ok(existsSync(`/proc/${pid}`));
-  f.db.prepare('INSERT INTO queue_commands (kind, build_id, username, created) VALUES (?, ?, ?, ?)').run('cancel', ids['long'], 'alice', now());
+  requestBuildCommand(f.db, 'cancel', ids['long']!, 'alice');
   await waitFor('the build to be cancelled', () => getBuild(f.db, ids['long']!)!.finished === 1, 30);
   assert.equal(getBuild(f.db, ids['long']!)!.buildstatus, BuildStatus.Cancelled);
   await waitFor('the remote builder to be gone', () => !existsSync(`/proc/${pid}`), 15);

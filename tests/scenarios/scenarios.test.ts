@@ -14,6 +14,9 @@ import { createLogger } from '../../core/log.ts';
 import { statusLabel } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
+import { newestEvalId } from '../helpers/db.ts';
+import { evalJobStates } from '../../core/db/eval-pages.ts';
+import { evalErrors } from '../../core/db/evals.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -37,12 +40,12 @@ for (const file of readdirSync(HERE).filter((f) => f.endsWith('.json')).sort()) 
     await runner.runOnce();
     await runner.stop();
 
-    const evalId = (f.db.prepare('SELECT max(id) AS id FROM jobset_evals').get() as { id: number }).id;
-    const rows = f.db.prepare('SELECT b.job, b.finished, b.buildstatus FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?').all(evalId) as { job: string; finished: number; buildstatus: number | null }[];
+    const evalId = newestEvalId(f.db)!;
+    const rows = evalJobStates(f.db, evalId);
     // Names beside numbers, so a failure reads "tooBig: Output limit exceeded (11)".
     const show = (statuses: Record<string, number | null>) => Object.fromEntries(Object.entries(statuses).sort().map(([job, s]) => [job, `${statusLabel(s !== null, s)} (${s ?? '-'})`]));
     assert.deepEqual(show(Object.fromEntries(rows.map((r) => [r.job, r.finished ? r.buildstatus : null]))), show(expected.statuses));
-    const errors = (f.db.prepare('SELECT job FROM eval_errors WHERE eval_id = ? ORDER BY job').all(evalId) as { job: string }[]).map((r) => r.job);
+    const errors = evalErrors(f.db, evalId).map((r) => r.job);
     assert.deepEqual(errors, [...(expected.evalErrors ?? [])].sort());
   });
 }

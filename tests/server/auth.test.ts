@@ -6,6 +6,7 @@ import { getBuild } from '../../core/db/builds.ts';
 import { getJobset } from '../../core/db/jobsets.ts';
 import { getProject } from '../../core/db/projects.ts';
 import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import { clearTriggers, queueCommands, setProjectPrivate } from '../helpers/db.ts';
 
 let w: WebFixture;
 let built: number;
@@ -34,7 +35,7 @@ before(async () => {
 });
 after(() => w.stop());
 
-const commands = () => w.db.prepare('SELECT kind, build_id, eval_id, username FROM queue_commands ORDER BY id').all() as { kind: string; build_id: number | null; eval_id: number | null; username: string }[];
+const commands = () => queueCommands(w.db).map(({ kind, build_id, eval_id, username }) => ({ kind, build_id, eval_id, username }));
 
 function send(method: string, path: string, opts: { cookie?: string; origin?: string | null; referer?: string; json?: unknown; form?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { Accept: 'application/json' };
@@ -123,12 +124,12 @@ test('a form POST with the session\'s CSRF token redirects back to the page', as
 });
 
 test('/api/push triggers jobsets by name or by repository URL; anonymous pushes are refused', async () => {
-  w.db.prepare('UPDATE jobsets SET triggertime = NULL').run();
+  clearTriggers(w.db);
   assert.equal((await send('POST', '/api/push?jobsets=mine:main')).status, 401);
   assert.equal(getJobset(w.db, 'mine', 'main')!.triggertime, null);
   const byName = await send('POST', '/api/push?jobsets=mine:main', { cookie: member });
   assert.deepEqual(await byName.json(), { jobsetsTriggered: ['mine:main'] });
-  w.db.prepare('UPDATE jobsets SET triggertime = NULL').run();
+  clearTriggers(w.db);
   const byRepo = await send('PUT', `/api/push?repos=${encodeURIComponent('https://git.example/mine.git')}`, { cookie: admin });
   assert.deepEqual(await byRepo.json(), { jobsetsTriggered: ['mine:main'] });
   assert.ok(getJobset(w.db, 'mine', 'main')!.triggertime);
@@ -176,14 +177,14 @@ test('members may not create or delete projects; anonymous may not edit', async 
 });
 
 test('private projects are invisible to anonymous users and to non-members', async () => {
-  w.db.prepare(`UPDATE projects SET private = 1 WHERE name = 'mine'`).run();
+  setProjectPrivate(w.db, 'mine', true);
   try {
     assert.equal((await fetch(`${w.url}/project/mine`)).status, 404);
     assert.equal((await fetch(`${w.url}/build/${built}`)).status, 404);
     assert.doesNotMatch(await (await fetch(`${w.url}/`)).text(), /\/project\/mine"/);
     assert.equal((await fetch(`${w.url}/project/mine`, { headers: { Cookie: member } })).status, 200);
   } finally {
-    w.db.prepare(`UPDATE projects SET private = 0 WHERE name = 'mine'`).run();
+    setProjectPrivate(w.db, 'mine', false);
   }
 });
 

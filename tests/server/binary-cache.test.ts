@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds, setProjectPrivate } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { createLogger } from '../../core/log.ts';
 import { openLocalStore } from '../../core/nix/local-store.ts';
@@ -87,7 +87,7 @@ before(async () => {
   recordBuild(addJobset(w.db, 'pub', 'main'), 'app', 'app');
   recordBuild(addJobset(w.db, 'pub', 'failing'), 'broken', 'broken', 1);
   addProject(w.db, 'hush', { owner: 'ada' });
-  w.db.prepare(`UPDATE projects SET private = 1 WHERE name = 'hush'`).run();
+  setProjectPrivate(w.db, 'hush', true);
   recordBuild(addJobset(w.db, 'hush', 'main'), 'secret', 'secret');
   await addUser(w.db, 'ada', 'pw-ada-123', [], ['hush']);
 });

@@ -2,7 +2,7 @@
 // "Nix expression", "Nix name", "Short description", "License", "Homepage", "Maintainer(s)").
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { get } from '../helpers/http.ts';
 import { addJobset, addProject, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { nixEnv, optionFlags } from '../../core/nix/options.ts';
 import { runProgram } from '../../core/nix/run.ts';

@@ -10,6 +10,7 @@ import { recordScreenshots } from '../../core/db/screenshots.ts';
 import { get } from '../helpers/http.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import { setProjectPrivate } from '../helpers/db.ts';
 
 let w: WebFixture;
 let build: number;
@@ -19,7 +20,7 @@ const dir = tempDir();
 before(async () => {
   w = await startWebFixture();
   addProject(w.db, 'secret', { owner: 'ada' });
-  w.db.prepare(`UPDATE projects SET private = 1 WHERE name = 'secret'`).run();
+  setProjectPrivate(w.db, 'secret', true);
   const e = addEval(w.db, addJobset(w.db, 'secret', 'main'), [{ name: 'report' }]);
   evalId = e.evalId;
   build = e.buildIds['report']!;

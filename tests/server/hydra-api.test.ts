@@ -4,7 +4,7 @@
 // describe but that answer with its components are checked against those components.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { upsertProject } from '../../core/db/projects.ts';
 import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { get } from '../helpers/http.ts';
 import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import { setProjectPrivate } from '../helpers/db.ts';
 
 let w: WebFixture;
 let pub: { evalId: number; buildIds: Record<string, number> };
@@ -24,7 +25,7 @@ before(async () => {
   runStep(w.db, w.stateDir, pub2.buildIds.a!, { log: 'a again\n' });
   w.db.prepare('UPDATE builds SET priority = 50 WHERE id = ?').run(pub.buildIds.q);
   addProject(w.db, 'secret', { owner: 'ada' });
-  w.db.prepare(`UPDATE projects SET private = 1 WHERE name = 'secret'`).run();
+  setProjectPrivate(w.db, 'secret', true);
   hidden = addEval(w.db, addJobset(w.db, 'secret', 'main'), [{ name: 's' }, { name: 'squeued' }]);
   runStep(w.db, w.stateDir, hidden.buildIds.s!, { log: 's\n' });
   await addUser(w.db, 'ada', 'pw-ada-123', [], ['secret']);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { addEval, addJobset, addProject, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';

@@ -18,7 +18,7 @@ import { setStepLogfile } from '../../core/db/steps.ts';
 import { createLogger } from '../../core/log.ts';
 import { StepLog } from '../../queue-runner/step-log.ts';
 import { createWebServer, type WebServer } from '../../server/index.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild } from '../helpers/db.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { addEval, addJobset, addProject, runStep } from '../helpers/web-fixture.ts';

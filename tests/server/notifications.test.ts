@@ -10,6 +10,7 @@ import { unsubscribeUrl } from '../../core/mail/unsubscribe.ts';
 import { createNotifier, type Notifier } from '../../notifier/index.ts';
 import { rawHeaders, TestSmtp } from '../helpers/smtp.ts';
 import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import { setProjectPrivate, setJobsetEmail, setUserEmail } from '../helpers/db.ts';
 
 let w: WebFixture;
 let notifier: Notifier;
@@ -23,13 +24,13 @@ before(async () => {
   await smtp.start();
   addProject(w.db, 'p', { owner: 'olga' });
   addProject(w.db, 'secret', { owner: 'olga' });
-  w.db.prepare(`UPDATE projects SET private = 1 WHERE name = 'secret'`).run();
+  setProjectPrivate(w.db, 'secret', true);
   addJobset(w.db, 'secret', 'main');
   jobsetId = addJobset(w.db, 'p', 'main');
-  w.db.prepare(`UPDATE jobsets SET enableemail = 1, emailoverride = 'alice@example.org, bob@example.org' WHERE id = ?`).run(jobsetId);
+  setJobsetEmail(w.db, { id: jobsetId }, true, 'alice@example.org, bob@example.org');
   await addUser(w.db, 'carol', 'carol password');
   await addUser(w.db, 'root', 'root password', ['admin']);
-  w.db.prepare(`UPDATE users SET emailaddress = 'carol@example.org' WHERE username = 'carol'`).run();
+  setUserEmail(w.db, 'carol', 'carol@example.org');
   carol = await login(w.url, 'carol', 'carol password');
   root = await login(w.url, 'root', 'root password');
   const { config } = readConfig(['--state-dir', w.stateDir, '--smtp-url', smtp.url, '--base-url', w.url, '--notify-retry', '1'], {});

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openDatabase } from '../../core/db/database.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild, setBuildCached } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { addEval, addJobset, addProject, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import { syncMachines } from '../../core/db/machines.ts';
 
 let w: WebFixture;
 let eval1: { evalId: number; buildIds: Record<string, number> };
@@ -176,7 +177,7 @@ test('/queue, /status, /machines and /metrics', async () => {
   const status = (await json('/status')) as unknown as { build: number }[];
   assert.deepEqual(status.map((s) => s.build), [eval2.buildIds['d']]);
   assert.match(await html('/status'), new RegExp(`href="/build/${eval2.buildIds['d']}"`));
-  w.db.prepare(`INSERT INTO machines (name, systems, maxjobs) VALUES ('ssh://builder1', 'x86_64-linux', 4)`).run();
+  syncMachines(w.db, [{ name: 'ssh://builder1', systems: ['x86_64-linux'], maxJobs: 4, speedFactor: 1, supportedFeatures: [], mandatoryFeatures: [] }]);
   const machines = await json('/machines');
   assert.equal((machines['ssh://builder1'] as { maxjobs: number }).maxjobs, 4);
   assert.match(await html('/machines'), /ssh:\/\/builder1/);
@@ -267,7 +268,7 @@ test('/eval/N/builds is sent gzipped to clients that accept it, with the same co
 test('a cached failure says so on its build page; a cached success says its outputs existed', async () => {
   const failed = eval1.buildIds['b']!;
   const ok = eval1.buildIds['a']!;
-  const mark = (id: number, cached: number) => w.db.prepare('UPDATE builds SET iscachedbuild = ? WHERE id = ?').run(cached, id);
+  const mark = (id: number, cached: number) => setBuildCached(w.db, id, cached === 1);
   mark(failed, 1);
   mark(ok, 1);
   try {

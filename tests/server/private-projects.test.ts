@@ -23,7 +23,7 @@ import { openLocalStore } from '../../core/nix/local-store.ts';
 import { ROUTES } from '../../server/routes/index.ts';
 import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild } from '../helpers/db.ts';
 
 interface World { project: string; jobset: string; job: string; build: number; eval: number; repo: string }
 

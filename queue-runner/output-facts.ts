@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ProductRecord } from '../core/db/queue.ts';
+import type { ProductRecord } from '../core/db/build-results.ts';
 import { parseBuildProducts, parseMetrics, type DeclaredProduct } from '../core/model/build-products.ts';
 import { outputContaining, realPathInsideOutput, resolveInsideOutput } from '../core/nix/inside-output.ts';
 
@@ -11,6 +11,13 @@ export interface OutputFacts {
   releaseName: string | null;
   /** `nix-support/failed` exists: the build produced output but reports failure (status 6). */
   failedWithOutput: boolean;
+  /**
+   * What is wrong with hydra-build-products, one line each: lines refused (paths outside the
+   * outputs, bad syntax), products leading out of their output through a symlink and products
+   * that do not exist. Written to the step's log, where the author of the job looks when a
+   * product is missing.
+   */
+  problems: string[];
 }
 
 /** nix-support files are small; a bigger one is not read (a build controls its size). */
@@ -61,13 +68,16 @@ function declaredProducts(outputs: Record<string, string>): { products: (Declare
   return { products, problems };
 }
 
-/** Reads what a finished build declares about itself in its outputs' nix-support/ files. */
+/**
+ * Reads what a finished build declares about itself in its outputs' nix-support/ files,
+ * once per step: every build of the step's derivation is recorded from the same facts.
+ */
 export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
-  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false };
-  // Refused products are told to the user in the step's log (productProblems), not here;
-  // a product that does not exist is still listed, as in Hydra, and its download answers 404.
-  for (const { real, ...p } of declaredProducts(outputs).products) {
+  const declared = declaredProducts(outputs);
+  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false, problems: declared.problems };
+  // A product that does not exist is still listed, as in Hydra, and its download answers 404.
+  for (const { real, ...p } of declared.products) {
     let filesize: number | null = null;
     let sha256hash: string | null = null;
     try {
@@ -94,11 +104,6 @@ export async function readOutputFacts(outputs: Record<string, string>): Promise<
     if (realPathInsideOutput(out, join(out, 'nix-support', 'failed')) !== null) facts.failedWithOutput = true;
   }
   return facts;
-}
-
-/** What is wrong with the outputs' hydra-build-products, for the step's log, where the author of the job looks. */
-export function productProblems(outputs: Record<string, string>): string[] {
-  return declaredProducts(outputs).problems;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseProjectSpec, SpecError } from '../../../core/spec/validate.ts';
+import { parseProjectSpec, SpecError } from '../../../core/jobset-specs/validate.ts';
 
 const jobset = (extra: object = {}) => ({ nixexprinput: 'src', inputs: { src: { type: 'git', value: 'https://x/y.git main' } }, ...extra });
 const parse = (spec: object) => parseProjectSpec('p', JSON.stringify(spec), 'jobsets/p.json');

@@ -17,7 +17,7 @@ export function recoverInterruptedSteps(db: Db): number {
 
 /** Every unfinished build, in the order the queue serves them when nothing else decides. */
 export function unfinishedBuilds(db: Db): BuildRow[] {
-  return stmt(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all() as BuildRow[];
+  return stmt<BuildRow>(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all();
 }
 
 export interface ProductRecord {
@@ -74,7 +74,7 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
     .run(b.status, b.isCachedBuild ? 1 : 0, b.startTime, b.stopTime, b.size, b.closureSize, b.releaseName, at, buildId).changes;
   if (changed === 0) return false;
   if (step) {
-    const { next } = stmt(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(buildId) as { next: number };
+    const { next } = stmt<{ next: number }>(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(buildId)!;
     stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, starttime, stoptime, machine, system, propagatedfrom, logfile)
               VALUES (?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(buildId, next, step.drvPath, step.status, step.errormsg, step.startTime ?? at, at, step.machine, step.system, step.propagatedFrom, step.logfile);
@@ -82,12 +82,12 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
   stmt(db, 'DELETE FROM build_products WHERE build_id = ?').run(buildId);
   b.products.forEach((p, i) => {
     stmt(db, `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
   });
   if (b.evidence?.coverage) recordCoverage(db, buildId, b.evidence.coverage);
   if (b.evidence) recordScreenshots(db, buildId, b.evidence.screenshots);
-  
-  const build = stmt(db, 'SELECT jobset_id, job, system FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string; system: string };
+  const build = stmt<{ jobset_id: number; job: string; system: string }>(db, 'SELECT jobset_id, job, system FROM builds WHERE id = ?')
+    .get(buildId)!;
   for (const m of b.metrics) {
     stmt(db, `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(buildId, m.name, m.unit, m.value, build.jobset_id, build.job, b.stopTime);
@@ -103,9 +103,10 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
  * cancelled ones (Hydra #26), so a later restart of that build does not change the answer.
  */
 function previousResult(db: Db, buildId: number, b: { jobset_id: number; job: string; system: string }): { id: number; status: number } | null {
-  const row = stmt(db, `SELECT id, buildstatus FROM builds WHERE jobset_id = ? AND job = ? AND finished = 1 AND id < ?
-                          AND system = ? AND buildstatus NOT IN (3, 4) ORDER BY id DESC LIMIT 1`)
-    .get(b.jobset_id, b.job, buildId, b.system) as { id: number; buildstatus: number } | undefined;
+  const row = stmt<{ id: number; buildstatus: number }>(db, `SELECT id, buildstatus FROM builds
+    WHERE jobset_id = ? AND job = ? AND finished = 1 AND id < ? AND system = ?
+      AND buildstatus IS NOT NULL AND buildstatus NOT IN (${BuildStatus.Aborted}, ${BuildStatus.Cancelled}) ORDER BY id DESC LIMIT 1`)
+    .get(b.jobset_id, b.job, buildId, b.system);
   return row ? { id: row.id, status: row.buildstatus } : null;
 }
 

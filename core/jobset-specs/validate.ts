@@ -28,6 +28,13 @@ function resolveLocal(type: string, value: string, baseDir: string | undefined):
   return value;
 }
 
+/** What the path rules say against an input's value: a path outside the allowed directories, a git URL of a refused kind. */
+function inputProblem(type: string, value: string, paths: PathRules | undefined): string | null {
+  if (type === 'path' && paths) return pathInputProblem(value, paths);
+  if (type === 'git') return gitUrlProblem(value.trim().split(/\s+/)[0] ?? '', paths);
+  return null;
+}
+
 const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'private', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
 const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval', 'schedule',
   'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
@@ -63,8 +70,7 @@ function parseInput(name: string, raw: unknown, where: string, ctx: SpecContext)
   }
   if ((type === 'git' || type === 'path') && value.trim() === '') throw new SpecError(`${at}: "value" must name a ${type === 'git' ? 'repository' : 'path'}`);
   const resolved = resolveLocal(type, value, ctx.baseDir);
-  const problem = type === 'path' && ctx.paths ? pathInputProblem(resolved, ctx.paths)
-    : type === 'git' ? gitUrlProblem(resolved.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
+  const problem = inputProblem(type, resolved, ctx.paths);
   if (problem) throw new SpecError(`${at}: ${problem}`);
   return { name, type: type as InputType, value: resolved, emailresponsible: bool(raw, 'emailresponsible', at, false) };
 }
@@ -131,8 +137,7 @@ export function parseProjectSpec(name: string, text: string, where: string, ctx:
   }
   if (declarative) {
     declarative.value = resolveLocal(declarative.type, declarative.value, ctx.baseDir);
-    const problem = declarative.type === 'path' && ctx.paths ? pathInputProblem(declarative.value, ctx.paths)
-      : declarative.type === 'git' ? gitUrlProblem(declarative.value.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
+    const problem = inputProblem(declarative.type, declarative.value, ctx.paths);
     if (problem) throw new SpecError(`${where}: "declvalue": ${problem}`);
   }
   const { jobsets, invalidJobsets } = parseJobsetMap(raw['jobsets'] ?? {}, where, ctx);

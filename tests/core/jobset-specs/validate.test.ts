@@ -1,7 +1,7 @@
 // Spec validation: every message names the file, the jobset and the offending key or value.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseProjectSpec, SpecError } from '../../../core/spec/validate.ts';
+import { parseProjectSpec, SpecError } from '../../../core/jobset-specs/validate.ts';
 
 const where = 'jobsets/p.json';
 const parse = (spec: unknown) => parseProjectSpec('p', JSON.stringify(spec), where);

@@ -79,8 +79,10 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
-    // Supervised: a supervisor that is gone (even by kill -9) takes its roles with it.
+    // Supervised: a supervisor that is gone (even by kill -9) takes its roles with it, also
+    // when it went while the role was starting, before this listener existed.
     process.once('disconnect', () => shutdown('supervisor gone'));
+    if (supervised && !process.connected) shutdown('supervisor gone');
   });
   // A second signal while stopping means "now" — unless a supervisor sent it: a service
   // manager signals every process of the service and the supervisor passes it on, and the

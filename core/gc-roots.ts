@@ -12,6 +12,8 @@ const STORE_PATH = /^\/nix\/store\/[0-9a-z]{32}-[^/]+$/;
  */
 export class GcRoots {
   private lastWarning = '';
+  /** The directory was made: not asked again for every build that succeeds. */
+  private made = false;
 
   /** `warn` hears, once per distinct problem, that roots cannot be written (a builder or an evaluation never fails for it). */
   constructor(readonly dir: string, private readonly warn: (message: string) => void = () => undefined) {}
@@ -20,15 +22,9 @@ export class GcRoots {
   add(paths: Iterable<string>): number {
     let added = 0;
     try {
-      mkdirSync(this.dir, { recursive: true });
       for (const path of paths) {
         if (!STORE_PATH.test(path)) continue;
-        try {
-          symlinkSync(path, join(this.dir, basename(path)));
-          added++;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        }
+        if (this.link(path)) added++;
       }
     } catch (e) {
       const message = `cannot write garbage-collector roots to ${this.dir} (${(e as Error).message}); nix-collect-garbage may delete queued derivations and build outputs`;
@@ -36,6 +32,23 @@ export class GcRoots {
       this.lastWarning = message;
     }
     return added;
+  }
+
+  /** Roots one path; false when it was rooted already. */
+  private link(path: string): boolean {
+    for (let again = false; ; again = true) {
+      if (!this.made) mkdirSync(this.dir, { recursive: true });
+      this.made = true;
+      try {
+        symlinkSync(path, join(this.dir, basename(path)));
+        return true;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return false;
+        if (code !== 'ENOENT' || again) throw e;
+        this.made = false; // the directory was removed meanwhile: made again, once
+      }
+    }
   }
 
   /**

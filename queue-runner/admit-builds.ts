@@ -1,20 +1,22 @@
 import { buildOutputs } from '../core/db/builds.ts';
 import { isFailedPath } from '../core/db/failed-paths.ts';
 import { now } from '../core/db/database.ts';
-import { bareResult, finishBuild, unfinishedBuilds } from '../core/db/build-results.ts';
+import { bareResult, finishBuild } from '../core/db/build-results.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import { failBuilds, type ApplyContext } from './apply-outcome.ts';
 import { expandBuilds } from './expand-builds.ts';
 import { finishSuccessfulBuild, inspectOutputs } from './finish-build.ts';
+import type { QueueBacklog } from './queue-backlog.ts';
 
 /**
  * Takes builds the evaluator (or a restart) queued into the step graph. Builds whose
  * outputs exist end at once as cached; a step whose outputs are in the failed-paths cache
  * ends its builds at once as failed (1) or dependency failed (2), marked cached, with a
- * step of status 8 (cached failure). Returns how many builds it took in.
+ * step of status 8 (cached failure). Takes the next batch of `backlog` (`relist`: see
+ * QueueBacklog.next); returns how many builds it took in.
  */
-export async function admitNewBuilds(ctx: ApplyContext): Promise<number> {
-  const rows = unfinishedBuilds(ctx.db).filter((r) => !ctx.graph.builds.has(r.id));
+export async function admitNewBuilds(ctx: ApplyContext, backlog: QueueBacklog, relist: boolean): Promise<number> {
+  const rows = backlog.next(ctx.db, ctx.graph, relist);
   if (rows.length === 0) return 0;
   const { admitted, unreadable } = await expandBuilds(ctx.graph, ctx.nix, rows);
   for (const { row, message } of unreadable) {

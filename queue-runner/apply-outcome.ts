@@ -49,9 +49,13 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     // Every build here is of the step's derivation: one look at its outputs serves them all.
     const seen = await inspectOutputs(ctx.nix, step.outputs, o.facts);
     for (const b of done) {
-      ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
       const copied = b.row.id === run.buildId ? null : copiedStep(step, BuildStatus.Success, null, ran);
-      await finishSuccessfulBuild(ctx.db, ctx.roots, b.row, seen, { cached: false, step: copied, coverage: run.coverage });
+      try {
+        await finishSuccessfulBuild(ctx.db, ctx.roots, b.row, seen, { cached: false, step: copied, coverage: run.coverage });
+      } finally {
+        // Only now: a tick while the result was being recorded would take the build in again, as cached.
+        ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
+      }
     }
     return done.length;
   }

@@ -8,19 +8,21 @@ import { newStep, type QueuedBuild, type StepGraph } from './step-graph.ts';
  * closures level by level so one `nix-store --check-validity` answers a whole level.
  */
 export async function expandBuilds(graph: StepGraph, nix: Nix, all: readonly BuildRow[]): Promise<{ admitted: QueuedBuild[]; unreadable: { row: BuildRow; message: string }[] }> {
+  // What this call learnt; the graph's steps are looked up where they are (copying them here
+  // for every batch of a 100,000-build queue cost more than the rest of taking it in).
   const known = new Map<string, 'valid' | 'step'>();
-  for (const path of graph.steps.keys()) known.set(path, 'step');
+  const isKnown = (path: string) => known.has(path) || graph.steps.has(path);
   const drvs = new Map<string, Derivation>();
   // A derivation that is gone (garbage-collected) or broken must not hold up the rest of the queue.
   const unreadable: { row: BuildRow; message: string }[] = [];
   const rows: BuildRow[] = [];
   for (const row of all) {
-    if (known.has(row.drvpath)) { rows.push(row); continue; }
+    if (isKnown(row.drvpath)) { rows.push(row); continue; }
     const problem = await nix.readDerivation(row.drvpath).then(() => null, (e: Error) => e.message);
     if (problem) unreadable.push({ row, message: `cannot read the build's derivation ${row.drvpath}: ${problem}` });
     else rows.push(row);
   }
-  let frontier = [...new Set(rows.map((r) => r.drvpath))].filter((p) => !known.has(p));
+  let frontier = [...new Set(rows.map((r) => r.drvpath))].filter((p) => !isKnown(p));
   while (frontier.length) {
     const read = await Promise.all(frontier.map((p) => nix.readDerivation(p)));
     const outputsOf = read.map((d) => Object.values(d.outputs).map((o) => o.path));
@@ -35,7 +37,7 @@ export async function expandBuilds(graph: StepGraph, nix: Nix, all: readonly Bui
       known.set(path, 'step');
       drvs.set(path, drv);
       graph.steps.set(path, newStep(path, drv));
-      for (const input of Object.keys(drv.inputDrvs)) if (!known.has(input)) next.add(input);
+      for (const input of Object.keys(drv.inputDrvs)) if (!isKnown(input)) next.add(input);
     });
     frontier = [...next];
   }
@@ -43,7 +45,7 @@ export async function expandBuilds(graph: StepGraph, nix: Nix, all: readonly Bui
     const step = graph.steps.get(path)!;
     for (const input of Object.keys(drv.inputDrvs)) {
       const dep = graph.steps.get(input);
-      if (dep && known.get(input) === 'step') {
+      if (dep && known.get(input) !== 'valid') {
         step.deps.add(dep);
         dep.rdeps.add(step);
       }

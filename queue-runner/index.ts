@@ -12,6 +12,11 @@ import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
 import type { QueueRunnerContext } from './runner-context.ts';
+import { NixLogKeeper } from './nix-log-keeper.ts';
+import { ADMIT_BATCH, QueueBacklog } from './queue-backlog.ts';
+
+/** Between batches of a big queue being taken in while enough steps wait. */
+const BACKGROUND_BATCH_MS = 250;
 import { StepGraph } from './step-graph.ts';
 import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
 
@@ -50,7 +55,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   let rootsUpdated = 0;
   const ctx: QueueRunnerContext = {
     db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes,
-    maxTries: config.maxTries, background: new Set<Promise<unknown>>(), retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
+    maxTries: config.maxTries, background: new Set<Promise<unknown>>(), nixLogs: new NixLogKeeper(), retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
     markUnreachable: (machine, message) => pool.markUnreachable(machine, message, config.retryIntervalSeconds),
   };
   const dispatcher: Dispatcher = new Dispatcher(ctx, pool, {
@@ -60,28 +65,54 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     wake();
   });
   const dispatchQuietly = () => {
-    try { dispatcher.dispatch(); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
+    try { dispatcher.dispatch(false); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
   };
 
-  /** Commands, machines file, new builds, then whatever can start. One at a time. */
+  /**
+   * Commands, machines file, new builds, then whatever can start. One at a time. A light
+   * tick (runOnce's, between full ones) keeps the fair-share figures and the order of the
+   * queue, and looks only for builds the evaluator added; the first one asked for runs.
+   */
   let admitted = 0;
-  const tick = (): Promise<void> => {
+  const backlog = new QueueBacklog();
+  const hungry = () => backlog.pending && dispatcher.waiting() < 2 * ADMIT_BATCH;
+  let relist = true;
+  let loading = true;
+  let fullTickAt = 0;
+  const tick = (full = true): Promise<void> => {
     ticking ??= (async () => {
       try {
-        await handleCommands(ctx);
+        const commands = await handleCommands(ctx);
         pool.reload();
-        admitted += await admitNewBuilds(ctx);
-        if (Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
+        admitted += await admitNewBuilds(ctx, backlog, relist || commands > 0);
+        relist = false;
+        if (backlog.pending) loading = true;
+        else if (loading) {
+          loading = false;
+          log.info({ builds: graph.builds.size }, 'all queued builds taken in');
+        }
+        if (commands > 0) dispatcher.reorder();
+        if (full || commands > 0) {
+          fullTickAt = Date.now();
+          dispatcher.forgetShareUsage();
+        }
+        dispatcher.dispatch(full);
+        // After dispatching, and not while a big queue is being taken in: this reads every queued row.
+        if (!backlog.pending && Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
           rootsUpdated = Date.now();
           const { added, removed } = updateGcRoots(db, roots);
           if (added || removed) log.info({ added, removed, dir: roots.dir }, 'garbage-collector roots updated');
         }
-        dispatcher.forgetShareUsage();
-        dispatcher.dispatch();
       } catch (e) {
         log.error({ err: e }, 'queue runner tick failed; trying again next tick');
       } finally {
         ticking = null;
+      }
+      // The rest of a big queue is taken in a batch at a time, steps running meanwhile: at
+      // once while few steps wait, else at a pace that leaves the CPU to the builds.
+      if (backlog.pending && timer) {
+        if (hungry()) setImmediate(() => void tick(false));
+        else setTimeout(() => void tick(false), BACKGROUND_BATCH_MS).unref();
       }
     })();
     return ticking;
@@ -104,9 +135,21 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     },
     async runOnce() {
       const admittedBefore = admitted;
-      for (;;) {
-        await tick();
-        if (dispatcher.busy === 0 && graph.runnable(Date.now()).length === 0) {
+      relist = true;
+      const tickMs = Math.max(1, config.queueTickSeconds) * 1000;
+      // A step that ends starts the next itself (onIdleSlot); ticking after each one would
+      // cost a few queries per step, so a tick comes once a tick's time or when all is idle.
+      let tickedAt = 0;
+      for (let first = true; ; first = false) {
+        if (first || hungry() || dispatcher.busy === 0 || Date.now() - tickedAt >= tickMs) {
+          await tick(first || Date.now() - fullTickAt >= tickMs);
+          tickedAt = Date.now();
+        }
+        if (hungry()) {
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+        if (!backlog.pending && dispatcher.busy === 0 && graph.runnable(Date.now()).length === 0) {
           const next = dispatcher.nextWake();
           if (next === null) {
             await Promise.allSettled([...ctx.background]);

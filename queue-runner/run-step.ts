@@ -3,11 +3,12 @@ import type { Db } from '../core/db/database.ts';
 import { finishStep, setStepLogfile, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
 import type { Logger } from '../core/log.ts';
 import { BuildStatus } from '../core/model/status.ts';
-import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Nix } from '../core/nix/nix.ts';
+import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Derivation, type Nix } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { keepNixLog } from '../core/nix/log-dir.ts';
 import { readOutputFacts, type OutputFacts } from './output-facts.ts';
+import type { NixLogKeeper } from './nix-log-keeper.ts';
 import { readStepEvidence } from './read-evidence.ts';
 import type { CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { StepLog } from './step-log.ts';
@@ -20,6 +21,8 @@ export interface RunStepContext {
   maxLogSize: number;
   /** Bytes a step's outputs may take together (0: no limit); past it, status 11. */
   maxOutputSize: number;
+  /** Writes step logs where Nix keeps build logs a batch at a time; without it, one process per step. */
+  nixLogs?: NixLogKeeper;
   /** Work that follows a step but need not delay the next one (log compression); stop() waits for it. */
   background: Set<Promise<unknown>>;
 }
@@ -52,17 +55,18 @@ export interface StepRun {
  */
 export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMachine, buildId: number, limits: { timeout: number; maxSilent: number }, signal: AbortSignal): Promise<StepRun> {
   const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
-  const stepnr = startStep(ctx.db, { buildId, drvPath: step.drvPath, machine: machine.spec.name, system: step.system, logfileFor: logFor });
+  const target = machine.spec.ssh;
+  const stepnr = startStep(ctx.db, { buildId, drvPath: step.drvPath, machine: machine.spec.name, system: step.system, logfileFor: logFor, phase: target ? undefined : StepPhase.Building });
   const started = Date.now();
   const kill = new AbortController();
   const onStop = () => kill.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   if (signal.aborted) onStop();
   const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'), () => kill.abort('log-write'));
-  const target = machine.spec.ssh;
   let outcome: StepOutcome;
   try {
-    const inputPaths = await inputOutputPaths(ctx.nix, step);
+    const drv = await ctx.nix.readDerivation(step.drvPath);
+    const inputPaths = await inputOutputPaths(ctx.nix, drv);
     if (target) {
       setStepPhase(ctx.db, buildId, stepnr, StepPhase.SendingInputs);
       const sent = await ctx.nix.copyClosureTo(target, [step.drvPath, ...inputPaths]);
@@ -72,8 +76,8 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     let result: BuildOutcome;
     let tooBig: StepOutcome | null;
     try {
-      setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
-      result = await conn.build(step.drvPath, step.drv, inputPaths, {
+      if (target) setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
+      result = await conn.build(step.drvPath, drv, inputPaths, {
         timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
       });
       tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
@@ -112,7 +116,8 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
     .then(async (gz) => {
       setStepLogfile(ctx.db, buildId, stepnr, gz);
       if (keepForNix) {
-        await keepNixLog(join(ctx.stateDir, log.relative), step.drvPath)
+        const plain = join(ctx.stateDir, log.relative);
+        await (ctx.nixLogs ? ctx.nixLogs.keep(plain, step.drvPath) : keepNixLog(plain, step.drvPath))
           .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not keep the step log where Nix keeps build logs'));
       }
       log.removePlain();
@@ -157,8 +162,8 @@ async function outputsOverLimit(ctx: RunStepContext, conn: BuildConnection, step
 }
 
 /** The outputs of the step's input derivations: what must be valid where it builds. */
-async function inputOutputPaths(nix: Nix, step: Step): Promise<string[]> {
-  const lists = await Promise.all(Object.entries(step.drv.inputDrvs).map(async ([drvPath, names]) => {
+async function inputOutputPaths(nix: Nix, drv: Derivation): Promise<string[]> {
+  const lists = await Promise.all(Object.entries(drv.inputDrvs).map(async ([drvPath, names]) => {
     const input = await nix.readDerivation(drvPath);
     return names.map((n) => {
       const out = input.outputs[n];

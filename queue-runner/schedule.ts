@@ -3,12 +3,15 @@ import type { QueuedBuild, Step } from './step-graph.ts';
 
 type Key = [number, number, number, number];
 
+export interface KeyedStep { step: Step; key: Key }
+
 /**
  * Hydra's order: bumped builds first (global priority), then the jobset that used the
  * least build time per scheduling share, then the job's meta.schedulingPriority, then the
- * oldest build. A step is as urgent as the most urgent build that needs it.
+ * oldest build. A step is as urgent as the most urgent build that needs it. Each step keeps
+ * its sort key, so that more steps can be merged in later (mergeOrders).
  */
-export function orderSteps(steps: readonly Step[], usage: ReadonlyMap<number, JobsetShare>): Step[] {
+export function keyedOrder(steps: readonly Step[], usage: ReadonlyMap<number, JobsetShare>): KeyedStep[] {
   const key = (b: QueuedBuild): Key => {
     const share = usage.get(b.row.jobset_id);
     const perShare = share ? share.usedSeconds / share.shares : 0;
@@ -16,7 +19,18 @@ export function orderSteps(steps: readonly Step[], usage: ReadonlyMap<number, Jo
   };
   const keyed = steps.map((step) => ({ step, key: bestKey([...step.builds].map(key)) }));
   keyed.sort((a, b) => compare(b.key, a.key));
-  return keyed.map((k) => k.step);
+  return keyed;
+}
+
+/** Two orders (keyedOrder) as one, `a` from index `from` on: linear, where sorting again is not. */
+export function mergeOrders(a: readonly KeyedStep[], from: number, b: readonly KeyedStep[]): KeyedStep[] {
+  const out: KeyedStep[] = [];
+  let i = from;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(compare(b[j]!.key, a[i]!.key) > 0 ? b[j++]! : a[i++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
 /** The build a step is recorded under: one it is the top of, else the most urgent one. */

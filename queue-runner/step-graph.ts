@@ -7,7 +7,8 @@ import type { Derivation } from '../core/nix/nix.ts';
  */
 export interface Step {
   drvPath: string;
-  drv: Derivation;
+  // Not the parsed derivation itself: with 100,000 steps queued it is the biggest part of
+  // the graph; run-step reads it again (Nix.readDerivation keeps the recent ones).
   system: string;
   outputs: Record<string, string>;
   requiredFeatures: string[];
@@ -35,7 +36,7 @@ export interface QueuedBuild {
 export function newStep(drvPath: string, drv: Derivation): Step {
   const features = drv.env['requiredSystemFeatures'] ?? '';
   return {
-    drvPath, drv, system: drv.system,
+    drvPath, system: drv.system,
     outputs: Object.fromEntries(Object.entries(drv.outputs).map(([name, o]) => [name, o.path])),
     requiredFeatures: features.split(/\s+/).filter(Boolean),
     deps: new Set(), rdeps: new Set(), builds: new Set(),
@@ -47,6 +48,8 @@ export function newStep(drvPath: string, drv: Derivation): Step {
 export class StepGraph {
   readonly steps = new Map<string, Step>();
   readonly builds = new Map<number, QueuedBuild>();
+  /** Steps that may have become runnable since the dispatcher last looked (a build came in, a last input got built). */
+  readonly fresh: Step[] = [];
 
   runnable(at: number): Step[] {
     return [...this.steps.values()].filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0 && s.notBefore <= at);
@@ -61,6 +64,7 @@ export class StepGraph {
       if (build.steps.has(step)) continue;
       build.steps.add(step);
       step.builds.add(build);
+      if (step.deps.size === 0) this.fresh.push(step);
       stack.push(...step.deps);
     }
     this.builds.set(row.id, build);
@@ -84,7 +88,7 @@ export class StepGraph {
 
   /** A step that succeeded: its dependents may run. */
   completeStep(step: Step): void {
-    for (const r of step.rdeps) r.deps.delete(step);
+    for (const r of step.rdeps) if (r.deps.delete(step) && r.deps.size === 0) this.fresh.push(r);
     for (const b of step.builds) b.steps.delete(step);
     this.removeStep(step);
   }
@@ -92,6 +96,6 @@ export class StepGraph {
   removeStep(step: Step): void {
     this.steps.delete(step.drvPath);
     for (const d of step.deps) d.rdeps.delete(step);
-    for (const r of step.rdeps) r.deps.delete(step);
+    for (const r of step.rdeps) if (r.deps.delete(step) && r.deps.size === 0) this.fresh.push(r);
   }
 }

@@ -15,9 +15,31 @@ export function recoverInterruptedSteps(db: Db): number {
                    WHERE busy != 0`).run(now()).changes;
 }
 
-/** Every unfinished build, in the order the queue serves them when nothing else decides. */
-export function unfinishedBuilds(db: Db): BuildRow[] {
-  return stmt<BuildRow>(db, `SELECT * FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id`).all();
+/**
+ * The ids of every unfinished build, in the order the queue serves them when nothing else
+ * decides, and the newest build id at that moment (one snapshot). Ids only, from the queue's
+ * index: with 100,000 builds queued this is what start-up can afford before the first step
+ * runs; the rows are read a batch at a time.
+ */
+export function queuedBuildIds(db: Db): { ids: number[]; newestId: number } {
+  return db.transaction(() => ({
+    newestId: stmt<{ n: number }>(db, 'SELECT coalesce(max(id), 0) AS n FROM builds').get()!.n,
+    ids: stmt<{ id: number }>(db, 'SELECT id FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id').all().map((r) => r.id),
+  }))();
+}
+
+/**
+ * Builds added after `id` (ids only grow), oldest first: what the evaluator queued since.
+ * By id range, not through the queue's index, so it reads only the new rows.
+ */
+export function buildsAfter(db: Db, id: number): { id: number; finished: number }[] {
+  return stmt<{ id: number; finished: number }>(db, 'SELECT id, finished FROM builds WHERE id > ? ORDER BY id').all(id);
+}
+
+/** Those of these builds that are still unfinished, in the order given; one query for a batch. */
+export function unfinishedBuildsOf(db: Db, ids: readonly number[]): BuildRow[] {
+  return stmt<BuildRow>(db, `SELECT b.* FROM json_each(?) AS i CROSS JOIN builds b ON b.id = i.value WHERE +b.finished = 0 ORDER BY i.key`)
+    .all(JSON.stringify(ids));
 }
 
 export interface ProductRecord {

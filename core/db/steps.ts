@@ -1,13 +1,16 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
 import { BuildStatus, sqlList } from '../model/status.ts';
 
-/** Opens a busy step; its log file name is derived from the step number it gets. */
-export function startStep(db: Db, s: { buildId: number; drvPath: string; machine: string; system: string; logfileFor: (stepnr: number) => string }): number {
+/**
+ * Opens a busy step; its log file name is derived from the step number it gets. `phase`:
+ * the StepPhase it starts in (a local build starts building at once: no second write).
+ */
+export function startStep(db: Db, s: { buildId: number; drvPath: string; machine: string; system: string; logfileFor: (stepnr: number) => string; phase?: number }): number {
   return writeTransaction(db, () => {
     const at = now();
     const { next } = stmt<{ next: number }>(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(s.buildId)!;
     stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, starttime, machine, system, logfile)
-      VALUES (?, ?, 0, ?, 1, ?, ?, ?, ?)`).run(s.buildId, next, s.drvPath, at, s.machine, s.system, s.logfileFor(next));
+              VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)`).run(s.buildId, next, s.drvPath, s.phase ?? 1, at, s.machine, s.system, s.logfileFor(next));
     stmt(db, 'UPDATE builds SET starttime = coalesce(starttime, ?) WHERE id = ?').run(at, s.buildId);
     return next;
   });

@@ -1,4 +1,5 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -13,10 +14,22 @@ import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
 
 const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
+/** Parsed derivations kept (a few kB each). */
+const DERIVATIONS_KEPT = 20_000;
+/** Store path infos kept (a few hundred bytes each). */
+const PATH_INFOS_KEPT = 200_000;
+
+/** Keeps `value` under `key` in a map that holds at most `limit` entries, dropping the oldest. */
+function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
+  if (map.size >= limit) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 /** Nix through its command-line tools (Debian's nix-bin 2.8: nix-instantiate, nix-store). */
 export class CliNix implements Nix {
   private queryConnection: Promise<ServeConnection> | null = null;
+  private readonly derivations = new Map<string, Derivation>();
+  private readonly pathInfos = new Map<string, { narSize: number; references: string[] }>();
 
   /** `knownHostsDir`: where the machines file's pinned host keys are written (the state directory's ssh/). */
   constructor(private readonly binDir = '', private readonly knownHostsDir?: string) {}
@@ -87,8 +100,19 @@ export class CliNix implements Nix {
     }
   }
 
+  /**
+   * A .drv file never changes (its name is its hash), so what was parsed is kept: the queue
+   * runner reads a step's input derivations each time a step starts, and every queued
+   * build's when it takes builds in. Bounded, oldest first out.
+   */
   async readDerivation(drvPath: string): Promise<Derivation> {
-    return parseDerivation(await readFile(drvPath, 'utf8'));
+    const known = this.derivations.get(drvPath);
+    if (known) return known;
+    // Read at once: a .drv is a few kB in the local store, and a read through the thread pool
+    // costs more than the read (taking 100,000 queued builds in reads 100,000 of them).
+    const drv = parseDerivation(readFileSync(drvPath, 'utf8'));
+    remember(this.derivations, drvPath, drv, DERIVATIONS_KEPT);
+    return drv;
   }
 
   async validPaths(paths: readonly string[]): Promise<Set<string>> {
@@ -102,10 +126,39 @@ export class CliNix implements Nix {
     return result.stdout.trim();
   }
 
+  /**
+   * A valid path's size and references do not change, so they are kept: a new output's
+   * closure is mostly paths seen before, and then this is one round trip (its own info)
+   * instead of two (closure, then infos of all of it).
+   */
   async pathSizes(path: string): Promise<{ narSize: number; closureSize: number }> {
     const conn = await this.queries();
-    const closure = await conn.queryClosure([path]);
-    const infos = await conn.queryPathInfos(closure);
+    const learn = async (paths: readonly string[]) => {
+      const unknown = paths.filter((p) => !this.pathInfos.has(p));
+      if (unknown.length === 0) return;
+      for (const [p, info] of await conn.queryPathInfos(unknown)) remember(this.pathInfos, p, info, PATH_INFOS_KEPT);
+    };
+    await learn([path]);
+    const own = this.pathInfos.get(path);
+    if (!own) throw new Error(`${path} is not valid`);
+    const unknownRefs = own.references.filter((r) => r !== path && !this.pathInfos.has(r));
+    if (unknownRefs.length) await learn(await conn.queryClosure(unknownRefs));
+    const closure = new Map([[path, own]]);
+    const stack = [...own.references];
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (closure.has(p)) continue;
+      const info = this.pathInfos.get(p);
+      // Evicted meanwhile: ask for the whole closure as before.
+      if (!info) return this.pathSizesUncached(conn, path);
+      closure.set(p, info);
+      stack.push(...info.references);
+    }
+    return { narSize: own.narSize, closureSize: [...closure.values()].reduce((sum, i) => sum + i.narSize, 0) };
+  }
+
+  private async pathSizesUncached(conn: ServeConnection, path: string): Promise<{ narSize: number; closureSize: number }> {
+    const infos = await conn.queryPathInfos(await conn.queryClosure([path]));
     const own = infos.get(path);
     if (!own) throw new Error(`${path} is not valid`);
     return { narSize: own.narSize, closureSize: [...infos.values()].reduce((sum, i) => sum + i.narSize, 0) };

@@ -18,17 +18,27 @@ export function parseDerivation(text: string): Derivation {
     if (!text.startsWith(s, pos)) fail(JSON.stringify(s));
     pos += s.length;
   };
+  let nextBackslash = -1;
   const str = (): string => {
     expect('"');
+    // Runs of plain characters are sliced at once: char-by-char concatenation made parsing
+    // the largest part of taking a big queue in.
     let out = '';
     for (;;) {
-      const c = text[pos++];
-      if (c === undefined) return fail('closing quote');
-      if (c === '"') return out;
-      if (c === '\\') {
-        const e = text[pos++];
-        out += ESCAPES[e ?? ''] ?? e ?? '';
-      } else out += c;
+      const quote = text.indexOf('"', pos);
+      if (quote < 0) return fail('closing quote');
+      // The next backslash is looked for again only once passed: no rescans to the end of the text.
+      if (nextBackslash < pos) nextBackslash = text.indexOf('\\', pos) >>> 0;
+      const backslash = nextBackslash;
+      if (backslash > quote) {
+        out += text.slice(pos, quote);
+        pos = quote + 1;
+        return out;
+      }
+      out += text.slice(pos, backslash);
+      const e = text[backslash + 1];
+      out += ESCAPES[e ?? ''] ?? e ?? '';
+      pos = backslash + 2;
     }
   };
   const list = <T>(item: () => T): T[] => {

@@ -55,7 +55,7 @@ before(async () => {
 after(async () => { await hydrant?.stop('SIGKILL'); });
 
 test('each role runs in a process of its own', async () => {
-  const pids = await waitFor('a process for every role', () => Object.keys(rolePids()).length === ROLES.length && rolePids());
+  const pids = await waitFor('a process per role', () => Object.keys(rolePids()).length === ROLES.length && rolePids());
   assert.deepEqual(Object.keys(pids).sort(), [...ROLES].sort());
   assert.equal(new Set(Object.values(pids)).size, ROLES.length);
   for (const pid of Object.values(pids)) assert.ok(alive(pid));
@@ -111,7 +111,7 @@ test('SIGTERM stops every role cleanly, also when every process gets it (as from
 
 test('roles whose supervisor is killed with -9 stop on their own', async () => {
   hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets]).start();
-  const pids = Object.values(await waitFor('a process for every role', () => Object.keys(rolePids()).length === ROLES.length && rolePids()));
+  const pids = Object.values(await waitFor('a process per role', () => Object.keys(rolePids()).length === ROLES.length && rolePids()));
   await hydrant.stop('SIGKILL');
   await waitFor('every role process to end', () => pids.every((pid) => !alive(pid)), 30);
 });

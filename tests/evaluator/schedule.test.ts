@@ -78,7 +78,7 @@ test('the web edit sets and validates the schedule too', async () => {
     assert.equal(getJobset(w.db, 'demo', 'web')!.schedule, '15 4 * * 1');
     const bad = await put({ schedule: '15 25 * * *' });
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { error: string }).error, /schedule "15 25 \* \* \*" is not a schedule: hour/);
+    assert.match(((await bad.json()) as { error: string }).error, /"schedule" "15 25 \* \* \*" is not a schedule: hour/);
     assert.equal((await put({ description: 'kept' })).status, 200);
     assert.equal(getJobset(w.db, 'demo', 'web')!.schedule, '15 4 * * 1', 'left out, the schedule is kept');
   } finally {

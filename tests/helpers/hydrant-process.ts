@@ -37,6 +37,12 @@ export class HydrantProcess {
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
     const done = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
-    return done;
+    // A process that does not stop within a minute is killed, so a test fails instead of hanging.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      return await done;
+    } finally {
+      clearTimeout(killer);
+    }
   }
 }

@@ -30,7 +30,7 @@ export class VmJobset {
     mkdirSync(this.specs);
     const jobset = { nixexprinput: 'src', nixexprpath: 'nixos/release.nix', checkinterval: 3600, inputs: { src: { type: 'path', value: this.src } } };
     writeFileSync(join(this.specs, 'nixos.json'), JSON.stringify({ jobsets: { trunk: jobset } }));
-    this.roles = inProcess(join(this.dir, 'state'), ['--jobsets', this.specs]);
+    this.roles = inProcess(join(this.dir, 'state'), ['--jobsets', this.specs, '--allowed-paths', this.dir]);
   }
 
   /** Evaluates the jobset (at once the first time, then as a push would) and builds everything queued. */

@@ -31,7 +31,7 @@ before(async () => {
     jobsets: { main: { nixexprinput: 'src', checkinterval: 1, enableemail: true, inputs: { src: { type: 'git', value: `${repo.dir} main` } } } },
   }));
   hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0',
-    '--jobsets', jobsets, '--eval-tick', '1', '--notify-tick', '1', '--smtp-url', smtp.url, '--base-url', 'https://ci.example.org']).start();
+    '--jobsets', jobsets, '--allowed-paths', dir, '--eval-tick', '1', '--notify-tick', '1', '--smtp-url', smtp.url, '--base-url', 'https://ci.example.org']).start();
 });
 
 after(async () => {

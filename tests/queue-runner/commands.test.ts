@@ -1,5 +1,5 @@
 // The server's requests (rows in queue_commands) carried out by the queue runner, and the
-// order the queue is served in: bump, meta.schedulingPriority, scheduling shares.
+// order the queue is served in: bump, meta.schedulingPriority (Hydra's default 100; higher first), scheduling shares.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,7 +50,7 @@ test('bump runs a build first; meta.schedulingPriority orders the rest; bad requ
   const ids = await f.queue(`{
     a = job "a" "echo a >> ${order}; echo > $out";
     b = job "b" "echo b >> ${order}; echo > $out";
-    c = withMeta { schedulingPriority = 10; } (job "c" "echo c >> ${order}; echo > $out");
+    c = withMeta { schedulingPriority = 200; } (job "c" "echo c >> ${order}; echo > $out");
     d = job "d" "echo d >> ${order}; echo > $out";
   }`);
   request(f, 'bump', { build: ids['d'] });

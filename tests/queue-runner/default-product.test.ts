@@ -2,6 +2,8 @@
 // subprojects/crates/nix-support/src/lib.rs, "No explicit products — add the output itself
 // as a nix-build product"): channels and /eval/N/store-paths list only such builds.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -27,9 +29,9 @@ test('an output that is a plain file, or that declares products, gets no default
   const file = join(dir, `${'c'.repeat(32)}-script`);
   writeFileSync(file, '#!/bin/sh\n');
   assert.deepEqual((await readOutputFacts({ out: file })).products, []);
-  const declared = join(dir, `${'d'.repeat(32)}-docs`);
-  mkdirSync(join(declared, 'nix-support'), { recursive: true });
-  writeFileSync(join(declared, 'index.html'), '<p>docs</p>');
-  writeFileSync(join(declared, 'nix-support', 'hydra-build-products'), `doc manual ${declared} index.html\n`);
+  // Products are read only from inside a real output in the store (core/nix/inside-output.ts): a real build.
+  const expr = `derivation { name = "docs-${randomUUID()}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
+    args = [ "-c" "mkdir -p $out/nix-support && echo docs > $out/index.html && echo doc manual $out/index.html > $out/nix-support/hydra-build-products" ]; }`;
+  const declared = execFileSync('nix-build', ['--no-out-link', '--option', 'substituters', '', '--option', 'sandbox', 'false', '--option', 'build-users-group', '', '-E', expr], { encoding: 'utf8' }).trim();
   assert.deepEqual((await readOutputFacts({ out: declared })).products.map((p) => p.type), ['doc']);
 });

@@ -7,7 +7,16 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -20,19 +29,33 @@ export default tseslint.config(
   ...['evaluator', 'queue-runner', 'notifier', 'server'].map((role) => ({
     files: [`${role}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: ['evaluator', 'queue-runner', 'notifier', 'server', 'cli']
-          .filter((other) => other !== role)
-          .map((other) => ({ group: [`**/${other}/**`, `**/${other}`], message: `${role}/ may import only core/ (DESIGN.md)` })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ['evaluator', 'queue-runner', 'notifier', 'server', 'cli']
+            .filter((other) => other !== role)
+            .map((other) => ({
+              group: [`**/${other}/**`, `**/${other}`],
+              message: `${role}/ may import only core/ (DESIGN.md)`,
+            })),
+        },
+      ],
     },
   })),
   {
     files: ['core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/evaluator/**', '**/queue-runner/**', '**/notifier/**', '**/server/**', '**/cli/**'], message: 'core/ imports no role (DESIGN.md)' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/evaluator/**', '**/queue-runner/**', '**/notifier/**', '**/server/**', '**/cli/**'],
+              message: 'core/ imports no role (DESIGN.md)',
+            },
+          ],
+        },
+      ],
     },
   },
   // Rows are typed by stmt<Row>, which scripts/check-sql.ts checks against schema.sql; a cast would bypass that.

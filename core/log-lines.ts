@@ -10,8 +10,11 @@ const SHOWN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'role', 'err']
  * control characters are shown escaped: a terminal must not take them as commands.
  */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function value(v: unknown): string {
@@ -32,12 +35,15 @@ export function readableLine(json: string, colour: boolean): string {
   const name = LEVELS[level] ?? String(level);
   const tag = colour ? `\u001b[${COLOURS[level] ?? '0'}m${name}\u001b[0m` : name;
   const role = typeof record.role === 'string' ? `${printable(record.role)}: ` : '';
-  const fields = Object.entries(record).filter(([k]) => !SHOWN.has(k)).map(([k, v]) => `${printable(k)}=${value(v)}`);
+  const fields = Object.entries(record)
+    .filter(([k]) => !SHOWN.has(k))
+    .map(([k, v]) => `${printable(k)}=${value(v)}`);
   const message = printable(String(record.msg ?? ''));
   let line = `${time} ${tag} ${role}${message}`;
   if (fields.length) line += ` ${fields.join(' ')}`;
   const err = record.err as { message?: unknown; stack?: unknown } | undefined;
-  if (err) line += `\n    ${printable(String(err.stack ?? err.message ?? JSON.stringify(err))).replace(/\n/g, '\n    ')}`;
+  if (err)
+    line += `\n    ${printable(String(err.stack ?? err.message ?? JSON.stringify(err))).replace(/\n/g, '\n    ')}`;
   return line;
 }
 
@@ -48,7 +54,10 @@ export function readableLines(out: NodeJS.WritableStream, colour: boolean): Writ
     write(chunk: Buffer, _encoding, done) {
       const lines = (pending + chunk.toString('utf8')).split('\n');
       pending = lines.pop() ?? '';
-      const text = lines.filter((l) => l.trim()).map((l) => `${readableLine(l, colour)}\n`).join('');
+      const text = lines
+        .filter((l) => l.trim())
+        .map((l) => `${readableLine(l, colour)}\n`)
+        .join('');
       if (text) out.write(text);
       done();
     },

@@ -69,8 +69,19 @@ export async function fetchInputs(ctx: Ctx, inputs: JobsetInputRow[]): Promise<F
   return { resolved, args, hash };
 }
 
-async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved: ResolvedInput; arg: EvalRequest['args'][string] }> {
-  const base = { name: input.name, type: input.type, uri: null, revision: null, value: null, path: null, dependency: null };
+async function resolveInput(
+  ctx: Ctx,
+  input: JobsetInputRow,
+): Promise<{ resolved: ResolvedInput; arg: EvalRequest['args'][string] }> {
+  const base = {
+    name: input.name,
+    type: input.type,
+    uri: null,
+    revision: null,
+    value: null,
+    path: null,
+    dependency: null,
+  };
   switch (input.type) {
     case 'string':
       return { resolved: { ...base, value: input.value }, arg: { str: input.value } };

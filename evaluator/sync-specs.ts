@@ -32,9 +32,18 @@ export function syncSpecDir(db: Db, dir: string, log: Logger, paths: PathRules):
         log.error({ file: r.file, jobset: `${r.project}:${bad.name}` }, bad.error);
         setJobsetSpecError(db, r.project, bad.name, r.file, bad.error);
       }
-      retireJobsetsNotIn(db, r.project, r.file, [...r.spec.jobsets, ...declared, ...r.spec.invalidJobsets].map((j) => j.name));
+      retireJobsetsNotIn(
+        db,
+        r.project,
+        r.file,
+        [...r.spec.jobsets, ...declared, ...r.spec.invalidJobsets].map((j) => j.name),
+      );
     }
-    retireProjectsNotIn(db, dir.endsWith('/') ? dir : dir + '/', results.map((r) => r.project));
+    retireProjectsNotIn(
+      db,
+      dir.endsWith('/') ? dir : dir + '/',
+      results.map((r) => r.project),
+    );
   });
 }
 

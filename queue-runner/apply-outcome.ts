@@ -34,8 +34,14 @@ export interface StepRanIn {
 /** The step row recorded in a build that needed the step but did not run it (Hydra's propagated steps). */
 function copiedStep(step: Step, status: number, errormsg: string | null, ran: StepRanIn | null): CopiedStep {
   return {
-    drvPath: step.drvPath, status, errormsg, machine: ran?.machine ?? '', system: step.system,
-    logfile: ran?.logfile ?? null, propagatedFrom: ran?.buildId ?? null, startTime: null,
+    drvPath: step.drvPath,
+    status,
+    errormsg,
+    machine: ran?.machine ?? '',
+    system: step.system,
+    logfile: ran?.logfile ?? null,
+    propagatedFrom: ran?.buildId ?? null,
+    startTime: null,
   };
 }
 
@@ -51,7 +57,11 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     for (const b of done) {
       const copied = b.row.id === run.buildId ? null : copiedStep(step, BuildStatus.Success, null, ran);
       try {
-        await finishSuccessfulBuild(ctx.db, ctx.roots, b.row, seen, { cached: false, step: copied, coverage: run.coverage });
+        await finishSuccessfulBuild(ctx.db, ctx.roots, b.row, seen, {
+          cached: false,
+          step: copied,
+          coverage: run.coverage,
+        });
       } finally {
         // Only now: a tick while the result was being recorded would take the build in again, as cached.
         ctx.stopSteps(ctx.graph.removeBuild(b.row.id));
@@ -71,7 +81,10 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
     if (step.tries < ctx.maxTries) {
       const delay = ctx.retryIntervalSeconds * 2 ** (step.tries - 1);
       step.notBefore = Date.now() + delay * 1000;
-      ctx.log.warn({ drv: step.drvPath, tries: step.tries, retryInSeconds: delay, err: o.message }, 'build step failed for a transient reason; will retry');
+      ctx.log.warn(
+        { drv: step.drvPath, tries: step.tries, retryInSeconds: delay, err: o.message },
+        'build step failed for a transient reason; will retry',
+      );
       return 0;
     }
     return failBuilds(ctx, step, BuildStatus.Aborted, `${o.message} (gave up after ${step.tries} tries)`, ran);
@@ -88,7 +101,13 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
  * the same about every build that needs the step. A remembered failure (8) ends the builds
  * as Hydra does too: 1 and 2, marked cached; only the step rows say 8.
  */
-export function failBuilds(ctx: Pick<ApplyContext, 'db' | 'graph' | 'log' | 'stopSteps'>, step: Step, status: number, message: string, ran: StepRanIn | null): number {
+export function failBuilds(
+  ctx: Pick<ApplyContext, 'db' | 'graph' | 'log' | 'stopSteps'>,
+  step: Step,
+  status: number,
+  message: string,
+  ran: StepRanIn | null,
+): number {
   const builds: QueuedBuild[] = [...step.builds];
   // 8 is a step status only (Hydra: "steps only"): the build that failed before is failed
   // again (1), marked cached, and its step row says 8.
@@ -102,6 +121,9 @@ export function failBuilds(ctx: Pick<ApplyContext, 'db' | 'graph' | 'log' | 'sto
     finishBuild(ctx.db, b.row.id, bareResult(buildStatus, b.row.starttime ?? now(), cached), copied);
   }
   ctx.graph.removeStep(step);
-  ctx.log.info({ drv: step.drvPath, status, builds: builds.map((b) => b.row.id) }, 'build step failed; its builds are finished');
+  ctx.log.info(
+    { drv: step.drvPath, status, builds: builds.map((b) => b.row.id) },
+    'build step failed; its builds are finished',
+  );
   return builds.length;
 }

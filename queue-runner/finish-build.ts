@@ -16,7 +16,11 @@ export interface InspectedOutputs {
 }
 
 /** Reads the outputs' nix-support facts (unless the step already did) and their sizes. */
-export async function inspectOutputs(nix: Nix, outputs: Record<string, string>, facts?: OutputFacts): Promise<InspectedOutputs> {
+export async function inspectOutputs(
+  nix: Nix,
+  outputs: Record<string, string>,
+  facts?: OutputFacts,
+): Promise<InspectedOutputs> {
   const first = outputs['out'] ?? Object.values(outputs)[0];
   const sizes = first ? await nix.pathSizes(first).catch(() => null) : null;
   return { outputs, facts: facts ?? (await readOutputFacts(outputs)), sizes };
@@ -26,15 +30,33 @@ export async function inspectOutputs(nix: Nix, outputs: Record<string, string>, 
  * Records a build whose outputs now exist: sizes, products, metrics, release name, and
  * status 6 instead of 0 when the build says so in nix-support/failed.
  */
-export async function finishSuccessfulBuild(db: Db, roots: GcRoots, row: BuildRow, seen: InspectedOutputs, opts: { cached: boolean; step: CopiedStep | null; coverage?: CoverageRecord | null }): Promise<number> {
+export async function finishSuccessfulBuild(
+  db: Db,
+  roots: GcRoots,
+  row: BuildRow,
+  seen: InspectedOutputs,
+  opts: { cached: boolean; step: CopiedStep | null; coverage?: CoverageRecord | null },
+): Promise<number> {
   const { facts, sizes } = seen;
   const evidence = await readEvidence(db, row, facts.products, Object.values(seen.outputs), opts.coverage);
   const status = facts.failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Success;
-  finishBuild(db, row.id, {
-    status, isCachedBuild: opts.cached, startTime: row.starttime ?? now(), stopTime: now(),
-    size: sizes?.narSize ?? null, closureSize: sizes?.closureSize ?? null, releaseName: facts.releaseName,
-    products: facts.products, metrics: [...facts.metrics, ...evidenceMetrics(evidence, facts.metrics)], evidence,
-  }, opts.step);
+  finishBuild(
+    db,
+    row.id,
+    {
+      status,
+      isCachedBuild: opts.cached,
+      startTime: row.starttime ?? now(),
+      stopTime: now(),
+      size: sizes?.narSize ?? null,
+      closureSize: sizes?.closureSize ?? null,
+      releaseName: facts.releaseName,
+      products: facts.products,
+      metrics: [...facts.metrics, ...evidenceMetrics(evidence, facts.metrics)],
+      evidence,
+    },
+    opts.step,
+  );
   roots.add(Object.values(seen.outputs)); // before anyone can collect them; kept as long as the jobset's keepnr says
   return status;
 }

@@ -48,24 +48,47 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   let wake: () => void = () => undefined;
 
   const recovered = recoverInterruptedSteps(db);
-  if (recovered) log.warn({ steps: recovered }, 'marked steps interrupted by the last shutdown as aborted; their builds run again');
+  if (recovered)
+    log.warn({ steps: recovered }, 'marked steps interrupted by the last shutdown as aborted; their builds run again');
 
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const roots = new GcRoots(config.gcRootsDir, (message) => log.error(message));
   let rootsUpdated = 0;
   const ctx: QueueRunnerContext = {
-    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes,
-    maxTries: config.maxTries, background: new Set<Promise<unknown>>(), nixLogs: new NixLogKeeper(), retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
+    db,
+    nix,
+    log,
+    graph,
+    roots,
+    stateDir: config.stateDir,
+    maxLogSize: config.maxLogSizeBytes,
+    maxOutputSize: config.maxOutputSizeBytes,
+    maxTries: config.maxTries,
+    background: new Set<Promise<unknown>>(),
+    nixLogs: new NixLogKeeper(),
+    retryIntervalSeconds: config.retryIntervalSeconds,
+    stopSteps,
     markUnreachable: (machine, message) => pool.markUnreachable(machine, message, config.retryIntervalSeconds),
   };
-  const dispatcher: Dispatcher = new Dispatcher(ctx, pool, {
-    defaultTimeout: config.buildTimeoutSeconds, defaultMaxSilent: config.maxSilentSeconds, unsupportedWaitSeconds: config.unsupportedWaitSeconds,
-  }, () => {
-    dispatchQuietly();
-    wake();
-  });
+  const dispatcher: Dispatcher = new Dispatcher(
+    ctx,
+    pool,
+    {
+      defaultTimeout: config.buildTimeoutSeconds,
+      defaultMaxSilent: config.maxSilentSeconds,
+      unsupportedWaitSeconds: config.unsupportedWaitSeconds,
+    },
+    () => {
+      dispatchQuietly();
+      wake();
+    },
+  );
   const dispatchQuietly = () => {
-    try { dispatcher.dispatch(false); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
+    try {
+      dispatcher.dispatch(false);
+    } catch (e) {
+      log.error({ err: e }, 'queue dispatch failed');
+    }
   };
 
   /**

@@ -37,7 +37,10 @@ function readIfFile(out: string, relative: string): string | null {
 function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path).on('data', (d) => hash.update(d)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+    createReadStream(path)
+      .on('data', (d) => hash.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
   });
 }
 
@@ -47,7 +50,10 @@ function sha256File(path: string): Promise<string> {
  * the outputs, bad syntax), products that lead out of their output through a symlink (the
  * file itself or any directory on its way) and products that do not exist.
  */
-function declaredProducts(outputs: Record<string, string>): { products: (DeclaredProduct & { real: string | null })[]; problems: string[] } {
+function declaredProducts(outputs: Record<string, string>): {
+  products: (DeclaredProduct & { real: string | null })[];
+  problems: string[];
+} {
   const paths = Object.values(outputs);
   const products: (DeclaredProduct & { real: string | null })[] = [];
   const problems: string[] = [];
@@ -58,7 +64,8 @@ function declaredProducts(outputs: Record<string, string>): { products: (Declare
     for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
     for (const p of parsed.products) {
       const where = resolveInsideOutput(outputContaining(paths, p.path) ?? '', p.path);
-      if ('outside' in where) problems.push(`build product refused: ${JSON.stringify(p.path)} leads out of its output through a symlink`);
+      if ('outside' in where)
+        problems.push(`build product refused: ${JSON.stringify(p.path)} leads out of its output through a symlink`);
       else if ('missing' in where) {
         problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
         products.push({ ...p, real: null });
@@ -75,7 +82,13 @@ function declaredProducts(outputs: Record<string, string>): { products: (Declare
 export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
   const declared = declaredProducts(outputs);
-  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false, problems: declared.problems };
+  const facts: OutputFacts = {
+    products: [],
+    metrics: [],
+    releaseName: null,
+    failedWithOutput: false,
+    problems: declared.problems,
+  };
   // A product that does not exist is still listed, as in Hydra, and its download answers 404.
   for (const { real, ...p } of declared.products) {
     let filesize: number | null = null;
@@ -119,7 +132,12 @@ function defaultProduct(outputName: string, out: string): ProductRecord | null {
     return null;
   }
   return {
-    type: 'nix-build', subtype: outputName === 'out' ? '' : outputName, path: out,
-    name: basename(out).replace(/^[0-9a-z]{32}-/, ''), defaultpath: '', filesize: null, sha256hash: null,
+    type: 'nix-build',
+    subtype: outputName === 'out' ? '' : outputName,
+    path: out,
+    name: basename(out).replace(/^[0-9a-z]{32}-/, ''),
+    defaultpath: '',
+    filesize: null,
+    sha256hash: null,
   };
 }

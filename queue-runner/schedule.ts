@@ -3,7 +3,10 @@ import type { QueuedBuild, Step } from './step-graph.ts';
 
 type Key = [number, number, number, number];
 
-export interface KeyedStep { step: Step; key: Key }
+export interface KeyedStep {
+  step: Step;
+  key: Key;
+}
 
 /**
  * Hydra's order: bumped builds first (global priority), then the jobset that used the
@@ -38,7 +41,14 @@ export function owningBuild(step: Step): QueuedBuild {
   const builds = [...step.builds];
   const own = builds.filter((b) => b.top === step);
   const pool = own.length ? own : builds;
-  return pool.reduce((best, b) => (compare([b.row.globalpriority, b.row.priority, -b.row.id, 0], [best.row.globalpriority, best.row.priority, -best.row.id, 0]) > 0 ? b : best));
+  return pool.reduce((best, b) =>
+    compare(
+      [b.row.globalpriority, b.row.priority, -b.row.id, 0],
+      [best.row.globalpriority, best.row.priority, -best.row.id, 0],
+    ) > 0
+      ? b
+      : best,
+  );
 }
 
 function bestKey(keys: Key[]): Key {

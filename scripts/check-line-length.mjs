@@ -29,15 +29,19 @@ function* files(dir) {
 let long = 0;
 for (const dir of DIRS) {
   for (const file of files(join(root, dir))) {
-    readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-      if (line.length <= LIMIT || /^\s*(\/\/|\*).*https?:\/\//.test(line)) return;
-      long++;
-      console.error(`${relative(root, file)}:${i + 1}: ${line.length} columns`);
-    });
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (line.length <= LIMIT || /^\s*(\/\/|\*).*https?:\/\//.test(line)) return;
+        long++;
+        console.error(`${relative(root, file)}:${i + 1}: ${line.length} columns`);
+      });
   }
 }
 if (long > 0) {
-  console.error(`check-line-length: ${long} line(s) over ${LIMIT} columns; run npm run format, then break what it leaves`);
+  console.error(
+    `check-line-length: ${long} line(s) over ${LIMIT} columns; run npm run format, then break what it leaves`,
+  );
   process.exit(1);
 }
 console.log(`check-line-length: no line over ${LIMIT} columns`);

@@ -17,21 +17,33 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 
-interface TableColumn { type: string; nullable: boolean }
+interface TableColumn {
+  type: string;
+  nullable: boolean;
+}
 
 function schemaColumns(db: Database.Database): Map<string, Map<string, TableColumn>> {
   const tables = new Map<string, Map<string, TableColumn>>();
   const names = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table'").all();
   for (const { name } of names) {
-    const info = db.prepare<[], { name: string; type: string; notnull: number; pk: number }>(`PRAGMA table_info("${name}")`).all();
-    tables.set(name, new Map(info.map((c) => [c.name, { type: c.type.toUpperCase(), nullable: c.notnull === 0 && c.pk === 0 }])));
+    const info = db
+      .prepare<[], { name: string; type: string; notnull: number; pk: number }>(`PRAGMA table_info("${name}")`)
+      .all();
+    tables.set(
+      name,
+      new Map(info.map((c) => [c.name, { type: c.type.toUpperCase(), nullable: c.notnull === 0 && c.pk === 0 }])),
+    );
   }
   return tables;
 }
 
 function program(): ts.Program {
   const configPath = join(PACKAGE_ROOT, 'tsconfig.json');
-  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
   if (!config) throw new Error('cannot read tsconfig.json');
   return ts.createProgram(config.fileNames, config.options);
 }
@@ -42,7 +54,8 @@ function sqlText(checker: ts.TypeChecker, node: ts.Expression, depth = 0): strin
   if (depth > 5) return null;
   if (ts.isTemplateExpression(node)) {
     let text = node.head.text;
-    for (const span of node.templateSpans) text += (sqlText(checker, span.expression, depth + 1) ?? '1') + span.literal.text;
+    for (const span of node.templateSpans)
+      text += (sqlText(checker, span.expression, depth + 1) ?? '1') + span.literal.text;
     return text;
   }
   if (ts.isParenthesizedExpression(node)) return sqlText(checker, node.expression, depth + 1);
@@ -67,7 +80,8 @@ function sqlText(checker: ts.TypeChecker, node: ts.Expression, depth = 0): strin
 /** The SQL's literal parts only, where a bare status code would be written by hand. */
 function literalParts(node: ts.Expression): string {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
-  if (ts.isTemplateExpression(node)) return [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ? ');
+  if (ts.isTemplateExpression(node))
+    return [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join(' ? ');
   return '';
 }
 
@@ -98,13 +112,19 @@ export function checkStatements(prog: ts.Program, schemaSql: string): { checked:
   let checked = 0;
 
   const visit = (file: ts.SourceFile, node: ts.Node) => {
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'stmt' && node.arguments.length === 2) {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === 'stmt' &&
+      node.arguments.length === 2
+    ) {
       const { line } = file.getLineAndCharacterOfPosition(node.getStart());
       const where = `${relative(PACKAGE_ROOT, file.fileName)}:${line + 1}`;
       const sqlNode = node.arguments[1]!;
       const sql = sqlText(checker, sqlNode);
       checked++;
-      if (BARE_STATUS.test(literalParts(sqlNode))) problems.push(`${where}: a status code written as a bare number; use BuildStatus`);
+      if (BARE_STATUS.test(literalParts(sqlNode)))
+        problems.push(`${where}: a status code written as a bare number; use BuildStatus`);
       if (sql === null) {
         problems.push(`${where}: cannot work out this statement's SQL; build it from literals and constants`);
       } else {
@@ -132,7 +152,9 @@ export function checkStatements(prog: ts.Program, schemaSql: string): { checked:
       const column = columns.get(property.name);
       if (!column) {
         const returned = [...columns.keys()].join(', ');
-        problems.push(`${where}: Row has "${property.name}", which the statement does not return (it returns ${returned})`);
+        problems.push(
+          `${where}: Row has "${property.name}", which the statement does not return (it returns ${returned})`,
+        );
         continue;
       }
       const declared = column.table && column.column ? tables.get(column.table)?.get(column.column) : undefined;
@@ -140,12 +162,16 @@ export function checkStatements(prog: ts.Program, schemaSql: string): { checked:
       const type = checker.getTypeOfSymbol(property);
       if (!accepts(checker, type, declared.type)) {
         const said = checker.typeToString(type);
-        problems.push(`${where}: "${property.name}" is ${column.table}.${column.column} ${declared.type}, but Row says ${said}`);
+        problems.push(
+          `${where}: "${property.name}" is ${column.table}.${column.column} ${declared.type}, but Row says ${said}`,
+        );
       }
       const filtered = new RegExp(`\\b${column.column}\\s+IS\\s+NOT\\s+NULL`, 'i').test(sql);
       if (declared.nullable && !filtered && !allowsNull(type)) {
         const said = checker.typeToString(type);
-        problems.push(`${where}: "${property.name}" is ${column.table}.${column.column}, which may be NULL, but Row says ${said}`);
+        problems.push(
+          `${where}: "${property.name}" is ${column.table}.${column.column}, which may be NULL, but Row says ${said}`,
+        );
       }
     }
   };
@@ -159,7 +185,10 @@ export function checkStatements(prog: ts.Program, schemaSql: string): { checked:
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { checked, problems } = checkStatements(program(), readFileSync(join(PACKAGE_ROOT, 'core/db/schema.sql'), 'utf8'));
+  const { checked, problems } = checkStatements(
+    program(),
+    readFileSync(join(PACKAGE_ROOT, 'core/db/schema.sql'), 'utf8'),
+  );
   if (checked === 0) problems.push('no stmt(db, sql) calls found: is the checker looking at the right program?');
   console.log(`check-sql: ${checked} statements checked against core/db/schema.sql`);
   for (const p of problems) console.error(p);

@@ -21,9 +21,14 @@ export interface ProjectReader {
 export function hiddenProjects(db: Db, viewer: ProjectReader | null): HiddenProjects {
   const admin = viewer?.roles.includes('admin') ?? false;
   const user = viewer?.username ?? null;
-  const rows = admin ? [] : stmt<{ name: string }>(db, `SELECT name FROM projects WHERE private = 1
+  const rows = admin
+    ? []
+    : stmt<{ name: string }>(
+        db,
+        `SELECT name FROM projects WHERE private = 1
                                         AND NOT (? IS NOT NULL AND (owner = ? OR name IN (SELECT project FROM project_members WHERE username = ?)))
-                                      ORDER BY name`).all(user, user, user);
+                                      ORDER BY name`,
+      ).all(user, user, user);
   const names = rows.map((r) => r.name);
   return { json: JSON.stringify(names), names: new Set(names) };
 }

@@ -18,7 +18,8 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((file, index) => {
       const version = Number(file.slice(0, 4));
-      if (version !== index + 1) throw new Error(`migration ${file}: expected number ${index + 1}; migrations are numbered without gaps`);
+      if (version !== index + 1)
+        throw new Error(`migration ${file}: expected number ${index + 1}; migrations are numbered without gaps`);
       return { version, name: file, sql: readFileSync(join(dir, file), 'utf8') };
     });
 }
@@ -45,7 +46,20 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): { f
 
 /** The schema as SQLite reports it, normalised, for comparing against core/db/schema.sql. */
 export function dumpSchema(db: Db): string {
-  const rows = stmt<{ sql: string }>(db, `SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
-                                         ORDER BY type DESC, name`).all();
-  return rows.map((r) => r.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim() + ';').join('\n') + '\n';
+  const rows = stmt<{ sql: string }>(
+    db,
+    `SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
+                                         ORDER BY type DESC, name`,
+  ).all();
+  return (
+    rows
+      .map(
+        (r) =>
+          r.sql
+            .replace(/--[^\n]*/g, '')
+            .replace(/\s+/g, ' ')
+            .trim() + ';',
+      )
+      .join('\n') + '\n'
+  );
 }

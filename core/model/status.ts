@@ -15,7 +15,11 @@ export const BuildStatus = {
 } as const;
 
 /** Hydra's "aborted" builds, the ones "restart all aborted builds" restarts. */
-export const ABORTED_STATUSES: readonly number[] = [BuildStatus.Aborted, BuildStatus.Cancelled, BuildStatus.Unsupported];
+export const ABORTED_STATUSES: readonly number[] = [
+  BuildStatus.Aborted,
+  BuildStatus.Cancelled,
+  BuildStatus.Unsupported,
+];
 
 /** Finished with outputs in the store: the builds a jobset's keepnr keeps alive. */
 export const STATUSES_WITH_OUTPUTS: readonly number[] = [BuildStatus.Success, BuildStatus.FailedWithOutput];
@@ -47,7 +51,11 @@ export function statusLabel(finished: boolean, buildstatus: number | null, runni
 }
 
 /** CSS-friendly class for a build's state: success, failure, cancelled; running or pending while unfinished. */
-export function statusClass(finished: boolean, buildstatus: number | null, running = false): 'success' | 'failure' | 'pending' | 'running' | 'cancelled' {
+export function statusClass(
+  finished: boolean,
+  buildstatus: number | null,
+  running = false,
+): 'success' | 'failure' | 'pending' | 'running' | 'cancelled' {
   if (!finished) return running ? 'running' : 'pending';
   if (buildstatus === BuildStatus.Success) return 'success';
   if (buildstatus === BuildStatus.Cancelled || buildstatus === BuildStatus.Aborted) return 'cancelled';

@@ -12,7 +12,9 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
 export function parseDerivation(text: string): Derivation {
   let pos = 0;
   const fail = (what: string): never => {
-    throw new Error(`malformed derivation: expected ${what} at offset ${pos}: ${JSON.stringify(text.slice(pos, pos + 30))}`);
+    throw new Error(
+      `malformed derivation: expected ${what} at offset ${pos}: ${JSON.stringify(text.slice(pos, pos + 30))}`,
+    );
   };
   const expect = (s: string) => {
     if (!text.startsWith(s, pos)) fail(JSON.stringify(s));
@@ -59,15 +61,27 @@ export function parseDerivation(text: string): Derivation {
   };
 
   expect('Derive(');
-  const outputs = list(() => tuple(() => {
-    const name = str(); expect(','); const path = str(); expect(','); str(); expect(','); str();
-    return [name, { path }] as const;
-  }));
+  const outputs = list(() =>
+    tuple(() => {
+      const name = str();
+      expect(',');
+      const path = str();
+      expect(',');
+      str();
+      expect(',');
+      str();
+      return [name, { path }] as const;
+    }),
+  );
   expect(',');
-  const inputDrvs = list(() => tuple(() => {
-    const drv = str(); expect(','); const outs = list(str);
-    return [drv, outs] as const;
-  }));
+  const inputDrvs = list(() =>
+    tuple(() => {
+      const drv = str();
+      expect(',');
+      const outs = list(str);
+      return [drv, outs] as const;
+    }),
+  );
   expect(',');
   const inputSrcs = list(str);
   expect(',');
@@ -77,10 +91,14 @@ export function parseDerivation(text: string): Derivation {
   expect(',');
   const args = list(str);
   expect(',');
-  const env = list(() => tuple(() => {
-    const k = str(); expect(','); const v = str();
-    return [k, v] as const;
-  }));
+  const env = list(() =>
+    tuple(() => {
+      const k = str();
+      expect(',');
+      const v = str();
+      return [k, v] as const;
+    }),
+  );
   expect(')');
   return {
     outputs: Object.fromEntries(outputs),

@@ -149,7 +149,10 @@ export interface EvalJobsResult {
 }
 
 export class EvalError extends Error {
-  constructor(message: string, readonly stderr: string) {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
     super(message);
   }
 }

@@ -1,4 +1,9 @@
-import { buildOutputPaths, failedBuildsOfDrv, restartBuilds, stepOutputPathsOfDrv } from '../../core/db/build-actions.ts';
+import {
+  buildOutputPaths,
+  failedBuildsOfDrv,
+  restartBuilds,
+  stepOutputPathsOfDrv,
+} from '../../core/db/build-actions.ts';
 import { getBuild } from '../../core/db/builds.ts';
 import { failedStepDrvs } from '../../core/db/steps.ts';
 import type { CommandContext } from './context.ts';

@@ -7,7 +7,14 @@ import { links } from './links.ts';
 const SYMBOL: Record<string, string> = { success: '✔', failure: '✘', cancelled: '⊘', running: '▶', pending: '…' };
 
 /** The jobs × recent evaluations table of /jobset/P/J: one row per job, one cell per evaluation. */
-export function statusMatrix(project: string, jobset: string, jobs: string[], evals: EvalRow[], cells: MatrixCell[], running: ReadonlySet<number>) {
+export function statusMatrix(
+  project: string,
+  jobset: string,
+  jobs: string[],
+  evals: EvalRow[],
+  cells: MatrixCell[],
+  running: ReadonlySet<number>,
+) {
   const byKey = new Map(cells.map((c) => [`${c.job}\0${c.eval_id}`, c]));
   return {
     evals: evals.map((e) => ({ id: e.id, url: links.eval(e.id) })),
@@ -19,7 +26,13 @@ export function statusMatrix(project: string, jobset: string, jobs: string[], ev
         if (!c) return { empty: true };
         const isRunning = running.has(c.id);
         const cls = statusClass(c.finished === 1, c.buildstatus, isRunning);
-        return { url: links.build(c.id), id: c.id, label: statusLabel(c.finished === 1, c.buildstatus, isRunning), cls, symbol: SYMBOL[cls] };
+        return {
+          url: links.build(c.id),
+          id: c.id,
+          label: statusLabel(c.finished === 1, c.buildstatus, isRunning),
+          cls,
+          symbol: SYMBOL[cls],
+        };
       }),
     })),
   };

@@ -29,7 +29,10 @@ test('flags win over environment variables, which win over defaults', () => {
 });
 
 test('a typo in a flag or a bad number is an error that says which', () => {
-  assert.throws(() => readConfig(['--prot', '1'], {}), (e: Error) => e instanceof ConfigError && /unknown option --prot/.test(e.message));
+  assert.throws(
+    () => readConfig(['--prot', '1'], {}),
+    (e: Error) => e instanceof ConfigError && /unknown option --prot/.test(e.message),
+  );
   assert.throws(() => readConfig(['--port', 'x'], {}), /--port \/ HYDRANT_PORT must be a whole number/);
   assert.throws(() => readConfig(['--port'], {}), /needs a value/);
   assert.throws(() => readConfig([], { HYDRANT_LOG_LEVEL: 'loud' }), /--log-level must be one of/);

@@ -15,7 +15,12 @@ import { BuildStatus } from '../../core/model/status.ts';
  * Records step and build results through core/db's own functions, for tests of the server
  * and evaluator that need finished builds without running the queue runner.
  */
-export function finishStepAndBuild(db: Db, buildId: number, step: { stepnr: number; result: StepEnd } | null, build: BuildResult | null): void {
+export function finishStepAndBuild(
+  db: Db,
+  buildId: number,
+  step: { stepnr: number; result: StepEnd } | null,
+  build: BuildResult | null,
+): void {
   if (step) finishStep(db, buildId, step.stepnr, step.result);
   if (build) finishBuild(db, buildId, build);
 }
@@ -57,18 +62,25 @@ export function queueCommands(db: Db): {
   handled: number | null;
   result: string | null;
 }[] {
-  return stmt<{ kind: string; build_id: number | null; eval_id: number | null; username: string | null; handled: number | null; result: string | null }>(
-    db,
-    'SELECT kind, build_id, eval_id, username, handled, result FROM queue_commands ORDER BY id',
-  ).all();
+  return stmt<{
+    kind: string;
+    build_id: number | null;
+    eval_id: number | null;
+    username: string | null;
+    handled: number | null;
+    result: string | null;
+  }>(db, 'SELECT kind, build_id, eval_id, username, handled, result FROM queue_commands ORDER BY id').all();
 }
 
 /** A build that finished long ago with one step of `seconds` on `machine`: history for fair-share scheduling. */
 export function pastBuild(db: Db, buildId: number, seconds: number, machine: string): void {
   const stop = Math.floor(Date.now() / 1000) - 10;
   stmt(db, `UPDATE builds SET finished = 1, buildstatus = ${BuildStatus.Success} WHERE id = ?`).run(buildId);
-  stmt(db, `INSERT INTO build_steps (build_id, stepnr, busy, status, starttime, stoptime, machine)
-            VALUES (?, 1, 0, ${BuildStatus.Success}, ?, ?, ?)`).run(buildId, stop - seconds, stop, machine);
+  stmt(
+    db,
+    `INSERT INTO build_steps (build_id, stepnr, busy, status, starttime, stoptime, machine)
+            VALUES (?, 1, 0, ${BuildStatus.Success}, ?, ?, ?)`,
+  ).run(buildId, stop - seconds, stop, machine);
 }
 
 export function setSchedulingShares(db: Db, jobset: string, shares: number): void {
@@ -109,17 +121,30 @@ export function busyStepCount(db: Db): number {
 
 /** Every build, oldest first, with its jobset's name. */
 export function allBuilds(db: Db): BuildWithJobset[] {
-  return stmt<BuildWithJobset>(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b
-                                    JOIN jobsets j ON j.id = b.jobset_id ORDER BY b.id`).all();
+  return stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b
+                                    JOIN jobsets j ON j.id = b.jobset_id ORDER BY b.id`,
+  ).all();
 }
 
 /**
  * Leaves a request for the queue runner as the server would, but unchecked: tests of the
  * refusals need kinds and targets the server's own functions do not allow.
  */
-export function addQueueCommand(db: Db, kind: string, target: { build?: number; eval?: number }, username = 'alice'): void {
-  stmt(db, 'INSERT INTO queue_commands (kind, build_id, eval_id, username, created) VALUES (?, ?, ?, ?, ?)')
-    .run(kind, target.build ?? null, target.eval ?? null, username, Math.floor(Date.now() / 1000));
+export function addQueueCommand(
+  db: Db,
+  kind: string,
+  target: { build?: number; eval?: number },
+  username = 'alice',
+): void {
+  stmt(db, 'INSERT INTO queue_commands (kind, build_id, eval_id, username, created) VALUES (?, ?, ?, ?, ?)').run(
+    kind,
+    target.build ?? null,
+    target.eval ?? null,
+    username,
+    Math.floor(Date.now() / 1000),
+  );
 }
 
 /** Every evaluation of a jobset, counted (the jobset page counts only those that added builds). */
@@ -141,7 +166,10 @@ export interface OutboxEntry {
 
 /** The outbox (mails, webhooks, build events), oldest first; only `kind` when given. */
 export function outboxEntries(db: Db, kind?: string): OutboxEntry[] {
-  const rows = stmt<OutboxEntry>(db, 'SELECT id, kind, recipient, attempts, last_error, sent FROM outbox ORDER BY id').all();
+  const rows = stmt<OutboxEntry>(
+    db,
+    'SELECT id, kind, recipient, attempts, last_error, sent FROM outbox ORDER BY id',
+  ).all();
   return kind === undefined ? rows : rows.filter((r) => r.kind === kind);
 }
 
@@ -151,11 +179,25 @@ export function unbatchedChangeCount(db: Db): number {
 }
 
 /** A jobset's mail settings (the jobset form's "email notification" and "email override"). */
-export function setJobsetEmail(db: Db, jobset: { id: number } | { project: string; name: string }, enabled: boolean, override = ''): void {
-  if ('id' in jobset) stmt(db, 'UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE id = ?').run(enabled ? 1 : 0, override, jobset.id);
+export function setJobsetEmail(
+  db: Db,
+  jobset: { id: number } | { project: string; name: string },
+  enabled: boolean,
+  override = '',
+): void {
+  if ('id' in jobset)
+    stmt(db, 'UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE id = ?').run(
+      enabled ? 1 : 0,
+      override,
+      jobset.id,
+    );
   else {
-    stmt(db, 'UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE project = ? AND name = ?')
-      .run(enabled ? 1 : 0, override, jobset.project, jobset.name);
+    stmt(db, 'UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE project = ? AND name = ?').run(
+      enabled ? 1 : 0,
+      override,
+      jobset.project,
+      jobset.name,
+    );
   }
 }
 

@@ -35,18 +35,55 @@ export class QueueFixture {
     mkdirSync(this.stateDir, { recursive: true });
     this.db = openDatabase(join(this.stateDir, 'hydrant.sqlite'));
     migrate(this.db);
-    upsertProject(this.db, { name: 'p', displayname: 'p', description: '', homepage: '', enabled: true, hidden: false, owner: '', spec_source: '' });
+    upsertProject(this.db, {
+      name: 'p',
+      displayname: 'p',
+      description: '',
+      homepage: '',
+      enabled: true,
+      hidden: false,
+      owner: '',
+      spec_source: '',
+    });
   }
 
   config(args: string[] = []): Config {
-    return readConfig(['--state-dir', this.stateDir, '--gc-roots-dir', this.gcRootsDir, '--retry-interval', '0', '--unsupported-wait', '0', ...args], {}).config;
+    return readConfig(
+      [
+        '--state-dir',
+        this.stateDir,
+        '--gc-roots-dir',
+        this.gcRootsDir,
+        '--retry-interval',
+        '0',
+        '--unsupported-wait',
+        '0',
+        ...args,
+      ],
+      {},
+    ).config;
   }
 
   jobset(name: string, shares = 100): number {
-    return upsertJobsetFromSpec(this.db, 'p', {
-      name, enabled: 1, hidden: false, description: '', nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0,
-      schedulingshares: shares, enableemail: false, emailoverride: '', keepnr: 3, inputs: [],
-    }, '');
+    return upsertJobsetFromSpec(
+      this.db,
+      'p',
+      {
+        name,
+        enabled: 1,
+        hidden: false,
+        description: '',
+        nixexprinput: 'src',
+        nixexprpath: 'release.nix',
+        checkinterval: 0,
+        schedulingshares: shares,
+        enableemail: false,
+        emailoverride: '',
+        keepnr: 3,
+        inputs: [],
+      },
+      '',
+    );
   }
 
   /**
@@ -58,7 +95,9 @@ export class QueueFixture {
   async queue(body: string, jobsetName = 'main'): Promise<Record<string, number>> {
     const jobsetId = this.jobset(jobsetName);
     const file = join(this.dir, `release-${++this.exprCount}.nix`);
-    writeFileSync(file, `{ }: let
+    writeFileSync(
+      file,
+      `{ }: let
       nonce = "${this.nonce}";
       jobWith = name: attrs: script: derivation ({
         inherit name; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
@@ -66,11 +105,20 @@ export class QueueFixture {
       } // attrs);
       job = name: script: jobWith name { } script;
       withMeta = meta: drv: drv // { inherit meta; };
-    in ${body}`);
+    in ${body}`,
+    );
     const result = await this.nix.evaluateJobs({ exprPath: file, args: {} });
     if (result.errors.length) throw new Error(`fixture jobs failed to evaluate: ${JSON.stringify(result.errors)}`);
     const { evalId } = registerEvaluation(this.db, {
-      jobsetId, inputsHash: `${this.nonce}-${this.exprCount}`, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'src', nixexprpath: file, inputs: [], jobs: result.jobs, errors: [],
+      jobsetId,
+      inputsHash: `${this.nonce}-${this.exprCount}`,
+      checkoutSeconds: 0,
+      evalSeconds: 0,
+      nixexprinput: 'src',
+      nixexprpath: file,
+      inputs: [],
+      jobs: result.jobs,
+      errors: [],
     });
     return evalBuildIds(this.db, evalId);
   }

@@ -20,9 +20,17 @@ test('the log of a build that found its outputs already built is the log Nix kep
   const marker = `built-by-hand-${randomUUID()}`;
   mkdirSync(join(dir, 'jobsets', 'src'), { recursive: true });
   const expr = join(dir, 'jobsets', 'src', 'release.nix');
-  writeFileSync(expr, `{ job = derivation { name = "by-hand"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${marker}; echo > $out" ]; }; }`);
+  writeFileSync(
+    expr,
+    `{ job = derivation { name = "by-hand"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${marker}; echo > $out" ]; }; }`,
+  );
   execFileSync('nix-build', [expr, '-A', 'job', '--no-out-link', ...optionFlags()], { stdio: 'ignore' });
-  writeFileSync(join(dir, 'jobsets', 'p.json'), JSON.stringify({ jobsets: { j: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } } } }));
+  writeFileSync(
+    join(dir, 'jobsets', 'p.json'),
+    JSON.stringify({
+      jobsets: { j: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } } },
+    }),
+  );
 
   const { config, db, log } = inProcess(join(dir, 'state'), ['--jobsets', join(dir, 'jobsets')]);
   await createEvaluator(config, { log, db }).runOnce();

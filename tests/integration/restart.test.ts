@@ -17,16 +17,38 @@ const gate = join(dir, 'gate');
 const jobsets = join(dir, 'jobsets');
 mkdirSync(join(jobsets, 'src'), { recursive: true });
 // The build waits for a file, so the test decides when it may finish.
-writeFileSync(join(jobsets, 'src', 'release.nix'), `{
+writeFileSync(
+  join(jobsets, 'src', 'release.nix'),
+  `{
   slow = derivation {
     name = "slow-${process.pid}-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
     args = [ "-c" "echo waiting; while [ ! -e ${gate} ]; do sleep 0.1; done; echo done > $out" ];
   };
-}`);
-writeFileSync(join(jobsets, 'p.json'), JSON.stringify({ jobsets: { j: { nixexprinput: 'src', checkinterval: 1, inputs: { src: { type: 'path', value: './src' } } } } }));
-const args = ['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1'];
+}`,
+);
+writeFileSync(
+  join(jobsets, 'p.json'),
+  JSON.stringify({
+    jobsets: { j: { nixexprinput: 'src', checkinterval: 1, inputs: { src: { type: 'path', value: './src' } } } },
+  }),
+);
+const args = [
+  'start',
+  '--state-dir',
+  join(dir, 'state'),
+  '--gc-roots-dir',
+  join(dir, 'gcroots'),
+  '--port',
+  '0',
+  '--jobsets',
+  jobsets,
+  '--eval-tick',
+  '1',
+];
 let current: HydrantProcess | undefined;
-after(async () => { await current?.stop('SIGKILL'); });
+after(async () => {
+  await current?.stop('SIGKILL');
+});
 
 test('SIGTERM mid-build re-queues the build, and after a restart it finishes', async () => {
   current = await new HydrantProcess(args).start();

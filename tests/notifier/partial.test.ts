@@ -20,7 +20,10 @@ describe('an evaluation whose builds have not all finished', () => {
     await f.notifier.runOnce();
     assert.equal(f.mailsOf('slow').length, 0, 'the evaluation is not finished and the wait (an hour) is not over');
 
-    const impatient = createNotifier(f.config(['--smtp-url', f.smtp.url, '--base-url', 'http://hydrant.test', '--email-wait', '0']), { log: f.log, db: f.db });
+    const impatient = createNotifier(
+      f.config(['--smtp-url', f.smtp.url, '--base-url', 'http://hydrant.test', '--email-wait', '0']),
+      { log: f.log, db: f.db },
+    );
     await impatient.runOnce();
     let mails = f.mailsOf('slow');
     assert.equal(mails.length, 1);

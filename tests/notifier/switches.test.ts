@@ -17,7 +17,10 @@ describe('enableemail off: only subscribers', () => {
     await f.evaluation('quiet', f.jobs({ a: 'ok' }, ALICE), { enableemail: false });
     setSubscribed(f.db, 'sam', 'p', 'quiet', true);
     await f.evaluation('quiet', f.jobs({ a: 'fail' }, ALICE), { enableemail: false });
-    assert.deepEqual(f.mailsOf('quiet').map((m) => m.to[0]), ['sam@example.org']);
+    assert.deepEqual(
+      f.mailsOf('quiet').map((m) => m.to[0]),
+      ['sam@example.org'],
+    );
   });
 });
 
@@ -47,7 +50,10 @@ describe('unsubscribing while mail waits', () => {
     await f.smtp.start(f.smtp.port);
     await new Promise((r) => setTimeout(r, 1100));
     await f.notifier.runOnce();
-    assert.deepEqual(f.smtp.received.map((m) => m.to[0]), ['bob@example.org']);
+    assert.deepEqual(
+      f.smtp.received.map((m) => m.to[0]),
+      ['bob@example.org'],
+    );
     const skipped = outboxEntries(f.db, 'email').find((e) => e.recipient === ALICE)!;
     assert.match(skipped.last_error ?? '', /unsubscribed/);
   });

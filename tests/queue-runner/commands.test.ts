@@ -12,7 +12,8 @@ import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { addQueueCommand, pastBuild, queueCommands, setSchedulingShares } from '../helpers/db.ts';
 
-const request = (f: QueueFixture, kind: string, target: { build?: number; eval?: number }) => addQueueCommand(f.db, kind, target);
+const request = (f: QueueFixture, kind: string, target: { build?: number; eval?: number }) =>
+  addQueueCommand(f.db, kind, target);
 const results = (f: QueueFixture) => queueCommands(f.db).map((c) => c.result ?? '');
 
 /** One job at a time on this machine, so the order of the queue is the order of the builds. */
@@ -28,7 +29,11 @@ test('cancel kills the running step and ends the build with status 4', async () 
   const ids = await f.queue(`{ long = job "long" "echo $$ > ${pidFile}; echo long-started; sleep 60; echo > $out"; }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   runner.start();
-  await waitFor('the step to run', () => existsSync(pidFile) && buildSteps(f.db, ids['long']!).some((s) => s.busy !== 0), 30);
+  await waitFor(
+    'the step to run',
+    () => existsSync(pidFile) && buildSteps(f.db, ids['long']!).some((s) => s.busy !== 0),
+    30,
+  );
   // While the step runs, its log is plain text that grows: what the server tails.
   const running = buildSteps(f.db, ids['long']!)[0]!;
   assert.match(running.logfile!, /\.log$/);
@@ -81,7 +86,11 @@ test('scheduling shares: the jobset that used the least build time per share goe
   await f.queue(job('l1'), 'light');
   const runner = createQueueRunner(f.config(oneAtATime(f)), { log: f.log, db: f.db });
   await runner.runOnce();
-  assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['l1', 'h1'], 'equal shares: less time used goes first');
+  assert.deepEqual(
+    readFileSync(order, 'utf8').trim().split('\n'),
+    ['l1', 'h1'],
+    'equal shares: less time used goes first',
+  );
 
   // With 100 times the shares, the heavy jobset's 1000 s weigh less than light's 100 s.
   writeFileSync(order, '');
@@ -103,28 +112,40 @@ test('restart all failed builds of an evaluation re-queues exactly those', async
   }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   await runner.runOnce();
-  assert.deepEqual(['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus), [0, 1, 1]);
+  assert.deepEqual(
+    ['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus),
+    [0, 1, 1],
+  );
   writeFileSync(flag, '');
   const [evalId] = buildEvalIds(f.db, ids['good']!);
   request(f, 'restart-failed-of-eval', { eval: evalId! });
   await runner.runOnce();
-  assert.deepEqual(['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus), [0, 0, 0]);
+  assert.deepEqual(
+    ['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus),
+    [0, 0, 0],
+  );
   assert.equal(buildSteps(f.db, ids['good']!).length, 1, 'the successful build was left alone');
   assert.match(results(f)[0]!, /restarted 2 failed build\(s\) of evaluation/);
   await runner.stop();
 });
 
-test('cancel, bump and restart-aborted of a whole evaluation, as on Hydra\'s evaluation page', async () => {
+test("cancel, bump and restart-aborted of a whole evaluation, as on Hydra's evaluation page", async () => {
   const f = new QueueFixture();
   const order = join(f.dir, 'order');
-  const first = await f.queue(`{ x = job "x" "echo x >> ${order}; echo > $out"; y = job "y" "echo y >> ${order}; echo > $out"; }`, 'first');
+  const first = await f.queue(
+    `{ x = job "x" "echo x >> ${order}; echo > $out"; y = job "y" "echo y >> ${order}; echo > $out"; }`,
+    'first',
+  );
   const second = await f.queue(`{ z = job "z" "echo z >> ${order}; echo > $out"; }`, 'second');
   const evalOf = (id: number) => buildEvalIds(f.db, id)[0]!;
   const runner = createQueueRunner(f.config(oneAtATime(f)), { log: f.log, db: f.db });
   // Cancel every queued build of the first evaluation, before anything runs.
   request(f, 'cancel-eval', { eval: evalOf(first['x']!) });
   await runner.runOnce();
-  assert.deepEqual(['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus), [BuildStatus.Cancelled, BuildStatus.Cancelled]);
+  assert.deepEqual(
+    ['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus),
+    [BuildStatus.Cancelled, BuildStatus.Cancelled],
+  );
   assert.equal(getBuild(f.db, second['z']!)!.buildstatus, BuildStatus.Success, 'the other evaluation was left alone');
   // Restart its aborted builds (cancelled ones are among them); a later evaluation is bumped
   // ahead of them, though its build is newer (without the bump, the oldest goes first).
@@ -133,12 +154,18 @@ test('cancel, bump and restart-aborted of a whole evaluation, as on Hydra\'s eva
   request(f, 'bump-eval', { eval: evalOf(later['w']!) });
   await runner.runOnce();
   await runner.stop();
-  assert.deepEqual(['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus), [0, 0]);
+  assert.deepEqual(
+    ['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus),
+    [0, 0],
+  );
   assert.equal(getBuild(f.db, later['w']!)!.buildstatus, 0);
-  assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['z', 'w', 'x', 'y'], 'the bumped evaluation went before the older builds');
+  assert.deepEqual(
+    readFileSync(order, 'utf8').trim().split('\n'),
+    ['z', 'w', 'x', 'y'],
+    'the bumped evaluation went before the older builds',
+  );
   const [cancelled, restarted, bumped] = results(f);
   assert.match(cancelled!, /cancelled 2 build\(s\) of evaluation/);
   assert.match(restarted!, /restarted 2 aborted build\(s\)/);
   assert.match(bumped!, /bumped 1 build\(s\) of evaluation \d+ to global priority/);
 });
-

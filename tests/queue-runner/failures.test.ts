@@ -29,7 +29,10 @@ test('a failing dependency ends its dependents as "dependency failed", later bui
   assert.equal(status(f, ids['top']), BuildStatus.DependencyFailed);
   const topSteps = buildSteps(f.db, ids['top']!);
   const depDrv = getBuild(f.db, ids['dep']!)!.drvpath;
-  assert.ok(topSteps.some((s) => s.drvpath === depDrv && s.status === BuildStatus.Failed), 'the dependent build shows which step failed');
+  assert.ok(
+    topSteps.some((s) => s.drvpath === depDrv && s.status === BuildStatus.Failed),
+    'the dependent build shows which step failed',
+  );
 
   // The same derivations queued again (another jobset): they end at once, nothing is built.
   const again = await f.queue(expr, 'other');
@@ -39,7 +42,11 @@ test('a failing dependency ends its dependents as "dependency failed", later bui
   assert.equal(status(f, again['top']), BuildStatus.DependencyFailed);
   assert.equal(getBuild(f.db, again['dep']!)!.iscachedbuild, 1);
   assert.equal(getBuild(f.db, again['top']!)!.iscachedbuild, 1);
-  assert.deepEqual(buildSteps(f.db, again['dep']!).map((s) => [s.status, s.machine]), [[BuildStatus.CachedFailure, '']], 'nothing was built for the cached failure');
+  assert.deepEqual(
+    buildSteps(f.db, again['dep']!).map((s) => [s.status, s.machine]),
+    [[BuildStatus.CachedFailure, '']],
+    'nothing was built for the cached failure',
+  );
 
   // Restarting the dependent build clears the cache and re-queues the failed dependency too.
   writeFileSync(flag, '');
@@ -76,7 +83,9 @@ test('meta.timeout and meta.maxSilent end a build with status 7; the build proce
 
 test('a step writing more log than --max-log-size ends with status 10', async () => {
   const f = new QueueFixture();
-  const ids = await f.queue(`{ chatty = job "chatty" "i=0; while [ $i -lt 5000 ]; do echo line $i of a very chatty build; i=$((i+1)); done; echo > $out"; }`);
+  const ids = await f.queue(
+    `{ chatty = job "chatty" "i=0; while [ $i -lt 5000 ]; do echo line $i of a very chatty build; i=$((i+1)); done; echo > $out"; }`,
+  );
   const runner = createQueueRunner(f.config(['--max-log-size', '10000']), { log: f.log, db: f.db });
   await runner.runOnce();
   assert.equal(status(f, ids['chatty']), BuildStatus.LogLimitExceeded);
@@ -101,7 +110,11 @@ test('a step whose outputs are bigger than --max-output-size ends with status 11
   const step = buildSteps(f.db, ids['big']!)[0]!;
   assert.equal(step.status, BuildStatus.OutputLimitExceeded);
   assert.match(step.errormsg!, /outputs take \d+ bytes, more than the limit of 10000 bytes/);
-  assert.match(readStepLog(f.stateDir, step.logfile)!, /more than the limit of 10000 bytes/, 'the reason is at the end of the log too');
+  assert.match(
+    readStepLog(f.stateDir, step.logfile)!,
+    /more than the limit of 10000 bytes/,
+    'the reason is at the end of the log too',
+  );
 });
 
 test('nix-support/failed gives status 6, metrics and release name are kept, product paths outside the output are refused and the build log says why', async () => {
@@ -121,16 +134,25 @@ test('nix-support/failed gives status 6, metrics and release name are kept, prod
   const release = getBuild(f.db, ids['release']!)!;
   assert.equal(release.releasename, 'my-release-1.0');
   assert.ok(release.size! > 0 && release.closuresize! >= release.size!, 'output and closure sizes are recorded');
-  assert.deepEqual(buildMetrics(f.db, release.id).map(({ name, value, unit }) => ({ name, value, unit })), [{ name: 'runtime', value: 12.5, unit: 's' }]);
+  assert.deepEqual(
+    buildMetrics(f.db, release.id).map(({ name, value, unit }) => ({ name, value, unit })),
+    [{ name: 'runtime', value: 12.5, unit: 's' }],
+  );
   const products = buildProducts(f.db, ids['hostile']!);
-  assert.ok(products.every((p) => !p.path.includes('/etc/') && !p.path.includes('..')), JSON.stringify(products));
+  assert.ok(
+    products.every((p) => !p.path.includes('/etc/') && !p.path.includes('..')),
+    JSON.stringify(products),
+  );
   const fine = products.find((p) => p.path.endsWith('/fine.txt'))!;
   assert.equal(fine.filesize, 5);
   assert.match(fine.sha256hash!, /^[0-9a-f]{64}$/);
   assert.ok(!products.some((p) => p.path.endsWith('/link') && p.sha256hash), 'a symlink is not hashed through');
   // The author of the job learns why a product is missing from the build log.
   const log = readStepLog(f.stateDir, buildSteps(f.db, ids['hostile']!)[0]!.logfile)!;
-  assert.match(log, /hydrant: build product refused: "file doc \/etc\/passwd": path "\/etc\/passwd" is not inside the build's outputs/);
+  assert.match(
+    log,
+    /hydrant: build product refused: "file doc \/etc\/passwd": path "\/etc\/passwd" is not inside the build's outputs/,
+  );
   assert.match(log, /hydrant: build product refused: "file doc [^"]*\/\.\.\/\.\.\/\.\.\/etc\/shadow"/);
   assert.doesNotMatch(log, /fine\.txt/, 'good products are not mentioned');
   await runner.stop();

@@ -72,7 +72,10 @@ test('a roots directory that cannot be written is reported once and never fails 
   assert.equal(roots.add(['/nix/store/00000000000000000000000000000000-x']), 0);
   assert.equal(roots.add(['/nix/store/00000000000000000000000000000000-y']), 0);
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /cannot write garbage-collector roots to .*not-a-directory.*nix-collect-garbage may delete/);
+  assert.match(
+    warnings[0]!,
+    /cannot write garbage-collector roots to .*not-a-directory.*nix-collect-garbage may delete/,
+  );
 });
 
 test('a root made while the database was being read survives the update that did not see it', () => {

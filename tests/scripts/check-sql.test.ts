@@ -11,7 +11,10 @@ const SCHEMA = `CREATE TABLE builds (id INTEGER PRIMARY KEY, job TEXT NOT NULL, 
 
 function check(source: string) {
   const file = join(tempDir('hydrant-check-sql-'), 'probe.ts');
-  writeFileSync(file, `declare function stmt<Row = never>(db: unknown, sql: string): { all(): Row[] };\ndeclare const db: unknown;\n${source}\n`);
+  writeFileSync(
+    file,
+    `declare function stmt<Row = never>(db: unknown, sql: string): { all(): Row[] };\ndeclare const db: unknown;\n${source}\n`,
+  );
   const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022 });
   return checkStatements(program, SCHEMA);
 }
@@ -44,6 +47,8 @@ test('a column the statement does not return, a wrong type, a lost NULL, a typo 
 });
 
 test('`column IS NOT NULL` in the SQL lets a nullable column be typed without null', () => {
-  const { problems } = check(`stmt<{ description: string }>(db, 'SELECT description FROM builds WHERE description IS NOT NULL').all();`);
+  const { problems } = check(
+    `stmt<{ description: string }>(db, 'SELECT description FROM builds WHERE description IS NOT NULL').all();`,
+  );
   assert.deepEqual(problems, []);
 });

@@ -12,10 +12,14 @@ function table() {
 
 test('writeTransaction refuses to nest, and the outer transaction is rolled back with it', () => {
   const { db, count } = table();
-  assert.throws(() => writeTransaction(db, () => {
-    db.exec('INSERT INTO t VALUES (1)');
-    writeTransaction(db, () => db.exec('INSERT INTO t VALUES (2)'));
-  }), NestedTransactionError);
+  assert.throws(
+    () =>
+      writeTransaction(db, () => {
+        db.exec('INSERT INTO t VALUES (1)');
+        writeTransaction(db, () => db.exec('INSERT INTO t VALUES (2)'));
+      }),
+    NestedTransactionError,
+  );
   assert.equal(count(), 0, 'nothing of the outer transaction was committed');
   assert.equal(db.inTransaction, false);
 });
@@ -30,10 +34,17 @@ test('writeTransaction refuses to run inside a transaction begun by hand', () =>
 test('one after another they commit, and an error rolls back only its own', () => {
   const { db, count } = table();
   writeTransaction(db, () => db.exec('INSERT INTO t VALUES (1)'));
-  assert.throws(() => writeTransaction(db, () => {
-    db.exec('INSERT INTO t VALUES (2)');
-    throw new Error('boom');
-  }), /boom/);
-  assert.equal(writeTransaction(db, () => 'value'), 'value');
+  assert.throws(
+    () =>
+      writeTransaction(db, () => {
+        db.exec('INSERT INTO t VALUES (2)');
+        throw new Error('boom');
+      }),
+    /boom/,
+  );
+  assert.equal(
+    writeTransaction(db, () => 'value'),
+    'value',
+  );
   assert.equal(count(), 1);
 });

@@ -12,9 +12,24 @@ function setup() {
   const db = openDatabase(':memory:');
   migrate(db);
   const project = (name: string, enabled: boolean) =>
-    upsertProject(db, { name, displayname: name, description: '', homepage: '', enabled, hidden: false, owner: '', spec_source: '', declarative: null });
+    upsertProject(db, {
+      name,
+      displayname: name,
+      description: '',
+      homepage: '',
+      enabled,
+      hidden: false,
+      owner: '',
+      spec_source: '',
+      declarative: null,
+    });
   const jobset = (p: string, name: string, src: string, enabled = 1) =>
-    upsertJobsetFromSpec(db, p, parseJobsetSpec(name, { enabled, nixexprinput: 'src', inputs: { src: { type: 'git', value: src } } }, 'test'), '');
+    upsertJobsetFromSpec(
+      db,
+      p,
+      parseJobsetSpec(name, { enabled, nixexprinput: 'src', inputs: { src: { type: 'git', value: src } } }, 'test'),
+      '',
+    );
   project('p', true);
   project('off', false);
   jobset('p', 'main', 'https://example.org/r.git main');
@@ -27,10 +42,19 @@ function setup() {
 
 test('repos=URL finds every jobset with a git input on that URL, whatever the branch', () => {
   const db = setup();
-  const names = (url: string) => jobsetsWithRepo(db, url).map((j) => `${j.project}:${j.name}`).sort();
-  assert.deepEqual(names('https://example.org/r.git'), ['off:main', 'p:disabled', 'p:main', 'p:plain'],
-    'disabled jobsets are found too: the route skips them unless forced');
-  assert.ok(!names('https://example.org/r.git').includes('p:other'), 'a longer URL with the same prefix is another repository');
+  const names = (url: string) =>
+    jobsetsWithRepo(db, url)
+      .map((j) => `${j.project}:${j.name}`)
+      .sort();
+  assert.deepEqual(
+    names('https://example.org/r.git'),
+    ['off:main', 'p:disabled', 'p:main', 'p:plain'],
+    'disabled jobsets are found too: the route skips them unless forced',
+  );
+  assert.ok(
+    !names('https://example.org/r.git').includes('p:other'),
+    'a longer URL with the same prefix is another repository',
+  );
   assert.deepEqual(names('https://example.org/%'), [], 'LIKE wildcards in the URL are taken literally');
   assert.deepEqual(names('https://example.org/r.git main'), [], 'the branch is not part of the URL');
 });

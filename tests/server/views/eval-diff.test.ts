@@ -11,14 +11,20 @@ const queued = (job: string): JobState => ({ job, buildId: nextId++, finished: 0
 
 test('two evaluations compare by job: new, removed, newly failing and newly succeeding', () => {
   const before = [done('same', 0), done('breaks', 0), done('heals', 1), done('gone', 0), done('waits', 1)];
-  const now = [done('same', 0), done('heals', 0), done('breaks', BuildStatus.Failed), done('fresh', 1), queued('waits')];
+  const now = [
+    done('same', 0),
+    done('heals', 0),
+    done('breaks', BuildStatus.Failed),
+    done('fresh', 1),
+    queued('waits'),
+  ];
   const diff = diffEvals(now, before);
   const jobs = (xs: JobState[]) => xs.map((x) => x.job);
   assert.deepEqual(jobs(diff.added), ['fresh']);
   assert.deepEqual(jobs(diff.removed), ['gone']);
   assert.deepEqual(jobs(diff.newlyFailing), ['breaks']);
   assert.deepEqual(jobs(diff.newlySucceeding), ['heals']);
-  assert.equal(diff.newlyFailing[0], now[2], 'the entry is the current evaluation\'s build');
+  assert.equal(diff.newlyFailing[0], now[2], "the entry is the current evaluation's build");
 });
 
 test('an unfinished build counts as neither failing nor succeeding', () => {
@@ -29,5 +35,8 @@ test('an unfinished build counts as neither failing nor succeeding', () => {
 
 test('lists are sorted by job name whatever the order of the rows', () => {
   const diff = diffEvals([done('z', 1), done('a', 1), done('m', 1)], []);
-  assert.deepEqual(diff.added.map((s) => s.job), ['a', 'm', 'z']);
+  assert.deepEqual(
+    diff.added.map((s) => s.job),
+    ['a', 'm', 'z'],
+  );
 });

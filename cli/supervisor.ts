@@ -61,8 +61,13 @@ export async function supervise(
       }),
     );
   });
-  if (children.some((c) => c.shared))
+  if (children.some((c) => c.shared)) {
+    // The workers accept from the shared socket themselves (not round-robin through this
+    // process): connections a killed worker had not accepted yet stay queued for the others,
+    // where round-robin had handed them to the dead worker and they were never answered.
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: script, args, execArgv: process.execArgv, silent: false });
+  }
   let stopping = false;
 
   const launch = (c: Child) => {

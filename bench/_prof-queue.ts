@@ -30,9 +30,10 @@ const n = Number(process.argv[3] ?? (shape === 'chain' ? 100 : 500));
 const root = mkdtempSync(join(tmpdir(), 'hydrant-prof-queue-'));
 const nonce = randomBytes(6).toString('hex');
 const mk = `(name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; })`;
-const body = shape === 'chain'
-  ? `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (i: i + 1) ${n - 1}); }`
-  : `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) ${n})`;
+const body =
+  shape === 'chain'
+    ? `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (i: i + 1) ${n - 1}); }`
+    : `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) ${n})`;
 const exprPath = join(root, 'e.nix');
 writeFileSync(exprPath, `{ }: ${body.replace(/mk/g, mk)}`);
 const stateDir = join(root, 'state');
@@ -41,11 +42,48 @@ const machines = join(root, 'machines');
 writeFileSync(machines, 'localhost x86_64-linux,i686-linux - 2 1 nixos-test,benchmark,big-parallel\n');
 const db = openDatabase(join(stateDir, 'hydrant.sqlite'));
 migrate(db);
-upsertProject(db, { name: 'bench', displayname: 'bench', description: '', homepage: '', enabled: true, hidden: false, owner: '', spec_source: '' });
-const jobsetId = upsertJobsetFromSpec(db, 'bench', { name: shape, enabled: 1, hidden: false, description: '', nixexprinput: 'x', nixexprpath: 'x', checkinterval: 0, schedulingshares: 100, enableemail: false, emailoverride: '', keepnr: 3, inputs: [] }, '');
+upsertProject(db, {
+  name: 'bench',
+  displayname: 'bench',
+  description: '',
+  homepage: '',
+  enabled: true,
+  hidden: false,
+  owner: '',
+  spec_source: '',
+});
+const jobsetId = upsertJobsetFromSpec(
+  db,
+  'bench',
+  {
+    name: shape,
+    enabled: 1,
+    hidden: false,
+    description: '',
+    nixexprinput: 'x',
+    nixexprpath: 'x',
+    checkinterval: 0,
+    schedulingshares: 100,
+    enableemail: false,
+    emailoverride: '',
+    keepnr: 3,
+    inputs: [],
+  },
+  '',
+);
 const nix = new CliNix();
 const { jobs } = await nix.evaluateJobs({ exprPath, args: {} });
-registerEvaluation(db, { jobsetId, inputsHash: shape, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'x', nixexprpath: exprPath, inputs: [], jobs, errors: [] });
+registerEvaluation(db, {
+  jobsetId,
+  inputsHash: shape,
+  checkoutSeconds: 0,
+  evalSeconds: 0,
+  nixexprinput: 'x',
+  nixexprpath: exprPath,
+  inputs: [],
+  jobs,
+  errors: [],
+});
 
 const counts = new Map<string, number>();
 const times = new Map<string, number>();
@@ -56,10 +94,17 @@ for (const m of process.env.PROF_SQL === '0' ? [] : ['run', 'get', 'all', 'itera
     const key = this.source.replace(/\s+/g, ' ').slice(0, 90);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const t = performance.now();
-    try { return orig.apply(this, a); } finally { times.set(key, (times.get(key) ?? 0) + performance.now() - t); }
+    try {
+      return orig.apply(this, a);
+    } finally {
+      times.set(key, (times.get(key) ?? 0) + performance.now() - t);
+    }
   };
 }
-const config = readConfig(['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')], {}).config;
+const config = readConfig(
+  ['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')],
+  {},
+).config;
 const runner = createQueueRunner(config, { log: createLogger('warn'), db, nix });
 spawns.clear();
 existsSync('/MARK-START');
@@ -74,22 +119,36 @@ const threads1 = threadTimes();
 existsSync('/MARK-END');
 if (profiler) await profiler.stop(process.env.PROF_CPU!);
 await runner.stop();
-const { bad } = db.prepare('SELECT count(*) AS bad FROM builds WHERE finished = 0 OR buildstatus != 0').get() as { bad: number };
-const steps = (db.prepare('SELECT count(*) AS c FROM build_steps WHERE propagatedfrom IS NULL').get() as { c: number }).c;
+const { bad } = db.prepare('SELECT count(*) AS bad FROM builds WHERE finished = 0 OR buildstatus != 0').get() as {
+  bad: number;
+};
+const steps = (db.prepare('SELECT count(*) AS c FROM build_steps WHERE propagatedfrom IS NULL').get() as { c: number })
+  .c;
 db.close();
 rmSync(root, { recursive: true, force: true });
 const total = [...counts.values()].reduce((a, b) => a + b, 0);
 console.log(`shape=${shape} n=${n} steps=${steps} bad=${bad} wall=${wall.toFixed(2)}s`);
-console.log(`hydrant cpu: user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms; per step ${((cpu.user + cpu.system) / 1000 / steps).toFixed(2)} ms`);
+console.log(
+  `hydrant cpu: user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms; per step ${((cpu.user + cpu.system) / 1000 / steps).toFixed(2)} ms`,
+);
 const byName = new Map<string, [number, number]>();
 for (const [tid, t] of threads1) {
   const before = threads0.get(tid) ?? { name: t.name, user: 0, system: 0 };
   const acc = byName.get(t.name) ?? [0, 0];
   byName.set(t.name, [acc[0] + t.user - before.user, acc[1] + t.system - before.system]);
 }
-console.log('threads (user/system ms):', [...byName].filter(([, v]) => v[0] + v[1] > 0).map(([k, v]) => `${k} ${v[0]}/${v[1]}`).join(', '));
-console.log(`sqlite statements: ${total}, ${[...times.values()].reduce((a, b) => a + b, 0).toFixed(0)} ms (${(total / steps).toFixed(1)} per step)`);
-for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1])) console.log(`  ${String(v).padStart(6)} ${(times.get(k) ?? 0).toFixed(0).padStart(6)} ms  ${k}`);
+console.log(
+  'threads (user/system ms):',
+  [...byName]
+    .filter(([, v]) => v[0] + v[1] > 0)
+    .map(([k, v]) => `${k} ${v[0]}/${v[1]}`)
+    .join(', '),
+);
+console.log(
+  `sqlite statements: ${total}, ${[...times.values()].reduce((a, b) => a + b, 0).toFixed(0)} ms (${(total / steps).toFixed(1)} per step)`,
+);
+for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]))
+  console.log(`  ${String(v).padStart(6)} ${(times.get(k) ?? 0).toFixed(0).padStart(6)} ms  ${k}`);
 console.log('spawns:', JSON.stringify(Object.fromEntries(spawns)));
 
 /** The V8 CPU profile of the measured run only (PROF_CPU=FILE), not of the set-up. */
@@ -118,8 +177,14 @@ function threadTimes(): Map<string, { name: string; user: number; system: number
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(tid, { name: tid === String(process.pid) ? 'main' : name, user: Number(fields[11]) * tick, system: Number(fields[12]) * tick });
-    } catch { /* thread ended */ }
+      out.set(tid, {
+        name: tid === String(process.pid) ? 'main' : name,
+        user: Number(fields[11]) * tick,
+        system: Number(fields[12]) * tick,
+      });
+    } catch {
+      /* thread ended */
+    }
   }
   return out;
 }

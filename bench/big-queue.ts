@@ -39,16 +39,56 @@ const arg = (name: string, fallback: number) => {
 async function seed(stateDir: string, n: number): Promise<void> {
   const nonce = randomBytes(6).toString('hex');
   const expr = join(stateDir, 'queue.nix');
-  writeFileSync(expr, `{ }: builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = derivation {
+  writeFileSync(
+    expr,
+    `{ }: builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = derivation {
     name = "big-\${toString i}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
-    args = [ "-c" "# ${nonce}\\necho \${toString i} > $out" ]; }; }) ${n})`);
+    args = [ "-c" "# ${nonce}\\necho \${toString i} > $out" ]; }; }) ${n})`,
+  );
   const db = openDatabase(join(stateDir, 'hydrant.sqlite'));
   migrate(db);
-  upsertProject(db, { name: 'bench', displayname: 'bench', description: '', homepage: '', enabled: true, hidden: false, owner: '', spec_source: '' });
-  const jobsetId = upsertJobsetFromSpec(db, 'bench', { name: 'q', enabled: 1, hidden: false, description: '', nixexprinput: 'x', nixexprpath: 'x', checkinterval: 0, schedulingshares: 100, enableemail: false, emailoverride: '', keepnr: 3, inputs: [] }, '');
+  upsertProject(db, {
+    name: 'bench',
+    displayname: 'bench',
+    description: '',
+    homepage: '',
+    enabled: true,
+    hidden: false,
+    owner: '',
+    spec_source: '',
+  });
+  const jobsetId = upsertJobsetFromSpec(
+    db,
+    'bench',
+    {
+      name: 'q',
+      enabled: 1,
+      hidden: false,
+      description: '',
+      nixexprinput: 'x',
+      nixexprpath: 'x',
+      checkinterval: 0,
+      schedulingshares: 100,
+      enableemail: false,
+      emailoverride: '',
+      keepnr: 3,
+      inputs: [],
+    },
+    '',
+  );
   const { jobs, errors } = await new CliNix().evaluateJobs({ exprPath: expr, args: {}, timeoutSeconds: 3600 });
   if (errors.length || jobs.length !== n) throw new Error(`seeding: ${jobs.length} jobs, ${errors.length} errors`);
-  const { newDrvPaths } = registerEvaluation(db, { jobsetId, inputsHash: nonce, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'x', nixexprpath: expr, inputs: [], jobs, errors: [] });
+  const { newDrvPaths } = registerEvaluation(db, {
+    jobsetId,
+    inputsHash: nonce,
+    checkoutSeconds: 0,
+    evalSeconds: 0,
+    nixexprinput: 'x',
+    nixexprpath: expr,
+    inputs: [],
+    jobs,
+    errors: [],
+  });
   new GcRoots(join(stateDir, 'gcroots')).add(newDrvPaths); // as the evaluator does
   db.close();
 }
@@ -71,17 +111,30 @@ class TimedNix extends CliNix {
   }
 }
 
-interface Measured { firstStepSeconds: number; rate: number; allTakenInSeconds: number | null; seconds: number; rssMb: number }
+interface Measured {
+  firstStepSeconds: number;
+  rate: number;
+  allTakenInSeconds: number | null;
+  seconds: number;
+  rssMb: number;
+}
 
 /** Starts the runner as `hydrant queue-runner` does and times the first `sample` steps. */
 async function measure(root: string, name: string, builds: number, sample: number): Promise<Measured> {
   const stateDir = join(root, name);
   mkdirSync(stateDir, { recursive: true });
-  const seeded = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--seed', stateDir, String(builds)], { stdio: 'inherit' });
+  const seeded = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--seed', stateDir, String(builds)],
+    { stdio: 'inherit' },
+  );
   if (seeded.status !== 0) throw new Error(`seeding ${name} failed`);
   const machines = join(root, 'machines');
   writeFileSync(machines, 'localhost x86_64-linux,i686-linux - 2 1 benchmark,big-parallel\n');
-  const config = readConfig(['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')], {}).config;
+  const config = readConfig(
+    ['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')],
+    {},
+  ).config;
   const nix = new TimedNix();
   const started = performance.now();
   let allTakenIn: number | null = null;
@@ -123,14 +176,25 @@ if (process.argv[2] === '--seed') {
     const peakMb = process.resourceUsage().maxRSS / 1024;
     const ratio = big.rate / small.rate;
     console.log(`queue        builds  first step (s)  steps/s  all taken in (s)`);
-    for (const [label, m, n] of [['500', small, 500], ['big', big, builds]] as const) {
-      console.log(`${label.padEnd(10)}${String(n).padStart(8)}  ${m.firstStepSeconds.toFixed(2).padStart(14)}  ${m.rate.toFixed(1).padStart(7)}  ${m.allTakenInSeconds === null ? `not yet (${m.seconds.toFixed(0)} s)` : m.allTakenInSeconds.toFixed(1).padStart(16)}`);
+    for (const [label, m, n] of [
+      ['500', small, 500],
+      ['big', big, builds],
+    ] as const) {
+      console.log(
+        `${label.padEnd(10)}${String(n).padStart(8)}  ${m.firstStepSeconds.toFixed(2).padStart(14)}  ${m.rate.toFixed(1).padStart(7)}  ${m.allTakenInSeconds === null ? `not yet (${m.seconds.toFixed(0)} s)` : m.allTakenInSeconds.toFixed(1).padStart(16)}`,
+      );
     }
     console.log(`dispatch rate of the first ${sample} steps, big ÷ 500: ${ratio.toFixed(2)} (target ≥ ${RATE_TARGET})`);
-    console.log(`RSS with all ${builds} builds taken in: ${big.rssMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB}; ${(rssBefore / 2 ** 20).toFixed(0)} MB before the big queue)`);
-    console.log(`first step of the big queue after ${big.firstStepSeconds.toFixed(2)} s (target ≤ ${START_TARGET_S} s)`);
+    console.log(
+      `RSS with all ${builds} builds taken in: ${big.rssMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB}; ${(rssBefore / 2 ** 20).toFixed(0)} MB before the big queue)`,
+    );
+    console.log(
+      `first step of the big queue after ${big.firstStepSeconds.toFixed(2)} s (target ≤ ${START_TARGET_S} s)`,
+    );
     const pass = big.firstStepSeconds <= START_TARGET_S && ratio >= RATE_TARGET && peakMb <= RSS_TARGET_MB;
-    console.log(`RESULT name=big-queue ratio=${big.firstStepSeconds.toFixed(2)} target=${START_TARGET_S} ${pass ? 'pass' : 'fail'}`);
+    console.log(
+      `RESULT name=big-queue ratio=${big.firstStepSeconds.toFixed(2)} target=${START_TARGET_S} ${pass ? 'pass' : 'fail'}`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

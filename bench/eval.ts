@@ -38,22 +38,31 @@ const [A, B, C] = [10, 10, Math.max(1, Math.round(JOBS / 100))]; // three levels
 function writeExpression(dir: string, nonce: string, changed = ''): void {
   mkdirSync(dir, { recursive: true });
   // recurseForDerivations so that nix-env descends into the nested sets too.
-  writeFileSync(join(dir, 'release.nix'), `{ ... }:
+  writeFileSync(
+    join(dir, 'release.nix'),
+    `{ ... }:
 let
   nonce = "${nonce}";
   job = name: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
     args = [ "-c" "echo \${nonce}\${if name == "j-0-0-0" then "${changed}" else ""} > $out" ]; PATH = "/usr/bin:/bin"; } // { meta.description = "job \${name}"; };
   level = n: f: builtins.listToAttrs (builtins.genList (i: { name = "g\${toString i}"; value = f i; }) n) // { recurseForDerivations = true; };
 in level ${A} (a: level ${B} (b: level ${C} (c: job "j-\${toString a}-\${toString b}-\${toString c}")))
-`);
+`,
+  );
 }
 
-function run(command: string, args: string[], stderr: 'inherit' | 'ignore' = 'inherit'): Promise<{ ms: number; stdout: string; code: number }> {
+function run(
+  command: string,
+  args: string[],
+  stderr: 'inherit' | 'ignore' = 'inherit',
+): Promise<{ ms: number; stdout: string; code: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', stderr] });
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString('utf8');
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ ms: performance.now() - started, stdout, code: code ?? 1 }));
   });
@@ -61,7 +70,14 @@ function run(command: string, args: string[], stderr: 'inherit' | 'ignore' = 'in
 
 /** The issue's peer. Nix 2.8 leaves --drv-path out of --json answers, so it never computes one. */
 async function peer(exprDir: string): Promise<{ ms: number; hasDrvPaths: boolean }> {
-  const r = await run('nix-env', ['-qaP', '--json', '--drv-path', '-f', join(exprDir, 'release.nix'), ...optionFlags()]);
+  const r = await run('nix-env', [
+    '-qaP',
+    '--json',
+    '--drv-path',
+    '-f',
+    join(exprDir, 'release.nix'),
+    ...optionFlags(),
+  ]);
   if (r.code !== 0) throw new Error(`nix-env failed (${r.code})`);
   const jobs = Object.values(JSON.parse(r.stdout) as Record<string, { drvPath?: string }>);
   if (jobs.length !== A * B * C) throw new Error(`nix-env found ${jobs.length} jobs, expected ${A * B * C}`);
@@ -71,24 +87,40 @@ async function peer(exprDir: string): Promise<{ ms: number; hasDrvPaths: boolean
 /** Peers that do what hydrant must: nix-env's text answer computes every drv path; nix-instantiate also writes every .drv. */
 async function nixCommand(name: 'nix-env-text' | 'nix-instantiate', exprDir: string): Promise<number> {
   const file = join(exprDir, 'release.nix');
-  const r = name === 'nix-env-text'
-    ? await run('nix-env', ['-qaP', '--drv-path', '-f', file, ...optionFlags()])
-    : await run('nix-instantiate', [file, ...optionFlags()], 'ignore'); // its only complaint: no --add-root
+  const r =
+    name === 'nix-env-text'
+      ? await run('nix-env', ['-qaP', '--drv-path', '-f', file, ...optionFlags()])
+      : await run('nix-instantiate', [file, ...optionFlags()], 'ignore'); // its only complaint: no --add-root
   if (r.code !== 0) throw new Error(`${name} failed (${r.code})`);
   const drvs = r.stdout.split('\n').filter((l) => /\.drv$/.test(l)).length;
   if (drvs !== A * B * C) throw new Error(`${name} printed ${drvs} drv paths, expected ${A * B * C}`);
   return r.ms;
 }
 
-interface WorkerResult { ms: number; fetchMs: number; evalMs: number; rootsMs: number; maxRssMB: number; jobs: number }
+interface WorkerResult {
+  ms: number;
+  fetchMs: number;
+  evalMs: number;
+  rootsMs: number;
+  maxRssMB: number;
+  jobs: number;
+}
 
 /** hydrant in its own process, so that its peak RSS is its own; `dir` is its state (kept for the warm run). */
 async function hydrant(exprDir: string, dir: string, expectNew: number): Promise<WorkerResult> {
-  const r = await run(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--worker', exprDir, dir]);
+  const r = await run(process.execPath, [
+    '--import',
+    'tsx',
+    new URL(import.meta.url).pathname,
+    '--worker',
+    exprDir,
+    dir,
+  ]);
   if (r.code !== 0) throw new Error(`hydrant worker failed (${r.code})`);
   const result = JSON.parse(r.stdout) as WorkerResult & { newBuilds: number };
   if (result.jobs !== A * B * C) throw new Error(`hydrant registered ${result.jobs} jobs, expected ${A * B * C}`);
-  if (result.newBuilds !== expectNew) throw new Error(`hydrant queued ${result.newBuilds} new builds, expected ${expectNew}`);
+  if (result.newBuilds !== expectNew)
+    throw new Error(`hydrant queued ${result.newBuilds} new builds, expected ${expectNew}`);
   return result;
 }
 
@@ -101,9 +133,19 @@ async function worker(exprDir: string, dir: string): Promise<void> {
   const db = openDatabase(join(dir, 'hydrant.sqlite'));
   migrate(db);
   mkdirSync(join(dir, 'jobsets'), { recursive: true });
-  writeFileSync(join(dir, 'jobsets', 'bench.json'), JSON.stringify({ jobsets: { big: {
-    nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0, inputs: { src: { type: 'path', value: exprDir } },
-  } } }));
+  writeFileSync(
+    join(dir, 'jobsets', 'bench.json'),
+    JSON.stringify({
+      jobsets: {
+        big: {
+          nixexprinput: 'src',
+          nixexprpath: 'release.nix',
+          checkinterval: 0,
+          inputs: { src: { type: 'path', value: exprDir } },
+        },
+      },
+    }),
+  );
   const log = createLogger('silent');
   const { config } = readConfig([]); // the defaults, as `hydrant start` would run
   const paths = { allowed: [exprDir], stateDir: join(dir, 'state') };
@@ -113,7 +155,9 @@ async function worker(exprDir: string, dir: string): Promise<void> {
   const timed = { fetchMs: 0, evalMs: 0, rootsMs: 0 };
   const timing = <T>(key: keyof typeof timed, p: Promise<T>): Promise<T> => {
     const t = performance.now();
-    return p.finally(() => { timed[key] += performance.now() - t; });
+    return p.finally(() => {
+      timed[key] += performance.now() - t;
+    });
   };
   const timedNix = Object.assign(Object.create(nix) as CliNix, {
     addToStore: (d: string) => timing('fetchMs', nix.addToStore(d)),
@@ -124,20 +168,55 @@ async function worker(exprDir: string, dir: string): Promise<void> {
   // The roots go where hydrant puts them by default: on the file system of /nix/store.
   const roots = new GcRoots(join(dir, 'gcroots'));
   const timedRoots = Object.assign(Object.create(roots) as GcRoots, {
-    add: (paths: Iterable<string>) => { const t = performance.now(); try { return roots.add(paths); } finally { timed.rootsMs += performance.now() - t; } },
+    add: (paths: Iterable<string>) => {
+      const t = performance.now();
+      try {
+        return roots.add(paths);
+      } finally {
+        timed.rootsMs += performance.now() - t;
+      }
+    },
   });
-  const outcome = await checkJobset({ db, log, nix: timedNix, stateDir: dir, paths, restrictEval: { hostPaths: [] }, roots: timedRoots, limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers } }, getJobset(db, 'bench', 'big')!);
+  const outcome = await checkJobset(
+    {
+      db,
+      log,
+      nix: timedNix,
+      stateDir: dir,
+      paths,
+      restrictEval: { hostPaths: [] },
+      roots: timedRoots,
+      limits: {
+        memoryMiB: config.evalMaxMemoryMiB,
+        timeoutSeconds: config.evalTimeoutSeconds,
+        workers: config.evalWorkers,
+      },
+    },
+    getJobset(db, 'bench', 'big')!,
+  );
   const ms = performance.now() - started;
   if (outcome.kind !== 'evaluated') throw new Error(`evaluation ${outcome.kind}: ${JSON.stringify(outcome)}`);
-  const { newBuilds } = db.prepare('SELECT count(*) AS newBuilds FROM builds WHERE id > ?').get(buildsBefore) as { newBuilds: number };
-  process.stdout.write(JSON.stringify({ ms, ...timed, maxRssMB: process.resourceUsage().maxRSS / 1024, jobs: outcome.jobs, newBuilds }));
+  const { newBuilds } = db.prepare('SELECT count(*) AS newBuilds FROM builds WHERE id > ?').get(buildsBefore) as {
+    newBuilds: number;
+  };
+  process.stdout.write(
+    JSON.stringify({ ms, ...timed, maxRssMB: process.resourceUsage().maxRSS / 1024, jobs: outcome.jobs, newBuilds }),
+  );
   db.close();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms / 1000).toFixed(2).padStart(8);
 
-interface Round { peer: number; peerHasDrvPaths: boolean; envText: number; instantiateCold: number; instantiateWarm: number; cold: WorkerResult; warm: WorkerResult }
+interface Round {
+  peer: number;
+  peerHasDrvPaths: boolean;
+  envText: number;
+  instantiateCold: number;
+  instantiateWarm: number;
+  cold: WorkerResult;
+  warm: WorkerResult;
+}
 
 async function main(): Promise<void> {
   const rows: Round[] = [];
@@ -166,11 +245,20 @@ async function main(): Promise<void> {
     rmSync(base, { recursive: true, force: true });
   }
   const med = (f: (r: Round) => number) => median(rows.map(f));
-  console.log(`eval: ${A * B * C} jobs nested three deep, ${ROUNDS} rounds (seconds; RSS of the hydrant process in MB)`);
-  console.log('"cold": no .drv of the expression is in the store yet, fresh database; "warm": the previous evaluation in the database, one job changed.');
+  console.log(
+    `eval: ${A * B * C} jobs nested three deep, ${ROUNDS} rounds (seconds; RSS of the hydrant process in MB)`,
+  );
+  console.log(
+    '"cold": no .drv of the expression is in the store yet, fresh database; "warm": the previous evaluation in the database, one job changed.',
+  );
   console.log('round  nix-env --json  nix-env --drv-path  nix-instantiate cold/warm  hydrant cold/warm  rss cold/warm');
-  rows.forEach((r, i) => console.log(`${String(i + 1).padStart(5)}  ${fmt(r.peer)}        ${fmt(r.envText)}            ${fmt(r.instantiateCold)} ${fmt(r.instantiateWarm)}   ${fmt(r.cold.ms)} ${fmt(r.warm.ms)}   ${r.cold.maxRssMB.toFixed(0).padStart(5)} ${r.warm.maxRssMB.toFixed(0).padStart(5)}`));
-  const part = (r: WorkerResult) => `fetch ${fmt(r.fetchMs)} eval ${fmt(r.evalMs)} gc roots ${fmt(r.rootsMs)} rest ${fmt(r.ms - r.fetchMs - r.evalMs - r.rootsMs)}`;
+  rows.forEach((r, i) =>
+    console.log(
+      `${String(i + 1).padStart(5)}  ${fmt(r.peer)}        ${fmt(r.envText)}            ${fmt(r.instantiateCold)} ${fmt(r.instantiateWarm)}   ${fmt(r.cold.ms)} ${fmt(r.warm.ms)}   ${r.cold.maxRssMB.toFixed(0).padStart(5)} ${r.warm.maxRssMB.toFixed(0).padStart(5)}`,
+    ),
+  );
+  const part = (r: WorkerResult) =>
+    `fetch ${fmt(r.fetchMs)} eval ${fmt(r.evalMs)} gc roots ${fmt(r.rootsMs)} rest ${fmt(r.ms - r.fetchMs - r.evalMs - r.rootsMs)}`;
   rows.forEach((r, i) => console.log(`round ${i + 1} hydrant cold: ${part(r.cold)}   warm: ${part(r.warm)}`));
   const peerMs = med((r) => r.peer);
   const coldMs = med((r) => r.cold.ms);
@@ -178,15 +266,35 @@ async function main(): Promise<void> {
   const rss = Math.max(...rows.flatMap((r) => [r.cold.maxRssMB, r.warm.maxRssMB]));
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   console.log(`median ratios (hydrant / peer), cold and warm:`);
-  console.log(`  nix-env -qaP --json --drv-path (the issue's peer; its JSON has drv paths: ${rows.every((r) => r.peerHasDrvPaths) ? 'yes' : 'no, Nix 2.8 computes none'}): ${ratio(coldMs, peerMs)}  ${ratio(warmMs, peerMs)}`);
-  console.log(`  nix-env -qaP --drv-path (computes every drv path, writes none):          ${ratio(coldMs, med((r) => r.envText))}  ${ratio(warmMs, med((r) => r.envText))}`);
-  console.log(`  nix-instantiate (computes and writes every .drv, as hydrant must):        ${ratio(coldMs, med((r) => r.instantiateCold))}  ${ratio(warmMs, med((r) => r.instantiateWarm))}`);
+  console.log(
+    `  nix-env -qaP --json --drv-path (the issue's peer; its JSON has drv paths: ${rows.every((r) => r.peerHasDrvPaths) ? 'yes' : 'no, Nix 2.8 computes none'}): ${ratio(coldMs, peerMs)}  ${ratio(warmMs, peerMs)}`,
+  );
+  console.log(
+    `  nix-env -qaP --drv-path (computes every drv path, writes none):          ${ratio(
+      coldMs,
+      med((r) => r.envText),
+    )}  ${ratio(
+      warmMs,
+      med((r) => r.envText),
+    )}`,
+  );
+  console.log(
+    `  nix-instantiate (computes and writes every .drv, as hydrant must):        ${ratio(
+      coldMs,
+      med((r) => r.instantiateCold),
+    )}  ${ratio(
+      warmMs,
+      med((r) => r.instantiateWarm),
+    )}`,
+  );
   console.log(`peak RSS ${rss.toFixed(0)} MB (target ≤ ${TARGET_RSS_MB})`);
   const coldRatio = coldMs / med((r) => r.instantiateCold);
   const warmRatio = warmMs / med((r) => r.instantiateWarm);
   const result = Math.max(coldRatio, warmRatio);
   const pass = result <= TARGET_RATIO && rss <= TARGET_RSS_MB;
-  console.log(`hydrant ÷ nix-instantiate: cold ${coldRatio.toFixed(2)}, warm ${warmRatio.toFixed(2)} (target ≤ ${TARGET_RATIO} each)`);
+  console.log(
+    `hydrant ÷ nix-instantiate: cold ${coldRatio.toFixed(2)}, warm ${warmRatio.toFixed(2)} (target ≤ ${TARGET_RATIO} each)`,
+  );
   console.log(`RESULT name=eval ratio=${result.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'pass' : 'fail'}`);
 }
 

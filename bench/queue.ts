@@ -26,10 +26,16 @@ const root = mkdtempSync(join(tmpdir(), 'hydrant-bench-queue-'));
 const nix = new CliNix();
 
 const shapes = {
-  independent: (nonce: string) => `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) 500)`
-    .replace(/mk/g, mkFn(nonce)),
-  chain: (nonce: string) => `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (i: i + 1) 99); }`
-    .replace(/mk/g, mkFn(nonce)),
+  independent: (nonce: string) =>
+    `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) 500)`.replace(
+      /mk/g,
+      mkFn(nonce),
+    ),
+  chain: (nonce: string) =>
+    `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (i: i + 1) 99); }`.replace(
+      /mk/g,
+      mkFn(nonce),
+    ),
 };
 
 function mkFn(nonce: string): string {
@@ -42,15 +48,26 @@ function writeExpr(name: string, body: string): string {
   return file;
 }
 
-interface Run { seconds: number; cpuMs: number; steps: number }
+interface Run {
+  seconds: number;
+  cpuMs: number;
+  steps: number;
+}
 
 async function peer(shape: keyof typeof shapes): Promise<Run> {
-  const { jobs } = await nix.evaluateJobs({ exprPath: writeExpr(`peer-${shape}`, shapes[shape](randomBytes(6).toString('hex'))), args: {} });
+  const { jobs } = await nix.evaluateJobs({
+    exprPath: writeExpr(`peer-${shape}`, shapes[shape](randomBytes(6).toString('hex'))),
+    args: {},
+  });
   const started = performance.now();
   // The shell reports its waited-for children's CPU time (nix-store and the builders it waited for).
   const args = ['--realise', '-j', '2', ...optionFlags(), ...jobs.map((j) => j.drvPath)];
   const script = 'nix-store "$@" > /dev/null 2>&1 || echo "nix-store failed: $?" >&2; cat /proc/$$/stat';
-  const stat = execFileSync('sh', ['-c', script, 'sh', ...args], { env: nixEnv(), maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+  const stat = execFileSync('sh', ['-c', script, 'sh', ...args], {
+    env: nixEnv(),
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).toString();
   const seconds = (performance.now() - started) / 1000;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[13]) + Number(fields[14]);
@@ -64,12 +81,52 @@ async function hydrant(shape: keyof typeof shapes): Promise<Run> {
   writeFileSync(machines, 'localhost x86_64-linux,i686-linux - 2 1 nixos-test,benchmark,big-parallel\n');
   const db = openDatabase(join(stateDir, 'hydrant.sqlite'));
   migrate(db);
-  upsertProject(db, { name: 'bench', displayname: 'bench', description: '', homepage: '', enabled: true, hidden: false, owner: '', spec_source: '' });
-  const jobsetId = upsertJobsetFromSpec(db, 'bench', { name: shape, enabled: 1, hidden: false, description: '', nixexprinput: 'x', nixexprpath: 'x', checkinterval: 0, schedulingshares: 100, enableemail: false, emailoverride: '', keepnr: 3, inputs: [] }, '');
+  upsertProject(db, {
+    name: 'bench',
+    displayname: 'bench',
+    description: '',
+    homepage: '',
+    enabled: true,
+    hidden: false,
+    owner: '',
+    spec_source: '',
+  });
+  const jobsetId = upsertJobsetFromSpec(
+    db,
+    'bench',
+    {
+      name: shape,
+      enabled: 1,
+      hidden: false,
+      description: '',
+      nixexprinput: 'x',
+      nixexprpath: 'x',
+      checkinterval: 0,
+      schedulingshares: 100,
+      enableemail: false,
+      emailoverride: '',
+      keepnr: 3,
+      inputs: [],
+    },
+    '',
+  );
   const exprPath = writeExpr(`hydrant-${shape}`, shapes[shape](randomBytes(6).toString('hex')));
   const { jobs } = await nix.evaluateJobs({ exprPath, args: {} });
-  registerEvaluation(db, { jobsetId, inputsHash: shape, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'x', nixexprpath: exprPath, inputs: [], jobs, errors: [] });
-  const config = readConfig(['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')], {}).config;
+  registerEvaluation(db, {
+    jobsetId,
+    inputsHash: shape,
+    checkoutSeconds: 0,
+    evalSeconds: 0,
+    nixexprinput: 'x',
+    nixexprpath: exprPath,
+    inputs: [],
+    jobs,
+    errors: [],
+  });
+  const config = readConfig(
+    ['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')],
+    {},
+  ).config;
   const runner = createQueueRunner(config, { log: createLogger('warn'), db });
   const started = performance.now();
   const cpu0 = process.cpuUsage();
@@ -77,9 +134,13 @@ async function hydrant(shape: keyof typeof shapes): Promise<Run> {
   const cpu = process.cpuUsage(cpu0);
   const seconds = (performance.now() - started) / 1000;
   await runner.stop();
-  const { bad } = db.prepare('SELECT count(*) AS bad FROM builds WHERE finished = 0 OR buildstatus != 0').get() as { bad: number };
+  const { bad } = db.prepare('SELECT count(*) AS bad FROM builds WHERE finished = 0 OR buildstatus != 0').get() as {
+    bad: number;
+  };
   if (bad) throw new Error(`${bad} builds did not succeed`);
-  const { steps } = db.prepare('SELECT count(*) AS steps FROM build_steps WHERE propagatedfrom IS NULL').get() as { steps: number };
+  const { steps } = db.prepare('SELECT count(*) AS steps FROM build_steps WHERE propagatedfrom IS NULL').get() as {
+    steps: number;
+  };
   db.close();
   return { seconds, cpuMs: (cpu.user + cpu.system) / 1000, steps };
 }
@@ -96,11 +157,17 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 const perStep = (r: Run) => (r.cpuMs / r.steps).toFixed(2);
-console.log('shape         hydrant (s)  nix-store -j2 (s)  ratio  target  hydrant own CPU/step (ms)  nix-store+builders CPU/step (ms)');
+console.log(
+  'shape         hydrant (s)  nix-store -j2 (s)  ratio  target  hydrant own CPU/step (ms)  nix-store+builders CPU/step (ms)',
+);
 for (const r of rows) {
-  console.log(`${r.shape.padEnd(14)}${r.hydrant.seconds.toFixed(2).padStart(11)}  ${r.peer.seconds.toFixed(2).padStart(17)}  ${r.ratio.toFixed(2).padStart(5)}  ${`≤ ${TARGETS[r.shape]}`.padStart(6)}  ${perStep(r.hydrant).padStart(25)}  ${perStep(r.peer).padStart(32)}`);
+  console.log(
+    `${r.shape.padEnd(14)}${r.hydrant.seconds.toFixed(2).padStart(11)}  ${r.peer.seconds.toFixed(2).padStart(17)}  ${r.ratio.toFixed(2).padStart(5)}  ${`≤ ${TARGETS[r.shape]}`.padStart(6)}  ${perStep(r.hydrant).padStart(25)}  ${perStep(r.peer).padStart(32)}`,
+  );
 }
 // The issue's targets differ per shape: the RESULT ratio is the worst of ratio ÷ target (pass when ≤ 1).
 const worst = rows.reduce((w, r) => (r.ratio / TARGETS[r.shape] > w.ratio / TARGETS[w.shape] ? r : w));
 const pass = rows.every((r) => r.ratio <= TARGETS[r.shape]);
-console.log(`RESULT name=queue ratio=${worst.ratio.toFixed(2)} target=${TARGETS[worst.shape]} ${pass ? 'pass' : 'fail'}`);
+console.log(
+  `RESULT name=queue ratio=${worst.ratio.toFixed(2)} target=${TARGETS[worst.shape]} ${pass ? 'pass' : 'fail'}`,
+);

@@ -21,16 +21,26 @@ import { PACKAGE_ROOT, STATIC_DIR } from '../core/paths.ts';
 // answer that decoding, not the server, was the limit: 135 req/s with autocannon at 100%
 // CPU and hydrant at 20%, against 2,300 req/s once bodies are dropped. The bytes are still
 // read and framed, and counted in MB/s; every page, the static ceiling too, uses this client.
-const PipelinedRequestsQueue = createRequire(import.meta.url)('autocannon/lib/pipelinedRequestsQueue.js') as { prototype: { addBody: (data: Buffer) => void } };
+const PipelinedRequestsQueue = createRequire(import.meta.url)('autocannon/lib/pipelinedRequestsQueue.js') as {
+  prototype: { addBody: (data: Buffer) => void };
+};
 PipelinedRequestsQueue.prototype.addBody = () => {};
 
-const SHAPE: SeedShape = { jobsets: 20, bigJobs: 20_000, bigEvals: 6, bigRebuilt: 4_100, smallJobs: 505, smallEvals: 100 };
+const SHAPE: SeedShape = {
+  jobsets: 20,
+  bigJobs: 20_000,
+  bigEvals: 6,
+  bigRebuilt: 4_100,
+  smallJobs: 505,
+  smallEvals: 100,
+};
 // Bumped when seedBigDatabase writes something different, so an old cached seed is not reused.
 const SEED_VERSION = 2;
 const P99_TARGET_MS = 100;
 const RATIO_TARGET = 0.2;
 const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback);
+const option = (name: string, fallback: number) =>
+  args.includes(name) ? Number(args[args.indexOf(name) + 1]) || fallback : fallback;
 const duration = option('--duration', 3);
 const rounds = option('--rounds', 3);
 
@@ -46,7 +56,7 @@ function seededDatabase(): string {
   migrate(db);
   db.pragma('synchronous = OFF'); // the seed only: a crash just means seeding again
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const started = Date.now();
   const { builds } = seedBigDatabase(db, SHAPE, random);
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -60,8 +70,24 @@ function seededDatabase(): string {
 }
 
 function startServer(dbPath: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), 'server', '--db', dbPath,
-    '--state-dir', join(PACKAGE_ROOT, '.hydrant', 'bench', 'state'), '--port', '0', '--log-level', 'info'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(PACKAGE_ROOT, 'cli', 'hydrant.ts'),
+      'server',
+      '--db',
+      dbPath,
+      '--state-dir',
+      join(PACKAGE_ROOT, '.hydrant', 'bench', 'state'),
+      '--port',
+      '0',
+      '--log-level',
+      'info',
+    ],
+    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -75,8 +101,20 @@ function startServer(dbPath: string): Promise<{ url: string; stop: () => void }>
   });
 }
 
-interface Sample { rps: number; p50: number; p99: number; mbps: number; errors: number }
-interface Page { path: string; label: string; headers: Record<string, string>; counts: boolean; /** A static file of the same bytes, measured beside it: what moving that many bytes costs. */ reference?: Page }
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  mbps: number;
+  errors: number;
+}
+interface Page {
+  path: string;
+  label: string;
+  headers: Record<string, string>;
+  counts: boolean;
+  /** A static file of the same bytes, measured beside it: what moving that many bytes costs. */ reference?: Page;
+}
 
 /** A body as sent, still compressed (fetch would decompress it). */
 function rawBody(url: string, headers: Record<string, string>): Promise<Buffer> {
@@ -91,7 +129,13 @@ function rawBody(url: string, headers: Record<string, string>): Promise<Buffer> 
 
 async function measure(url: string, page: Page): Promise<Sample> {
   const r = await autocannon({ url: url + page.path, connections: 32, duration, headers: page.headers });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, mbps: r.throughput.average / 1e6, errors: r.errors + r.timeouts + r.non2xx };
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    mbps: r.throughput.average / 1e6,
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -118,15 +162,30 @@ const sameSizeFile = join(STATIC_DIR, 'bench-same-size-as-eval-builds.bin');
 const buildsGzip = await rawBody(server.url + buildsPath, jsonGzip);
 writeFileSync(sameSizeFile, buildsGzip);
 
-const smallStatic: Page = { path: '/static/hydrant.css', label: 'static asset (ceiling)', headers: html, counts: false };
-const sameSize: Page = { path: `/static/${basename(sameSizeFile)}`, label: `static file, ${(buildsGzip.length / 1e6).toFixed(1)} MB`, headers: html, counts: false };
+const smallStatic: Page = {
+  path: '/static/hydrant.css',
+  label: 'static asset (ceiling)',
+  headers: html,
+  counts: false,
+};
+const sameSize: Page = {
+  path: `/static/${basename(sameSizeFile)}`,
+  label: `static file, ${(buildsGzip.length / 1e6).toFixed(1)} MB`,
+  headers: html,
+  counts: false,
+};
 const pages: Page[] = [
   smallStatic,
   { path: '/jobset/big/j00', label: '/jobset/P/J', headers: html, counts: true },
   { path: `/eval/${bigEval}`, label: '/eval/N (20k jobs)', headers: html, counts: true },
   { path: buildsPath, label: '/eval/N/builds JSON gzip', headers: jsonGzip, counts: true, reference: sameSize },
   sameSize,
-  { path: buildsPath, label: '/eval/N/builds JSON plain', headers: { ...json, 'Accept-Encoding': 'identity' }, counts: false },
+  {
+    path: buildsPath,
+    label: '/eval/N/builds JSON plain',
+    headers: { ...json, 'Accept-Encoding': 'identity' },
+    counts: false,
+  },
   { path: '/job/big/j00/job-00042', label: '/job/P/J/JOB', headers: html, counts: true },
   { path: `/build/${failedBuild}`, label: '/build/N (failed)', headers: html, counts: true },
   { path: '/queue', label: '/queue', headers: html, counts: true },
@@ -152,7 +211,9 @@ try {
   rmSync(sameSizeFile, { force: true });
 }
 
-console.log(`\n${'page'.padEnd(28)} ${'req/s'.padStart(8)} ${'vs static'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'MB/s'.padStart(7)} ${'errors'.padStart(6)}  verdict`);
+console.log(
+  `\n${'page'.padEnd(28)} ${'req/s'.padStart(8)} ${'vs static'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'MB/s'.padStart(7)} ${'errors'.padStart(6)}  verdict`,
+);
 let worstRatio = Infinity;
 let allPass = true;
 const p99Of = (p: Page) => median(samples.get(p)!.map((x) => x.p99));
@@ -168,9 +229,21 @@ for (const p of pages) {
     allPass &&= pass;
   }
   const isStatic = p === smallStatic || p === sameSize;
-  const verdict = p === smallStatic ? 'ceiling' : p === sameSize ? 'reference' : `${pass ? 'pass' : 'FAIL'}${p.counts ? '' : ' (not counted)'}`;
-  const beside = p.reference ? `; the same bytes as a static file: ${(rpsOf(p) / rpsOf(p.reference)).toFixed(2)} × its req/s, its p99 ${p99Of(p.reference)} ms` : '';
-  console.log(`${p.label.padEnd(28)} ${rpsOf(p).toFixed(0).padStart(8)} ${(isStatic && p !== sameSize ? '' : ratio.toFixed(2)).padStart(9)} ${String(median(s.map((x) => x.p50))).padStart(7)} ${String(p99).padStart(7)} ${median(s.map((x) => x.mbps)).toFixed(1).padStart(7)} ${String(errors).padStart(6)}  ${verdict}${beside}`);
+  let verdict = `${pass ? 'pass' : 'FAIL'}${p.counts ? '' : ' (not counted)'}`;
+  if (p === smallStatic) verdict = 'ceiling';
+  if (p === sameSize) verdict = 'reference';
+  const beside = p.reference
+    ? `; the same bytes as a static file: ${(rpsOf(p) / rpsOf(p.reference)).toFixed(2)} × its req/s, its p99 ${p99Of(p.reference)} ms`
+    : '';
+  console.log(
+    `${p.label.padEnd(28)} ${rpsOf(p).toFixed(0).padStart(8)} ${(isStatic && p !== sameSize ? '' : ratio.toFixed(2)).padStart(9)} ${String(median(s.map((x) => x.p50))).padStart(7)} ${String(p99).padStart(7)} ${median(
+      s.map((x) => x.mbps),
+    )
+      .toFixed(1)
+      .padStart(7)} ${String(errors).padStart(6)}  ${verdict}${beside}`,
+  );
 }
-console.log(`\n32 connections, ${rounds} rounds of ${duration} s per page (medians); targets p99 ≤ ${P99_TARGET_MS} ms and ≥ ${RATIO_TARGET} × the static asset's req/s`);
+console.log(
+  `\n32 connections, ${rounds} rounds of ${duration} s per page (medians); targets p99 ≤ ${P99_TARGET_MS} ms and ≥ ${RATIO_TARGET} × the static asset's req/s`,
+);
 console.log(`RESULT name=server ratio=${worstRatio.toFixed(3)} target=${RATIO_TARGET} ${allPass ? 'pass' : 'fail'}`);

@@ -15,7 +15,7 @@ import { registerEvaluation } from '../core/db/evals.ts';
 import { upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import { migrate } from '../core/db/migrate.ts';
 import { upsertProject } from '../core/db/projects.ts';
-import { finishBuild } from '../core/db/queue.ts';
+import { finishBuild } from '../core/db/build-results.ts';
 import { finishStep, setStepLogfile, startStep } from '../core/db/steps.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 
@@ -29,24 +29,98 @@ const dbPath = join(stateDir, 'hydrant.sqlite');
 
 /** A finished build with a 50 MB log, as the queue runner leaves it (compressed). */
 async function seedBigLog(db: Db): Promise<number> {
-  upsertProject(db, { name: 'seed', displayname: 'seed', description: '', homepage: '', enabled: true, hidden: false, owner: '', spec_source: '' });
-  const jobsetId = upsertJobsetFromSpec(db, 'seed', { name: 'logs', enabled: 0, hidden: false, description: '', nixexprinput: 'x', nixexprpath: 'x', checkinterval: 0, schedulingshares: 100, enableemail: false, emailoverride: '', keepnr: 3, inputs: [] }, '');
+  upsertProject(db, {
+    name: 'seed',
+    displayname: 'seed',
+    description: '',
+    homepage: '',
+    enabled: true,
+    hidden: false,
+    owner: '',
+    spec_source: '',
+  });
+  const jobsetId = upsertJobsetFromSpec(
+    db,
+    'seed',
+    {
+      name: 'logs',
+      enabled: 0,
+      hidden: false,
+      description: '',
+      nixexprinput: 'x',
+      nixexprpath: 'x',
+      checkinterval: 0,
+      schedulingshares: 100,
+      enableemail: false,
+      emailoverride: '',
+      keepnr: 3,
+      inputs: [],
+    },
+    '',
+  );
   const drv = `/nix/store/${'0'.repeat(32)}-big-log.drv`;
   const { evalId } = registerEvaluation(db, {
-    jobsetId, inputsHash: 'seed', checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'x', nixexprpath: 'x', inputs: [], errors: [],
-    jobs: [{ name: 'big', nixName: 'big', system: 'x86_64-linux', drvPath: drv, outputs: { out: drv.slice(0, -4) }, description: null, license: null, homepage: null, maintainers: null, schedulingPriority: null, timeout: null, maxSilent: null, isChannel: false, isAggregate: false, constituents: [] }],
+    jobsetId,
+    inputsHash: 'seed',
+    checkoutSeconds: 0,
+    evalSeconds: 0,
+    nixexprinput: 'x',
+    nixexprpath: 'x',
+    inputs: [],
+    errors: [],
+    jobs: [
+      {
+        name: 'big',
+        nixName: 'big',
+        system: 'x86_64-linux',
+        drvPath: drv,
+        outputs: { out: drv.slice(0, -4) },
+        description: null,
+        license: null,
+        homepage: null,
+        maintainers: null,
+        schedulingPriority: null,
+        timeout: null,
+        maxSilent: null,
+        isChannel: false,
+        isAggregate: false,
+        constituents: [],
+      },
+    ],
   });
-  const { id } = db.prepare('SELECT build_id AS id FROM jobset_eval_members WHERE eval_id = ?').get(evalId) as { id: number };
-  const stepnr = startStep(db, { buildId: id, drvPath: drv, machine: 'localhost', system: 'x86_64-linux', logfileFor: (n) => `logs/${id}/${n}.log` });
+  const { id } = db.prepare('SELECT build_id AS id FROM jobset_eval_members WHERE eval_id = ?').get(evalId) as {
+    id: number;
+  };
+  const stepnr = startStep(db, {
+    buildId: id,
+    drvPath: drv,
+    machine: 'localhost',
+    system: 'x86_64-linux',
+    logfileFor: (n) => `logs/${id}/${n}.log`,
+  });
   const gz = join(stateDir, `logs/${id}/${stepnr}.log.gz`);
   mkdirSync(dirname(gz), { recursive: true });
   async function* text() {
-    for (let i = 0; i < 700; i++) yield Array.from({ length: 1000 }, (_, k) => `line ${i * 1000 + k}: ${randomBytes(24).toString('base64')} ${'.'.repeat(30)}\n`).join('');
+    for (let i = 0; i < 700; i++)
+      yield Array.from(
+        { length: 1000 },
+        (_, k) => `line ${i * 1000 + k}: ${randomBytes(24).toString('base64')} ${'.'.repeat(30)}\n`,
+      ).join('');
   }
   await pipeline(text, createGzip(), createWriteStream(gz));
   finishStep(db, id, stepnr, { status: 0, errormsg: null, outputs: {} });
   setStepLogfile(db, id, stepnr, `logs/${id}/${stepnr}.log.gz`);
-  finishBuild(db, id, { status: 0, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] });
+  finishBuild(db, id, {
+    status: 0,
+    isCachedBuild: false,
+    startTime: 1,
+    stopTime: 2,
+    size: null,
+    closureSize: null,
+    releaseName: null,
+    products: [],
+    metrics: [],
+  });
   return id;
 }
 
@@ -54,20 +128,58 @@ function chainSpec(name: string): void {
   const dir = join(root, `jobsets-${name}`);
   mkdirSync(join(dir, 'src'), { recursive: true });
   const nonce = randomBytes(8).toString('hex');
-  writeFileSync(join(dir, 'src', 'release.nix'), `let mk = name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
+  writeFileSync(
+    join(dir, 'src', 'release.nix'),
+    `let mk = name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
     PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; };
-  in builtins.listToAttrs (builtins.genList (i: { name = "c\${toString i}"; value = builtins.foldl' (prev: j: mk "chain-\${toString j}" "cat \${prev} > $out; echo \${toString j} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (j: j + 1) i); }) 100)`);
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ jobsets: { chain: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } } } }));
+  in builtins.listToAttrs (builtins.genList (i: { name = "c\${toString i}"; value = builtins.foldl' (prev: j: mk "chain-\${toString j}" "cat \${prev} > $out; echo \${toString j} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (j: j + 1) i); }) 100)`,
+  );
+  writeFileSync(
+    join(dir, `${name}.json`),
+    JSON.stringify({
+      jobsets: {
+        chain: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } },
+      },
+    }),
+  );
 }
 
-interface Running { child: ChildProcess; url: string; output: () => string }
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
 
 async function startHydrant(jobsets: string): Promise<Running> {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), 'start', '--state-dir', stateDir, '--port', '0',
-    '--gc-roots-dir', join(root, 'gcroots'), '--jobsets', jobsets, '--eval-tick', '1', '--log-level', 'info'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => { output += d; });
-  child.stderr!.on('data', (d: Buffer) => { output += d; });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(PACKAGE_ROOT, 'cli', 'hydrant.ts'),
+      'start',
+      '--state-dir',
+      stateDir,
+      '--port',
+      '0',
+      '--gc-roots-dir',
+      join(root, 'gcroots'),
+      '--jobsets',
+      jobsets,
+      '--eval-tick',
+      '1',
+      '--log-level',
+      'info',
+    ],
+    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d;
+  });
   for (let i = 0; i < 600; i++) {
     const url = /"url":"(http:[^"]+)","msg":"web server listening"/.exec(output)?.[1];
     if (url) return { child, url, output: () => output };
@@ -84,7 +196,9 @@ async function stop(h: Running): Promise<void> {
 
 /** Seconds from the chain's first build row to its last finished build (the evaluation is not timed). */
 async function timeChain(db: Db, project: string): Promise<number> {
-  const count = db.prepare('SELECT count(*) AS n, sum(finished) AS done FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE j.project = ?');
+  const count = db.prepare(
+    'SELECT count(*) AS n, sum(finished) AS done FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE j.project = ?',
+  );
   let started = 0;
   for (;;) {
     const { n, done } = count.get(project) as { n: number; done: number | null };
@@ -113,7 +227,12 @@ function drain(url: string, agent: Agent): Promise<void> {
 }
 
 /** Asks for / every 100 ms while `go` says so, recording how long each answer took. */
-async function probeHome(h: Running, into: number[], go: () => boolean, each: () => void = () => undefined): Promise<void> {
+async function probeHome(
+  h: Running,
+  into: number[],
+  go: () => boolean,
+  each: () => void = () => undefined,
+): Promise<void> {
   while (go()) {
     const t = performance.now();
     const res = await fetch(`${h.url}/`);
@@ -162,7 +281,14 @@ try {
   });
   const latencies: number[] = [];
   let rss = 0;
-  const probe = probeHome(h, latencies, () => loading, () => { rss = Math.max(rss, serverRssMb(h)); });
+  const probe = probeHome(
+    h,
+    latencies,
+    () => loading,
+    () => {
+      rss = Math.max(rss, serverRssMb(h));
+    },
+  );
   const loaded = await timeChain(db, 'loaded');
   loading = false;
   await Promise.all([...clients, probe]);
@@ -177,10 +303,14 @@ try {
   console.log(`chain of 100 under load (s)  ${loaded.toFixed(2).padStart(9)}`);
   console.log(`chain ratio                  ${ratio.toFixed(2).padStart(9)}  ≤ ${CHAIN_TARGET}`);
   console.log(`server RSS max (MB)          ${rss.toFixed(0).padStart(9)}  < ${RSS_TARGET_MB}`);
-  console.log(`/ p50, p99 with the chain alone (ms) ${percentile(quiet, 50).toFixed(1)}, ${percentile(quiet, 99).toFixed(1)}`);
+  console.log(
+    `/ p50, p99 with the chain alone (ms) ${percentile(quiet, 50).toFixed(1)}, ${percentile(quiet, 99).toFixed(1)}`,
+  );
   console.log(`/ p50 under load (ms)        ${percentile(latencies, 50).toFixed(1).padStart(9)}`);
   console.log(`/ p99 under load (ms)        ${p99.toFixed(1).padStart(9)}  < ${P99_TARGET_MS}`);
-  console.log(`log requests served          ${String(requests).padStart(9)}  (${CLIENTS} clients, raw and pretty of a 50 MB log)`);
+  console.log(
+    `log requests served          ${String(requests).padStart(9)}  (${CLIENTS} clients, raw and pretty of a 50 MB log)`,
+  );
   const pass = ratio <= CHAIN_TARGET && rss < RSS_TARGET_MB && p99 < P99_TARGET_MS;
   console.log(`RESULT name=stall ratio=${ratio.toFixed(2)} target=${CHAIN_TARGET} ${pass ? 'pass' : 'fail'}`);
 } finally {

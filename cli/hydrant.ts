@@ -103,7 +103,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => {
     process.stderr.write(`hydrant: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 1;

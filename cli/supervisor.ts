@@ -35,16 +35,31 @@ interface Child {
  * supervisor exits. A child whose supervisor vanishes (kill -9) stops on its own: it watches
  * the IPC channel.
  */
-export async function supervise(roles: readonly { name: string; nice?: number; workers?: (config: Config) => number }[], config: Config, argv: readonly string[], log: Logger): Promise<number> {
+export async function supervise(
+  roles: readonly { name: string; nice?: number; workers?: (config: Config) => number }[],
+  config: Config,
+  argv: readonly string[],
+  log: Logger,
+): Promise<number> {
   // A restarted server must come back on the same port, so port 0 is resolved once here.
   const port = config.port === 0 ? await freePort(config.host) : config.port;
   const script = process.argv[1]!;
   const args = [...argv, '--port', String(port)];
   const children = roles.flatMap(({ name: role, nice, workers }) => {
     const count = Math.max(1, workers?.(config) ?? 1);
-    return Array.from({ length: count }, (_, i): Child => ({
-      role, nice: nice ?? 0, shared: count > 1, worker: i + 1, process: null, startedAt: 0, delay: FIRST_DELAY_MS, lastReason: '',
-    }));
+    return Array.from(
+      { length: count },
+      (_, i): Child => ({
+        role,
+        nice: nice ?? 0,
+        shared: count > 1,
+        worker: i + 1,
+        process: null,
+        startedAt: 0,
+        delay: FIRST_DELAY_MS,
+        lastReason: '',
+      }),
+    );
   });
   if (children.some((c) => c.shared)) {
     // The workers accept from the shared socket themselves (not round-robin through this
@@ -58,15 +73,23 @@ export async function supervise(roles: readonly { name: string; nice?: number; w
   const launch = (c: Child) => {
     const env = { ...process.env, [SUPERVISED_ROLE_ENV]: c.role };
     // Several processes of one role share its listening socket through node:cluster.
-    const child = c.shared ? cluster.fork(env).process : fork(script, args, {
-      execArgv: process.execArgv, env, stdio: 'inherit',
-      // Its own process group: a terminal's Ctrl-C reaches the supervisor, which stops the roles in order.
-      detached: true,
-    });
+    const child = c.shared
+      ? cluster.fork(env).process
+      : fork(script, args, {
+          execArgv: process.execArgv,
+          env,
+          stdio: 'inherit',
+          // Its own process group: a terminal's Ctrl-C reaches the supervisor, which stops the roles in order.
+          detached: true,
+        });
     c.process = child;
     c.startedAt = Date.now();
     if (c.nice && child.pid) {
-      try { setPriority(child.pid, c.nice); } catch (e) { log.warn({ role: c.role, err: e }, `${c.role}: cannot lower its priority`); }
+      try {
+        setPriority(child.pid, c.nice);
+      } catch (e) {
+        log.warn({ role: c.role, err: e }, `${c.role}: cannot lower its priority`);
+      }
     }
     c.lastReason = '';
     log.info({ role: c.role, child: child.pid, ...(c.shared ? { worker: c.worker } : {}) }, `${c.role} started`);
@@ -80,8 +103,10 @@ export async function supervise(roles: readonly { name: string; nice?: number; w
       const ran = Date.now() - c.startedAt;
       if (ran >= HEALTHY_MS) c.delay = FIRST_DELAY_MS;
       const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      log.error({ role: c.role, code, signal, reason: c.lastReason || how, restartInSeconds: c.delay / 1000 },
-        `${c.role} ${how}${c.lastReason ? ` (${c.lastReason})` : ''}; restarting in ${c.delay / 1000} s`);
+      log.error(
+        { role: c.role, code, signal, reason: c.lastReason || how, restartInSeconds: c.delay / 1000 },
+        `${c.role} ${how}${c.lastReason ? ` (${c.lastReason})` : ''}; restarting in ${c.delay / 1000} s`,
+      );
       c.timer = setTimeout(() => launch(c), c.delay);
       c.delay = Math.min(MAX_DELAY_MS, c.delay * 2);
     });
@@ -107,7 +132,7 @@ export async function supervise(roles: readonly { name: string; nice?: number; w
         clearTimeout(killer);
         // Ended by the SIGTERM it was sent before it got as far as handling it (still
         // starting): nothing was left half done.
-        resolve(signal === 'SIGTERM' ? 0 : code ?? 1);
+        resolve(signal === 'SIGTERM' ? 0 : (code ?? 1));
       });
       child.kill('SIGTERM');
     });

@@ -12,7 +12,10 @@ The password is read from standard input (one line), never from the command line
 Roles: ${ROLES.join(', ')}. Running it again for the same NAME replaces the password and roles.`;
 
 /** `hydrant user add NAME --role R`: its own flags first, the rest are hydrant's usual settings. */
-export async function userAdd(argv: string[], stdin: () => string = () => readFileSync(0, 'utf8')): Promise<{ code: number; message: string }> {
+export async function userAdd(
+  argv: string[],
+  stdin: () => string = () => readFileSync(0, 'utf8'),
+): Promise<{ code: number; message: string }> {
   const roles: string[] = [];
   const members: string[] = [];
   const rest: string[] = [];
@@ -21,7 +24,10 @@ export async function userAdd(argv: string[], stdin: () => string = () => readFi
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const takes = ['--role', '--member', '--fullname', '--email'];
-    if (!takes.includes(arg)) { rest.push(arg); continue; }
+    if (!takes.includes(arg)) {
+      rest.push(arg);
+      continue;
+    }
     const value = argv[++i];
     if (value === undefined) return { code: 2, message: `${arg} needs a value` };
     if (arg === '--role') roles.push(value);
@@ -32,7 +38,8 @@ export async function userAdd(argv: string[], stdin: () => string = () => readFi
   const { config, positional } = readConfig(rest);
   const [name, ...extra] = positional;
   if (!name || extra.length) return { code: 2, message: USER_ADD_HELP };
-  if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) return { code: 2, message: `invalid user name "${name}": letters, digits, _ . @ - only` };
+  if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name))
+    return { code: 2, message: `invalid user name "${name}": letters, digits, _ . @ - only` };
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length) return { code: 2, message: `unknown role ${unknown.join(', ')}; roles are ${ROLES.join(', ')}` };
   const password = stdin().split('\n')[0] ?? '';

@@ -12,7 +12,7 @@ export interface Config {
   port: number;
   baseUrl: string;
   jobsetsDir: string;
-  /** Directories path inputs may lie under (see core/spec/path-rules.ts). */
+  /** Directories path inputs may lie under (see core/jobset-specs/path-rules.ts). */
   allowedPaths: string[];
   machinesFile: string | null;
   gcRootsDir: string;
@@ -58,10 +58,15 @@ export function readConfig(
 ): { config: Config; positional: string[] } {
   const raw = new Map<SettingName, string>();
   const positional: string[] = [];
-  const byFlag = new Map<string, SettingName>(Object.entries(SETTINGS).map(([name, s]): [string, SettingName] => [s.flag, name as SettingName]));
+  const byFlag = new Map<string, SettingName>(
+    Object.entries(SETTINGS).map(([name, s]): [string, SettingName] => [s.flag, name as SettingName]),
+  );
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('--')) { positional.push(arg); continue; }
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const flag = eq >= 0 ? arg.slice(0, eq) : arg;
     const name = byFlag.get(flag);
@@ -98,7 +103,9 @@ export function readConfig(
   const jobsetsDir = jobsetsRaw === SETTINGS.jobsets.default ? BUNDLED_JOBSETS_DIR : resolve(cwd, jobsetsRaw);
   const smtpUrl = get('smtpUrl');
   if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
-    throw new ConfigError(`--smtp-url / HYDRANT_SMTP_URL must look like smtp://HOST:PORT or smtps://USER:PASS@HOST:465, got "${smtpUrl.replace(/:[^:@/]*@/, ':…@')}"`);
+    throw new ConfigError(
+      `--smtp-url / HYDRANT_SMTP_URL must look like smtp://HOST:PORT or smtps://USER:PASS@HOST:465, got "${smtpUrl.replace(/:[^:@/]*@/, ':…@')}"`,
+    );
   }
   const config: Config = {
     stateDir,
@@ -107,7 +114,12 @@ export function readConfig(
     port,
     baseUrl: (get('baseUrl') || `http://${host}:${port}`).replace(/\/+$/, ''),
     jobsetsDir,
-    allowedPaths: get('allowedPaths') ? get('allowedPaths').split(':').filter(Boolean).map((p) => resolve(cwd, p)) : [jobsetsDir],
+    allowedPaths: get('allowedPaths')
+      ? get('allowedPaths')
+          .split(':')
+          .filter(Boolean)
+          .map((p) => resolve(cwd, p))
+      : [jobsetsDir],
     machinesFile: get('machines') ? path('machines') : null,
     gcRootsDir: get('gcRootsDir') ? path('gcRootsDir') : instanceGcRootsDir(stateDir),
     logLevel,
@@ -117,7 +129,10 @@ export function readConfig(
     evalTimeoutSeconds: int('evalTimeout'),
     evalWorkers: int('evalWorkers') || availableParallelism(),
     restrictEval: bool('restrictEval'),
-    evalAllowedPaths: get('evalAllowedPaths').split(':').filter(Boolean).map((p) => resolve(cwd, p)),
+    evalAllowedPaths: get('evalAllowedPaths')
+      .split(':')
+      .filter(Boolean)
+      .map((p) => resolve(cwd, p)),
     queueTickSeconds: int('queueTick'),
     buildTimeoutSeconds: int('buildTimeout'),
     maxSilentSeconds: int('maxSilent'),
@@ -146,7 +161,10 @@ export function readConfig(
  * beside `npm start`) prunes only its own roots.
  */
 export function instanceGcRootsDir(stateDir: string): string {
-  const name = basename(stateDir).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40) || 'state';
+  const name =
+    basename(stateDir)
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40) || 'state';
   const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 12);
   return join('/nix/var/nix/gcroots/hydrant', `${name}-${hash}`);
 }

@@ -16,7 +16,10 @@ export class GcRoots {
   private made = false;
 
   /** `warn` hears, once per distinct problem, that roots cannot be written (a builder or an evaluation never fails for it). */
-  constructor(readonly dir: string, private readonly warn: (message: string) => void = () => undefined) {}
+  constructor(
+    readonly dir: string,
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
 
   /** Roots these store paths; a path already rooted is left as it is. */
   add(paths: Iterable<string>): number {
@@ -82,7 +85,9 @@ export class GcRoots {
   /** The store paths rooted here now. */
   list(): string[] {
     try {
-      return readdirSync(this.dir).map((name) => `/nix/store/${name}`).filter((p) => STORE_PATH.test(p));
+      return readdirSync(this.dir)
+        .map((name) => `/nix/store/${name}`)
+        .filter((p) => STORE_PATH.test(p));
     } catch {
       return [];
     }

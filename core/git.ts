@@ -33,10 +33,18 @@ export async function fetchGitRevision(cacheDir: string, url: string, branch: st
     if (!existsSync(join(mirror, 'HEAD'))) {
       await simpleGit().clone(url, mirror, ['--bare', '--quiet']);
     } else {
-      await simpleGit(mirror).fetch(['--quiet', '--prune', '--force', url, '+refs/heads/*:refs/heads/*', '+HEAD:refs/hydrant/HEAD']);
+      await simpleGit(mirror).fetch([
+        '--quiet',
+        '--prune',
+        '--force',
+        url,
+        '+refs/heads/*:refs/heads/*',
+        '+HEAD:refs/hydrant/HEAD',
+      ]);
     }
     const git = simpleGit(mirror);
-    const ref = branch ? `refs/heads/${branch}` : existsSync(join(mirror, 'refs', 'hydrant', 'HEAD')) ? 'refs/hydrant/HEAD' : 'HEAD';
+    let ref = existsSync(join(mirror, 'refs', 'hydrant', 'HEAD')) ? 'refs/hydrant/HEAD' : 'HEAD';
+    if (branch) ref = `refs/heads/${branch}`;
     const rev = (await git.revparse([`${ref}^{commit}`])).trim();
     const revCount = Number((await git.raw(['rev-list', '--count', rev])).trim());
     return { url, branch, rev, shortRev: rev.slice(0, 7), revCount, mirror };
@@ -64,29 +72,59 @@ const HEX_REV = /^[0-9a-f]{40}$/;
  * null), newest first: how many, and the first `max` of them. Reads only the mirror; the
  * revisions must be full hashes, so nothing from a spec reaches git as an option.
  */
-export async function commitsBetween(mirror: string, from: string | null, to: string, max: number): Promise<{ count: number; commits: Commit[] }> {
-  if (!HEX_REV.test(to) || (from !== null && !HEX_REV.test(from))) throw new GitError(`not a revision: ${from ?? ''}..${to}`);
+export async function commitsBetween(
+  mirror: string,
+  from: string | null,
+  to: string,
+  max: number,
+): Promise<{ count: number; commits: Commit[] }> {
+  if (!HEX_REV.test(to) || (from !== null && !HEX_REV.test(from)))
+    throw new GitError(`not a revision: ${from ?? ''}..${to}`);
   const range = from ? [`${from}..${to}`] : [to];
   const counted = await runProgram('git', ['-C', mirror, 'rev-list', '--count', ...range]);
   if (counted.code !== 0) throw new GitError(`git rev-list in ${mirror}: ${counted.stderr.trim()}`);
   const count = Number(counted.stdout.trim());
   if (max <= 0 || count === 0) return { count, commits: [] };
-  const listed = await runProgram('git', ['-C', mirror, 'log', '--no-show-signature', `--max-count=${max}`, '--format=%H%x00%an%x00%ae%x00%s%x1e', ...range]);
+  const listed = await runProgram('git', [
+    '-C',
+    mirror,
+    'log',
+    '--no-show-signature',
+    `--max-count=${max}`,
+    '--format=%H%x00%an%x00%ae%x00%s%x1e',
+    ...range,
+  ]);
   if (listed.code !== 0) throw new GitError(`git log in ${mirror}: ${listed.stderr.trim()}`);
-  const commits = listed.stdout.split('\x1e').map((r) => r.replace(/^\n/, '')).filter(Boolean).map((record) => {
-    const [hash = '', author = '', email = '', subject = ''] = record.split('\0');
-    return { hash, author, email, subject };
-  });
+  const commits = listed.stdout
+    .split('\x1e')
+    .map((r) => r.replace(/^\n/, ''))
+    .filter(Boolean)
+    .map((record) => {
+      const [hash = '', author = '', email = '', subject = ''] = record.split('\0');
+      return { hash, author, email, subject };
+    });
   return { count, commits };
 }
 
 /** Writes the tree of `rev` (no .git) into dest, which must not exist yet. */
 export async function exportRevision(mirror: string, rev: string, dest: string): Promise<void> {
   mkdirSync(dest, { recursive: true });
-  const result = await runProgram('sh', ['-c', 'git -C "$1" archive --format=tar "$2" | tar -x -C "$3"', 'export', mirror, rev, dest]);
+  const result = await runProgram('sh', [
+    '-c',
+    'git -C "$1" archive --format=tar "$2" | tar -x -C "$3"',
+    'export',
+    mirror,
+    rev,
+    dest,
+  ]);
   if (result.code !== 0) throw new GitError(`cannot export ${rev} from ${mirror}: ${result.stderr.trim()}`);
 }
 
 function firstLine(message: string): string {
-  return message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
+  return message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 3)
+    .join(' ');
 }

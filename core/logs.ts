@@ -173,8 +173,12 @@ export async function readLogWindow(file: LogFile | Buffer, want: WindowRequest)
   });
   const size = want.growing && !Buffer.isBuffer(file) ? statSync(file.path).size : -1;
   if (size === 0) return { head, tail, totalLines: 0, bytes: 0 };
-  const stream = Buffer.isBuffer(file) ? Readable.from([file])
-    : want.growing ? createReadStream(file.path, { end: size - 1, highWaterMark: 64 * 1024 }) : openLogText(file);
+  let stream: Readable;
+  if (Buffer.isBuffer(file)) stream = Readable.from([file]);
+  else
+    stream = want.growing
+      ? createReadStream(file.path, { end: size - 1, highWaterMark: 64 * 1024 })
+      : openLogText(file);
   let stopped = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -240,7 +244,12 @@ export interface FollowOptions {
  * step (the plain name is removed) never cuts a slow reader short; a log already compressed
  * is read from the .gz.
  */
-export async function* followStepLog(stateDir: string, relative: string | null, from: number, opts: FollowOptions): AsyncGenerator<Buffer> {
+export async function* followStepLog(
+  stateDir: string,
+  relative: string | null,
+  from: number,
+  opts: FollowOptions,
+): AsyncGenerator<Buffer> {
   let file = stepLogFile(stateDir, relative);
   // The queue runner names the file before it creates it.
   while (!file && opts.busy() && !opts.signal.aborted) {

@@ -19,7 +19,8 @@ export function scheduleProblem(expr: string): string | null {
     return `a schedule is a cron expression of five fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
   }
   const check = cron.validateDetailed(expr);
-  if (!check.valid) return check.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a valid cron expression';
+  if (!check.valid)
+    return check.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a valid cron expression';
   return null;
 }
 

@@ -2,7 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
 import { registerEvaluation } from '../core/db/evals.ts';
-import { disableJobset, jobsetInputs, markChecked, markEvaluationInterrupted, markEvaluationStarted } from '../core/db/jobsets.ts';
+import {
+  disableJobset,
+  jobsetInputs,
+  markChecked,
+  markEvaluationInterrupted,
+  markEvaluationStarted,
+} from '../core/db/jobsets.ts';
 import { GitError } from '../core/git.ts';
 import type { GcRoots } from '../core/gc-roots.ts';
 import type { Logger } from '../core/log.ts';
@@ -10,7 +16,7 @@ import type { JobsetRow } from '../core/model/rows.ts';
 import { EvalError, type Nix } from '../core/nix/nix.ts';
 import { DECL_JOBSET, syncDeclfile } from './declarative.ts';
 import { fetchInputs, InputError } from './fetch-inputs.ts';
-import type { PathRules } from '../core/spec/path-rules.ts';
+import type { PathRules } from '../core/jobset-specs/path-rules.ts';
 
 export interface CheckContext {
   db: Db;
@@ -47,7 +53,17 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
   mkdirSync(tmpDir, { recursive: true });
   const started = Date.now();
   try {
-    const fetched = await fetchInputs({ db: ctx.db, nix: ctx.nix, gitCacheDir: join(ctx.stateDir, 'git'), tmpDir, stateDir: ctx.stateDir, project: jobset.project }, jobsetInputs(ctx.db, jobset.id));
+    const fetched = await fetchInputs(
+      {
+        db: ctx.db,
+        nix: ctx.nix,
+        gitCacheDir: join(ctx.stateDir, 'git'),
+        tmpDir,
+        stateDir: ctx.stateDir,
+        project: jobset.project,
+      },
+      jobsetInputs(ctx.db, jobset.id),
+    );
     const checkoutSeconds = Math.round((Date.now() - started) / 1000);
     if (fetched.hash === jobset.lastinputshash) {
       markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
@@ -57,7 +73,8 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     const exprInput = fetched.resolved.find((r) => r.name === jobset.nixexprinput);
     if (!exprInput?.path) throw new InputError(`nixexprinput "${jobset.nixexprinput}" is not a git or path input`);
     const exprPath = join(exprInput.path, jobset.nixexprpath ?? 'release.nix');
-    if (!existsSync(exprPath)) throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
+    if (!existsSync(exprPath))
+      throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
     if (jobset.name === DECL_JOBSET) {
       const jobsets = syncDeclfile(ctx.db, jobset, exprInput.path, log, ctx.paths);
       markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
@@ -67,11 +84,21 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
 
     const evalStarted = Date.now();
     // Restricted to the jobset's own inputs (their store paths, their git URLs) and the paths the admin allowed.
-    const restrict = ctx.restrictEval ? {
-      allowedPaths: [...fetched.resolved.flatMap((r) => (r.path ? [r.path] : [])), ...ctx.restrictEval.hostPaths],
-      allowedUris: fetched.resolved.flatMap((r) => (r.type === 'git' && r.uri ? [r.uri] : [])),
-    } : undefined;
-    const result = await ctx.nix.evaluateJobs({ exprPath, args: fetched.args, timeoutSeconds: ctx.limits.timeoutSeconds, memoryLimitMiB: ctx.limits.memoryMiB, workers: ctx.limits.workers, signal: ctx.signal, restrict });
+    const restrict = ctx.restrictEval
+      ? {
+          allowedPaths: [...fetched.resolved.flatMap((r) => (r.path ? [r.path] : [])), ...ctx.restrictEval.hostPaths],
+          allowedUris: fetched.resolved.flatMap((r) => (r.type === 'git' && r.uri ? [r.uri] : [])),
+        }
+      : undefined;
+    const result = await ctx.nix.evaluateJobs({
+      exprPath,
+      args: fetched.args,
+      timeoutSeconds: ctx.limits.timeoutSeconds,
+      memoryLimitMiB: ctx.limits.memoryMiB,
+      workers: ctx.limits.workers,
+      signal: ctx.signal,
+      restrict,
+    });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds, newDrvPaths } = registerEvaluation(ctx.db, {
       jobsetId: jobset.id,
@@ -90,8 +117,17 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     ctx.roots.add(newDrvPaths);
     markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
     if (jobset.enabled === 2) disableJobset(ctx.db, jobset.id); // one-shot: evaluated once
-    log.info({ eval: evalId, jobs: result.jobs.length, newBuilds: newBuildIds.length, errors: result.errors.length }, 'evaluation registered');
-    return { kind: 'evaluated', evalId, newBuilds: newBuildIds.length, jobs: result.jobs.length, errors: result.errors.length };
+    log.info(
+      { eval: evalId, jobs: result.jobs.length, newBuilds: newBuildIds.length, errors: result.errors.length },
+      'evaluation registered',
+    );
+    return {
+      kind: 'evaluated',
+      evalId,
+      newBuilds: newBuildIds.length,
+      jobs: result.jobs.length,
+      errors: result.errors.length,
+    };
   } catch (e) {
     if (ctx.signal?.aborted) {
       markEvaluationInterrupted(ctx.db, jobset.id);

@@ -4,9 +4,9 @@ import { writeTransaction, type Db } from '../core/db/database.ts';
 import { retireJobsetsNotIn, setJobsetSpecError, upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import type { Logger } from '../core/log.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
-import type { PathRules } from '../core/spec/path-rules.ts';
-import type { JobsetSpec, ProjectSpec } from '../core/spec/types.ts';
-import { parseDeclfile, SpecError } from '../core/spec/validate.ts';
+import type { PathRules } from '../core/jobset-specs/path-rules.ts';
+import type { JobsetSpec, ProjectSpec } from '../core/jobset-specs/types.ts';
+import { parseDeclfile, SpecError } from '../core/jobset-specs/validate.ts';
 import { InputError } from './fetch-inputs.ts';
 
 /**
@@ -26,9 +26,17 @@ export function declSpecSource(specFile: string): string {
 /** The hidden `.jobsets` jobset whose check re-reads the declfile at each new revision. */
 export function declJobsetSpec(decl: NonNullable<ProjectSpec['declarative']>): JobsetSpec {
   return {
-    name: DECL_JOBSET, enabled: 1, hidden: true, description: `Jobsets declared in ${decl.file}`,
-    nixexprinput: DECL_INPUT, nixexprpath: decl.file, checkinterval: DECL_CHECK_INTERVAL, schedulingshares: 100,
-    enableemail: false, emailoverride: '', keepnr: 0,
+    name: DECL_JOBSET,
+    enabled: 1,
+    hidden: true,
+    description: `Jobsets declared in ${decl.file}`,
+    nixexprinput: DECL_INPUT,
+    nixexprpath: decl.file,
+    checkinterval: DECL_CHECK_INTERVAL,
+    schedulingshares: 100,
+    enableemail: false,
+    emailoverride: '',
+    keepnr: 0,
     inputs: [{ name: DECL_INPUT, type: decl.type, value: decl.value, emailresponsible: false }],
   };
 }
@@ -40,7 +48,8 @@ export function declJobsetSpec(decl: NonNullable<ProjectSpec['declarative']>): J
  */
 export function syncDeclfile(db: Db, decl: JobsetRow, checkout: string, log: Logger, paths: PathRules): number {
   const file = join(checkout, decl.nixexprpath ?? '');
-  if (!existsSync(file)) throw new InputError(`declfile ${decl.nixexprpath} does not exist in input "${decl.nixexprinput}"`);
+  if (!existsSync(file))
+    throw new InputError(`declfile ${decl.nixexprpath} does not exist in input "${decl.nixexprinput}"`);
   let parsed;
   try {
     parsed = parseDeclfile(readFileSync(file, 'utf8'), `${decl.project}: declfile ${decl.nixexprpath}`, { paths });
@@ -55,7 +64,12 @@ export function syncDeclfile(db: Db, decl: JobsetRow, checkout: string, log: Log
       log.error({ jobset: `${decl.project}:${bad.name}` }, bad.error);
       setJobsetSpecError(db, decl.project, bad.name, source, bad.error);
     }
-    retireJobsetsNotIn(db, decl.project, source, [...parsed.jobsets, ...parsed.invalidJobsets].map((j) => j.name));
+    retireJobsetsNotIn(
+      db,
+      decl.project,
+      source,
+      [...parsed.jobsets, ...parsed.invalidJobsets].map((j) => j.name),
+    );
   });
   return parsed.jobsets.length;
 }

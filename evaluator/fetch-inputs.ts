@@ -11,7 +11,7 @@ import type { ResolvedInput } from '../core/db/evals.ts';
 import type { JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
-import { gitUrlProblem, pathInputProblem } from '../core/spec/path-rules.ts';
+import { gitUrlProblem, pathInputProblem } from '../core/jobset-specs/path-rules.ts';
 
 export class InputError extends Error {}
 
@@ -69,8 +69,19 @@ export async function fetchInputs(ctx: Ctx, inputs: JobsetInputRow[]): Promise<F
   return { resolved, args, hash };
 }
 
-async function resolveInput(ctx: Ctx, input: JobsetInputRow): Promise<{ resolved: ResolvedInput; arg: EvalRequest['args'][string] }> {
-  const base = { name: input.name, type: input.type, uri: null, revision: null, value: null, path: null, dependency: null };
+async function resolveInput(
+  ctx: Ctx,
+  input: JobsetInputRow,
+): Promise<{ resolved: ResolvedInput; arg: EvalRequest['args'][string] }> {
+  const base = {
+    name: input.name,
+    type: input.type,
+    uri: null,
+    revision: null,
+    value: null,
+    path: null,
+    dependency: null,
+  };
   switch (input.type) {
     case 'string':
       return { resolved: { ...base, value: input.value }, arg: { str: input.value } };

@@ -10,7 +10,7 @@ import type { Nix } from '../core/nix/nix.ts';
 import type { JobsetRow } from '../core/model/rows.ts';
 import { checkJobset, type CheckContext, type CheckOutcome } from './check-jobset.ts';
 import { specDirFingerprint, syncSpecDir } from './sync-specs.ts';
-import { pathRulesOf } from '../core/spec/path-rules.ts';
+import { pathRulesOf } from '../core/jobset-specs/path-rules.ts';
 
 export interface EvaluatorDeps {
   log: Logger;
@@ -32,9 +32,18 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
   const stopping = new AbortController();
   const ctx: CheckContext = {
     signal: stopping.signal,
-    db, log, nix: deps.nix ?? new CliNix(), stateDir: config.stateDir, paths: pathRulesOf(config),
-    restrictEval: config.restrictEval ? { hostPaths: config.evalAllowedPaths } : null, roots: new GcRoots(config.gcRootsDir, (message) => log.error(message)),
-    limits: { memoryMiB: config.evalMaxMemoryMiB, timeoutSeconds: config.evalTimeoutSeconds, workers: config.evalWorkers },
+    db,
+    log,
+    nix: deps.nix ?? new CliNix(),
+    stateDir: config.stateDir,
+    paths: pathRulesOf(config),
+    restrictEval: config.restrictEval ? { hostPaths: config.evalAllowedPaths } : null,
+    roots: new GcRoots(config.gcRootsDir, (message) => log.error(message)),
+    limits: {
+      memoryMiB: config.evalMaxMemoryMiB,
+      timeoutSeconds: config.evalTimeoutSeconds,
+      workers: config.evalWorkers,
+    },
   };
   // Each evaluation runs on its own: a slow one holds one slot, never the others' checks.
   const running = new Map<number, Promise<CheckOutcome>>();
@@ -95,7 +104,10 @@ export function createEvaluator(config: Config, deps: EvaluatorDeps): Evaluator 
       while (pending.length > 0 && running.size < config.maxConcurrentEvals) {
         const [check] = startChecks([pending.shift()!]);
         if (!check) continue; // already being checked by the timer's tick
-        const done: Promise<void> = check.then((o) => { outcomes.push(o); mine.delete(done); });
+        const done: Promise<void> = check.then((o) => {
+          outcomes.push(o);
+          mine.delete(done);
+        });
         mine.add(done);
       }
       await Promise.race([...running.values(), ...mine]);

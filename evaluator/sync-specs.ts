@@ -5,8 +5,8 @@ import { writeTransaction } from '../core/db/database.ts';
 import { retireProjectsNotIn, setProjectSpecError, upsertProject } from '../core/db/projects.ts';
 import { retireJobsetsNotIn, setJobsetSpecError, upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import type { Logger } from '../core/log.ts';
-import type { PathRules } from '../core/spec/path-rules.ts';
-import { readSpecDir } from '../core/spec/read-dir.ts';
+import type { PathRules } from '../core/jobset-specs/path-rules.ts';
+import { readSpecDir } from '../core/jobset-specs/read-dir.ts';
 import { declJobsetSpec, declSpecSource } from './declarative.ts';
 
 /**
@@ -32,9 +32,18 @@ export function syncSpecDir(db: Db, dir: string, log: Logger, paths: PathRules):
         log.error({ file: r.file, jobset: `${r.project}:${bad.name}` }, bad.error);
         setJobsetSpecError(db, r.project, bad.name, r.file, bad.error);
       }
-      retireJobsetsNotIn(db, r.project, r.file, [...r.spec.jobsets, ...declared, ...r.spec.invalidJobsets].map((j) => j.name));
+      retireJobsetsNotIn(
+        db,
+        r.project,
+        r.file,
+        [...r.spec.jobsets, ...declared, ...r.spec.invalidJobsets].map((j) => j.name),
+      );
     }
-    retireProjectsNotIn(db, dir.endsWith('/') ? dir : dir + '/', results.map((r) => r.project));
+    retireProjectsNotIn(
+      db,
+      dir.endsWith('/') ? dir : dir + '/',
+      results.map((r) => r.project),
+    );
   });
 }
 

@@ -20,7 +20,12 @@ export async function blameFor(ctx: NotifierContext, jobsetId: number, evalId: n
     if (input.from === null || input.from === input.to) continue;
     try {
       // One more than the cap tells "over the cap" without listing a huge range.
-      const r = await commitsBetween(mirrorPath(join(ctx.config.stateDir, 'git'), input.uri), input.from, input.to, cap + 1);
+      const r = await commitsBetween(
+        mirrorPath(join(ctx.config.stateDir, 'git'), input.uri),
+        input.from,
+        input.to,
+        cap + 1,
+      );
       count += r.count;
       commits.push(...r.commits);
     } catch (e) {

@@ -36,10 +36,21 @@ export function classifyEvents(ctx: NotifierContext, limit = 1000): number {
     const status = payload.status;
     const previous = payload.previous ?? null;
     // Without `previous` the row comes from a hydrant that did not record it: not news we can judge.
-    const kind = typeof status === 'number' && 'previous' in payload ? classify(status, previous?.status ?? null) : null;
-    recordBuildEvent(ctx.db, e.id, kind && typeof status === 'number' ? {
-      evalId: evalOfBuild(ctx.db, e.build_id), buildId: e.build_id, oldStatus: previous?.status ?? null, newStatus: status, previousBuild: previous?.id ?? null,
-    } : null);
+    const kind =
+      typeof status === 'number' && 'previous' in payload ? classify(status, previous?.status ?? null) : null;
+    recordBuildEvent(
+      ctx.db,
+      e.id,
+      kind && typeof status === 'number'
+        ? {
+            evalId: evalOfBuild(ctx.db, e.build_id),
+            buildId: e.build_id,
+            oldStatus: previous?.status ?? null,
+            newStatus: status,
+            previousBuild: previous?.id ?? null,
+          }
+        : null,
+    );
   }
   return events.length;
 }

@@ -1,5 +1,12 @@
 import { now } from '../core/db/database.ts';
-import { evalFullyReported, evalsWithWaitingChanges, queueBatch, waitingChanges, type NewDelivery, type WaitingChange } from '../core/db/notifications.ts';
+import {
+  evalFullyReported,
+  evalsWithWaitingChanges,
+  queueBatch,
+  waitingChanges,
+  type NewDelivery,
+  type WaitingChange,
+} from '../core/db/notifications.ts';
 import { jobsetMailInfo } from '../core/db/notify-recipients.ts';
 import { webhooksFor } from '../core/db/webhooks.ts';
 import { composeBuildMail, type BuildMail } from '../core/mail/compose.ts';
@@ -22,12 +29,24 @@ export async function coalesceChanges(ctx: NotifierContext): Promise<number> {
     const changes = waitingChanges(ctx.db, evalId);
     if (!changes.length) continue;
     const deliveries = await deliveriesFor(ctx, evalId, changes, complete);
-    if (queueBatch(ctx.db, changes.map((c) => c.outbox_id), deliveries)) batches++;
+    if (
+      queueBatch(
+        ctx.db,
+        changes.map((c) => c.outbox_id),
+        deliveries,
+      )
+    )
+      batches++;
   }
   return batches;
 }
 
-async function deliveriesFor(ctx: NotifierContext, evalId: number | null, changes: WaitingChange[], complete: boolean): Promise<NewDelivery[]> {
+async function deliveriesFor(
+  ctx: NotifierContext,
+  evalId: number | null,
+  changes: WaitingChange[],
+  complete: boolean,
+): Promise<NewDelivery[]> {
   const jobsetId = changes[0]!.jobset_id;
   const info = jobsetMailInfo(ctx.db, jobsetId);
   if (!info) return [];
@@ -36,13 +55,23 @@ async function deliveriesFor(ctx: NotifierContext, evalId: number | null, change
   const hasRegression = entries.some((e) => e.kind === 'regression');
   const blame = evalId !== null && hasRegression ? await blameFor(ctx, jobsetId, evalId) : null;
   const mail: BuildMail = {
-    instance: ctx.instance, project: info.project, jobset: info.jobset, evalId,
-    evalUrl: evalId !== null ? `${ctx.config.baseUrl}/eval/${evalId}` : null, changes: entries, blame, complete,
+    instance: ctx.instance,
+    project: info.project,
+    jobset: info.jobset,
+    evalId,
+    evalUrl: evalId !== null ? `${ctx.config.baseUrl}/eval/${evalId}` : null,
+    changes: entries,
+    blame,
+    complete,
   };
   const out: NewDelivery[] = [];
   if (ctx.config.emailEnabled) {
     for (const to of buildMailRecipients(ctx, info, changes, blame, hasRegression)) {
-      out.push({ kind: 'email', recipient: to, payload: composeBuildMail(mail, to, unsubscribeUrl(ctx.config.baseUrl, ctx.secret, to, info.project)) });
+      out.push({
+        kind: 'email',
+        recipient: to,
+        payload: composeBuildMail(mail, to, unsubscribeUrl(ctx.config.baseUrl, ctx.secret, to, info.project)),
+      });
     }
   }
   for (const hook of webhooksFor(ctx.db, info.project, info.jobset)) {
@@ -53,11 +82,25 @@ async function deliveriesFor(ctx: NotifierContext, evalId: number | null, change
 
 function webhookBody(m: BuildMail): unknown {
   return {
-    event: 'build-status-changed', instance: m.instance, project: m.project, jobset: m.jobset, eval: m.evalId, evalUrl: m.evalUrl, complete: m.complete,
+    event: 'build-status-changed',
+    instance: m.instance,
+    project: m.project,
+    jobset: m.jobset,
+    eval: m.evalId,
+    evalUrl: m.evalUrl,
+    complete: m.complete,
     changes: m.changes.map((c) => ({
-      job: c.job, system: c.system, url: c.url, kind: c.kind, oldStatus: c.oldStatus, newStatus: c.newStatus,
+      job: c.job,
+      system: c.system,
+      url: c.url,
+      kind: c.kind,
+      oldStatus: c.oldStatus,
+      newStatus: c.newStatus,
       dependents: c.dependents.map((d) => ({ job: d.job, system: d.system, url: d.url })),
     })),
-    blame: m.blame && { count: m.blame.count, commits: m.blame.commits.map((c) => ({ hash: c.hash, author: c.author, email: c.email, subject: c.subject })) },
+    blame: m.blame && {
+      count: m.blame.count,
+      commits: m.blame.commits.map((c) => ({ hash: c.hash, author: c.author, email: c.email, subject: c.subject })),
+    },
   };
 }

@@ -14,4 +14,3 @@ export interface NotifierContext {
   /** Random per installation, so two hydrants never make the same Message-ID. */
   installationId: string;
 }
-

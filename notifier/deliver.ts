@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { now } from '../core/db/database.ts';
-import { dueDeliveries, markDelivered, markDeliveryFailed, markDeliverySkipped, type Delivery } from '../core/db/notifications.ts';
+import {
+  dueDeliveries,
+  markDelivered,
+  markDeliveryFailed,
+  markDeliverySkipped,
+  type Delivery,
+} from '../core/db/notifications.ts';
 import { optedOut } from '../core/db/notify-recipients.ts';
 import { webhookById } from '../core/db/webhooks.ts';
 import type { MailSender, StoredMail } from '../core/mail/transport.ts';
@@ -35,7 +41,10 @@ export async function deliverMail(ctx: NotifierContext, sender: MailSender, stop
         markDeliverySkipped(ctx.db, d.id, 'not sent: the recipient unsubscribed before it could be delivered');
         continue;
       }
-      await sender.send({ ...mail, to: d.recipient }, { from: ctx.config.emailFrom, messageId: messageIdOf(ctx, d.id), date: new Date(d.created * 1000) });
+      await sender.send(
+        { ...mail, to: d.recipient },
+        { from: ctx.config.emailFrom, messageId: messageIdOf(ctx, d.id), date: new Date(d.created * 1000) },
+      );
       markDelivered(ctx.db, d.id);
       sent++;
     } catch (e) {
@@ -59,16 +68,21 @@ export async function deliverWebhooks(ctx: NotifierContext, stopping: () => bool
       }
       const text = JSON.stringify(body);
       const response = await fetch(d.recipient, {
-        method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(30_000),
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(30_000),
         headers: {
-          'Content-Type': 'application/json', 'User-Agent': 'hydrant-notifier', 'X-Hydrant-Delivery': String(d.id),
+          'Content-Type': 'application/json',
+          'User-Agent': 'hydrant-notifier',
+          'X-Hydrant-Delivery': String(d.id),
           'X-Hydrant-Event': String((body as { event?: string }).event ?? ''),
           'X-Hydrant-Signature-256': `sha256=${createHmac('sha256', hook.secret).update(text).digest('hex')}`,
         },
         body: text,
       });
       await response.body?.cancel();
-      if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status} from ${d.recipient}`);
+      if (response.status < 200 || response.status >= 300)
+        throw new Error(`HTTP ${response.status} from ${d.recipient}`);
       markDelivered(ctx.db, d.id);
       sent++;
     } catch (e) {
@@ -81,8 +95,12 @@ export async function deliverWebhooks(ctx: NotifierContext, stopping: () => bool
 function failed(ctx: NotifierContext, d: Delivery, e: unknown): void {
   // fetch() says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause.
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-  const message = (e instanceof Error ? e.message : String(e)) + (cause ? `: ${cause.code ?? cause.message ?? ''}` : '');
+  const message =
+    (e instanceof Error ? e.message : String(e)) + (cause ? `: ${cause.code ?? cause.message ?? ''}` : '');
   const next = nextAttemptAfter(ctx, d.attempts);
   markDeliveryFailed(ctx.db, d.id, message, next);
-  ctx.log.warn({ outbox: d.id, kind: d.kind, attempts: d.attempts + 1, retryIn: next - now(), err: message }, `${d.kind} not delivered; will retry`);
+  ctx.log.warn(
+    { outbox: d.id, kind: d.kind, attempts: d.attempts + 1, retryIn: next - now(), err: message },
+    `${d.kind} not delivered; will retry`,
+  );
 }

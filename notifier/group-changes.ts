@@ -20,22 +20,46 @@ interface Entry {
  * build is not a change itself (it was failing already), or the failed dependency is not a
  * job, it still heads the list of what it broke.
  */
-export async function groupChanges(ctx: NotifierContext, jobsetId: number, changes: WaitingChange[]): Promise<MailChange[]> {
+export async function groupChanges(
+  ctx: NotifierContext,
+  jobsetId: number,
+  changes: WaitingChange[],
+): Promise<MailChange[]> {
   const url = (id: number) => `${ctx.config.baseUrl}/build/${id}`;
   const entries = new Map<string, Entry>();
   for (const c of changes) {
     if (c.new_status === BuildStatus.DependencyFailed) continue;
-    entries.set(`build:${c.build_id}`, { logOf: c.build_id, change: {
-      job: c.job, system: c.system, url: url(c.build_id), oldStatus: c.old_status, newStatus: c.new_status,
-      kind: classify(c.new_status, c.old_status) ?? 'changed', dependents: [], logTail: null,
-    } });
+    entries.set(`build:${c.build_id}`, {
+      logOf: c.build_id,
+      change: {
+        job: c.job,
+        system: c.system,
+        url: url(c.build_id),
+        oldStatus: c.old_status,
+        newStatus: c.new_status,
+        kind: classify(c.new_status, c.old_status) ?? 'changed',
+        dependents: [],
+        logTail: null,
+      },
+    });
   }
   for (const c of changes) {
     if (c.new_status !== BuildStatus.DependencyFailed) continue;
     const cause = causeOf(ctx, jobsetId, c.build_id, entries, url);
     const dependent = { job: c.job, system: c.system, url: url(c.build_id) };
     if (cause) cause.change.dependents.push(dependent);
-    else entries.set(`build:${c.build_id}`, { logOf: c.build_id, change: { ...dependent, oldStatus: c.old_status, newStatus: c.new_status, kind: 'regression', dependents: [], logTail: null } });
+    else
+      entries.set(`build:${c.build_id}`, {
+        logOf: c.build_id,
+        change: {
+          ...dependent,
+          oldStatus: c.old_status,
+          newStatus: c.new_status,
+          kind: 'regression',
+          dependents: [],
+          logTail: null,
+        },
+      });
   }
   let tails = 0;
   for (const entry of entries.values()) {
@@ -47,11 +71,18 @@ export async function groupChanges(ctx: NotifierContext, jobsetId: number, chang
 }
 
 function rank(e: MailChange): number {
-  return e.kind === 'regression' ? 0 : e.kind === 'changed' ? 1 : 2;
+  if (e.kind === 'regression') return 0;
+  return e.kind === 'changed' ? 1 : 2;
 }
 
 /** The entry a dependency failure goes under: the failed job's own change, or an entry for it. */
-function causeOf(ctx: NotifierContext, jobsetId: number, buildId: number, entries: Map<string, Entry>, url: (id: number) => string): Entry | null {
+function causeOf(
+  ctx: NotifierContext,
+  jobsetId: number,
+  buildId: number,
+  entries: Map<string, Entry>,
+  url: (id: number) => string,
+): Entry | null {
   const step = failingStep(ctx.db, buildId);
   if (!step?.drvpath) return null;
   const ranIn = step.propagatedfrom ?? buildId;
@@ -59,11 +90,20 @@ function causeOf(ctx: NotifierContext, jobsetId: number, buildId: number, entrie
   const key = job ? `build:${job.id}` : `drv:${step.drvpath}`;
   const existing = entries.get(key);
   if (existing) return existing;
-  const status = job ? buildJobStatus(ctx.db, job.id)?.buildstatus ?? BuildStatus.Failed : BuildStatus.Failed;
-  const entry: Entry = { logOf: job?.id ?? ranIn, change: {
-    job: job?.job ?? `dependency ${drvName(step.drvpath)}`, system: job?.system ?? buildJobStatus(ctx.db, buildId)?.system ?? '',
-    url: url(job?.id ?? ranIn), oldStatus: status, newStatus: status, kind: 'regression', dependents: [], logTail: null,
-  } };
+  const status = job ? (buildJobStatus(ctx.db, job.id)?.buildstatus ?? BuildStatus.Failed) : BuildStatus.Failed;
+  const entry: Entry = {
+    logOf: job?.id ?? ranIn,
+    change: {
+      job: job?.job ?? `dependency ${drvName(step.drvpath)}`,
+      system: job?.system ?? buildJobStatus(ctx.db, buildId)?.system ?? '',
+      url: url(job?.id ?? ranIn),
+      oldStatus: status,
+      newStatus: status,
+      kind: 'regression',
+      dependents: [],
+      logTail: null,
+    },
+  };
   entries.set(key, entry);
   return entry;
 }

@@ -35,10 +35,15 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
   const log = deps.log.child({ role: 'notifier' });
   const db = deps.db ?? openDatabase(config.dbPath);
   const ctx: NotifierContext = {
-    db, log, config, secret: installationSecret(db, 'unsubscribe'), instance: instanceName(config.baseUrl),
+    db,
+    log,
+    config,
+    secret: installationSecret(db, 'unsubscribe'),
+    instance: instanceName(config.baseUrl),
     installationId: installationSecret(db, 'installation').slice(0, 16),
   };
-  const sender = deps.sender !== undefined ? deps.sender : config.smtpUrl ? smtpSender(config.smtpUrl) : null;
+  let sender = deps.sender;
+  if (sender === undefined) sender = config.smtpUrl ? smtpSender(config.smtpUrl) : null;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | null = null;
   let stopped = false;
@@ -46,7 +51,8 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
   const staleSeconds = Math.max(3, 3 * config.notifyTickSeconds);
   const holdLock = (): boolean => {
     const { held, holder } = holdNotifierLock(db, PROCESS_OWNER, now(), staleSeconds);
-    if (!held && holder !== waitingFor) log.warn({ holder }, 'another notifier is sending from this outbox; this one waits until it stops');
+    if (!held && holder !== waitingFor)
+      log.warn({ holder }, 'another notifier is sending from this outbox; this one waits until it stops');
     waitingFor = held ? '' : holder;
     return held;
   };
@@ -70,7 +76,9 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
         log.error({ err: e }, 'notifier pass failed; trying again next tick');
         return 0;
       })
-      .finally(() => { running = null; });
+      .finally(() => {
+        running = null;
+      });
     return running;
   };
 
@@ -82,7 +90,9 @@ export function createNotifier(config: Config, deps: NotifierDeps): Notifier {
       timer = setInterval(() => void tick(), Math.max(1, config.notifyTickSeconds) * 1000);
       // Renewed every second while held, between passes and during a slow delivery alike, so a
       // waiting notifier (whatever its --notify-tick) takes over only from one that is gone.
-      heartbeat = setInterval(() => { if (!waitingFor) holdLock(); }, 1000);
+      heartbeat = setInterval(() => {
+        if (!waitingFor) holdLock();
+      }, 1000);
     },
     async stop() {
       stopped = true;

@@ -10,7 +10,13 @@ import type { NotifierContext } from './context.ts';
  * cap); the users subscribed to the project or jobset. `enableemail` off leaves only the
  * subscribers, who asked; an address that unsubscribed gets nothing.
  */
-export function buildMailRecipients(ctx: NotifierContext, info: JobsetMailInfo, changes: WaitingChange[], blame: Blame | null, hasRegression: boolean): string[] {
+export function buildMailRecipients(
+  ctx: NotifierContext,
+  info: JobsetMailInfo,
+  changes: WaitingChange[],
+  blame: Blame | null,
+  hasRegression: boolean,
+): string[] {
   const candidates: string[] = [];
   if (info.enableemail) {
     const override = addressesIn(info.emailoverride);

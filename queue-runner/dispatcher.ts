@@ -17,13 +17,30 @@ export interface DispatchSettings {
 
 /** Starts runnable steps on free machines, most urgent first, and applies their outcomes. */
 export class Dispatcher {
-  readonly running = new Map<Step, { done: Promise<void>; abort: AbortController }>();
-  stopping = false;
+  private readonly running = new Map<Step, { done: Promise<void>; abort: AbortController }>();
+  private stopping = false;
 
-  constructor(private readonly ctx: ApplyContext & RunStepContext, private readonly pool: MachinePool, private readonly settings: DispatchSettings, private readonly onIdleSlot: () => void) {}
+  constructor(
+    private readonly ctx: ApplyContext & RunStepContext,
+    private readonly pool: MachinePool,
+    private readonly settings: DispatchSettings,
+    private readonly onIdleSlot: () => void,
+  ) {}
 
   stopSteps(steps: Step[], reason: StopReason): void {
     for (const s of steps) this.running.get(s)?.abort.abort(reason);
+  }
+
+  /** Steps running now. */
+  get busy(): number {
+    return this.running.size;
+  }
+
+  /** Starts nothing more, interrupts every running step (their builds stay queued) and waits for them. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    this.stopSteps([...this.running.keys()], 'shutdown');
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 
   /**
@@ -34,7 +51,13 @@ export class Dispatcher {
    * is back from a machine unbuilt, after commands (a bump), and when the fair-share figures
    * changed — then at most once per 20 times as long as the last sort took.
    */
-  private order: { steps: KeyedStep[]; head: number; usage: ReturnType<typeof jobsetShareUsage>; builtAt: number; buildMs: number } | null = null;
+  private order: {
+    steps: KeyedStep[];
+    head: number;
+    usage: ReturnType<typeof jobsetShareUsage>;
+    builtAt: number;
+    buildMs: number;
+  } | null = null;
 
   /** About how many runnable steps wait in the order (started ones not yet dropped count too). */
   waiting(): number {
@@ -59,9 +82,18 @@ export class Dispatcher {
     if (!this.order || stale) {
       const t0 = performance.now();
       graph.fresh.length = 0;
-      this.order = { steps: keyedOrder(graph.runnable(at), usage), head: 0, usage, builtAt: at, buildMs: performance.now() - t0 };
+      this.order = {
+        steps: keyedOrder(graph.runnable(at), usage),
+        head: 0,
+        usage,
+        builtAt: at,
+        buildMs: performance.now() - t0,
+      };
     } else if (graph.fresh.length) {
-      const fresh = keyedOrder(graph.fresh.filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0), this.order.usage);
+      const fresh = keyedOrder(
+        graph.fresh.filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0),
+        this.order.usage,
+      );
       graph.fresh.length = 0;
       this.order.steps = mergeOrders(this.order.steps, this.order.head, fresh);
       this.order.head = 0;
@@ -95,14 +127,22 @@ export class Dispatcher {
 
   /** Fair-share figures change slowly; recomputing them for every step would scan the step history each time. */
   private shareUsage(at: number): ReturnType<typeof jobsetShareUsage> {
-    if (!this.usage || at - this.usage.at > SHARE_USAGE_TTL_MS) this.usage = { at, value: jobsetShareUsage(this.ctx.db, now() - 86400, now()) };
+    if (!this.usage || at - this.usage.at > SHARE_USAGE_TTL_MS)
+      this.usage = { at, value: jobsetShareUsage(this.ctx.db, now() - 86400, now()) };
     return this.usage.value;
   }
 
   /** The earliest time (ms) a waiting step might become runnable without another step ending. */
   nextWake(): number | null {
-    const times = [...this.ctx.graph.steps.values()].filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0)
-      .map((s) => Math.max(s.notBefore, s.unsupportedSince !== null ? s.unsupportedSince + this.settings.unsupportedWaitSeconds * 1000 : 0, this.machineFreeAt(s)));
+    const times = [...this.ctx.graph.steps.values()]
+      .filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0)
+      .map((s) =>
+        Math.max(
+          s.notBefore,
+          s.unsupportedSince !== null ? s.unsupportedSince + this.settings.unsupportedWaitSeconds * 1000 : 0,
+          this.machineFreeAt(s),
+        ),
+      );
     return times.length ? Math.min(...times) : null;
   }
 
@@ -115,9 +155,7 @@ export class Dispatcher {
     step.unsupportedSince ??= at;
     if (at - step.unsupportedSince < this.settings.unsupportedWaitSeconds * 1000) return;
     const message = `no build machine supports system ${step.system}${step.requiredFeatures.length ? ` with features ${step.requiredFeatures.join(', ')}` : ''}`;
-    failBuilds(this.ctx, step, BuildStatus.Unsupported, message, null, (status, errormsg) => ({
-      drvPath: step.drvPath, status, errormsg, machine: '', system: step.system, logfile: null, propagatedFrom: null, startTime: null,
-    }));
+    failBuilds(this.ctx, step, BuildStatus.Unsupported, message, null);
   }
 
   private start(step: Step, machine: PoolMachine): void {
@@ -127,7 +165,16 @@ export class Dispatcher {
       const set = values.filter((v): v is number => v !== null && v > 0);
       return set.length ? Math.max(...set) : fallback;
     };
-    const limits = { timeout: limit(tops.map((r) => r.timeout), this.settings.defaultTimeout), maxSilent: limit(tops.map((r) => r.maxsilent), this.settings.defaultMaxSilent) };
+    const limits = {
+      timeout: limit(
+        tops.map((r) => r.timeout),
+        this.settings.defaultTimeout,
+      ),
+      maxSilent: limit(
+        tops.map((r) => r.maxsilent),
+        this.settings.defaultMaxSilent,
+      ),
+    };
     step.running = true;
     machine.running++;
     let slotFree = false;
@@ -142,7 +189,8 @@ export class Dispatcher {
     const entry = { done: Promise.resolve(), abort: new AbortController() };
     entry.done = runStep(this.ctx, step, machine, owner.row.id, limits, entry.abort.signal)
       .then(async (run) => {
-        if (run.outcome.kind !== 'transient' && run.outcome.kind !== 'stopped') this.pool.markStepDone(machine, run.seconds);
+        if (run.outcome.kind !== 'transient' && run.outcome.kind !== 'stopped')
+          this.pool.markStepDone(machine, run.seconds);
         // The graph learns the outcome before applyOutcome's first await: the next step (of
         // a chain, say) starts on the machine while this one's results are being recorded.
         const applied = applyOutcome(this.ctx, step, machine, run);

@@ -7,7 +7,11 @@ import { newStep, type QueuedBuild, type StepGraph } from './step-graph.ts';
  * whose outputs are not all valid, shared with steps already in the graph. Walks the
  * closures level by level so one `nix-store --check-validity` answers a whole level.
  */
-export async function expandBuilds(graph: StepGraph, nix: Nix, all: readonly BuildRow[]): Promise<{ admitted: QueuedBuild[]; unreadable: { row: BuildRow; message: string }[] }> {
+export async function expandBuilds(
+  graph: StepGraph,
+  nix: Nix,
+  all: readonly BuildRow[],
+): Promise<{ admitted: QueuedBuild[]; unreadable: { row: BuildRow; message: string }[] }> {
   // What this call learnt; the graph's steps are looked up where they are (copying them here
   // for every batch of a 100,000-build queue cost more than the rest of taking it in).
   const known = new Map<string, 'valid' | 'step'>();
@@ -17,8 +21,14 @@ export async function expandBuilds(graph: StepGraph, nix: Nix, all: readonly Bui
   const unreadable: { row: BuildRow; message: string }[] = [];
   const rows: BuildRow[] = [];
   for (const row of all) {
-    if (isKnown(row.drvpath)) { rows.push(row); continue; }
-    const problem = await nix.readDerivation(row.drvpath).then(() => null, (e: Error) => e.message);
+    if (isKnown(row.drvpath)) {
+      rows.push(row);
+      continue;
+    }
+    const problem = await nix.readDerivation(row.drvpath).then(
+      () => null,
+      (e: Error) => e.message,
+    );
     if (problem) unreadable.push({ row, message: `cannot read the build's derivation ${row.drvpath}: ${problem}` });
     else rows.push(row);
   }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { GcRoots } from '../core/gc-roots.ts';
 import { openDatabase, type Db } from '../core/db/database.ts';
-import { recoverInterruptedSteps } from '../core/db/queue.ts';
+import { recoverInterruptedSteps } from '../core/db/build-results.ts';
 import type { Logger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import { defaultMachines } from '../core/nix/machines.ts';
@@ -11,6 +11,7 @@ import { admitNewBuilds } from './admit-builds.ts';
 import { handleCommands } from './commands/handle-commands.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
+import type { QueueRunnerContext } from './runner-context.ts';
 import { NixLogKeeper } from './nix-log-keeper.ts';
 import { ADMIT_BATCH, QueueBacklog } from './queue-backlog.ts';
 
@@ -47,24 +48,47 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   let wake: () => void = () => undefined;
 
   const recovered = recoverInterruptedSteps(db);
-  if (recovered) log.warn({ steps: recovered }, 'marked steps interrupted by the last shutdown as aborted; their builds run again');
+  if (recovered)
+    log.warn({ steps: recovered }, 'marked steps interrupted by the last shutdown as aborted; their builds run again');
 
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const roots = new GcRoots(config.gcRootsDir, (message) => log.error(message));
   let rootsUpdated = 0;
-  const ctx = {
-    db, nix, log, graph, roots, stateDir: config.stateDir, maxLogSize: config.maxLogSizeBytes, maxOutputSize: config.maxOutputSizeBytes, maxTries: config.maxTries, background: new Set<Promise<unknown>>(), nixLogs: new NixLogKeeper(),
-    retryIntervalSeconds: config.retryIntervalSeconds, stopSteps,
-    markUnreachable: (m: Parameters<MachinePool['markUnreachable']>[0], message: string) => pool.markUnreachable(m, message, config.retryIntervalSeconds),
+  const ctx: QueueRunnerContext = {
+    db,
+    nix,
+    log,
+    graph,
+    roots,
+    stateDir: config.stateDir,
+    maxLogSize: config.maxLogSizeBytes,
+    maxOutputSize: config.maxOutputSizeBytes,
+    maxTries: config.maxTries,
+    background: new Set<Promise<unknown>>(),
+    nixLogs: new NixLogKeeper(),
+    retryIntervalSeconds: config.retryIntervalSeconds,
+    stopSteps,
+    markUnreachable: (machine, message) => pool.markUnreachable(machine, message, config.retryIntervalSeconds),
   };
-  const dispatcher: Dispatcher = new Dispatcher(ctx, pool, {
-    defaultTimeout: config.buildTimeoutSeconds, defaultMaxSilent: config.maxSilentSeconds, unsupportedWaitSeconds: config.unsupportedWaitSeconds,
-  }, () => {
-    dispatchQuietly();
-    wake();
-  });
+  const dispatcher: Dispatcher = new Dispatcher(
+    ctx,
+    pool,
+    {
+      defaultTimeout: config.buildTimeoutSeconds,
+      defaultMaxSilent: config.maxSilentSeconds,
+      unsupportedWaitSeconds: config.unsupportedWaitSeconds,
+    },
+    () => {
+      dispatchQuietly();
+      wake();
+    },
+  );
   const dispatchQuietly = () => {
-    try { dispatcher.dispatch(false); } catch (e) { log.error({ err: e }, 'queue dispatch failed'); }
+    try {
+      dispatcher.dispatch(false);
+    } catch (e) {
+      log.error({ err: e }, 'queue dispatch failed');
+    }
   };
 
   /**
@@ -126,10 +150,8 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      dispatcher.stopping = true;
+      await dispatcher.stopAll();
       await ticking;
-      dispatcher.stopSteps([...dispatcher.running.keys()], 'shutdown');
-      await Promise.allSettled([...dispatcher.running.values()].map((r) => r.done));
       await Promise.allSettled([...ctx.background]);
       pool.closeAll();
       if (!deps.db) db.close();
@@ -142,7 +164,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       // cost a few queries per step, so a tick comes once a tick's time or when all is idle.
       let tickedAt = 0;
       for (let first = true; ; first = false) {
-        if (first || hungry() || dispatcher.running.size === 0 || Date.now() - tickedAt >= tickMs) {
+        if (first || hungry() || dispatcher.busy === 0 || Date.now() - tickedAt >= tickMs) {
           await tick(first || Date.now() - fullTickAt >= tickMs);
           tickedAt = Date.now();
         }
@@ -150,7 +172,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
           await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
-        if (!backlog.pending && dispatcher.running.size === 0 && graph.runnable(Date.now()).length === 0) {
+        if (!backlog.pending && dispatcher.busy === 0 && graph.runnable(Date.now()).length === 0) {
           const next = dispatcher.nextWake();
           if (next === null) {
             await Promise.allSettled([...ctx.background]);

@@ -1,6 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { Db } from '../core/db/database.ts';
-import { listMachines, machineFailureCount, recordMachineFailure, recordMachineStep, syncMachines } from '../core/db/machines.ts';
+import {
+  listMachines,
+  machineFailureCount,
+  recordMachineFailure,
+  recordMachineStep,
+  syncMachines,
+} from '../core/db/machines.ts';
 import type { Logger } from '../core/log.ts';
 import { parseMachines, type MachineSpec } from '../core/nix/machines.ts';
 import type { Nix } from '../core/nix/nix.ts';
@@ -28,7 +34,13 @@ export class MachinePool {
   private machines: PoolMachine[] = [];
   private fileStamp = '';
 
-  constructor(private readonly db: Db, private readonly nix: Nix, private readonly log: Logger, private readonly file: string | null, private readonly defaults: MachineSpec[]) {}
+  constructor(
+    private readonly db: Db,
+    private readonly nix: Nix,
+    private readonly log: Logger,
+    private readonly file: string | null,
+    private readonly defaults: MachineSpec[],
+  ) {}
 
   all(): readonly PoolMachine[] {
     return this.machines;
@@ -43,7 +55,11 @@ export class MachinePool {
         const st = statSync(this.file);
         stamp = `${st.mtimeMs}:${st.size}`;
       } catch (e) {
-        if (this.fileStamp !== 'missing') this.log.error({ file: this.file, err: String(e) }, 'cannot read the machines file; keeping the machines known so far');
+        if (this.fileStamp !== 'missing')
+          this.log.error(
+            { file: this.file, err: String(e) },
+            'cannot read the machines file; keeping the machines known so far',
+          );
         this.fileStamp = 'missing';
         return;
       }
@@ -52,7 +68,10 @@ export class MachinePool {
       try {
         specs = parseMachines(readFileSync(this.file, 'utf8'), this.file);
       } catch (e) {
-        this.log.error({ file: this.file, err: (e as Error).message }, 'machines file is invalid; keeping the machines known so far');
+        this.log.error(
+          { file: this.file, err: (e as Error).message },
+          'machines file is invalid; keeping the machines known so far',
+        );
         return;
       }
     } else {
@@ -68,7 +87,9 @@ export class MachinePool {
       if (before && !same) before.connections.closeAll();
       return {
         spec,
-        connections: same ? before.connections : new ConnectionPool(() => this.nix.openBuildConnection(spec.ssh, spec.ssh ? remoteOptions(spec) : {})),
+        connections: same
+          ? before.connections
+          : new ConnectionPool(() => this.nix.openBuildConnection(spec.ssh, spec.ssh ? remoteOptions(spec) : {})),
         running: before?.running ?? 0,
         disabledUntil: before?.disabledUntil ?? (stored.get(spec.name)?.disabled_until ?? 0) * 1000,
       };
@@ -82,7 +103,10 @@ export class MachinePool {
   static supports(m: MachineSpec, step: StepNeeds): boolean {
     if (!m.systems.includes(step.system) && step.system !== 'builtin') return false;
     const has = new Set([...m.supportedFeatures, ...m.mandatoryFeatures]);
-    return step.requiredFeatures.every((f) => has.has(f)) && m.mandatoryFeatures.every((f) => step.requiredFeatures.includes(f));
+    return (
+      step.requiredFeatures.every((f) => has.has(f)) &&
+      m.mandatoryFeatures.every((f) => step.requiredFeatures.includes(f))
+    );
   }
 
   anySupports(step: StepNeeds): boolean {
@@ -113,7 +137,10 @@ export class MachinePool {
     const delay = Math.min(retryIntervalSeconds * 2 ** failures, 3600) * 1000;
     m.disabledUntil = Date.now() + delay;
     recordMachineFailure(this.db, m.spec.name, message, Math.ceil(m.disabledUntil / 1000));
-    this.log.warn({ machine: m.spec.name, failures, retryInSeconds: delay / 1000, err: message }, 'build machine unreachable; disabled for a while');
+    this.log.warn(
+      { machine: m.spec.name, failures, retryInSeconds: delay / 1000, err: message },
+      'build machine unreachable; disabled for a while',
+    );
   }
 
   closeAll(): void {

@@ -34,7 +34,9 @@ export class NixLogKeeper {
           else b.resolve();
         }
       },
-      (e: Error) => { for (const b of batch) b.reject(e); },
+      (e: Error) => {
+        for (const b of batch) b.reject(e);
+      },
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../core/db/database.ts';
-import { buildsAfter, queuedBuildIds, unfinishedBuildsOf } from '../core/db/queue.ts';
+import { buildsAfter, queuedBuildIds, unfinishedBuildsOf } from '../core/db/build-results.ts';
 import type { BuildRow } from '../core/model/rows.ts';
 import type { StepGraph } from './step-graph.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readBuildCoverage, type CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { percent } from '../core/coverage/tracefile.ts';
 import type { Db } from '../core/db/database.ts';
-import type { ProductRecord } from '../core/db/queue.ts';
+import type { ProductRecord } from '../core/db/build-results.ts';
 import type { ScreenshotRecord } from '../core/db/screenshots.ts';
 import { parseBuildProducts } from '../core/model/build-products.ts';
 import { readPngBounded } from '../core/screenshots/png.ts';
@@ -18,8 +18,17 @@ export interface Evidence {
 type Metric = { name: string; value: number; unit: string | null };
 
 /** `coverage` is the record already read for the step's log (undefined: read it now). */
-export async function readEvidence(db: Db, build: { id: number; jobset_id: number; job: string }, products: readonly ProductRecord[], outputs: readonly string[], coverage?: CoverageRecord | null): Promise<Evidence> {
-  return { coverage: coverage !== undefined ? coverage : await readBuildCoverage(products, outputs), screenshots: readScreenshots(db, build, products) };
+export async function readEvidence(
+  db: Db,
+  build: { id: number; jobset_id: number; job: string },
+  products: readonly ProductRecord[],
+  outputs: readonly string[],
+  coverage?: CoverageRecord | null,
+): Promise<Evidence> {
+  return {
+    coverage: coverage !== undefined ? coverage : await readBuildCoverage(products, outputs),
+    screenshots: readScreenshots(db, build, products),
+  };
 }
 
 /**
@@ -66,7 +75,9 @@ function readProducts(outputs: readonly string[]): { type: string; subtype: stri
  * screenshots, one line each, for the step's log (where the job's author looks). The
  * coverage is handed on to recording its builds, which does not read the tracefiles again.
  */
-export async function readStepEvidence(outputs: Record<string, string>): Promise<{ coverage: CoverageRecord | null; problems: string[] }> {
+export async function readStepEvidence(
+  outputs: Record<string, string>,
+): Promise<{ coverage: CoverageRecord | null; problems: string[] }> {
   const paths = Object.values(outputs);
   const products = readProducts(paths);
   const coverage = await readBuildCoverage(products, paths);

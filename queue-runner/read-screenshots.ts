@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { buildProducts } from '../core/db/builds.ts';
 import type { Db } from '../core/db/database.ts';
 import { buildScreenshots, previousSuccessfulBuild, type ScreenshotRecord } from '../core/db/screenshots.ts';
-import type { ProductRecord } from '../core/db/queue.ts';
+import type { ProductRecord } from '../core/db/build-results.ts';
 import { compareScreens } from '../core/screenshots/compare.ts';
 import { readPngBounded } from '../core/screenshots/png.ts';
 
@@ -35,11 +35,15 @@ export function screenshotsOf(products: readonly Pick<ProductRecord, 'type' | 's
     }
     let names: string[] = [];
     try {
-      names = readdirSync(p.path).filter((n) => n.endsWith('.png')).sort().slice(0, MAX_PER_PRODUCT);
+      names = readdirSync(p.path)
+        .filter((n) => n.endsWith('.png'))
+        .sort()
+        .slice(0, MAX_PER_PRODUCT);
     } catch {
       return;
     }
-    for (const n of names) if (isFile(join(p.path, n))) shots.push({ productnr: i + 1, file: n, name: n, path: join(p.path, n) });
+    for (const n of names)
+      if (isFile(join(p.path, n))) shots.push({ productnr: i + 1, file: n, name: n, path: join(p.path, n) });
   });
   return shots;
 }
@@ -49,7 +53,11 @@ export function screenshotsOf(products: readonly Pick<ProductRecord, 'type' | 's
  * the job's previous successful build, once, here: the difference image is stored with the
  * build and pages only send it.
  */
-export function readScreenshots(db: Db, build: { id: number; jobset_id: number; job: string }, products: readonly ProductRecord[]): ScreenshotRecord[] {
+export function readScreenshots(
+  db: Db,
+  build: { id: number; jobset_id: number; job: string },
+  products: readonly ProductRecord[],
+): ScreenshotRecord[] {
   const shots = screenshotsOf(products);
   if (shots.length === 0) return [];
   const previousId = previousSuccessfulBuild(db, build.jobset_id, build.job, build.id);
@@ -58,22 +66,47 @@ export function readScreenshots(db: Db, build: { id: number; jobset_id: number; 
     const prevProducts = buildProducts(db, previousId);
     for (const s of buildScreenshots(db, previousId)) {
       const p = prevProducts.find((x) => x.productnr === s.productnr);
-      if (p && !s.error && !previous.has(s.name)) previous.set(s.name, { productnr: s.productnr, file: s.file, name: s.name, path: s.file ? join(p.path, s.file) : p.path });
+      if (p && !s.error && !previous.has(s.name))
+        previous.set(s.name, {
+          productnr: s.productnr,
+          file: s.file,
+          name: s.name,
+          path: s.file ? join(p.path, s.file) : p.path,
+        });
     }
   }
   return shots.map((shot) => {
     const record: ScreenshotRecord = {
-      productnr: shot.productnr, file: shot.file, name: shot.name, width: null, height: null, error: null,
-      previousBuildId: null, previousProductnr: null, previousFile: null, changedPixels: null, totalPixels: null, diffPng: null,
+      productnr: shot.productnr,
+      file: shot.file,
+      name: shot.name,
+      width: null,
+      height: null,
+      error: null,
+      previousBuildId: null,
+      previousProductnr: null,
+      previousFile: null,
+      changedPixels: null,
+      totalPixels: null,
+      diffPng: null,
     };
     const read = readPngBounded(shot.path);
-    if (!read.ok) return { ...record, error: `${shot.name} ${read.error}`, width: read.width ?? null, height: read.height ?? null };
+    if (!read.ok)
+      return { ...record, error: `${shot.name} ${read.error}`, width: read.width ?? null, height: read.height ?? null };
     record.width = read.png.width;
     record.height = read.png.height;
     const before = previous.get(shot.name);
     const old = before ? readPngBounded(before.path) : null;
     if (!before || !old?.ok) return record;
     const c = compareScreens(read.png, old.png);
-    return { ...record, previousBuildId: previousId!, previousProductnr: before.productnr, previousFile: before.file, changedPixels: c.changedPixels, totalPixels: c.totalPixels, diffPng: c.diffPng };
+    return {
+      ...record,
+      previousBuildId: previousId!,
+      previousProductnr: before.productnr,
+      previousFile: before.file,
+      changedPixels: c.changedPixels,
+      totalPixels: c.totalPixels,
+      diffPng: c.diffPng,
+    };
   });
 }

@@ -3,12 +3,18 @@ import type { Db } from '../core/db/database.ts';
 import { finishStep, setStepLogfile, setStepPhase, startStep, StepPhase } from '../core/db/steps.ts';
 import type { Logger } from '../core/log.ts';
 import { BuildStatus } from '../core/model/status.ts';
-import { RemoteConnectionError, type BuildConnection, type BuildOutcome, type Derivation, type Nix } from '../core/nix/nix.ts';
+import {
+  RemoteConnectionError,
+  type BuildConnection,
+  type BuildOutcome,
+  type Derivation,
+  type Nix,
+} from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
 import { keepNixLog } from '../core/nix/log-dir.ts';
+import { readOutputFacts, type OutputFacts } from './output-facts.ts';
 import type { NixLogKeeper } from './nix-log-keeper.ts';
-import { productProblems } from './post-process.ts';
 import { readStepEvidence } from './read-evidence.ts';
 import type { CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { StepLog } from './step-log.ts';
@@ -28,7 +34,7 @@ export interface RunStepContext {
 }
 
 export type StepOutcome =
-  | { kind: 'success' }
+  | { kind: 'success'; facts: OutputFacts }
   /** The derivation failed on its own account: its builds fail (status 1, 7, 10 or 11). */
   | { kind: 'failed'; status: number; message: string }
   /** The machine or the connection failed, not the derivation: worth another try. */
@@ -53,16 +59,36 @@ export interface StepRun {
  * closure there (remote machines), builds with Nix's timeout and silence limits, copies the
  * outputs back, and keeps the log. Every path out of here ends the step row (busy = 0).
  */
-export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMachine, buildId: number, limits: { timeout: number; maxSilent: number }, signal: AbortSignal): Promise<StepRun> {
+export async function runStep(
+  ctx: RunStepContext,
+  step: Step,
+  machine: PoolMachine,
+  buildId: number,
+  limits: { timeout: number; maxSilent: number },
+  signal: AbortSignal,
+): Promise<StepRun> {
   const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
   const target = machine.spec.ssh;
-  const stepnr = startStep(ctx.db, { buildId, drvPath: step.drvPath, machine: machine.spec.name, system: step.system, logfileFor: logFor, phase: target ? undefined : StepPhase.Building });
+  const stepnr = startStep(ctx.db, {
+    buildId,
+    drvPath: step.drvPath,
+    machine: machine.spec.name,
+    system: step.system,
+    logfileFor: logFor,
+    phase: target ? undefined : StepPhase.Building,
+  });
   const started = Date.now();
   const kill = new AbortController();
   const onStop = () => kill.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   if (signal.aborted) onStop();
-  const log = new StepLog(ctx.stateDir, logFor(stepnr), ctx.maxLogSize, () => kill.abort('log-limit'), () => kill.abort('log-write'));
+  const log = new StepLog(
+    ctx.stateDir,
+    logFor(stepnr),
+    ctx.maxLogSize,
+    () => kill.abort('log-limit'),
+    () => kill.abort('log-write'),
+  );
   let outcome: StepOutcome;
   try {
     const drv = await ctx.nix.readDerivation(step.drvPath);
@@ -73,54 +99,96 @@ export async function runStep(ctx: RunStepContext, step: Step, machine: PoolMach
       log.write(`hydrant: copied ${sent} store paths to ${machine.spec.name}\n`);
     }
     const conn = await machine.connections.acquire();
-    if (target) setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
-    const result = await conn.build(step.drvPath, drv, inputPaths, {
-      timeoutSeconds: limits.timeout, maxSilentSeconds: limits.maxSilent, maxLogSize: ctx.maxLogSize, signal: kill.signal, onOutput: (chunk) => log.write(chunk),
-    });
-    const tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
-    machine.connections.release(conn);
-    outcome = tooBig ?? await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr));
+    let result: BuildOutcome;
+    let tooBig: StepOutcome | null;
+    try {
+      if (target) setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
+      result = await conn.build(step.drvPath, drv, inputPaths, {
+        timeoutSeconds: limits.timeout,
+        maxSilentSeconds: limits.maxSilent,
+        maxLogSize: ctx.maxLogSize,
+        signal: kill.signal,
+        onOutput: (chunk) => log.write(chunk),
+      });
+      tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
+    } finally {
+      // A connection that broke is not alive and the pool drops it; any other is reused.
+      machine.connections.release(conn);
+    }
+    outcome =
+      tooBig ??
+      (await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr)));
   } catch (e) {
-    outcome = { kind: 'transient', message: e instanceof RemoteConnectionError || target ? `cannot use ${machine.spec.name}: ${(e as Error).message}` : `step could not run: ${(e as Error).message}`, unreachable: !!target };
+    outcome = {
+      kind: 'transient',
+      message:
+        e instanceof RemoteConnectionError || target
+          ? `cannot use ${machine.spec.name}: ${(e as Error).message}`
+          : `step could not run: ${(e as Error).message}`,
+      unreachable: !!target,
+    };
   } finally {
     signal.removeEventListener('abort', onStop);
   }
   // A full or failing disk is no fault of the derivation: the step is tried again later.
-  if (log.failure) outcome = { kind: 'transient', message: `cannot write the build log to ${ctx.stateDir} (${log.failure.message}); the step will be tried again`, unreachable: false };
+  if (log.failure)
+    outcome = {
+      kind: 'transient',
+      message: `cannot write the build log to ${ctx.stateDir} (${log.failure.message}); the step will be tried again`,
+      unreachable: false,
+    };
   const evidence = outcome.kind === 'success' ? await readStepEvidence(step.outputs) : null;
-  if (outcome.kind !== 'success') log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
-  else for (const problem of [...productProblems(step.outputs), ...evidence!.problems]) {
-    log.write(`hydrant: ${problem}\n`);
-    ctx.log.warn({ build: buildId, drv: step.drvPath }, problem);
+  if (outcome.kind === 'success') {
+    for (const problem of [...outcome.facts.problems, ...evidence!.problems]) {
+      log.write(`hydrant: ${problem}\n`);
+      ctx.log.warn({ build: buildId, drv: step.drvPath }, problem);
+    }
+  } else {
+    log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
   }
   await log.close();
   finishStep(ctx.db, buildId, stepnr, {
     status: stepStatus(outcome),
-    errormsg: outcome.kind === 'success' ? null : outcome.kind === 'stopped' ? (outcome.reason === 'cancelled' ? 'cancelled' : 'interrupted: hydrant was stopped; the build was re-queued') : outcome.message,
+    errormsg: stepErrorMessage(outcome),
     outputs: step.outputs,
   });
   // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
   // small derivations would pay it every time). Readers find the plain file until then.
   // The derivation's own result is kept where Nix keeps build logs too, as Hydra does.
   const keepForNix = outcome.kind === 'success' || outcome.kind === 'failed';
-  const compressing = log.compress()
+  const compressing = log
+    .compress()
     .then(async (gz) => {
       setStepLogfile(ctx.db, buildId, stepnr, gz);
       if (keepForNix) {
         const plain = join(ctx.stateDir, log.relative);
-        await (ctx.nixLogs ? ctx.nixLogs.keep(plain, step.drvPath) : keepNixLog(plain, step.drvPath))
-          .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not keep the step log where Nix keeps build logs'));
+        await (ctx.nixLogs ? ctx.nixLogs.keep(plain, step.drvPath) : keepNixLog(plain, step.drvPath)).catch((e) =>
+          ctx.log.warn(
+            { err: e, build: buildId, step: stepnr },
+            'could not keep the step log where Nix keeps build logs',
+          ),
+        );
       }
       log.removePlain();
     })
-    .catch((e) => ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not compress a step log; the plain log stays'))
+    .catch((e) =>
+      ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not compress a step log; the plain log stays'),
+    )
     .finally(() => ctx.background.delete(compressing));
   ctx.background.add(compressing);
   const logfile = log.relative;
   return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000, coverage: evidence?.coverage };
 }
 
-async function interpret(ctx: RunStepContext, step: Step, machine: PoolMachine, result: BuildOutcome, signal: AbortSignal, log: StepLog, phase: (p: number) => void): Promise<StepOutcome> {
+async function interpret(
+  ctx: RunStepContext,
+  step: Step,
+  machine: PoolMachine,
+  result: BuildOutcome,
+  signal: AbortSignal,
+  log: StepLog,
+  phase: (p: number) => void,
+): Promise<StepOutcome> {
   switch (result.kind) {
     case 'built': {
       if (machine.spec.ssh) {
@@ -128,16 +196,34 @@ async function interpret(ctx: RunStepContext, step: Step, machine: PoolMachine, 
         const received = await ctx.nix.copyClosureFrom(machine.spec.ssh, Object.values(step.outputs));
         log.write(`hydrant: copied ${received} store paths back from ${machine.spec.name}\n`);
       }
-      return { kind: 'success' };
+      return { kind: 'success', facts: await readOutputFacts(step.outputs) };
     }
     case 'aborted':
-      if (log.exceeded) return { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` };
+      if (log.exceeded)
+        return {
+          kind: 'failed',
+          status: BuildStatus.LogLimitExceeded,
+          message: `log limit of ${ctx.maxLogSize} bytes exceeded`,
+        };
       return { kind: 'stopped', reason: signal.reason === 'cancelled' ? 'cancelled' : 'shutdown' };
-    case 'log-limit': return { kind: 'failed', status: BuildStatus.LogLimitExceeded, message: `log limit of ${ctx.maxLogSize} bytes exceeded` };
-    case 'timed-out': return { kind: 'failed', status: BuildStatus.TimedOut, message: `${result.message} (meta.timeout or meta.maxSilent); the build process was killed` };
-    case 'failed': return { kind: 'failed', status: BuildStatus.Failed, message: result.message };
-    case 'connection-lost': return { kind: 'transient', message: result.message, unreachable: !!machine.spec.ssh };
-    case 'nix-failure': return { kind: 'transient', message: result.message, unreachable: false };
+    case 'log-limit':
+      return {
+        kind: 'failed',
+        status: BuildStatus.LogLimitExceeded,
+        message: `log limit of ${ctx.maxLogSize} bytes exceeded`,
+      };
+    case 'timed-out':
+      return {
+        kind: 'failed',
+        status: BuildStatus.TimedOut,
+        message: `${result.message} (meta.timeout or meta.maxSilent); the build process was killed`,
+      };
+    case 'failed':
+      return { kind: 'failed', status: BuildStatus.Failed, message: result.message };
+    case 'connection-lost':
+      return { kind: 'transient', message: result.message, unreachable: !!machine.spec.ssh };
+    case 'nix-failure':
+      return { kind: 'transient', message: result.message, unreachable: false };
   }
 }
 
@@ -149,20 +235,32 @@ async function outputsOverLimit(ctx: RunStepContext, conn: BuildConnection, step
   if (ctx.maxOutputSize <= 0) return null;
   const size = await conn.narSize(Object.values(step.outputs));
   if (size <= ctx.maxOutputSize) return null;
-  return { kind: 'failed', status: BuildStatus.OutputLimitExceeded, message: `the outputs take ${size} bytes, more than the limit of ${ctx.maxOutputSize} bytes (--max-output-size)` };
+  return {
+    kind: 'failed',
+    status: BuildStatus.OutputLimitExceeded,
+    message: `the outputs take ${size} bytes, more than the limit of ${ctx.maxOutputSize} bytes (--max-output-size)`,
+  };
 }
 
 /** The outputs of the step's input derivations: what must be valid where it builds. */
 async function inputOutputPaths(nix: Nix, drv: Derivation): Promise<string[]> {
-  const lists = await Promise.all(Object.entries(drv.inputDrvs).map(async ([drvPath, names]) => {
-    const input = await nix.readDerivation(drvPath);
-    return names.map((n) => {
-      const out = input.outputs[n];
-      if (!out) throw new Error(`${drvPath} has no output ${n}`);
-      return out.path;
-    });
-  }));
+  const lists = await Promise.all(
+    Object.entries(drv.inputDrvs).map(async ([drvPath, names]) => {
+      const input = await nix.readDerivation(drvPath);
+      return names.map((n) => {
+        const out = input.outputs[n];
+        if (!out) throw new Error(`${drvPath} has no output ${n}`);
+        return out.path;
+      });
+    }),
+  );
   return lists.flat();
+}
+
+function stepErrorMessage(o: StepOutcome): string | null {
+  if (o.kind === 'success') return null;
+  if (o.kind !== 'stopped') return o.message;
+  return o.reason === 'cancelled' ? 'cancelled' : 'interrupted: hydrant was stopped; the build was re-queued';
 }
 
 function stepStatus(o: StepOutcome): number {

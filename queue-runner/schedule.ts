@@ -3,18 +3,17 @@ import type { QueuedBuild, Step } from './step-graph.ts';
 
 type Key = [number, number, number, number];
 
+export interface KeyedStep {
+  step: Step;
+  key: Key;
+}
+
 /**
  * Hydra's order: bumped builds first (global priority), then the jobset that used the
  * least build time per scheduling share, then the job's meta.schedulingPriority, then the
- * oldest build. A step is as urgent as the most urgent build that needs it.
+ * oldest build. A step is as urgent as the most urgent build that needs it. Each step keeps
+ * its sort key, so that more steps can be merged in later (mergeOrders).
  */
-export function orderSteps(steps: readonly Step[], usage: ReadonlyMap<number, JobsetShare>): Step[] {
-  return keyedOrder(steps, usage).map((k) => k.step);
-}
-
-export interface KeyedStep { step: Step; key: Key }
-
-/** orderSteps with each step's sort key, so that more steps can be merged in later (mergeOrders). */
 export function keyedOrder(steps: readonly Step[], usage: ReadonlyMap<number, JobsetShare>): KeyedStep[] {
   const key = (b: QueuedBuild): Key => {
     const share = usage.get(b.row.jobset_id);
@@ -42,7 +41,14 @@ export function owningBuild(step: Step): QueuedBuild {
   const builds = [...step.builds];
   const own = builds.filter((b) => b.top === step);
   const pool = own.length ? own : builds;
-  return pool.reduce((best, b) => (compare([b.row.globalpriority, b.row.priority, -b.row.id, 0], [best.row.globalpriority, best.row.priority, -best.row.id, 0]) > 0 ? b : best));
+  return pool.reduce((best, b) =>
+    compare(
+      [b.row.globalpriority, b.row.priority, -b.row.id, 0],
+      [best.row.globalpriority, best.row.priority, -best.row.id, 0],
+    ) > 0
+      ? b
+      : best,
+  );
 }
 
 function bestKey(keys: Key[]): Key {

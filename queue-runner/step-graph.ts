@@ -36,11 +36,17 @@ export interface QueuedBuild {
 export function newStep(drvPath: string, drv: Derivation): Step {
   const features = drv.env['requiredSystemFeatures'] ?? '';
   return {
-    drvPath, system: drv.system,
+    drvPath,
+    system: drv.system,
     outputs: Object.fromEntries(Object.entries(drv.outputs).map(([name, o]) => [name, o.path])),
     requiredFeatures: features.split(/\s+/).filter(Boolean),
-    deps: new Set(), rdeps: new Set(), builds: new Set(),
-    running: false, tries: 0, notBefore: 0, unsupportedSince: null,
+    deps: new Set(),
+    rdeps: new Set(),
+    builds: new Set(),
+    running: false,
+    tries: 0,
+    notBefore: 0,
+    unsupportedSince: null,
   };
 }
 
@@ -52,7 +58,9 @@ export class StepGraph {
   readonly fresh: Step[] = [];
 
   runnable(at: number): Step[] {
-    return [...this.steps.values()].filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0 && s.notBefore <= at);
+    return [...this.steps.values()].filter(
+      (s) => !s.running && s.deps.size === 0 && s.builds.size > 0 && s.notBefore <= at,
+    );
   }
 
   /** Adds a build over steps already in the graph; `top` and its deps must be linked. */

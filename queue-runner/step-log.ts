@@ -1,4 +1,13 @@
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, truncateSync, unlinkSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  readFileSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -19,7 +28,13 @@ export class StepLog {
   exceeded = false;
   failure: Error | null = null;
 
-  constructor(private readonly stateDir: string, readonly relative: string, private readonly limit: number, private readonly onExceeded: () => void, private readonly onFailure: (e: Error) => void = () => undefined) {
+  constructor(
+    private readonly stateDir: string,
+    readonly relative: string,
+    private readonly limit: number,
+    private readonly onExceeded: () => void,
+    private readonly onFailure: (e: Error) => void = () => undefined,
+  ) {
     const full = join(stateDir, relative);
     try {
       mkdirSync(dirname(full), { recursive: true });
@@ -33,7 +48,11 @@ export class StepLog {
   private fail(e: Error): void {
     if (this.failure) return;
     this.failure = e;
-    try { truncateSync(join(this.stateDir, this.relative)); } catch { /* nothing to free */ }
+    try {
+      truncateSync(join(this.stateDir, this.relative));
+    } catch {
+      /* nothing to free */
+    }
     this.onFailure(e);
   }
 
@@ -71,7 +90,11 @@ export class StepLog {
       else await pipeline(createReadStream(plain), createGzip(), createWriteStream(join(this.stateDir, gz)));
     } catch (e) {
       // Half a .gz is worse than none: readers would find it. The plain log stays.
-      try { unlinkSync(join(this.stateDir, gz)); } catch { /* never created */ }
+      try {
+        unlinkSync(join(this.stateDir, gz));
+      } catch {
+        /* never created */
+      }
       throw e;
     }
     return gz;
@@ -79,6 +102,10 @@ export class StepLog {
 
   /** Called once the database names the .gz file, so a reader never finds neither. */
   removePlain(): void {
-    try { unlinkSync(join(this.stateDir, this.relative)); } catch { /* already gone */ }
+    try {
+      unlinkSync(join(this.stateDir, this.relative));
+    } catch {
+      /* already gone */
+    }
   }
 }

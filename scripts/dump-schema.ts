@@ -8,4 +8,7 @@ import { PACKAGE_ROOT } from '../core/paths.ts';
 
 const db = openDatabase(':memory:');
 migrate(db);
-writeFileSync(join(PACKAGE_ROOT, 'core', 'db', 'schema.sql'), '-- The schema the migrations produce. Regenerate: node --import tsx scripts/dump-schema.ts\n' + dumpSchema(db));
+writeFileSync(
+  join(PACKAGE_ROOT, 'core', 'db', 'schema.sql'),
+  '-- The schema the migrations produce. Regenerate: node --import tsx scripts/dump-schema.ts\n' + dumpSchema(db),
+);

@@ -10,12 +10,18 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const [name, ...rest] = process.argv.slice(2);
-const available = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3)).sort();
+const available = readdirSync(join(root, 'bench'))
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3))
+  .sort();
 if (!name || !existsSync(join(root, 'bench', `${name}.ts`))) {
   process.stderr.write(`usage: npm run bench -- NAME   (one of: ${available.join(', ') || 'none yet'})\n`);
   process.exit(2);
 }
-const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', `${name}.ts`), ...rest], { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', `${name}.ts`), ...rest], {
+  cwd: root,
+  stdio: ['inherit', 'pipe', 'inherit'],
+});
 let tail = '';
 child.stdout.on('data', (d) => {
   process.stdout.write(d);

@@ -18,16 +18,30 @@ function find(dir) {
   });
 }
 
-const files = find(join(root, 'tests')).sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const files = find(join(root, 'tests'))
+  .sort()
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   process.stderr.write(`no test files match ${filters.join(' ')}\n`);
   process.exit(1);
 }
 // A test that hangs fails after 15 minutes instead of holding the run until CI stops it.
 const concurrency = process.env.HYDRANT_TEST_CONCURRENCY ?? String(Math.max(2, cpus().length));
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=900000', '--test-reporter=spec', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, HYDRANT_LOG_LEVEL: process.env.HYDRANT_LOG_LEVEL ?? 'warn' },
-});
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=900000',
+    '--test-reporter=spec',
+    ...files,
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, HYDRANT_LOG_LEVEL: process.env.HYDRANT_LOG_LEVEL ?? 'warn' },
+  },
+);
 process.exit(result.status ?? 1);

@@ -8,7 +8,8 @@ import { Forbidden, HttpError, wantsJson } from './negotiate.ts';
 export function requirePermission(db: Db, res: Response, action: Action, project: string): Viewer {
   const viewer = viewerOf(res);
   if (!viewer) throw new HttpError(401, 'log in first');
-  if (!may(db, viewer, action, project)) throw new Forbidden(`${viewer.username} may not ${action} in project ${project}`);
+  if (!may(db, viewer, action, project))
+    throw new Forbidden(`${viewer.username} may not ${action} in project ${project}`);
   return viewer;
 }
 

@@ -10,8 +10,14 @@ import { BadRequest } from './negotiate.ts';
  */
 export function apiBuildJson(b: BuildWithJobset) {
   return {
-    id: b.id, project: b.project, jobset: b.jobset, job: b.job, system: b.system, nixname: b.nixname,
-    finished: b.finished, timestamp: b.timestamp,
+    id: b.id,
+    project: b.project,
+    jobset: b.jobset,
+    job: b.job,
+    system: b.system,
+    nixname: b.nixname,
+    finished: b.finished,
+    timestamp: b.timestamp,
     ...(b.finished ? { buildstatus: b.buildstatus } : { priority: b.priority }),
   };
 }
@@ -22,7 +28,12 @@ const text = (req: Request, name: string): string => {
 };
 
 export function buildFilter(req: Request): BuildFilter {
-  return { project: text(req, 'project'), jobset: text(req, 'jobset'), job: text(req, 'job'), system: text(req, 'system') };
+  return {
+    project: text(req, 'project'),
+    jobset: text(req, 'jobset'),
+    job: text(req, 'job'),
+    system: text(req, 'system'),
+  };
 }
 
 /** Hydra requires `nr` ("Parameter not defined!"); hydrant also bounds it, as every list. */

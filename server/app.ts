@@ -14,7 +14,8 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
-    'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    'Content-Security-Policy':
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
   });
   next();
 }
@@ -43,7 +44,7 @@ export function createApp(ctx: RouteContext): express.Express {
     const clientStatus = (err as { status?: number }).status;
     const status = known?.status ?? (clientStatus && clientStatus >= 400 && clientStatus < 500 ? clientStatus : 500);
     if (status >= 500) ctx.log.error({ err, url: req.originalUrl }, 'request failed');
-    const message = known?.message ?? (status === 404 ? `Not found: ${req.path}` : status < 500 ? 'Bad request' : 'Internal server error');
+    const message = known?.message ?? defaultMessage(status, req.path);
     if (res.headersSent) return res.end();
     res.status(status).vary('Accept');
     if (wantsJson(req)) {
@@ -59,4 +60,10 @@ export function createApp(ctx: RouteContext): express.Express {
     }
   });
   return app;
+}
+
+/** What an error page says when the error itself carried no message. */
+function defaultMessage(status: number, path: string): string {
+  if (status === 404) return `Not found: ${path}`;
+  return status < 500 ? 'Bad request' : 'Internal server error';
 }

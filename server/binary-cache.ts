@@ -45,7 +45,8 @@ export function narinfoText(ctx: RouteContext, info: StorePathInfo): string {
     const system = derivationSystem(info.deriver);
     if (system) lines.push(`System: ${system}`);
   }
-  if (ctx.cacheKey) lines.push(`Sig: ${ctx.cacheKey.sign(pathFingerprint(info.path, info.narHash, info.narSize, info.references))}`);
+  if (ctx.cacheKey)
+    lines.push(`Sig: ${ctx.cacheKey.sign(pathFingerprint(info.path, info.narHash, info.narSize, info.references))}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -70,7 +70,8 @@ export function channelExpression(builds: ChannelBuild[]): string {
       for (const name of names) res += `    ${nixString(name)} = ${nixString(b.outputs[name]!)};\n`;
       res += `  }).${nixString(names.includes('out') ? 'out' : names[0]!)};\n\n`;
     }
-    for (const parent of [...parents].sort((a, b) => a.length - b.length)) res += `  ${attrPath(parent)}.recurseForDerivations = true;\n\n`;
+    for (const parent of [...parents].sort((a, b) => a.length - b.length))
+      res += `  ${attrPath(parent)}.recurseForDerivations = true;\n\n`;
     res += '}\n\n';
   }
   return `${res}${systems.length ? 'else ' : ''}{}\n`;

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 function tarEntry(name: string, contents: Buffer): Buffer {
   const header = Buffer.alloc(512);
   const field = (offset: number, length: number, value: string) => header.write(value, offset, length, 'utf8');
-  const octal = (offset: number, length: number, n: number) => field(offset, length, `${n.toString(8).padStart(length - 1, '0')}\0`);
+  const octal = (offset: number, length: number, n: number) =>
+    field(offset, length, `${n.toString(8).padStart(length - 1, '0')}\0`);
   field(0, 100, name);
   octal(100, 8, 0o644);
   octal(108, 8, 0);
@@ -43,7 +44,9 @@ export function compress(data: Buffer, program: 'bzip2' | 'xz'): Promise<Buffer>
     const out: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${program} exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`${program} exited with ${code}`)),
+    );
     child.stdin.end(data);
   });
 }

@@ -5,7 +5,8 @@ export type Body = Record<string, unknown>;
 
 /** A PUT's JSON body: an object, else 400 (an array, a string or `null` is not a project or a jobset). */
 export function jsonObject(body: unknown): Body {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BadRequest('the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequest('the body must be a JSON object');
   return body as Body;
 }
 
@@ -31,6 +32,7 @@ export function int(body: Body, key: string, fallback: number, min = 0, max = Nu
   const v = body[key];
   if (v === undefined || v === null || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new BadRequest(`${key} must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new BadRequest(`${key} must be a whole number from ${min} to ${max}`);
   return n;
 }

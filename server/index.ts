@@ -37,7 +37,17 @@ export function createWebServer(config: Config, deps: WebServerDeps): WebServer 
   const site: Config = { ...config };
   const store = deps.store ?? openLocalStore();
   const cacheKey = config.binaryCacheSecretKeyFile ? loadSecretKey(config.binaryCacheSecretKeyFile) : null;
-  const app = createApp({ db, render: createRenderer(), config: site, log, cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: deps.nix ?? new CliNix(), store, cacheKey });
+  const app = createApp({
+    db,
+    render: createRenderer(),
+    config: site,
+    log,
+    cache: createReadCache(db),
+    loginLimiter: createRateLimiter(5, 300),
+    nix: deps.nix ?? new CliNix(),
+    store,
+    cacheKey,
+  });
   let server: Server | undefined;
   return {
     start() {

@@ -1,4 +1,14 @@
-import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildWithJobset, EvalInputRow, EvalRow, JobsetInputRow, JobsetRow, ProjectRow } from '../core/model/rows.ts';
+import type {
+  BuildMetricRow,
+  BuildOutputRow,
+  BuildProductRow,
+  BuildWithJobset,
+  EvalInputRow,
+  EvalRow,
+  JobsetInputRow,
+  JobsetRow,
+  ProjectRow,
+} from '../core/model/rows.ts';
 
 /**
  * JSON in the shapes Hydra's serializers send (Schema/Result/*.pm: as_json, or TO_JSON with
@@ -50,7 +60,12 @@ export function jobsetJson(j: JobsetRow, inputs: JobsetInputRow[]) {
     schedulingshares: j.schedulingshares,
     type: 0,
     flake: '',
-    inputs: Object.fromEntries(inputs.map((i) => [i.name, { name: i.name, type: i.type, value: i.value, emailresponsible: i.emailresponsible === 1 }])),
+    inputs: Object.fromEntries(
+      inputs.map((i) => [
+        i.name,
+        { name: i.name, type: i.type, value: i.value, emailresponsible: i.emailresponsible === 1 },
+      ]),
+    ),
   };
 }
 
@@ -63,13 +78,25 @@ export function evalJson(e: EvalRow, inputs: EvalInputRow[], buildIds: number[])
     hasnewbuilds: e.hasnewbuilds,
     flake: null,
     builds: buildIds,
-    jobsetevalinputs: Object.fromEntries(inputs.map((i) => [i.name, {
-      uri: i.uri, type: i.type, revision: i.revision, value: i.value, dependency: i.dependency,
-    }])),
+    jobsetevalinputs: Object.fromEntries(
+      inputs.map((i) => [
+        i.name,
+        {
+          uri: i.uri,
+          type: i.type,
+          revision: i.revision,
+          value: i.value,
+          dependency: i.dependency,
+        },
+      ]),
+    ),
   };
 }
 
-export function buildJson(b: BuildWithJobset, extra: { outputs: BuildOutputRow[]; products: BuildProductRow[]; metrics: BuildMetricRow[]; evals: number[] }) {
+export function buildJson(
+  b: BuildWithJobset,
+  extra: { outputs: BuildOutputRow[]; products: BuildProductRow[]; metrics: BuildMetricRow[]; evals: number[] },
+) {
   return {
     id: b.id,
     project: b.project,
@@ -87,15 +114,30 @@ export function buildJson(b: BuildWithJobset, extra: { outputs: BuildOutputRow[]
     releasename: b.releasename,
     jobsetevals: extra.evals,
     buildoutputs: Object.fromEntries(extra.outputs.map((o) => [o.name, { path: o.path }])),
-    buildproducts: Object.fromEntries(extra.products.map((p) => [String(p.productnr), {
-      filesize: p.filesize, defaultpath: p.defaultpath ?? '', type: p.type, name: p.name,
-      sha256hash: p.sha256hash, path: p.path, subtype: p.subtype,
-    }])),
+    buildproducts: Object.fromEntries(
+      extra.products.map((p) => [
+        String(p.productnr),
+        {
+          filesize: p.filesize,
+          defaultpath: p.defaultpath ?? '',
+          type: p.type,
+          name: p.name,
+          sha256hash: p.sha256hash,
+          path: p.path,
+          subtype: p.subtype,
+        },
+      ]),
+    ),
     buildmetrics: Object.fromEntries(extra.metrics.map((m) => [m.name, { unit: m.unit, value: m.value }])),
   };
 }
 
 /** The user object Hydra's /login answers with. */
-export function userJson(u: { username: string; fullname: string | null; emailaddress: string | null; roles: string[] }) {
+export function userJson(u: {
+  username: string;
+  fullname: string | null;
+  emailaddress: string | null;
+  roles: string[];
+}) {
   return { username: u.username, fullname: u.fullname ?? '', emailaddress: u.emailaddress ?? '', userroles: u.roles };
 }

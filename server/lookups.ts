@@ -25,7 +25,10 @@ export function requireProject(ctx: RouteContext, res: Response, name: unknown):
  */
 export function hiddenFrom({ db }: RouteContext, res: Response): HiddenProjects {
   // Once per request: a page may look up several things.
-  return (res.locals['hiddenProjects'] as HiddenProjects | undefined) ?? (res.locals['hiddenProjects'] = hiddenProjects(db, viewerOf(res)));
+  return (
+    (res.locals['hiddenProjects'] as HiddenProjects | undefined) ??
+    (res.locals['hiddenProjects'] = hiddenProjects(db, viewerOf(res)))
+  );
 }
 
 /** True when the viewer may read project `name` (a private project only for its owner, members and admins). */

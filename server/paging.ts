@@ -9,7 +9,10 @@ export interface Paging {
 
 export function paging(req: Request, defaultRows = 50, maxRows = 500): Paging {
   const page = Math.max(1, Math.min(1_000_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
-  const rows = Math.max(1, Math.min(maxRows, Number.parseInt(String(req.query.rows ?? defaultRows), 10) || defaultRows));
+  const rows = Math.max(
+    1,
+    Math.min(maxRows, Number.parseInt(String(req.query.rows ?? defaultRows), 10) || defaultRows),
+  );
   return { page, rows, offset: (page - 1) * rows };
 }
 
@@ -27,14 +30,19 @@ export interface PagerView {
 export function pager(req: Request, p: Paging, total: number): PagerView {
   const pages = Math.max(1, Math.ceil(total / p.rows));
   const url = (n: number) => {
-    const q = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string') as [string, string][]);
+    const q = new URLSearchParams(
+      Object.entries(req.query).filter(([k, v]) => k !== 'page' && typeof v === 'string') as [string, string][],
+    );
     q.set('page', String(n));
     return `?${q.toString()}`;
   };
   return {
-    page: p.page, pages, total,
+    page: p.page,
+    pages,
+    total,
     prevUrl: p.page > 1 ? url(p.page - 1) : null,
     nextUrl: p.page < pages ? url(p.page + 1) : null,
-    firstUrl: url(1), lastUrl: url(pages),
+    firstUrl: url(1),
+    lastUrl: url(pages),
   };
 }

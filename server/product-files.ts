@@ -11,13 +11,21 @@ import { realPathInsideOutput } from '../core/nix/inside-output.ts';
  * state directory, nor the database, whose locks opening it would drop). A directory serves
  * its index.html.
  */
-export function productFile(output: string, productPath: string, segments: string[], defaultPath: string | null): string | null {
-  if (segments.some((s) => s === '..' || s === '.' || s.includes('/') || s.includes('\\') || s.includes('\0'))) return null;
-  const wanted = segments.length ? segments : defaultPath ? defaultPath.split('/').filter(Boolean) : [];
+export function productFile(
+  output: string,
+  productPath: string,
+  segments: string[],
+  defaultPath: string | null,
+): string | null {
+  if (segments.some((s) => s === '..' || s === '.' || s.includes('/') || s.includes('\\') || s.includes('\0')))
+    return null;
+  let wanted = segments;
+  if (wanted.length === 0 && defaultPath) wanted = defaultPath.split('/').filter(Boolean);
   if (wanted.some((s) => s === '..')) return null;
   let full = realPathInsideOutput(output, join(productPath, ...wanted));
   try {
-    if (full !== null && statSync(full).isDirectory()) full = realPathInsideOutput(output, join(productPath, ...wanted, 'index.html'));
+    if (full !== null && statSync(full).isDirectory())
+      full = realPathInsideOutput(output, join(productPath, ...wanted, 'index.html'));
     return full !== null && statSync(full).isFile() ? full : null;
   } catch {
     return null;

@@ -7,7 +7,12 @@ import { basename } from 'node:path';
  * to the product's default path when it has one (Hydra's DEFAULTPATH), as a web server
  * redirects a directory. `file` is what productFile resolved the URL to.
  */
-export function directoryRedirect(req: Request, segments: string[], file: string, defaultPath: string | null): string | null {
+export function directoryRedirect(
+  req: Request,
+  segments: string[],
+  file: string,
+  defaultPath: string | null,
+): string | null {
   const url = new URL(req.originalUrl, 'http://x');
   if (url.pathname.endsWith('/')) return null;
   const e = (p: string) => p.split('/').filter(Boolean).map(encodeURIComponent).join('/');

@@ -5,7 +5,11 @@ import type { Response } from 'express';
  * 'drain'), 'gone' when the client went away, 'dropped' when it stayed behind for `stallMs`
  * (its connection is closed then), so a client that never reads costs one chunk of memory, not the whole log.
  */
-export function sendOrDrop(res: Response, data: string | Buffer, stallMs: number): Promise<'sent' | 'gone' | 'dropped'> {
+export function sendOrDrop(
+  res: Response,
+  data: string | Buffer,
+  stallMs: number,
+): Promise<'sent' | 'gone' | 'dropped'> {
   if (res.destroyed || res.writableEnded) return Promise.resolve('gone');
   if (res.write(data)) return Promise.resolve('sent');
   return new Promise((resolve) => {

@@ -73,7 +73,11 @@ export function tracefilesOf(products: readonly ProductLike[], limits: CoverageL
  * shape the pages serve. Null when the build has no lcov products. Never throws: what is
  * wrong with a tracefile becomes a problem of the record.
  */
-export async function readBuildCoverage(products: readonly ProductLike[], outputs: readonly string[], limits: CoverageLimits = COVERAGE_LIMITS): Promise<CoverageRecord | null> {
+export async function readBuildCoverage(
+  products: readonly ProductLike[],
+  outputs: readonly string[],
+  limits: CoverageLimits = COVERAGE_LIMITS,
+): Promise<CoverageRecord | null> {
   const tracefiles = tracefilesOf(products, limits);
   if (tracefiles.length === 0) return null;
   const merged: MergedCoverage = { files: new Map(), problems: [] };
@@ -88,8 +92,23 @@ export async function readBuildCoverage(products: readonly ProductLike[], output
   for (const f of merged.files.values()) {
     const shown = displayPath(f.path);
     if (shown.outside) outside++;
-    files.push({ path: f.path, display: shown.path, directory: directoryOf(shown.path), outside: shown.outside, totals: fileTotals(f), data: encodeFile(f) });
+    files.push({
+      path: f.path,
+      display: shown.path,
+      directory: directoryOf(shown.path),
+      outside: shown.outside,
+      totals: fileTotals(f),
+      data: encodeFile(f),
+    });
   }
-  if (outside > 0) merged.problems.push(`${outside} source file${outside === 1 ? '' : 's'} lie outside any store path or build directory; shown as written, their source is not read`);
-  return { tracefiles: tracefiles.length, totals: sumTotals(files.map((f) => f.totals)), problems: merged.problems, files };
+  if (outside > 0)
+    merged.problems.push(
+      `${outside} source file${outside === 1 ? '' : 's'} lie outside any store path or build directory; shown as written, their source is not read`,
+    );
+  return {
+    tracefiles: tracefiles.length,
+    totals: sumTotals(files.map((f) => f.totals)),
+    problems: merged.problems,
+    files,
+  };
 }

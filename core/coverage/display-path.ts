@@ -15,7 +15,8 @@ export function displayPath(sf: string): { path: string; outside: boolean } {
   const store = STORE_PATH.exec(sf);
   if (store) {
     const rest = posix.normalize(store[2]!);
-    if (!rest.startsWith('../') && rest !== '..') return { path: rest.includes('/') ? rest : `${store[1]}/${rest}`, outside: false };
+    if (!rest.startsWith('../') && rest !== '..')
+      return { path: rest.includes('/') ? rest : `${store[1]}/${rest}`, outside: false };
   }
   const build = BUILD_DIR.exec(sf);
   if (build) {

@@ -36,7 +36,12 @@ function count(text: string): number | null {
  * counted; too many of them, or any bound of `budget` reached, ends the file with a
  * problem and keeps what was read before it.
  */
-export async function readTracefile(file: string, name: string, into: MergedCoverage, budget: ReadBudget): Promise<void> {
+export async function readTracefile(
+  file: string,
+  name: string,
+  into: MergedCoverage,
+  budget: ReadBudget,
+): Promise<void> {
   const { limits } = budget;
   let current: FileCoverage | null = null;
   let lineNo = 0;
@@ -53,11 +58,15 @@ export async function readTracefile(file: string, name: string, into: MergedCove
     if (malformed > limits.maxMalformedLines) throw new GiveUp(`not an lcov tracefile (${firstMalformed})`);
   };
   const record = () => {
-    if (++budget.records > limits.maxRecords) throw new GiveUp(`more than ${limits.maxRecords} coverage records in this build; the rest is left out`);
+    if (++budget.records > limits.maxRecords)
+      throw new GiveUp(`more than ${limits.maxRecords} coverage records in this build; the rest is left out`);
   };
   const newName = (name: string) => {
     budget.nameChars += name.length;
-    if (budget.nameChars > limits.maxNameChars) throw new GiveUp(`more than ${limits.maxNameChars} characters of file and function names in this build; the rest is left out`);
+    if (budget.nameChars > limits.maxNameChars)
+      throw new GiveUp(
+        `more than ${limits.maxNameChars} characters of file and function names in this build; the rest is left out`,
+      );
   };
   const handle = (raw: string) => {
     lineNo++;
@@ -80,7 +89,8 @@ export async function readTracefile(file: string, name: string, into: MergedCove
       sawRecord = true;
       let f = into.files.get(value);
       if (!f) {
-        if (into.files.size >= limits.maxFiles) throw new GiveUp(`more than ${limits.maxFiles} source files in this build; the rest is left out`);
+        if (into.files.size >= limits.maxFiles)
+          throw new GiveUp(`more than ${limits.maxFiles} source files in this build; the rest is left out`);
         newName(value);
         into.files.set(value, (f = emptyFile(value)));
       }
@@ -125,7 +135,8 @@ export async function readTracefile(file: string, name: string, into: MergedCove
       }
     } else {
       const taken = parts[3] === '-' ? -1 : count(parts[3] ?? '');
-      if (parts.length !== 4 || taken === null || !/^\d+$/.test(parts[0]!) || Number(parts[0]) > limits.maxLineNumber) return bad(line, 'bad BRDA');
+      if (parts.length !== 4 || taken === null || !/^\d+$/.test(parts[0]!) || Number(parts[0]) > limits.maxLineNumber)
+        return bad(line, 'bad BRDA');
       const key = `${parts[0]},${parts[1]},${parts[2]}`;
       if (key.length > limits.maxNameLength) return bad(line, 'bad BRDA');
       const had = f.branches.get(key);
@@ -142,7 +153,8 @@ export async function readTracefile(file: string, name: string, into: MergedCove
     try {
       for await (const chunk of stream as AsyncIterable<string>) {
         budget.bytes += chunk.length;
-        if (budget.bytes > limits.maxBytes) throw new GiveUp(`more than ${limits.maxBytes} bytes of tracefiles in this build; the rest is left out`);
+        if (budget.bytes > limits.maxBytes)
+          throw new GiveUp(`more than ${limits.maxBytes} bytes of tracefiles in this build; the rest is left out`);
         let start = 0;
         for (;;) {
           const nl = chunk.indexOf('\n', start);
@@ -178,7 +190,8 @@ export async function readTracefile(file: string, name: string, into: MergedCove
     }
     if (carry && !skippingLongLine) handle(carry);
     if (current) problem('truncated: the last source file record has no end_of_record (what it holds is counted)');
-    if (malformed > 0) problem(`${malformed} malformed line${malformed === 1 ? '' : 's'} skipped (first: ${firstMalformed})`);
+    if (malformed > 0)
+      problem(`${malformed} malformed line${malformed === 1 ? '' : 's'} skipped (first: ${firstMalformed})`);
     if (!sawRecord && records === 0 && malformed === 0) problem('holds no coverage records');
   } catch (e) {
     if (e instanceof GiveUp) problem(e.message);

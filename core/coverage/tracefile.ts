@@ -64,8 +64,12 @@ export function fileTotals(f: FileCoverage): Totals {
   let branchesHit = 0;
   for (const taken of f.branches.values()) if (taken > 0) branchesHit++;
   return {
-    linesFound: f.lines.size, linesHit, functionsFound: f.functions.size, functionsHit,
-    branchesFound: f.branches.size, branchesHit,
+    linesFound: f.lines.size,
+    linesHit,
+    functionsFound: f.functions.size,
+    functionsHit,
+    branchesFound: f.branches.size,
+    branchesHit,
   };
 }
 

@@ -15,21 +15,32 @@ const MATCHES = `(@project = '' OR j.project = @project) AND (@jobset = '' OR j.
   AND (@job = '' OR b.job = @job) AND (@system = '' OR b.system = @system) AND ${VISIBLE_PROJECT}`;
 
 /** The newest finished builds matching `filter`, newest first (Hydra's API.pm latestbuilds). */
-export function latestFinishedBuilds(db: Db, viewer: ReadingViewer | null, filter: BuildFilter, nr: number): BuildWithJobset[] {
-  return stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset ${FROM}
-                   WHERE b.finished = 1 AND ${MATCHES} ORDER BY b.id DESC LIMIT @nr`)
-    .all({ ...filter, ...viewerParams(viewer), nr }) as BuildWithJobset[];
+export function latestFinishedBuilds(
+  db: Db,
+  viewer: ReadingViewer | null,
+  filter: BuildFilter,
+  nr: number,
+): BuildWithJobset[] {
+  return stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset ${FROM}
+                   WHERE b.finished = 1 AND ${MATCHES} ORDER BY b.id DESC LIMIT @nr`,
+  ).all({ ...filter, ...viewerParams(viewer), nr });
 }
 
 /** Unfinished builds by priority, then age (Hydra's API.pm queue: `priority DESC, id`). */
 export function queuedBuildsFor(db: Db, viewer: ReadingViewer | null, nr: number): BuildWithJobset[] {
-  return stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset ${FROM}
-                   WHERE b.finished = 0 AND ${VISIBLE_PROJECT} ORDER BY b.priority DESC, b.id LIMIT @nr`)
-    .all({ ...viewerParams(viewer), nr }) as BuildWithJobset[];
+  return stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset ${FROM}
+                   WHERE b.finished = 0 AND ${VISIBLE_PROJECT} ORDER BY b.priority DESC, b.id LIMIT @nr`,
+  ).all({ ...viewerParams(viewer), nr });
 }
 
 export function countQueuedFor(db: Db, viewer: ReadingViewer | null): number {
-  return stmt(db, `SELECT count(*) ${FROM} WHERE b.finished = 0 AND ${VISIBLE_PROJECT}`).pluck().get(viewerParams(viewer)) as number;
+  return stmt<{ n: number }>(db, `SELECT count(*) AS n ${FROM} WHERE b.finished = 0 AND ${VISIBLE_PROJECT}`).get(
+    viewerParams(viewer),
+  )!.n;
 }
 
 /**
@@ -37,9 +48,17 @@ export function countQueuedFor(db: Db, viewer: ReadingViewer | null): number {
  * periods that have any, oldest first (Hydra's API.pm nrbuilds groups by
  * `timestamp - timestamp % base`, takes the newest `nr` groups and reverses them).
  */
-export function finishedBuildsPerPeriod(db: Db, viewer: ReadingViewer | null, filter: BuildFilter, seconds: number, nr: number): number[] {
-  const rows = stmt(db, `SELECT count(*) AS n ${FROM} WHERE b.finished = 1 AND ${MATCHES}
-                         GROUP BY b.timestamp - b.timestamp % @seconds ORDER BY b.timestamp - b.timestamp % @seconds DESC LIMIT @nr`)
-    .pluck().all({ ...filter, ...viewerParams(viewer), seconds, nr }) as number[];
-  return rows.reverse();
+export function finishedBuildsPerPeriod(
+  db: Db,
+  viewer: ReadingViewer | null,
+  filter: BuildFilter,
+  seconds: number,
+  nr: number,
+): number[] {
+  const rows = stmt<{ n: number }>(
+    db,
+    `SELECT count(*) AS n ${FROM} WHERE b.finished = 1 AND ${MATCHES}
+                         GROUP BY b.timestamp - b.timestamp % @seconds ORDER BY b.timestamp - b.timestamp % @seconds DESC LIMIT @nr`,
+  ).all({ ...filter, ...viewerParams(viewer), seconds, nr });
+  return rows.map((r) => r.n).reverse();
 }

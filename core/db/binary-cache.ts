@@ -1,3 +1,4 @@
+import { BuildStatus } from '../model/status.ts';
 import { stmt, type Db } from './database.ts';
 import { VISIBLE_PROJECT, viewerParams, type ReadingViewer } from './visibility.ts';
 
@@ -7,12 +8,15 @@ import { VISIBLE_PROJECT, viewerParams, type ReadingViewer } from './visibility.
  */
 export function anyVisibleSuccessfulOutput(db: Db, viewer: ReadingViewer | null, paths: readonly string[]): boolean {
   for (let i = 0; i < paths.length; i += 5000) {
-    const found = stmt(db, `SELECT 1 FROM build_outputs o
+    const found = stmt(
+      db,
+      `SELECT 1 FROM build_outputs o
       JOIN builds b ON b.id = o.build_id
       JOIN jobsets j ON j.id = b.jobset_id
       JOIN projects p ON p.name = j.project
-      WHERE o.path IN (SELECT value FROM json_each(@paths)) AND b.finished = 1 AND b.buildstatus = 0 AND ${VISIBLE_PROJECT}
-      LIMIT 1`).get({ paths: JSON.stringify(paths.slice(i, i + 5000)), ...viewerParams(viewer) });
+      WHERE o.path IN (SELECT value FROM json_each(@paths)) AND b.finished = 1 AND b.buildstatus = ${BuildStatus.Success} AND ${VISIBLE_PROJECT}
+      LIMIT 1`,
+    ).get({ paths: JSON.stringify(paths.slice(i, i + 5000)), ...viewerParams(viewer) });
     if (found) return true;
   }
   return false;

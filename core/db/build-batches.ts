@@ -27,13 +27,37 @@ export function buildBatch(db: Db, ids: readonly number[]): BuildBatchRow[] {
   if (ids.length === 0) return [];
   // json_each keeps one prepared statement for any batch size.
   const list = JSON.stringify(ids);
-  const q = (sql: string) => stmt(db, sql).all(list);
-  const builds = q(`SELECT b.*, j.project AS project, j.name AS jobset FROM builds b JOIN jobsets j ON j.id = b.jobset_id
-                    WHERE b.id IN (SELECT value FROM json_each(?)) ORDER BY b.id`) as BuildWithJobset[];
-  const outputs = grouped(q('SELECT * FROM build_outputs WHERE build_id IN (SELECT value FROM json_each(?))') as BuildOutputRow[]);
-  const products = grouped(q('SELECT * FROM build_products WHERE build_id IN (SELECT value FROM json_each(?)) ORDER BY build_id, productnr') as BuildProductRow[]);
-  const metrics = grouped(q('SELECT build_id, name, unit, value FROM build_metrics WHERE build_id IN (SELECT value FROM json_each(?))') as BuildMetricRow[]);
-  const evals = grouped(q('SELECT build_id, eval_id FROM jobset_eval_members WHERE build_id IN (SELECT value FROM json_each(?)) ORDER BY build_id, eval_id') as { build_id: number; eval_id: number }[]);
+  const builds = stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b JOIN jobsets j ON j.id = b.jobset_id
+                                            WHERE b.id IN (SELECT value FROM json_each(?)) ORDER BY b.id`,
+  ).all(list);
+  const outputs = grouped(
+    stmt<BuildOutputRow>(db, 'SELECT * FROM build_outputs WHERE build_id IN (SELECT value FROM json_each(?))').all(
+      list,
+    ),
+  );
+  const products = grouped(
+    stmt<BuildProductRow>(
+      db,
+      `SELECT * FROM build_products WHERE build_id IN (SELECT value FROM json_each(?))
+                                                      ORDER BY build_id, productnr`,
+    ).all(list),
+  );
+  const metrics = grouped(
+    stmt<BuildMetricRow>(
+      db,
+      `SELECT build_id, name, unit, value FROM build_metrics
+                                                    WHERE build_id IN (SELECT value FROM json_each(?))`,
+    ).all(list),
+  );
+  const evals = grouped(
+    stmt<{ build_id: number; eval_id: number }>(
+      db,
+      `SELECT build_id, eval_id FROM jobset_eval_members
+                             WHERE build_id IN (SELECT value FROM json_each(?)) ORDER BY build_id, eval_id`,
+    ).all(list),
+  );
   return builds.map((build) => ({
     build,
     outputs: outputs.get(build.id) ?? [],

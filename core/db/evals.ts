@@ -1,6 +1,7 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
 import type { EvalInputRow, EvalRow } from '../model/rows.ts';
 import type { EvaluatedJob, JobError } from '../nix/nix.ts';
+import { ABORTED_STATUSES, BuildStatus, sqlList } from '../model/status.ts';
 
 export interface ResolvedInput {
   name: string;
@@ -29,16 +30,34 @@ export interface NewEvaluation {
  * jobset already has a build for reuses that build (member, not new); others get a new
  * queued build. Aggregate constituents are linked once all builds exist.
  */
-export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; newBuildIds: number[]; newDrvPaths: string[] } {
+export function registerEvaluation(
+  db: Db,
+  e: NewEvaluation,
+): { evalId: number; newBuildIds: number[]; newDrvPaths: string[] } {
   return writeTransaction(db, () => {
     const at = now();
-    const evalId = Number(stmt(db, `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hash, nrbuilds, nixexprinput, nixexprpath)
-                                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(e.jobsetId, at, e.checkoutSeconds, e.evalSeconds, e.inputsHash, e.jobs.length, e.nixexprinput, e.nixexprpath).lastInsertRowid);
+    const evalId = Number(
+      stmt(
+        db,
+        `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hash, nrbuilds, nixexprinput, nixexprpath)
+                                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        e.jobsetId,
+        at,
+        e.checkoutSeconds,
+        e.evalSeconds,
+        e.inputsHash,
+        e.jobs.length,
+        e.nixexprinput,
+        e.nixexprpath,
+      ).lastInsertRowid,
+    );
     for (const input of e.inputs) {
-      stmt(db, `INSERT INTO jobset_eval_inputs (eval_id, name, altnr, type, uri, revision, value, dependency, path)
-                VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)`)
-        .run(evalId, input.name, input.type, input.uri, input.revision, input.value, input.dependency, input.path);
+      stmt(
+        db,
+        `INSERT INTO jobset_eval_inputs (eval_id, name, altnr, type, uri, revision, value, dependency, path)
+                VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+      ).run(evalId, input.name, input.type, input.uri, input.revision, input.value, input.dependency, input.path);
     }
     const buildIdByJob = new Map<string, number>();
     const buildIdByDrv = new Map<string, number>();
@@ -46,24 +65,42 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
     const newBuildIds: number[] = [];
     const newDrvPaths: string[] = [];
     for (const job of e.jobs) {
-      const existing = stmt(db, 'SELECT id FROM builds WHERE drvpath = ? AND jobset_id = ? AND job = ? ORDER BY id DESC LIMIT 1')
-        .get(job.drvPath, e.jobsetId, job.name) as { id: number } | undefined;
+      const existing = stmt<{ id: number }>(
+        db,
+        'SELECT id FROM builds WHERE drvpath = ? AND jobset_id = ? AND job = ? ORDER BY id DESC LIMIT 1',
+      ).get(job.drvPath, e.jobsetId, job.name);
       let buildId: number;
       if (existing) {
         buildId = existing.id;
       } else {
-        buildId = Number(stmt(db, `
-          INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
+        buildId = Number(
+          stmt(
+            db,
+            `
+      INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
                               maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
           VALUES (0, @at, @jobsetId, @job, @nixname, @description, @drvpath, @system, @license, @homepage,
-                  @maintainers, @maxsilent, @timeout, @ischannel, @priority, @isaggregate)`).run({
-          at, jobsetId: e.jobsetId, job: job.name, nixname: job.nixName, description: job.description, drvpath: job.drvPath,
-          system: job.system, license: job.license, homepage: job.homepage, maintainers: job.maintainers,
-          // As hydra-eval-jobset's getMeta: an unset, empty or zero meta value means the default
-          // (priority 100; no timeout or maxSilent of its own, so the queue runner's settings apply).
-          maxsilent: job.maxSilent || null, timeout: job.timeout || null, ischannel: job.isChannel ? 1 : 0,
-          priority: job.schedulingPriority || 100, isaggregate: job.isAggregate ? 1 : 0,
-        }).lastInsertRowid);
+                  @maintainers, @maxsilent, @timeout, @ischannel, @priority, @isaggregate)`,
+          ).run({
+            at,
+            jobsetId: e.jobsetId,
+            job: job.name,
+            nixname: job.nixName,
+            description: job.description,
+            drvpath: job.drvPath,
+            system: job.system,
+            license: job.license,
+            homepage: job.homepage,
+            maintainers: job.maintainers,
+            // As hydra-eval-jobset's getMeta: an unset, empty or zero meta value means the default
+            // (priority 100; no timeout or maxSilent of its own, so the queue runner's settings apply).
+            maxsilent: job.maxSilent || null,
+            timeout: job.timeout || null,
+            ischannel: job.isChannel ? 1 : 0,
+            priority: job.schedulingPriority || 100,
+            isaggregate: job.isAggregate ? 1 : 0,
+          }).lastInsertRowid,
+        );
         for (const [name, path] of Object.entries(job.outputs)) {
           stmt(db, 'INSERT INTO build_outputs (build_id, name, path) VALUES (?, ?, ?)').run(buildId, name, path);
         }
@@ -74,12 +111,19 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
       // Jobs may alias one derivation; as hydra-eval-jobset, a constituent given by derivation
       // resolves to the job with the shortest name, the alphabetically first among equals.
       const holder = jobOfDrv.get(job.drvPath);
-      if (holder === undefined || job.name.length < holder.length || (job.name.length === holder.length && job.name < holder)) {
+      if (
+        holder === undefined ||
+        job.name.length < holder.length ||
+        (job.name.length === holder.length && job.name < holder)
+      ) {
         jobOfDrv.set(job.drvPath, job.name);
         buildIdByDrv.set(job.drvPath, buildId);
       }
-      stmt(db, 'INSERT OR IGNORE INTO jobset_eval_members (eval_id, build_id, isnew) VALUES (?, ?, ?)')
-        .run(evalId, buildId, existing ? 0 : 1);
+      stmt(db, 'INSERT OR IGNORE INTO jobset_eval_members (eval_id, build_id, isnew) VALUES (?, ?, ?)').run(
+        evalId,
+        buildId,
+        existing ? 0 : 1,
+      );
     }
     for (const job of e.jobs) {
       if (!job.isAggregate) continue;
@@ -87,12 +131,19 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
       for (const c of job.constituents) {
         const constituent = typeof c === 'string' ? buildIdByJob.get(c) : buildIdByDrv.get(c.drvPath);
         if (constituent !== undefined && constituent !== aggregate) {
-          stmt(db, 'INSERT OR IGNORE INTO aggregate_constituents (aggregate, constituent) VALUES (?, ?)').run(aggregate, constituent);
+          stmt(db, 'INSERT OR IGNORE INTO aggregate_constituents (aggregate, constituent) VALUES (?, ?)').run(
+            aggregate,
+            constituent,
+          );
         }
       }
     }
     for (const err of e.errors) {
-      stmt(db, 'INSERT OR REPLACE INTO eval_errors (eval_id, job, message) VALUES (?, ?, ?)').run(evalId, err.name, err.error);
+      stmt(db, 'INSERT OR REPLACE INTO eval_errors (eval_id, job, message) VALUES (?, ?, ?)').run(
+        evalId,
+        err.name,
+        err.error,
+      );
     }
     stmt(db, 'UPDATE jobset_evals SET hasnewbuilds = ? WHERE id = ?').run(newBuildIds.length > 0 ? 1 : 0, evalId);
     return { evalId, newBuildIds, newDrvPaths };
@@ -100,23 +151,26 @@ export function registerEvaluation(db: Db, e: NewEvaluation): { evalId: number; 
 }
 
 export function getEval(db: Db, id: number): EvalRow | undefined {
-  return stmt(db, 'SELECT * FROM jobset_evals WHERE id = ?').get(id) as EvalRow | undefined;
+  return stmt<EvalRow>(db, 'SELECT * FROM jobset_evals WHERE id = ?').get(id);
 }
 
 export function listEvals(db: Db, jobsetId: number, limit: number, offset = 0): EvalRow[] {
-  return stmt(db, 'SELECT * FROM jobset_evals WHERE jobset_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(jobsetId, limit, offset) as EvalRow[];
-}
-
-export function countEvals(db: Db, jobsetId: number): number {
-  return (stmt(db, 'SELECT count(*) AS n FROM jobset_evals WHERE jobset_id = ?').get(jobsetId) as { n: number }).n;
+  return stmt<EvalRow>(db, 'SELECT * FROM jobset_evals WHERE jobset_id = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(
+    jobsetId,
+    limit,
+    offset,
+  );
 }
 
 export function evalInputs(db: Db, evalId: number): EvalInputRow[] {
-  return stmt(db, 'SELECT * FROM jobset_eval_inputs WHERE eval_id = ? ORDER BY name, altnr').all(evalId) as EvalInputRow[];
+  return stmt<EvalInputRow>(db, 'SELECT * FROM jobset_eval_inputs WHERE eval_id = ? ORDER BY name, altnr').all(evalId);
 }
 
 export function evalErrors(db: Db, evalId: number): { job: string; message: string }[] {
-  return stmt(db, 'SELECT job, message FROM eval_errors WHERE eval_id = ? ORDER BY job').all(evalId) as { job: string; message: string }[];
+  return stmt<{ job: string; message: string }>(
+    db,
+    'SELECT job, message FROM eval_errors WHERE eval_id = ? ORDER BY job',
+  ).all(evalId);
 }
 
 export interface EvalSummary {
@@ -129,41 +183,52 @@ export interface EvalSummary {
 }
 
 export function evalSummary(db: Db, evalId: number): EvalSummary {
-  return stmt(db, `SELECT count(*) AS total,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus = 0), 0) AS succeeded,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus != 0), 0) AS failed,
+  return stmt<EvalSummary>(
+    db,
+    `SELECT count(*) AS total,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus = ${BuildStatus.Success}), 0) AS succeeded,
+                          coalesce(sum(b.finished = 1 AND b.buildstatus != ${BuildStatus.Success}), 0) AS failed,
                           coalesce(sum(b.finished = 0), 0) AS queued,
-                          coalesce(sum(b.finished = 1 AND b.buildstatus IN (3, 4, 9)), 0) AS aborted
-                   FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`).get(evalId) as EvalSummary;
+                         coalesce(sum(b.finished = 1 AND b.buildstatus IN (${sqlList(ABORTED_STATUSES)})), 0) AS aborted
+                   FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?`,
+  ).get(evalId)!;
 }
 
 export function previousEvalId(db: Db, jobsetId: number, evalId: number): number | undefined {
-  const row = stmt(db, 'SELECT id FROM jobset_evals WHERE jobset_id = ? AND id < ? ORDER BY id DESC LIMIT 1').get(jobsetId, evalId) as { id: number } | undefined;
+  const row = stmt<{ id: number }>(
+    db,
+    'SELECT id FROM jobset_evals WHERE jobset_id = ? AND id < ? ORDER BY id DESC LIMIT 1',
+  ).get(jobsetId, evalId);
   return row?.id;
 }
 
-/** An evaluation's builds, each with whether this evaluation created it (isnew) or reused it. */
-export function evalMembers(db: Db, evalId: number): { build_id: number; job: string; isnew: number }[] {
-  return stmt(db, `SELECT m.build_id, b.job, m.isnew FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
-                   WHERE m.eval_id = ? ORDER BY b.job`).all(evalId) as { build_id: number; job: string; isnew: number }[];
-}
-
-/** The builds an aggregate build stands for. */
-export function aggregateConstituents(db: Db, aggregateBuildId: number): number[] {
-  return (stmt(db, 'SELECT constituent FROM aggregate_constituents WHERE aggregate = ? ORDER BY constituent')
-    .all(aggregateBuildId) as { constituent: number }[]).map((r) => r.constituent);
+/** An aggregate's constituents, by job name as Hydra lists them (Build.pm constituents: order_by job). */
+export function constituentIds(db: Db, aggregateBuildId: number): number[] {
+  return stmt<{ constituent: number }>(
+    db,
+    `SELECT c.constituent FROM aggregate_constituents c JOIN builds b ON b.id = c.constituent
+    WHERE c.aggregate = ? ORDER BY b.job, b.id`,
+  )
+    .all(aggregateBuildId)
+    .map((r) => r.constituent);
 }
 
 /** Hydra's latest-eval: the newest evaluation with new builds, every one of its builds finished. */
 export function latestFinishedEvalId(db: Db, jobsetId: number): number | undefined {
-  const row = stmt(db, `SELECT e.id FROM jobset_evals e WHERE e.jobset_id = ? AND e.hasnewbuilds = 1 AND NOT EXISTS (
-                          SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = e.id AND b.finished = 0)
-                        ORDER BY e.id DESC LIMIT 1`).get(jobsetId) as { id: number } | undefined;
+  const row = stmt<{ id: number }>(
+    db,
+    `SELECT e.id FROM jobset_evals e WHERE e.jobset_id = ? AND e.hasnewbuilds = 1 AND NOT EXISTS (
+       SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = e.id AND b.finished = 0)
+                        ORDER BY e.id DESC LIMIT 1`,
+  ).get(jobsetId);
   return row?.id;
 }
 
 /** The build of `job` in an evaluation. */
 export function evalBuildOfJob(db: Db, evalId: number, job: string): number | undefined {
-  const row = stmt(db, 'SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ? AND b.job = ?').get(evalId, job) as { id: number } | undefined;
+  const row = stmt<{ id: number }>(
+    db,
+    'SELECT b.id FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ? AND b.job = ?',
+  ).get(evalId, job);
   return row?.id;
 }

@@ -1,5 +1,6 @@
 import type { EvalRow } from '../model/rows.ts';
 import { stmt, type Db } from './database.ts';
+import { BuildStatus } from '../model/status.ts';
 import { VISIBLE_PROJECT, viewerParams, type ReadingViewer } from './visibility.ts';
 
 export type EvalWithJobset = EvalRow & { project: string; jobset: string };
@@ -10,20 +11,32 @@ const EVALS_FROM = `FROM jobset_evals e JOIN jobsets j ON j.id = e.jobset_id JOI
  * Hydra's /evals (Root.pm evals, Helper/Nix.pm getEvals): only evaluations that added
  * builds (hasnewbuilds = 1), newest first, in every project the viewer may read.
  */
-export function evalsWithNewBuilds(db: Db, viewer: ReadingViewer | null, limit: number, offset: number): EvalWithJobset[] {
-  return stmt(db, `SELECT e.*, j.project AS project, j.name AS jobset ${EVALS_FROM}
-                   WHERE e.hasnewbuilds = 1 AND ${VISIBLE_PROJECT} ORDER BY e.id DESC LIMIT @limit OFFSET @offset`)
-    .all({ ...viewerParams(viewer), limit, offset }) as EvalWithJobset[];
+export function evalsWithNewBuilds(
+  db: Db,
+  viewer: ReadingViewer | null,
+  limit: number,
+  offset: number,
+): EvalWithJobset[] {
+  return stmt<EvalWithJobset>(
+    db,
+    `SELECT e.*, j.project AS project, j.name AS jobset ${EVALS_FROM}
+                   WHERE e.hasnewbuilds = 1 AND ${VISIBLE_PROJECT} ORDER BY e.id DESC LIMIT @limit OFFSET @offset`,
+  ).all({ ...viewerParams(viewer), limit, offset });
 }
 
 export function countEvalsWithNewBuilds(db: Db, viewer: ReadingViewer | null): number {
-  return stmt(db, `SELECT count(*) ${EVALS_FROM} WHERE e.hasnewbuilds = 1 AND ${VISIBLE_PROJECT}`).pluck().get(viewerParams(viewer)) as number;
+  return stmt<{ n: number }>(
+    db,
+    `SELECT count(*) AS n ${EVALS_FROM} WHERE e.hasnewbuilds = 1 AND ${VISIBLE_PROJECT}`,
+  ).get(viewerParams(viewer))!.n;
 }
 
 /** The evaluation before `evalId` in its jobset that added builds: getEvals compares with that one. */
 export function previousEvalWithNewBuilds(db: Db, jobsetId: number, evalId: number): number | undefined {
-  return stmt(db, 'SELECT id FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1 AND id < ? ORDER BY id DESC LIMIT 1')
-    .pluck().get(jobsetId, evalId) as number | undefined;
+  return stmt<{ id: number }>(
+    db,
+    'SELECT id FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1 AND id < ? ORDER BY id DESC LIMIT 1',
+  ).get(jobsetId, evalId)?.id;
 }
 
 export interface FinishedStepRow {
@@ -42,13 +55,15 @@ export interface FinishedStepRow {
 
 /** Hydra's /steps (Root.pm steps): build steps that ran, the most recently ended first. */
 export function finishedSteps(db: Db, viewer: ReadingViewer | null, limit: number, offset: number): FinishedStepRow[] {
-  return stmt(db, `SELECT s.build_id, s.stepnr, s.drvpath, s.status, s.starttime, s.stoptime, s.machine, s.system,
+  return stmt<FinishedStepRow>(
+    db,
+    `SELECT s.build_id, s.stepnr, s.drvpath, s.status, s.starttime, s.stoptime, s.machine, s.system,
                           j.project, j.name AS jobset, b.job
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
                    JOIN projects p ON p.name = j.project
                    WHERE s.starttime IS NOT NULL AND s.stoptime IS NOT NULL AND ${VISIBLE_PROJECT}
-                   ORDER BY s.stoptime DESC LIMIT @limit OFFSET @offset`)
-    .all({ ...viewerParams(viewer), limit, offset }) as FinishedStepRow[];
+                   ORDER BY s.stoptime DESC LIMIT @limit OFFSET @offset`,
+  ).all({ ...viewerParams(viewer), limit, offset });
 }
 
 /**
@@ -56,19 +71,28 @@ export function finishedSteps(db: Db, viewer: ReadingViewer | null, limit: numbe
  * successful builds that declare a `nix-build` product, sorted and without duplicates.
  */
 export function evalNixBuildStorePaths(db: Db, evalId: number): string[] {
-  return stmt(db, `SELECT DISTINCT o.path FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+  return stmt<{ path: string }>(
+    db,
+    `SELECT DISTINCT o.path FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
                    JOIN build_outputs o ON o.build_id = b.id
-                   WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus = 0
+                   WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus = ${BuildStatus.Success}
                      AND EXISTS (SELECT 1 FROM build_products bp WHERE bp.build_id = b.id AND bp.type = 'nix-build')
-                   ORDER BY o.path`).pluck().all(evalId) as string[];
+                   ORDER BY o.path`,
+  )
+    .all(evalId)
+    .map((r) => r.path);
 }
 
 /** A jobset's evaluations that added builds, newest first: what Hydra's Jobset.pm evals lists (getEvals). */
 export function jobsetEvalsWithNewBuilds(db: Db, jobsetId: number, limit: number, offset: number): EvalRow[] {
-  return stmt(db, 'SELECT * FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1 ORDER BY id DESC LIMIT ? OFFSET ?')
-    .all(jobsetId, limit, offset) as EvalRow[];
+  return stmt<EvalRow>(
+    db,
+    'SELECT * FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1 ORDER BY id DESC LIMIT ? OFFSET ?',
+  ).all(jobsetId, limit, offset);
 }
 
 export function countJobsetEvalsWithNewBuilds(db: Db, jobsetId: number): number {
-  return stmt(db, 'SELECT count(*) FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1').pluck().get(jobsetId) as number;
+  return stmt<{ n: number }>(db, 'SELECT count(*) AS n FROM jobset_evals WHERE jobset_id = ? AND hasnewbuilds = 1').get(
+    jobsetId,
+  )!.n;
 }

@@ -21,15 +21,17 @@ export interface ProjectReader {
 export function hiddenProjects(db: Db, viewer: ProjectReader | null): HiddenProjects {
   const admin = viewer?.roles.includes('admin') ?? false;
   const user = viewer?.username ?? null;
-  const rows = admin ? [] : stmt(db, `SELECT name FROM projects WHERE private = 1
+  const rows = admin
+    ? []
+    : stmt<{ name: string }>(
+        db,
+        `SELECT name FROM projects WHERE private = 1
                                         AND NOT (? IS NOT NULL AND (owner = ? OR name IN (SELECT project FROM project_members WHERE username = ?)))
-                                      ORDER BY name`).all(user, user, user) as { name: string }[];
+                                      ORDER BY name`,
+      ).all(user, user, user);
   const names = rows.map((r) => r.name);
   return { json: JSON.stringify(names), names: new Set(names) };
 }
 
 /** The SQL condition "project column `column` is not hidden"; binds one parameter, `hidden.json`. */
 export const notHidden = (column: string): string => `${column} NOT IN (SELECT value FROM json_each(?))`;
-
-/** For the roles' own reads (they serve no viewer): nothing is hidden. */
-export const NOTHING_HIDDEN: HiddenProjects = { json: '[]', names: new Set() };

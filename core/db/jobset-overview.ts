@@ -18,8 +18,11 @@ export interface JobsetOverviewRow {
 
 /** A project's jobsets with their newest evaluation id, for /api/jobsets and the project page. */
 export function jobsetOverview(db: Db, project: string): JobsetOverviewRow[] {
-  return stmt(db, `SELECT j.id, j.name, j.project, j.checkinterval, j.errormsg, j.errortime, j.fetcherrormsg, j.starttime,
+  return stmt<JobsetOverviewRow>(
+    db,
+    `SELECT j.id, j.name, j.project, j.checkinterval, j.errormsg, j.errortime, j.fetcherrormsg, j.starttime,
                           j.lastcheckedtime, j.triggertime, j.enabled, j.hidden,
                           (SELECT max(id) FROM jobset_evals e WHERE e.jobset_id = j.id) AS last_eval
-                   FROM jobsets j WHERE j.project = ? ORDER BY j.name`).all(project) as JobsetOverviewRow[];
+                   FROM jobsets j WHERE j.project = ? ORDER BY j.name`,
+  ).all(project);
 }

@@ -8,8 +8,11 @@ export interface ScheduledJobset {
 
 /** Jobsets with a schedule that may be evaluated (enabled, in an enabled project, with a valid spec). */
 export function scheduledJobsets(db: Db): ScheduledJobset[] {
-  return stmt(db, `SELECT j.id, j.schedule, j.schedulecheckedtime FROM jobsets j JOIN projects p ON p.name = j.project
-                   WHERE j.schedule != '' AND j.enabled != 0 AND p.enabled = 1 AND j.spec_error IS NULL`).all() as ScheduledJobset[];
+  return stmt<ScheduledJobset>(
+    db,
+    `SELECT j.id, j.schedule, j.schedulecheckedtime FROM jobsets j JOIN projects p ON p.name = j.project
+                   WHERE j.schedule != '' AND j.enabled != 0 AND p.enabled = 1 AND j.spec_error IS NULL`,
+  ).all();
 }
 
 export function markScheduleChecked(db: Db, jobsetId: number, at: number): void {
@@ -21,6 +24,9 @@ export function markScheduleChecked(db: Db, jobsetId: number, at: number): void 
  * forgotten so that the check records a new evaluation even when no input changed.
  */
 export function fireSchedule(db: Db, jobsetId: number, at: number): void {
-  stmt(db, `UPDATE jobsets SET triggertime = COALESCE(triggertime, @at), lastinputshash = NULL, schedulecheckedtime = @at
-            WHERE id = @id`).run({ id: jobsetId, at });
+  stmt(
+    db,
+    `UPDATE jobsets SET triggertime = COALESCE(triggertime, @at), lastinputshash = NULL, schedulecheckedtime = @at
+            WHERE id = @id`,
+  ).run({ id: jobsetId, at });
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
-import type { Db } from './database.ts';
+import { stmt, type Db } from './database.ts';
 
 export const MIGRATIONS_DIR = join(PACKAGE_ROOT, 'core', 'db', 'migrations');
 
@@ -18,7 +18,8 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((file, index) => {
       const version = Number(file.slice(0, 4));
-      if (version !== index + 1) throw new Error(`migration ${file}: expected number ${index + 1}; migrations are numbered without gaps`);
+      if (version !== index + 1)
+        throw new Error(`migration ${file}: expected number ${index + 1}; migrations are numbered without gaps`);
       return { version, name: file, sql: readFileSync(join(dir, file), 'utf8') };
     });
 }
@@ -29,7 +30,7 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
  * code is refused rather than guessed at.
  */
 export function migrate(db: Db, migrations: Migration[] = loadMigrations()): { from: number; to: number } {
-  const from = db.pragma('user_version', { simple: true }) as number;
+  const from = stmt<{ user_version: number }>(db, 'PRAGMA user_version').get()!.user_version;
   const latest = migrations.length;
   if (from > latest) {
     throw new Error(`database schema version ${from} is newer than this hydrant (${latest}); upgrade hydrant`);
@@ -45,8 +46,20 @@ export function migrate(db: Db, migrations: Migration[] = loadMigrations()): { f
 
 /** The schema as SQLite reports it, normalised, for comparing against core/db/schema.sql. */
 export function dumpSchema(db: Db): string {
-  const rows = db
-    .prepare(`SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name`)
-    .all() as { sql: string }[];
-  return rows.map((r) => r.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim() + ';').join('\n') + '\n';
+  const rows = stmt<{ sql: string }>(
+    db,
+    `SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'
+                                         ORDER BY type DESC, name`,
+  ).all();
+  return (
+    rows
+      .map(
+        (r) =>
+          r.sql
+            .replace(/--[^\n]*/g, '')
+            .replace(/\s+/g, ' ')
+            .trim() + ';',
+      )
+      .join('\n') + '\n'
+  );
 }

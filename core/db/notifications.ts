@@ -1,4 +1,5 @@
 import { now, stmt, writeTransaction, type Db } from './database.ts';
+import { BuildStatus } from '../model/status.ts';
 
 /**
  * The notifier's use of the outbox. 'build-finished' rows (written by the queue runner with
@@ -28,41 +29,56 @@ export interface NewDelivery {
 }
 
 export function pendingBuildEvents(db: Db, limit: number): BuildEvent[] {
-  return stmt(db, `SELECT id, build_id, payload, created FROM outbox
-                   WHERE kind = 'build-finished' AND sent IS NULL ORDER BY id LIMIT ?`).all(limit) as BuildEvent[];
+  return stmt<BuildEvent>(
+    db,
+    `SELECT id, build_id, payload, created FROM outbox
+                   WHERE kind = 'build-finished' AND build_id IS NOT NULL AND sent IS NULL ORDER BY id LIMIT ?`,
+  ).all(limit);
 }
 
 /** The evaluation a build is reported with: the one that created it, else the first that has it. */
 export function evalOfBuild(db: Db, buildId: number): number | null {
-  const row = stmt(db, 'SELECT eval_id FROM jobset_eval_members WHERE build_id = ? ORDER BY isnew DESC, eval_id LIMIT 1')
-    .get(buildId) as { eval_id: number } | undefined;
+  const row = stmt<{ eval_id: number }>(
+    db,
+    'SELECT eval_id FROM jobset_eval_members WHERE build_id = ? ORDER BY isnew DESC, eval_id LIMIT 1',
+  ).get(buildId);
   return row?.eval_id ?? null;
 }
 
 /** Marks an event handled and records its change, if it is one, in one transaction. */
 export function recordBuildEvent(db: Db, eventId: number, change: NewChange | null): void {
   writeTransaction(db, () => {
-    const handled = stmt(db, 'UPDATE outbox SET sent = ?, attempts = attempts + 1 WHERE id = ? AND sent IS NULL').run(now(), eventId).changes;
+    const handled = stmt(db, 'UPDATE outbox SET sent = ?, attempts = attempts + 1 WHERE id = ? AND sent IS NULL').run(
+      now(),
+      eventId,
+    ).changes;
     if (handled === 0 || !change) return;
-    stmt(db, `INSERT INTO notification_changes (outbox_id, eval_id, build_id, old_status, new_status, previous_build, created)
-              VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(eventId, change.evalId, change.buildId, change.oldStatus, change.newStatus, change.previousBuild, now());
+    stmt(
+      db,
+      `INSERT INTO notification_changes (outbox_id, eval_id, build_id, old_status, new_status, previous_build, created)
+              VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(eventId, change.evalId, change.buildId, change.oldStatus, change.newStatus, change.previousBuild, now());
   });
 }
 
 /** Evaluations with changes not yet mailed, with when the oldest of them was recorded. */
 export function evalsWithWaitingChanges(db: Db): { eval_id: number | null; oldest: number }[] {
-  return stmt(db, `SELECT eval_id, min(created) AS oldest FROM notification_changes WHERE batched IS NULL
-                   GROUP BY eval_id ORDER BY eval_id`).all() as { eval_id: number | null; oldest: number }[];
+  return stmt<{ eval_id: number | null; oldest: number }>(
+    db,
+    `SELECT eval_id, min(created) AS oldest FROM notification_changes WHERE batched IS NULL
+                   GROUP BY eval_id ORDER BY eval_id`,
+  ).all();
 }
 
 /** Every build of the evaluation has finished and every such finish has been looked at. */
 export function evalFullyReported(db: Db, evalId: number): boolean {
-  const row = stmt(db, `SELECT EXISTS (SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+  const row = stmt<{ busy: number }>(
+    db,
+    `SELECT EXISTS (SELECT 1 FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
                                        WHERE m.eval_id = ? AND b.finished = 0)
                             OR EXISTS (SELECT 1 FROM jobset_eval_members m JOIN outbox o ON o.build_id = m.build_id
-                                       WHERE m.eval_id = ? AND o.kind = 'build-finished' AND o.sent IS NULL) AS busy`)
-    .get(evalId, evalId) as { busy: number };
+                                       WHERE m.eval_id = ? AND o.kind = 'build-finished' AND o.sent IS NULL) AS busy`,
+  ).get(evalId, evalId)!;
   return row.busy === 0;
 }
 
@@ -81,10 +97,13 @@ export interface WaitingChange {
 }
 
 export function waitingChanges(db: Db, evalId: number | null): WaitingChange[] {
-  return stmt(db, `SELECT c.outbox_id, c.eval_id, c.build_id, c.old_status, c.new_status, c.previous_build,
+  return stmt<WaitingChange>(
+    db,
+    `SELECT c.outbox_id, c.eval_id, c.build_id, c.old_status, c.new_status, c.previous_build,
                           b.job, b.system, b.drvpath, b.maintainers, b.jobset_id
                    FROM notification_changes c JOIN builds b ON b.id = c.build_id
-                   WHERE c.batched IS NULL AND c.eval_id IS ? ORDER BY b.job, b.system`).all(evalId) as WaitingChange[];
+                   WHERE c.batched IS NULL AND c.eval_id IS ? ORDER BY b.job, b.system`,
+  ).all(evalId);
 }
 
 /**
@@ -105,7 +124,10 @@ function queueBatchOrThrow(db: Db, changeIds: readonly number[], deliveries: rea
   return writeTransaction(db, () => {
     const at = now();
     for (const id of changeIds) {
-      if (stmt(db, 'UPDATE notification_changes SET batched = ? WHERE outbox_id = ? AND batched IS NULL').run(at, id).changes === 0) {
+      if (
+        stmt(db, 'UPDATE notification_changes SET batched = ? WHERE outbox_id = ? AND batched IS NULL').run(at, id)
+          .changes === 0
+      ) {
         throw new BatchTaken();
       }
     }
@@ -118,8 +140,13 @@ class BatchTaken extends Error {}
 
 export function insertDeliveries(db: Db, deliveries: readonly NewDelivery[], at = now()): void {
   for (const d of deliveries) {
-    stmt(db, 'INSERT INTO outbox (kind, recipient, payload, created, next_attempt) VALUES (?, ?, ?, ?, ?)')
-      .run(d.kind, d.recipient, JSON.stringify(d.payload), at, at);
+    stmt(db, 'INSERT INTO outbox (kind, recipient, payload, created, next_attempt) VALUES (?, ?, ?, ?, ?)').run(
+      d.kind,
+      d.recipient,
+      JSON.stringify(d.payload),
+      at,
+      at,
+    );
   }
 }
 
@@ -133,18 +160,25 @@ export interface Delivery {
 }
 
 export function dueDeliveries(db: Db, kind: 'email' | 'webhook', at: number, limit: number): Delivery[] {
-  return stmt(db, `SELECT id, kind, recipient, payload, created, attempts FROM outbox
-                   WHERE kind = ? AND sent IS NULL AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`)
-    .all(kind, at, limit) as Delivery[];
+  return stmt<Delivery>(
+    db,
+    `SELECT id, kind, recipient, payload, created, attempts FROM outbox
+                   WHERE kind = ? AND recipient IS NOT NULL AND sent IS NULL AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
+  ).all(kind, at, limit);
 }
 
 export function markDelivered(db: Db, id: number): void {
-  stmt(db, 'UPDATE outbox SET sent = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent IS NULL').run(now(), id);
+  stmt(db, 'UPDATE outbox SET sent = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND sent IS NULL').run(
+    now(),
+    id,
+  );
 }
 
 export function markDeliveryFailed(db: Db, id: number, error: string, nextAttempt: number): void {
-  stmt(db, 'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ? AND sent IS NULL')
-    .run(error.slice(0, 2000), nextAttempt, id);
+  stmt(
+    db,
+    'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ? WHERE id = ? AND sent IS NULL',
+  ).run(error.slice(0, 2000), nextAttempt, id);
 }
 
 export interface UndeliveredRow {
@@ -161,31 +195,54 @@ export interface UndeliveredRow {
 
 /** What has not gone out yet, oldest first (the admin page). */
 export function undelivered(db: Db, limit: number, offset: number): UndeliveredRow[] {
-  return stmt(db, `SELECT id, kind, recipient, build_id, created, attempts, next_attempt, last_error, payload FROM outbox
-                   WHERE sent IS NULL ORDER BY id LIMIT ? OFFSET ?`).all(limit, offset) as UndeliveredRow[];
+  return stmt<UndeliveredRow>(
+    db,
+    `SELECT id, kind, recipient, build_id, created, attempts, next_attempt, last_error, payload FROM outbox
+                   WHERE sent IS NULL ORDER BY id LIMIT ? OFFSET ?`,
+  ).all(limit, offset);
 }
 
 export function countUndelivered(db: Db): { total: number; failing: number } {
-  return stmt(db, `SELECT count(*) AS total, coalesce(sum(last_error IS NOT NULL), 0) AS failing FROM outbox WHERE sent IS NULL`)
-    .get() as { total: number; failing: number };
+  return stmt<{ total: number; failing: number }>(
+    db,
+    `SELECT count(*) AS total, coalesce(sum(last_error IS NOT NULL), 0) AS failing FROM outbox WHERE sent IS NULL`,
+  ).get()!;
 }
 
 /** The step that made a build fail: its log file and, for a dependency, the build it ran in. */
-export function failingStep(db: Db, buildId: number): { drvpath: string | null; logfile: string | null; propagatedfrom: number | null } | undefined {
-  return stmt(db, `SELECT drvpath, logfile, propagatedfrom FROM build_steps
-                   WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (0, 3, 4)
-                   ORDER BY stepnr DESC LIMIT 1`).get(buildId) as { drvpath: string | null; logfile: string | null; propagatedfrom: number | null } | undefined;
+export function failingStep(
+  db: Db,
+  buildId: number,
+): { drvpath: string | null; logfile: string | null; propagatedfrom: number | null } | undefined {
+  return stmt<{ drvpath: string | null; logfile: string | null; propagatedfrom: number | null }>(
+    db,
+    `SELECT drvpath, logfile, propagatedfrom FROM build_steps
+                   WHERE build_id = ? AND busy = 0 AND status IS NOT NULL
+                     AND status NOT IN (${BuildStatus.Success}, ${BuildStatus.Aborted}, ${BuildStatus.Cancelled})
+                   ORDER BY stepnr DESC LIMIT 1`,
+  ).get(buildId);
 }
 
 /** The newest build of a derivation in a jobset (the job a failing dependency belongs to). */
-export function jobsetBuildOfDrv(db: Db, jobsetId: number, drvpath: string): { id: number; job: string; system: string } | undefined {
-  return stmt(db, 'SELECT id, job, system FROM builds WHERE jobset_id = ? AND drvpath = ? ORDER BY id DESC LIMIT 1')
-    .get(jobsetId, drvpath) as { id: number; job: string; system: string } | undefined;
+export function jobsetBuildOfDrv(
+  db: Db,
+  jobsetId: number,
+  drvpath: string,
+): { id: number; job: string; system: string } | undefined {
+  return stmt<{ id: number; job: string; system: string }>(
+    db,
+    'SELECT id, job, system FROM builds WHERE jobset_id = ? AND drvpath = ? ORDER BY id DESC LIMIT 1',
+  ).get(jobsetId, drvpath);
 }
 
-export function buildJobStatus(db: Db, buildId: number): { job: string; system: string; drvpath: string; buildstatus: number | null } | undefined {
-  return stmt(db, 'SELECT job, system, drvpath, buildstatus FROM builds WHERE id = ?')
-    .get(buildId) as { job: string; system: string; drvpath: string; buildstatus: number | null } | undefined;
+export function buildJobStatus(
+  db: Db,
+  buildId: number,
+): { job: string; system: string; drvpath: string; buildstatus: number | null } | undefined {
+  return stmt<{ job: string; system: string; drvpath: string; buildstatus: number | null }>(
+    db,
+    'SELECT job, system, drvpath, buildstatus FROM builds WHERE id = ?',
+  ).get(buildId);
 }
 
 /** A delivery that will not be made (its recipient unsubscribed meanwhile): done, with the reason kept. */

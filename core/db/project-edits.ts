@@ -17,11 +17,13 @@ export interface ProjectEdit {
 export function saveProject(db: Db, p: ProjectEdit): boolean {
   return writeTransaction(db, () => {
     const existed = stmt(db, 'SELECT 1 FROM projects WHERE name = ?').get(p.name) !== undefined;
-    stmt(db, `INSERT INTO projects (name, displayname, description, homepage, owner, enabled, hidden, private)
+    stmt(
+      db,
+      `INSERT INTO projects (name, displayname, description, homepage, owner, enabled, hidden, private)
               VALUES (@name, @displayname, @description, @homepage, @owner, @enabled, @hidden, @private)
               ON CONFLICT (name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description,
-                homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, private = excluded.private`)
-      .run({ ...p, enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0, private: p.private ? 1 : 0 });
+                homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, private = excluded.private`,
+    ).run({ ...p, enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0, private: p.private ? 1 : 0 });
     return !existed;
   });
 }
@@ -50,8 +52,11 @@ export interface JobsetEdit {
 
 export function saveJobset(db: Db, j: JobsetEdit): boolean {
   return writeTransaction(db, () => {
-    const existed = stmt(db, 'SELECT 1 FROM jobsets WHERE project = ? AND name = ?').get(j.project, j.name) !== undefined;
-    const { id } = stmt(db, `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
+    const existed =
+      stmt(db, 'SELECT 1 FROM jobsets WHERE project = ? AND name = ?').get(j.project, j.name) !== undefined;
+    const { id } = stmt<{ id: number }>(
+      db,
+      `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
                                                   schedule, schedulingshares, enableemail, emailoverride, keepnr)
               VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
                       COALESCE(@schedule, ''), @schedulingshares, @enableemail, @emailoverride, @keepnr)
@@ -62,11 +67,17 @@ export function saveJobset(db: Db, j: JobsetEdit): boolean {
                 schedule = COALESCE(@schedule, jobsets.schedule),
                 enableemail = excluded.enableemail, emailoverride = excluded.emailoverride, keepnr = excluded.keepnr,
                 lastinputshash = NULL
-              RETURNING id`).get({ ...j, schedule: j.schedule ?? null, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 }) as { id: number };
+              RETURNING id`,
+    ).get({ ...j, schedule: j.schedule ?? null, hidden: j.hidden ? 1 : 0, enableemail: j.enableemail ? 1 : 0 })!;
     stmt(db, 'DELETE FROM jobset_inputs WHERE jobset_id = ?').run(id);
     for (const i of j.inputs) {
-      stmt(db, 'INSERT INTO jobset_inputs (jobset_id, name, type, value, emailresponsible) VALUES (?, ?, ?, ?, ?)')
-        .run(id, i.name, i.type, i.value, i.emailresponsible ? 1 : 0);
+      stmt(db, 'INSERT INTO jobset_inputs (jobset_id, name, type, value, emailresponsible) VALUES (?, ?, ?, ?, ?)').run(
+        id,
+        i.name,
+        i.type,
+        i.value,
+        i.emailresponsible ? 1 : 0,
+      );
     }
     return !existed;
   });

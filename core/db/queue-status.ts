@@ -16,9 +16,12 @@ export interface RunningStepRow {
 
 /** Steps running now (build_steps.busy != 0, written by the queue runner), oldest first. */
 export function runningSteps(db: Db, hidden: HiddenProjects): RunningStepRow[] {
-  return stmt(db, `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
+  return stmt<RunningStepRow>(
+    db,
+    `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
-                   WHERE s.busy != 0 AND ${notHidden('j.project')} ORDER BY s.starttime, s.build_id`).all(hidden.json) as RunningStepRow[];
+                   WHERE s.busy != 0 AND ${notHidden('j.project')} ORDER BY s.starttime, s.build_id`,
+  ).all(hidden.json);
 }
 
 type Counters = { queued: number; running: number; finished: number; evals: number; machines: number };
@@ -29,16 +32,22 @@ type Counters = { queued: number; running: number; finished: number; evals: numb
  */
 export function serverCounters(db: Db, hidden: HiddenProjects): Counters {
   if (hidden.names.size === 0) {
-    return stmt(db, `SELECT (SELECT count(*) FROM builds WHERE finished = 0) AS queued,
+    return stmt<Counters>(
+      db,
+      `SELECT (SELECT count(*) FROM builds WHERE finished = 0) AS queued,
                             (SELECT count(*) FROM build_steps WHERE busy != 0) AS running,
                             (SELECT count(*) FROM builds WHERE finished = 1) AS finished,
                             (SELECT count(*) FROM jobset_evals) AS evals,
-                            (SELECT count(*) FROM machines) AS machines`).get() as Counters;
+                            (SELECT count(*) FROM machines) AS machines`,
+    ).get()!;
   }
   const shown = `(SELECT id FROM jobsets WHERE ${notHidden('project')})`;
-  return stmt(db, `SELECT (SELECT count(*) FROM builds WHERE finished = 0 AND jobset_id IN ${shown}) AS queued,
+  return stmt<Counters>(
+    db,
+    `SELECT (SELECT count(*) FROM builds WHERE finished = 0 AND jobset_id IN ${shown}) AS queued,
                           (SELECT count(*) FROM build_steps s JOIN builds b ON b.id = s.build_id WHERE s.busy != 0 AND b.jobset_id IN ${shown}) AS running,
                           (SELECT count(*) FROM builds WHERE finished = 1 AND jobset_id IN ${shown}) AS finished,
                           (SELECT count(*) FROM jobset_evals WHERE jobset_id IN ${shown}) AS evals,
-                          (SELECT count(*) FROM machines) AS machines`).get(hidden.json, hidden.json, hidden.json, hidden.json) as Counters;
+                          (SELECT count(*) FROM machines) AS machines`,
+  ).get(hidden.json, hidden.json, hidden.json, hidden.json)!;
 }

@@ -21,23 +21,33 @@ export interface SearchResult {
  */
 export function searchAll(db: Db, hidden: HiddenProjects, query: string, limit: number): SearchResult {
   const like = '%' + query.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
-  const projects = stmt(db, `SELECT * FROM projects WHERE hidden = 0 AND ${notHidden('name')} AND (name LIKE ? ESCAPE '\\' OR displayname LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\') ORDER BY name`)
-    .all(hidden.json, like, like, like) as ProjectRow[];
-  const jobsets = stmt(db, `SELECT j.* FROM jobsets j JOIN projects p ON p.name = j.project WHERE j.hidden = 0 AND p.hidden = 0 AND ${notHidden('p.name')}
-                            AND (j.name LIKE ? ESCAPE '\\' OR j.description LIKE ? ESCAPE '\\') ORDER BY j.project, j.name`)
-    .all(hidden.json, like, like) as JobsetRow[];
-  const jobs = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM jobsets j JOIN projects p ON p.name = j.project
+  const projects = stmt<ProjectRow>(
+    db,
+    `SELECT * FROM projects WHERE hidden = 0 AND ${notHidden('name')} AND (name LIKE ? ESCAPE '\\' OR displayname LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\') ORDER BY name`,
+  ).all(hidden.json, like, like, like);
+  const jobsets = stmt<JobsetRow>(
+    db,
+    `SELECT j.* FROM jobsets j JOIN projects p ON p.name = j.project WHERE j.hidden = 0 AND p.hidden = 0 AND ${notHidden('p.name')}
+                            AND (j.name LIKE ? ESCAPE '\\' OR j.description LIKE ? ESCAPE '\\') ORDER BY j.project, j.name`,
+  ).all(hidden.json, like, like);
+  const jobs = stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset FROM jobsets j JOIN projects p ON p.name = j.project
                          JOIN jobset_eval_members m ON m.eval_id = (SELECT max(id) FROM jobset_evals e WHERE e.jobset_id = j.id)
                          JOIN builds b ON b.id = m.build_id
                          WHERE j.hidden = 0 AND p.hidden = 0 AND ${notHidden('p.name')} AND b.job LIKE ? ESCAPE '\\'
-                         ORDER BY j.project, j.name, b.job LIMIT ?`)
-    .all(hidden.json, like, limit + 1) as BuildWithJobset[];
+                         ORDER BY j.project, j.name, b.job LIMIT ?`,
+  ).all(hidden.json, like, limit + 1);
   const visible = `JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.name = j.project WHERE ${notHidden('p.name')}`;
-  const builds = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b ${visible}
-                           AND b.id IN (SELECT build_id FROM build_outputs WHERE path LIKE ? ESCAPE '\\') ORDER BY b.id DESC LIMIT ?`)
-    .all(hidden.json, like, limit) as BuildWithJobset[];
-  const buildsdrv = stmt(db, `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b ${visible}
-                              AND b.drvpath LIKE ? ESCAPE '\\' ORDER BY b.id DESC LIMIT ?`)
-    .all(hidden.json, like, limit) as BuildWithJobset[];
+  const builds = stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b ${visible}
+                           AND b.id IN (SELECT build_id FROM build_outputs WHERE path LIKE ? ESCAPE '\\') ORDER BY b.id DESC LIMIT ?`,
+  ).all(hidden.json, like, limit);
+  const buildsdrv = stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b ${visible}
+                              AND b.drvpath LIKE ? ESCAPE '\\' ORDER BY b.id DESC LIMIT ?`,
+  ).all(hidden.json, like, limit);
   return { projects, jobsets, jobs, builds, buildsdrv };
 }

@@ -7,5 +7,5 @@ import { stmt, type Db } from './database.ts';
  */
 export function installationSecret(db: Db, name: string): string {
   stmt(db, 'INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, randomBytes(32).toString('hex'));
-  return (stmt(db, 'SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
+  return stmt<{ value: string }>(db, 'SELECT value FROM secrets WHERE name = ?').get(name)!.value;
 }

@@ -10,11 +10,17 @@ export interface SessionRow {
 
 /** `idHash` is a hash of the cookie value: a stolen database copy holds no usable session. */
 export function createSession(db: Db, s: SessionRow): void {
-  stmt(db, 'INSERT INTO sessions (id, username, created, expires, csrf) VALUES (?, ?, ?, ?, ?)').run(s.id, s.username, s.created, s.expires, s.csrf);
+  stmt(db, 'INSERT INTO sessions (id, username, created, expires, csrf) VALUES (?, ?, ?, ?, ?)').run(
+    s.id,
+    s.username,
+    s.created,
+    s.expires,
+    s.csrf,
+  );
 }
 
 export function getLiveSession(db: Db, idHash: string, at: number): SessionRow | undefined {
-  return stmt(db, 'SELECT * FROM sessions WHERE id = ? AND expires > ?').get(idHash, at) as SessionRow | undefined;
+  return stmt<SessionRow>(db, 'SELECT * FROM sessions WHERE id = ? AND expires > ?').get(idHash, at);
 }
 
 export function deleteSession(db: Db, idHash: string): void {

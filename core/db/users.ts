@@ -12,21 +12,30 @@ export interface UserWithRoles extends UserRow {
 }
 
 /** Creates the user or replaces its password and roles: `hydrant user add` is idempotent. */
-export function saveUser(db: Db, u: { username: string; passwordHash: string; roles: string[]; fullname?: string; email?: string }): void {
+export function saveUser(
+  db: Db,
+  u: { username: string; passwordHash: string; roles: string[]; fullname?: string; email?: string },
+): void {
   writeTransaction(db, () => {
-    stmt(db, `INSERT INTO users (username, fullname, emailaddress, password) VALUES (?, ?, ?, ?)
+    stmt(
+      db,
+      `INSERT INTO users (username, fullname, emailaddress, password) VALUES (?, ?, ?, ?)
               ON CONFLICT (username) DO UPDATE SET password = excluded.password,
-                fullname = coalesce(excluded.fullname, users.fullname), emailaddress = coalesce(excluded.emailaddress, users.emailaddress)`)
-      .run(u.username, u.fullname ?? null, u.email ?? null, u.passwordHash);
+    fullname = coalesce(excluded.fullname, users.fullname), emailaddress = coalesce(excluded.emailaddress, users.emailaddress)`,
+    ).run(u.username, u.fullname ?? null, u.email ?? null, u.passwordHash);
     stmt(db, 'DELETE FROM user_roles WHERE username = ?').run(u.username);
     for (const role of u.roles) stmt(db, 'INSERT INTO user_roles (username, role) VALUES (?, ?)').run(u.username, role);
   });
 }
 
 export function getUser(db: Db, username: string): UserWithRoles | undefined {
-  const user = stmt(db, 'SELECT username, fullname, emailaddress, password FROM users WHERE username = ?').get(username) as UserRow | undefined;
+  const user = stmt<UserRow>(db, 'SELECT username, fullname, emailaddress, password FROM users WHERE username = ?').get(
+    username,
+  );
   if (!user) return undefined;
-  const roles = (stmt(db, 'SELECT role FROM user_roles WHERE username = ? ORDER BY role').all(username) as { role: string }[]).map((r) => r.role);
+  const roles = stmt<{ role: string }>(db, 'SELECT role FROM user_roles WHERE username = ? ORDER BY role')
+    .all(username)
+    .map((r) => r.role);
   return { ...user, roles };
 }
 
@@ -35,5 +44,7 @@ export function addProjectMember(db: Db, project: string, username: string): voi
 }
 
 export function isProjectMember(db: Db, project: string, username: string): boolean {
-  return stmt(db, 'SELECT 1 FROM project_members WHERE project = ? AND username = ?').get(project, username) !== undefined;
+  return (
+    stmt(db, 'SELECT 1 FROM project_members WHERE project = ? AND username = ?').get(project, username) !== undefined
+  );
 }

@@ -3,7 +3,8 @@
  * is plainly an address is taken: no quotes, spaces or control characters, bounded length,
  * so nothing from a build can become an extra header or recipient list.
  */
-const ADDRESS = /[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
+const ADDRESS =
+  /[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
 
 export function addressesIn(text: string | null | undefined): string[] {
   if (!text) return [];

@@ -16,12 +16,21 @@ export function headerValue(text: string, max = 200): string {
 /** Text for the plain part: control characters other than newline and tab dropped, length bounded. */
 export function plainText(text: string, max = 4000): string {
   // Terminal colour codes (Nix colours its messages) go first, whole, not just their ESC.
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  /* eslint-disable no-control-regex */
+  const clean = text
+    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  /* eslint-enable no-control-regex */
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
 /** A dot-atom for List-Id: letters, digits and dashes only. */
 export function listIdPart(text: string): string {
-  return text.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'x';
+  return (
+    text
+      .replace(/[^A-Za-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'x'
+  );
 }

@@ -9,7 +9,13 @@ import { stepLogFile } from '../logs.ts';
  * `maxBytes` and given up after `timeoutMs`, so a 64 MiB log costs no more memory than a
  * short one and a log that cannot be read never holds up the mail.
  */
-export async function logEnd(stateDir: string, relative: string | null, lines = 20, maxBytes = 4096, timeoutMs = 10_000): Promise<string | null> {
+export async function logEnd(
+  stateDir: string,
+  relative: string | null,
+  lines = 20,
+  maxBytes = 4096,
+  timeoutMs = 10_000,
+): Promise<string | null> {
   const path = stepLogFile(stateDir, relative)?.path;
   if (!path || !existsSync(path)) return null;
   let window = Buffer.alloc(0);
@@ -27,6 +33,9 @@ export async function logEnd(stateDir: string, relative: string | null, lines = 
   } catch {
     return null;
   }
-  const text = window.subarray(Math.max(0, window.length - maxBytes)).toString('utf8').replace(/\n+$/, '');
+  const text = window
+    .subarray(Math.max(0, window.length - maxBytes))
+    .toString('utf8')
+    .replace(/\n+$/, '');
   return text.split('\n').slice(-lines).join('\n');
 }

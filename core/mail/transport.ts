@@ -17,12 +17,25 @@ export interface MailSender {
 
 /** nodemailer over SMTP, configured from --smtp-url (TLS and auth as nodemailer reads them from the URL). */
 export function smtpSender(url: string): MailSender {
-  const transport = nodemailer.createTransport({ url, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 } as never);
+  const transport = nodemailer.createTransport({
+    url,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  } as never);
   return {
     async send(mail, { from, messageId, date }) {
       const info = await transport.sendMail({
-        from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, headers: mail.headers, messageId, date,
-        disableFileAccess: true, disableUrlAccess: true,
+        from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: mail.headers,
+        messageId,
+        date,
+        disableFileAccess: true,
+        disableUrlAccess: true,
       });
       const accepted = info.accepted as unknown[];
       if (!accepted.length) throw new Error(`the server accepted no recipient: ${String(info.response)}`);

@@ -50,8 +50,14 @@ export function parseBuildProducts(text: string, outputPaths: readonly string[])
       result.rejected.push({ line, reason: `path ${JSON.stringify(path)} is not inside the build's outputs` });
       continue;
     }
-    if (defaultpath !== undefined && (defaultpath.startsWith('/') || posix.normalize(defaultpath).split('/').includes('..'))) {
-      result.rejected.push({ line, reason: `default path ${JSON.stringify(defaultpath)} must be relative and stay inside the product` });
+    if (
+      defaultpath !== undefined &&
+      (defaultpath.startsWith('/') || posix.normalize(defaultpath).split('/').includes('..'))
+    ) {
+      result.rejected.push({
+        line,
+        reason: `default path ${JSON.stringify(defaultpath)} must be relative and stay inside the product`,
+      });
       continue;
     }
     result.products.push({ type, subtype, path: normal, defaultpath: defaultpath ?? null });

@@ -14,21 +14,34 @@ export const BuildStatus = {
   NotDeterministic: 12,
 } as const;
 
-export type BuildStatusCode = (typeof BuildStatus)[keyof typeof BuildStatus];
+/** Hydra's "aborted" builds, the ones "restart all aborted builds" restarts. */
+export const ABORTED_STATUSES: readonly number[] = [
+  BuildStatus.Aborted,
+  BuildStatus.Cancelled,
+  BuildStatus.Unsupported,
+];
+
+/** Finished with outputs in the store: the builds a jobset's keepnr keeps alive. */
+export const STATUSES_WITH_OUTPUTS: readonly number[] = [BuildStatus.Success, BuildStatus.FailedWithOutput];
+
+/** Codes for an SQL `IN (...)` list, so queries name statuses instead of carrying bare numbers. */
+export function sqlList(codes: readonly number[]): string {
+  return codes.map((c) => String(Math.trunc(c))).join(', ');
+}
 
 const LABELS: Record<number, string> = {
-  0: 'Succeeded',
-  1: 'Failed',
-  2: 'Dependency failed',
-  3: 'Aborted',
-  4: 'Cancelled',
-  6: 'Failed with output',
-  7: 'Timed out',
-  8: 'Cached failure',
-  9: 'Unsupported system type',
-  10: 'Log limit exceeded',
-  11: 'Output limit exceeded',
-  12: 'Non-deterministic build',
+  [BuildStatus.Success]: 'Succeeded',
+  [BuildStatus.Failed]: 'Failed',
+  [BuildStatus.DependencyFailed]: 'Dependency failed',
+  [BuildStatus.Aborted]: 'Aborted',
+  [BuildStatus.Cancelled]: 'Cancelled',
+  [BuildStatus.FailedWithOutput]: 'Failed with output',
+  [BuildStatus.TimedOut]: 'Timed out',
+  [BuildStatus.CachedFailure]: 'Cached failure',
+  [BuildStatus.Unsupported]: 'Unsupported system type',
+  [BuildStatus.LogLimitExceeded]: 'Log limit exceeded',
+  [BuildStatus.OutputLimitExceeded]: 'Output limit exceeded',
+  [BuildStatus.NotDeterministic]: 'Non-deterministic build',
 };
 
 /** A word a page can show for a build's state, including the two states that have no code. */
@@ -37,15 +50,14 @@ export function statusLabel(finished: boolean, buildstatus: number | null, runni
   return LABELS[buildstatus ?? -1] ?? `Unknown status ${buildstatus}`;
 }
 
-/** CSS-friendly class for a status: success, failure, pending. */
-export function statusClass(finished: boolean, buildstatus: number | null): 'success' | 'failure' | 'pending' | 'cancelled' {
-  if (!finished) return 'pending';
+/** CSS-friendly class for a build's state: success, failure, cancelled; running or pending while unfinished. */
+export function statusClass(
+  finished: boolean,
+  buildstatus: number | null,
+  running = false,
+): 'success' | 'failure' | 'pending' | 'running' | 'cancelled' {
+  if (!finished) return running ? 'running' : 'pending';
   if (buildstatus === BuildStatus.Success) return 'success';
   if (buildstatus === BuildStatus.Cancelled || buildstatus === BuildStatus.Aborted) return 'cancelled';
   return 'failure';
-}
-
-/** Statuses after which restarting makes sense (everything but success). */
-export function isFailure(buildstatus: number | null): boolean {
-  return buildstatus !== null && buildstatus !== BuildStatus.Success;
 }

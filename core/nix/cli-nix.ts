@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,14 @@ import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptio
 import type { SshTarget } from './machines.ts';
 import { ServeBuildConnection } from './serve-build.ts';
 import { ServeConnection } from './serve-connection.ts';
-import { RemoteConnectionError, type BuildConnection, type Derivation, type EvalJobsResult, type EvalRequest, type Nix, type RealiseOptions, type RealiseResult } from './nix.ts';
+import {
+  RemoteConnectionError,
+  type BuildConnection,
+  type Derivation,
+  type EvalJobsResult,
+  type EvalRequest,
+  type Nix,
+} from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
 import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts';
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
@@ -33,14 +39,20 @@ export class CliNix implements Nix {
   private readonly pathInfos = new Map<string, { narSize: number; references: string[] }>();
 
   /** `knownHostsDir`: where the machines file's pinned host keys are written (the state directory's ssh/). */
-  constructor(private readonly binDir = '', private readonly knownHostsDir?: string) {}
+  constructor(
+    private readonly binDir = '',
+    private readonly knownHostsDir?: string,
+  ) {}
 
   private sshArgsOf(target: SshTarget): string[] {
     return this.knownHostsDir ? sshArgs(target, process.env, this.knownHostsDir) : sshArgs(target);
   }
 
   async readLog(drvPath: string): Promise<string | null> {
-    const result = await runProgram(this.bin('nix-store'), ['--read-log', drvPath, ...optionFlags()], { env: nixEnv(), timeoutSeconds: 60 });
+    const result = await runProgram(this.bin('nix-store'), ['--read-log', drvPath, ...optionFlags()], {
+      env: nixEnv(),
+      timeoutSeconds: 60,
+    });
     return result.code === 0 ? result.stdout : null;
   }
 
@@ -49,14 +61,26 @@ export class CliNix implements Nix {
   }
 
   evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
-    return evaluateJobsIsolated({
-      run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options),
-    }, request.workers, request.signal);
+    return evaluateJobsIsolated(
+      {
+        run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options),
+      },
+      request.workers,
+      request.signal,
+    );
   }
 
   /** One nix-instantiate of eval-jobs.nix, under the request's time and memory limits. */
-  private async runEvalJobs(request: EvalRequest, jobsRequest: JobsRequest, { writeDrvs, signal }: JobsRunOptions): Promise<JobsRun> {
-    const stopped: JobsRun = { ok: false, limitHit: true, message: 'evaluation stopped: hydrant is shutting down or another part of it failed' };
+  private async runEvalJobs(
+    request: EvalRequest,
+    jobsRequest: JobsRequest,
+    { writeDrvs, signal }: JobsRunOptions,
+  ): Promise<JobsRun> {
+    const stopped: JobsRun = {
+      ok: false,
+      limitHit: true,
+      message: 'evaluation stopped: hydrant is shutting down or another part of it failed',
+    };
     if (signal?.aborted) return stopped;
     const dir = await mkdtemp(join(tmpdir(), 'hydrant-eval-'));
     try {
@@ -68,11 +92,25 @@ export class CliNix implements Nix {
       const walker = restrict ? join(dir, 'eval-jobs.nix') : EVAL_JOBS_NIX;
       if (restrict) await copyFile(EVAL_JOBS_NIX, walker);
       const restrictArgs = restrict
-        ? [...optionFlags({ 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
-          ...[dir, ...restrict.allowedPaths].flatMap((p, i) => ['-I', `hydrant-allowed-${i}=${p}`])]
+        ? [
+            ...optionFlags({ 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
+            ...[dir, ...restrict.allowedPaths].flatMap((p, i) => ['-I', `hydrant-allowed-${i}=${p}`]),
+          ]
         : optionFlags();
-      const args = ['--eval', '--strict', '--json', ...(writeDrvs ? ['--read-write-mode'] : []), ...restrictArgs, walker,
-        '--argstr', '__hydrantExpr', request.exprPath, '--argstr', '__hydrantRequest', requestFile];
+      const args = [
+        '--eval',
+        '--strict',
+        '--json',
+        ...(writeDrvs ? ['--read-write-mode'] : []),
+        ...restrictArgs,
+        walker,
+        '--argstr',
+        '__hydrantExpr',
+        request.exprPath,
+        '--argstr',
+        '__hydrantRequest',
+        requestFile,
+      ];
       for (const [name, value] of Object.entries(request.args)) {
         if ('str' in value) args.push('--argstr', name, value.str);
         else args.push('--arg', name, value.expr);
@@ -84,12 +122,25 @@ export class CliNix implements Nix {
       const env = restrict ? { ...nixEnv(), NIX_PATH: '' } : nixEnv();
       const result = await runProgram(command, commandArgs, { env, timeoutSeconds: request.timeoutSeconds, signal });
       if (signal?.aborted) return stopped;
-      if (result.timedOut) return { ok: false, limitHit: true, message: `evaluation stopped: it took longer than ${request.timeoutSeconds} seconds` };
+      if (result.timedOut)
+        return {
+          ok: false,
+          limitHit: true,
+          message: `evaluation stopped: it took longer than ${request.timeoutSeconds} seconds`,
+        };
       if (result.code !== 0) {
         if (limit && ranOutOfMemory(result)) {
-          return { ok: false, limitHit: true, message: `evaluation stopped: it needed more than the memory limit of ${limit} MiB` };
+          return {
+            ok: false,
+            limitHit: true,
+            message: `evaluation stopped: it needed more than the memory limit of ${limit} MiB`,
+          };
         }
-        return { ok: false, limitHit: false, message: cleanNixError(result.stderr) || `nix-instantiate exited with status ${result.code}` };
+        return {
+          ok: false,
+          limitHit: false,
+          message: cleanNixError(result.stderr) || `nix-instantiate exited with status ${result.code}`,
+        };
       }
       try {
         return { ok: true, value: JSON.parse(result.stdout) };
@@ -114,40 +165,6 @@ export class CliNix implements Nix {
     const drv = parseDerivation(readFileSync(drvPath, 'utf8'));
     remember(this.derivations, drvPath, drv, DERIVATIONS_KEPT);
     return drv;
-  }
-
-  realise(drvPath: string, options: RealiseOptions): Promise<RealiseResult> {
-    const extra: Record<string, string> = { ...options.options };
-    if (options.timeoutSeconds) extra['timeout'] = String(options.timeoutSeconds);
-    if (options.maxSilentSeconds) extra['max-silent-time'] = String(options.maxSilentSeconds);
-    const args = ['--realise', drvPath, ...optionFlags(extra)];
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.bin('nix-store'), args, { env: nixEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let tail = '';
-      let aborted = false;
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-      child.stderr.on('data', (d: Buffer) => {
-        options.onOutput?.(d);
-        tail = (tail + d.toString('utf8')).slice(-4096);
-      });
-      const abort = () => {
-        aborted = true;
-        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
-      };
-      if (options.signal?.aborted) abort();
-      options.signal?.addEventListener('abort', abort, { once: true });
-      child.on('error', (err) => reject(new Error(`cannot run nix-store: ${err.message}`)));
-      child.on('close', (code) => {
-        options.signal?.removeEventListener('abort', abort);
-        resolve({
-          exitCode: code ?? 1,
-          outputPaths: code === 0 ? stdout.split('\n').filter((l) => l.startsWith('/')) : [],
-          timedOut: /timed out after \d+ seconds/.test(tail),
-          aborted,
-        });
-      });
-    });
   }
 
   async validPaths(paths: readonly string[]): Promise<Set<string>> {
@@ -192,7 +209,10 @@ export class CliNix implements Nix {
     return { narSize: own.narSize, closureSize: [...closure.values()].reduce((sum, i) => sum + i.narSize, 0) };
   }
 
-  private async pathSizesUncached(conn: ServeConnection, path: string): Promise<{ narSize: number; closureSize: number }> {
+  private async pathSizesUncached(
+    conn: ServeConnection,
+    path: string,
+  ): Promise<{ narSize: number; closureSize: number }> {
     const infos = await conn.queryPathInfos(await conn.queryClosure([path]));
     const own = infos.get(path);
     if (!own) throw new Error(`${path} is not valid`);
@@ -201,9 +221,17 @@ export class CliNix implements Nix {
 
   async openBuildConnection(on: SshTarget | null, options: Record<string, string> = {}): Promise<BuildConnection> {
     const conn = on
-      ? await ServeConnection.open('ssh', [...this.sshArgsOf(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)], nixEnv())
+      ? await ServeConnection.open(
+          'ssh',
+          [...this.sshArgsOf(on), remoteNixCommand('nix-store', ['--serve', '--write'], options)],
+          nixEnv(),
+        )
       : await ServeConnection.open(this.bin('nix-store'), ['--serve', '--write', ...optionFlags(options)], nixEnv());
-    return new ServeBuildConnection(conn, on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve', !on);
+    return new ServeBuildConnection(
+      conn,
+      on ? `${on.destination}${on.port ? `:${on.port}` : ''}` : 'the local nix-store --serve',
+      !on,
+    );
   }
 
   /**
@@ -213,7 +241,10 @@ export class CliNix implements Nix {
   private queries(): Promise<ServeConnection> {
     if (this.queryConnection) {
       const current = this.queryConnection;
-      return current.then((c) => (c.alive ? c : this.reopenQueries()), () => this.reopenQueries());
+      return current.then(
+        (c) => (c.alive ? c : this.reopenQueries()),
+        () => this.reopenQueries(),
+      );
     }
     return this.reopenQueries();
   }
@@ -251,7 +282,9 @@ export class CliNix implements Nix {
 
   /** The closure in dependency order, which is the order --import needs. */
   private async closure(paths: readonly string[]): Promise<string[]> {
-    const result = await runProgram(this.bin('nix-store'), ['--query', '--requisites', ...optionFlags(), ...paths], { env: nixEnv() });
+    const result = await runProgram(this.bin('nix-store'), ['--query', '--requisites', ...optionFlags(), ...paths], {
+      env: nixEnv(),
+    });
     if (result.code !== 0) throw new Error(`nix-store --query --requisites failed: ${cleanNixError(result.stderr)}`);
     return result.stdout.split('\n').filter(Boolean);
   }
@@ -263,8 +296,14 @@ export class CliNix implements Nix {
   }
 
   private async ssh(target: SshTarget, tool: string, args: readonly string[]): Promise<string> {
-    const result = await runProgram('ssh', [...this.sshArgsOf(target), remoteNixCommand(tool, args)], { env: nixEnv(), timeoutSeconds: 300 });
-    if (result.code === SSH_CONNECTION_FAILED) throw new RemoteConnectionError(`cannot reach ${target.destination}: ${cleanNixError(result.stderr) || 'ssh failed'}`);
+    const result = await runProgram('ssh', [...this.sshArgsOf(target), remoteNixCommand(tool, args)], {
+      env: nixEnv(),
+      timeoutSeconds: 300,
+    });
+    if (result.code === SSH_CONNECTION_FAILED)
+      throw new RemoteConnectionError(
+        `cannot reach ${target.destination}: ${cleanNixError(result.stderr) || 'ssh failed'}`,
+      );
     if (result.code !== 0) throw new Error(`${tool} on ${target.destination} failed: ${cleanNixError(result.stderr)}`);
     return result.stdout;
   }
@@ -272,9 +311,12 @@ export class CliNix implements Nix {
   private async transfer(from: Program, to: Program, target: SshTarget): Promise<void> {
     const r = await pipePrograms(from, to);
     if (r.fromCode === SSH_CONNECTION_FAILED || r.toCode === SSH_CONNECTION_FAILED) {
-      throw new RemoteConnectionError(`copying to or from ${target.destination} broke off: ${cleanNixError(r.stderr) || 'ssh failed'}`);
+      throw new RemoteConnectionError(
+        `copying to or from ${target.destination} broke off: ${cleanNixError(r.stderr) || 'ssh failed'}`,
+      );
     }
-    if (r.fromCode !== 0 || r.toCode !== 0) throw new Error(`copying store paths with ${target.destination} failed: ${cleanNixError(r.stderr)}`);
+    if (r.fromCode !== 0 || r.toCode !== 0)
+      throw new Error(`copying store paths with ${target.destination} failed: ${cleanNixError(r.stderr)}`);
   }
 }
 

@@ -6,10 +6,15 @@ import type { Derivation } from './nix.ts';
  * Read directly instead of `nix show-derivation`, which is experimental in Nix 2.8 and
  * costs a process per derivation.
  */
+/** The escapes Nix writes in a .drv's strings; any other escaped character stands for itself. */
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r' };
+
 export function parseDerivation(text: string): Derivation {
   let pos = 0;
   const fail = (what: string): never => {
-    throw new Error(`malformed derivation: expected ${what} at offset ${pos}: ${JSON.stringify(text.slice(pos, pos + 30))}`);
+    throw new Error(
+      `malformed derivation: expected ${what} at offset ${pos}: ${JSON.stringify(text.slice(pos, pos + 30))}`,
+    );
   };
   const expect = (s: string) => {
     if (!text.startsWith(s, pos)) fail(JSON.stringify(s));
@@ -34,7 +39,7 @@ export function parseDerivation(text: string): Derivation {
       }
       out += text.slice(pos, backslash);
       const e = text[backslash + 1];
-      out += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
+      out += ESCAPES[e ?? ''] ?? e ?? '';
       pos = backslash + 2;
     }
   };
@@ -56,15 +61,27 @@ export function parseDerivation(text: string): Derivation {
   };
 
   expect('Derive(');
-  const outputs = list(() => tuple(() => {
-    const name = str(); expect(','); const path = str(); expect(','); str(); expect(','); str();
-    return [name, { path }] as const;
-  }));
+  const outputs = list(() =>
+    tuple(() => {
+      const name = str();
+      expect(',');
+      const path = str();
+      expect(',');
+      str();
+      expect(',');
+      str();
+      return [name, { path }] as const;
+    }),
+  );
   expect(',');
-  const inputDrvs = list(() => tuple(() => {
-    const drv = str(); expect(','); const outs = list(str);
-    return [drv, outs] as const;
-  }));
+  const inputDrvs = list(() =>
+    tuple(() => {
+      const drv = str();
+      expect(',');
+      const outs = list(str);
+      return [drv, outs] as const;
+    }),
+  );
   expect(',');
   const inputSrcs = list(str);
   expect(',');
@@ -74,10 +91,14 @@ export function parseDerivation(text: string): Derivation {
   expect(',');
   const args = list(str);
   expect(',');
-  const env = list(() => tuple(() => {
-    const k = str(); expect(','); const v = str();
-    return [k, v] as const;
-  }));
+  const env = list(() =>
+    tuple(() => {
+      const k = str();
+      expect(',');
+      const v = str();
+      return [k, v] as const;
+    }),
+  );
   expect(')');
   return {
     outputs: Object.fromEntries(outputs),

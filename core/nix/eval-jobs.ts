@@ -11,7 +11,11 @@ export type JobsRequest =
 /** One run of eval-jobs.nix: its JSON answer, or Nix's error message. */
 export type JobsRun =
   | { ok: true; value: unknown }
-  | { ok: false; message: string; /** Set when a limit stopped Nix: retrying would only hit it again. */ limitHit: boolean };
+  | {
+      ok: false;
+      message: string;
+      /** Set when a limit stopped Nix: retrying would only hit it again. */ limitHit: boolean;
+    };
 
 export interface JobsRunOptions {
   /** Nix may write to the store (--read-write-mode), so forcing drvPath writes the .drv. */
@@ -39,7 +43,11 @@ const MAX_DETAILED_ERRORS = 50;
  * few runs per broken job, not one per job. Last, the .drv files the queue runner builds
  * from are written for the jobs whose .drv is not in the store yet (writeMissingDrvs).
  */
-export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signal?: AbortSignal): Promise<EvalJobsResult> {
+export async function evaluateJobsIsolated(
+  outer: JobsRunner,
+  workers = 2,
+  signal?: AbortSignal,
+): Promise<EvalJobsResult> {
   // One failed shard ends the evaluation: its siblings are stopped rather than left running.
   const abort = new AbortController();
   const onAbort = () => abort.abort();
@@ -51,14 +59,16 @@ export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signa
   let walkMs = 0;
   try {
     const walkStarted = performance.now();
-    const results = await Promise.all(Array.from({ length: shards }, async (_, i) => {
-      const out: WalkEntry[] = [];
-      const r = await runner.run({ mode: 'walk', path: [], only: null, shard: [i, shards] }, { writeDrvs: false });
-      if (r.ok) out.push(...(r.value as WalkEntry[]));
-      else if (r.limitHit) throw new EvalError(r.message, r.message);
-      else await isolateShard(runner, i, shards, r.message, out);
-      return out;
-    }));
+    const results = await Promise.all(
+      Array.from({ length: shards }, async (_, i) => {
+        const out: WalkEntry[] = [];
+        const r = await runner.run({ mode: 'walk', path: [], only: null, shard: [i, shards] }, { writeDrvs: false });
+        if (r.ok) out.push(...(r.value as WalkEntry[]));
+        else if (r.limitHit) throw new EvalError(r.message, r.message);
+        else await isolateShard(runner, i, shards, r.message, out);
+        return out;
+      }),
+    );
     entries = results.flat();
     walkMs = performance.now() - walkStarted;
   } catch (e) {
@@ -79,7 +89,7 @@ export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signa
     else result.errors.push({ name: e.name, error: e.error });
   }
   for (let i = 0; i < unexplained.length; i += shards) {
-    result.errors.push(...await Promise.all(unexplained.slice(i, i + shards).map((e) => explain(runner, e))));
+    result.errors.push(...(await Promise.all(unexplained.slice(i, i + shards).map((e) => explain(runner, e)))));
   }
   await writeMissingDrvs(runner, result.jobs, jobPaths, { shards, walkMsPerJob: walkMs / Math.max(1, entries.length) });
   if (signal?.aborted) throw new EvalError('evaluation stopped', '');
@@ -87,7 +97,13 @@ export async function evaluateJobsIsolated(outer: JobsRunner, workers = 2, signa
 }
 
 /** A shard failed as a whole: either the expression itself is broken, or some of its jobs are. */
-async function isolateShard(runner: JobsRunner, index: number, shards: number, message: string, out: WalkEntry[]): Promise<void> {
+async function isolateShard(
+  runner: JobsRunner,
+  index: number,
+  shards: number,
+  message: string,
+  out: WalkEntry[],
+): Promise<void> {
   const root = await runner.run({ mode: 'names', path: [] }, { writeDrvs: false });
   if (!root.ok) throw new EvalError(root.message, root.message);
   const { isDerivation, names } = root.value as { isDerivation: boolean; names: string[] };
@@ -97,7 +113,13 @@ async function isolateShard(runner: JobsRunner, index: number, shards: number, m
 }
 
 /** `names` under `path` failed together (with `message`); narrows down which of them fail. */
-async function bisect(runner: JobsRunner, path: string[], names: string[], message: string, out: WalkEntry[]): Promise<void> {
+async function bisect(
+  runner: JobsRunner,
+  path: string[],
+  names: string[],
+  message: string,
+  out: WalkEntry[],
+): Promise<void> {
   if (names.length === 1) return isolateNode(runner, [...path, names[0]!], message, out);
   const half = Math.ceil(names.length / 2);
   for (const part of [names.slice(0, half), names.slice(half)]) {
@@ -136,14 +158,23 @@ const WRITE_MS_PER_DRV = 0.4;
  * A .drv that exists is taken as valid: Nix registers a .drv right after writing it, and
  * asking Nix about 5,000 paths costs more than the walk.
  */
-async function writeMissingDrvs(runner: JobsRunner, jobs: EvaluatedJob[], paths: string[][], cost: { shards: number; walkMsPerJob: number }): Promise<void> {
+async function writeMissingDrvs(
+  runner: JobsRunner,
+  jobs: EvaluatedJob[],
+  paths: string[][],
+  cost: { shards: number; walkMsPerJob: number },
+): Promise<void> {
   // existsSync: 5,000 stat calls in a loop take a fifth of the time of 5,000 promises.
   const missing = paths.filter((_, i) => !existsSync(jobs[i]!.drvPath));
   if (missing.length === 0) return;
   const writers = drvWriters(missing.length, cost);
   const size = Math.ceil(missing.length / writers);
-  const chunks = Array.from({ length: Math.ceil(missing.length / size) }, (_, i) => missing.slice(i * size, (i + 1) * size));
-  const runs = await Promise.all(chunks.map((chunk) => runner.run({ mode: 'drvs', paths: chunk }, { writeDrvs: true })));
+  const chunks = Array.from({ length: Math.ceil(missing.length / size) }, (_, i) =>
+    missing.slice(i * size, (i + 1) * size),
+  );
+  const runs = await Promise.all(
+    chunks.map((chunk) => runner.run({ mode: 'drvs', paths: chunk }, { writeDrvs: true })),
+  );
   for (const r of runs) if (!r.ok) throw new EvalError(`cannot write the jobs' derivations: ${r.message}`, r.message);
 }
 

@@ -28,7 +28,8 @@ export type InsideOutput = { real: string } | { missing: true } | { outside: tru
  */
 export function resolveInsideOutput(output: string, path: string): InsideOutput {
   const normal = posix.normalize(path);
-  if (path.includes('\0') || !isStorePath(output) || !(normal === output || normal.startsWith(output + '/'))) return { outside: true };
+  if (path.includes('\0') || !isStorePath(output) || !(normal === output || normal.startsWith(output + '/')))
+    return { outside: true };
   let realOutput: string;
   try {
     realOutput = realpathSync(output);

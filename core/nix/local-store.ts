@@ -41,7 +41,9 @@ export function openLocalStore(dbPath = NIX_DB): LocalStore {
     return () => (s ??= conn().prepare(sql)) as Database.Statement<unknown[], T>;
   };
   const byPrefix = q<string>('SELECT path FROM ValidPaths WHERE path >= ? ORDER BY path LIMIT 1');
-  const row = q<{ id: number; hash: string; narSize: number; deriver: string | null }>('SELECT id, hash, narSize, deriver FROM ValidPaths WHERE path = ?');
+  const row = q<{ id: number; hash: string; narSize: number; deriver: string | null }>(
+    'SELECT id, hash, narSize, deriver FROM ValidPaths WHERE path = ?',
+  );
   const refs = q<string>('SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ?');
   const referrers = q<string>(`WITH RECURSIVE up(id) AS (SELECT id FROM ValidPaths WHERE path = ?
     UNION SELECT r.referrer FROM Refs r JOIN up ON r.reference = up.id LIMIT ?)
@@ -56,7 +58,13 @@ export function openLocalStore(dbPath = NIX_DB): LocalStore {
     info(path) {
       const r = row().get(path) as { id: number; hash: string; narSize: number; deriver: string | null } | undefined;
       if (!r) return null;
-      return { path, narHash: toBase32Hash(r.hash), narSize: r.narSize, references: refs().pluck().all(r.id) as string[], deriver: r.deriver };
+      return {
+        path,
+        narHash: toBase32Hash(r.hash),
+        narSize: r.narSize,
+        references: refs().pluck().all(r.id) as string[],
+        deriver: r.deriver,
+      };
     },
     referrersClosure(path, limit) {
       return referrers().pluck().all(path, limit) as string[];

@@ -49,7 +49,11 @@ export async function keepNixLog(plainLog: string, drvPath: string, logDir = nix
     ]);
     renameSync(temp, target);
   } catch (e) {
-    try { unlinkSync(temp); } catch { /* never written */ }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* never written */
+    }
     bzip2.kill();
     throw e;
   }
@@ -61,7 +65,10 @@ export async function keepNixLog(plainLog: string, drvPath: string, logDir = nix
  * the queue runner starts costs it milliseconds of CPU (a fork of a big process), as much as
  * Nix's own work for a small step. Resolves with the plain logs that could not be kept.
  */
-export function keepNixLogs(logs: readonly { plainLog: string; drvPath: string }[], logDir = nixLogDir()): Promise<Set<string>> {
+export function keepNixLogs(
+  logs: readonly { plainLog: string; drvPath: string }[],
+  logDir = nixLogDir(),
+): Promise<Set<string>> {
   const failed = new Set<string>();
   const args: string[] = [];
   for (const l of logs) {
@@ -75,12 +82,15 @@ export function keepNixLogs(logs: readonly { plainLog: string; drvPath: string }
   }
   if (args.length === 0) return Promise.resolve(failed);
   // Each to a temporary name and renamed, as keepNixLog: a reader never sees half a file.
-  const script = 'while [ $# -gt 1 ]; do t="$2.$$.tmp"; if bzip2 -c < "$1" > "$t" && mv "$t" "$2"; then :; '
-    + 'else rm -f "$t"; printf "%s\\n" "$1"; fi; shift 2; done';
+  const script =
+    'while [ $# -gt 1 ]; do t="$2.$$.tmp"; if bzip2 -c < "$1" > "$t" && mv "$t" "$2"; then :; ' +
+    'else rm -f "$t"; printf "%s\\n" "$1"; fi; shift 2; done';
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', script, 'sh', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+    });
     child.once('error', reject);
     child.once('close', () => {
       for (const line of out.split('\n')) if (line) failed.add(line);

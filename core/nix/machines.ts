@@ -47,7 +47,10 @@ export function parseMachines(text: string, source = 'machines file'): MachineSp
     const number = (i: number, fallback: number, what: string, integer: boolean) => {
       if (!col[i]) return fallback;
       const n = Number(col[i]);
-      if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new MachinesFileError(`${where}: ${what} must be a positive ${integer ? 'whole ' : ''}number, got "${col[i]}"`);
+      if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+        throw new MachinesFileError(
+          `${where}: ${what} must be a positive ${integer ? 'whole ' : ''}number, got "${col[i]}"`,
+        );
       return n;
     };
     const uri = col[0]!;
@@ -78,12 +81,19 @@ function parseSshUri(uri: string, where: string): SshTarget {
   const m = /^(?:(?:ssh|ssh-ng):\/\/)?(?:([^@/\s]+)@)?(\[[^\]]+\]|[^:/@\s]+)(?::(\d+))?$/.exec(uri);
   if (!m) throw new MachinesFileError(`${where}: "${uri}" is not an ssh:// URI, user@host or localhost`);
   const host = m[2]!.replace(/^\[|\]$/g, '');
-  return { destination: m[1] ? `${m[1]}@${host}` : host, host, port: m[3] ? Number(m[3]) : null, identityFile: null, hostKey: null };
+  return {
+    destination: m[1] ? `${m[1]}@${host}` : host,
+    host,
+    port: m[3] ? Number(m[3]) : null,
+    identityFile: null,
+    hostKey: null,
+  };
 }
 
 function decodeHostKey(base64: string, where: string): string {
   const text = Buffer.from(base64, 'base64').toString('utf8').trim();
-  if (!/^(ssh|ecdsa)-\S+ [A-Za-z0-9+/=]+/.test(text)) throw new MachinesFileError(`${where}: HOSTKEY is not a base64-encoded public host key`);
+  if (!/^(ssh|ecdsa)-\S+ [A-Za-z0-9+/=]+/.test(text))
+    throw new MachinesFileError(`${where}: HOSTKEY is not a base64-encoded public host key`);
   return text.split(/\s+/).slice(0, 2).join(' ');
 }
 
@@ -99,7 +109,12 @@ export function localSystems(arch: string = process.arch): string[] {
  * routed here would fail otherwise) and kvm only when /dev/kvm can create a VM.
  */
 export function localFeatures(kvmDevice = '/dev/kvm', path = process.env.PATH ?? ''): string[] {
-  return [...(qemuInstalled(path) ? ['nixos-test'] : []), 'benchmark', 'big-parallel', ...(kvmWorks(kvmDevice) ? ['kvm'] : [])];
+  return [
+    ...(qemuInstalled(path) ? ['nixos-test'] : []),
+    'benchmark',
+    'big-parallel',
+    ...(kvmWorks(kvmDevice) ? ['kvm'] : []),
+  ];
 }
 
 function qemuInstalled(path: string): boolean {
@@ -109,7 +124,8 @@ function qemuInstalled(path: string): boolean {
 // KVM_CREATE_VM is _IO(0xAE, 0x01). Opening /dev/kvm is not enough: without nested
 // virtualisation the device exists and opens, and only creating a VM fails. Node cannot
 // ioctl, so perl (perl-base is essential in Debian, always installed) asks the kernel.
-const CREATE_VM_PROBE = 'open(my $f, "+<", $ARGV[0]) or exit 1; my $vm = ioctl($f, 0xAE01, 0); exit(defined $vm ? 0 : 1)';
+const CREATE_VM_PROBE =
+  'open(my $f, "+<", $ARGV[0]) or exit 1; my $vm = ioctl($f, 0xAE01, 0); exit(defined $vm ? 0 : 1)';
 
 function kvmWorks(device: string): boolean {
   if (!existsSync(device)) return false;
@@ -123,5 +139,15 @@ function kvmWorks(device: string): boolean {
 
 /** The pool when no machines file is given: this machine, one job per core. */
 export function defaultMachines(maxJobs = Math.max(1, cpus().length)): MachineSpec[] {
-  return [{ name: 'localhost', ssh: null, systems: localSystems(), maxJobs, speedFactor: 1, supportedFeatures: localFeatures(), mandatoryFeatures: [] }];
+  return [
+    {
+      name: 'localhost',
+      ssh: null,
+      systems: localSystems(),
+      maxJobs,
+      speedFactor: 1,
+      supportedFeatures: localFeatures(),
+      mandatoryFeatures: [],
+    },
+  ];
 }

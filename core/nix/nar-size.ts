@@ -25,10 +25,15 @@ function nodeSize(path: Buffer): number {
     // Nix writes entries sorted by name; the order does not change the size.
     for (const name of readdirSync(path, { encoding: 'buffer' })) {
       const child = Buffer.concat([path, Buffer.from('/'), name]);
-      size += token('entry') + token('(') + token('name') + str(name.length) + token('node') + nodeSize(child) + token(')');
+      size +=
+        token('entry') + token('(') + token('name') + str(name.length) + token('node') + nodeSize(child) + token(')');
     }
   } else if (st.isFile()) {
-    size += token('regular') + ((st.mode & 0o100) !== 0 ? token('executable') + token('') : 0) + token('contents') + str(st.size);
+    size +=
+      token('regular') +
+      ((st.mode & 0o100) !== 0 ? token('executable') + token('') : 0) +
+      token('contents') +
+      str(st.size);
   } else {
     throw new Error(`${path.toString()}: not a file, directory or symlink, which a store path cannot hold`);
   }

@@ -20,16 +20,23 @@ export function compressedNar(path: string): NarStream {
   const dump = spawn('nix-store', ['--dump', path], { env: nixEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const xz = spawn('xz', ['-0', '-c', '-T1'], { stdio: ['pipe', 'pipe', 'pipe'] });
   dump.stdout.pipe(xz.stdin);
-  xz.stdin.on('error', () => { /* xz died; its exit code says why */ });
+  xz.stdin.on('error', () => {
+    /* xz died; its exit code says why */
+  });
   const stderr: string[] = [];
-  const collect = (d: Buffer) => { if (stderr.join('').length < 4096) stderr.push(d.toString()); };
+  const collect = (d: Buffer) => {
+    if (stderr.join('').length < 4096) stderr.push(d.toString());
+  };
   dump.stderr.on('data', collect);
   xz.stderr.on('data', collect);
-  const exit = (child: ReturnType<typeof spawn>) => new Promise<number>((resolve) => {
-    child.on('error', () => resolve(127));
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-  const done = Promise.all([exit(dump), exit(xz)]).then(([a, b]) => (a === 0 && b === 0 ? null : `nix-store --dump exited ${a}, xz ${b}: ${stderr.join('').trim()}`));
+  const exit = (child: ReturnType<typeof spawn>) =>
+    new Promise<number>((resolve) => {
+      child.on('error', () => resolve(127));
+      child.on('close', (code) => resolve(code ?? 1));
+    });
+  const done = Promise.all([exit(dump), exit(xz)]).then(([a, b]) =>
+    a === 0 && b === 0 ? null : `nix-store --dump exited ${a}, xz ${b}: ${stderr.join('').trim()}`,
+  );
   return {
     stream: xz.stdout,
     stop() {

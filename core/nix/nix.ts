@@ -25,13 +25,6 @@ export interface Nix {
   /** Parses a .drv file from the store. Rejects if it does not exist. */
   readDerivation(drvPath: string): Promise<Derivation>;
 
-  /**
-   * Builds a derivation (and whatever it needs that is not valid yet) on this machine.
-   * Build output is streamed to onOutput as it comes. Resolves with Nix's exit status;
-   * never rejects for a failed build, only when Nix cannot be started at all.
-   */
-  realise(drvPath: string, options: RealiseOptions): Promise<RealiseResult>;
-
   /** Which of these store paths are valid (exist, registered) in the local store. */
   validPaths(paths: readonly string[]): Promise<Set<string>>;
 
@@ -156,7 +149,10 @@ export interface EvalJobsResult {
 }
 
 export class EvalError extends Error {
-  constructor(message: string, readonly stderr: string) {
+  constructor(
+    message: string,
+    readonly stderr: string,
+  ) {
     super(message);
   }
 }
@@ -169,25 +165,4 @@ export interface Derivation {
   builder: string;
   args: string[];
   env: Record<string, string>;
-}
-
-export interface RealiseOptions {
-  onOutput?: (chunk: Buffer) => void;
-  /** Seconds the whole build may take (Nix's --timeout); 0 for none. */
-  timeoutSeconds?: number;
-  /** Seconds without output before Nix kills the build (--max-silent-time); 0 for none. */
-  maxSilentSeconds?: number;
-  signal?: AbortSignal;
-  /** Extra `--option NAME VALUE` pairs. */
-  options?: Record<string, string>;
-}
-
-export interface RealiseResult {
-  exitCode: number;
-  /** Output paths, in the order Nix printed them, when the build succeeded. */
-  outputPaths: string[];
-  /** Set when Nix reported a timeout or silence limit (the build process tree was killed). */
-  timedOut: boolean;
-  /** Set when the build was stopped through options.signal. */
-  aborted: boolean;
 }

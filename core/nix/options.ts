@@ -16,6 +16,8 @@ export function optionFlags(extra: Record<string, string> = {}): string[] {
 
 /** The same options for Nix tools that cannot take --option (nix-copy-closure, ssh stores). */
 export function nixEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const config = Object.entries(NIX_OPTIONS).map(([name, value]) => `${name} = ${value}`).join('\n');
+  const config = Object.entries(NIX_OPTIONS)
+    .map(([name, value]) => `${name} = ${value}`)
+    .join('\n');
   return { ...base, NIX_CONFIG: base.NIX_CONFIG ? `${base.NIX_CONFIG}\n${config}` : config };
 }

@@ -35,9 +35,18 @@ export function runProgram(command: string, args: readonly string[], options: Ru
     child.stderr!.on('data', (d: Buffer) => stderr.push(d));
     let timedOut = false;
     const killGroup = () => {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     };
-    const timer = options.timeoutSeconds ? setTimeout(() => { timedOut = true; killGroup(); }, options.timeoutSeconds * 1000) : undefined;
+    const timer = options.timeoutSeconds
+      ? setTimeout(() => {
+          timedOut = true;
+          killGroup();
+        }, options.timeoutSeconds * 1000)
+      : undefined;
     options.signal?.addEventListener('abort', killGroup, { once: true });
     if (options.input !== undefined) {
       // A program that exits without reading its input: its exit code says why, not EPIPE.
@@ -71,25 +80,42 @@ export interface Program {
  * Runs `from | to` without a shell, so store paths never pass through word splitting.
  * Both exit codes are returned: a failed export must not look like an empty import.
  */
-export function pipePrograms(from: Program, to: Program): Promise<{ fromCode: number; toCode: number; stderr: string; stdout: string }> {
+export function pipePrograms(
+  from: Program,
+  to: Program,
+): Promise<{ fromCode: number; toCode: number; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const a = spawn(from.command, from.args, { env: from.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const b = spawn(to.command, to.args, { env: to.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const stderr: Buffer[] = [];
     const stdout: Buffer[] = [];
     a.stdout!.pipe(b.stdin!);
-    b.stdin!.on('error', () => { /* the reader died; its exit code says why */ });
+    b.stdin!.on('error', () => {
+      /* the reader died; its exit code says why */
+    });
     a.stderr!.on('data', (d: Buffer) => stderr.push(d));
     b.stderr!.on('data', (d: Buffer) => stderr.push(d));
     b.stdout!.on('data', (d: Buffer) => stdout.push(d));
     const codes: [number | null, number | null] = [null, null];
     const done = () => {
       if (codes[0] === null || codes[1] === null) return;
-      resolve({ fromCode: codes[0], toCode: codes[1], stderr: Buffer.concat(stderr).toString('utf8'), stdout: Buffer.concat(stdout).toString('utf8') });
+      resolve({
+        fromCode: codes[0],
+        toCode: codes[1],
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        stdout: Buffer.concat(stdout).toString('utf8'),
+      });
     };
     a.on('error', (e) => reject(new Error(`cannot run ${from.command}: ${e.message}`)));
     b.on('error', (e) => reject(new Error(`cannot run ${to.command}: ${e.message}`)));
-    a.on('close', (code) => { codes[0] = code ?? 1; if (code !== 0) b.stdin!.destroy(); done(); });
-    b.on('close', (code) => { codes[1] = code ?? 1; done(); });
+    a.on('close', (code) => {
+      codes[0] = code ?? 1;
+      if (code !== 0) b.stdin!.destroy();
+      done();
+    });
+    b.on('close', (code) => {
+      codes[1] = code ?? 1;
+      done();
+    });
   });
 }

@@ -36,8 +36,12 @@ export class ServeConnection {
       this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-2000);
       this.stderrSink?.(d);
     });
-    child.stdin!.on('error', () => { /* the reader sees the end */ });
-    child.on('close', () => { this.alive = false; });
+    child.stdin!.on('error', () => {
+      /* the reader sees the end */
+    });
+    child.on('close', () => {
+      this.alive = false;
+    });
     this.idle();
   }
 
@@ -71,7 +75,11 @@ export class ServeConnection {
   kill(): void {
     this.killedByUs = true;
     this.alive = false;
-    try { process.kill(-this.child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-this.child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 
   async queryValidPaths(paths: readonly string[]): Promise<Set<string>> {
@@ -112,13 +120,21 @@ export class ServeConnection {
    * Builds a derivation whose inputs are all valid on that machine (Nix's BasicDerivation:
    * input derivations resolved to their outputs). The log goes to onOutput as it comes.
    */
-  async buildDerivation(drvPath: string, drv: Derivation, inputPaths: readonly string[], o: { maxSilent: number; timeout: number; maxLogSize: number; onOutput: (chunk: Buffer) => void }): Promise<ServeBuildResult> {
+  async buildDerivation(
+    drvPath: string,
+    drv: Derivation,
+    inputPaths: readonly string[],
+    o: { maxSilent: number; timeout: number; maxLogSize: number; onOutput: (chunk: Buffer) => void },
+  ): Promise<ServeBuildResult> {
     return this.request(async () => {
       const w = new WireWriter().num(Cmd.BuildDerivation).str(drvPath);
       const outputs = Object.entries(drv.outputs);
       w.num(outputs.length);
       for (const [name, out] of outputs) w.str(name).str(out.path).str('').str('');
-      w.strs([...new Set([...drv.inputSrcs, ...inputPaths])].sort()).str(drv.system).str(drv.builder).strs(drv.args);
+      w.strs([...new Set([...drv.inputSrcs, ...inputPaths])].sort())
+        .str(drv.system)
+        .str(drv.builder)
+        .strs(drv.args);
       const env = Object.entries(drv.env);
       w.num(env.length);
       for (const [k, v] of env) w.str(k).str(v);
@@ -132,7 +148,10 @@ export class ServeConnection {
         for (let i = 0; i < 4; i++) await this.reader.num(); // times built, non-deterministic, start, stop
         // Nix 2.x sends the built outputs whatever version the client speaks.
         const n = await this.reader.num();
-        for (let i = 0; i < n; i++) { await this.reader.str(); await this.reader.str(); }
+        for (let i = 0; i < n; i++) {
+          await this.reader.str();
+          await this.reader.str();
+        }
         await this.stderrQuiet();
         return { status, errorMsg };
       } finally {
@@ -166,7 +185,11 @@ export class ServeConnection {
     const run = async () => {
       if (!this.alive) throw new Error('the nix-store --serve connection is closed');
       this.busy();
-      try { return await fn(); } finally { this.idle(); }
+      try {
+        return await fn();
+      } finally {
+        this.idle();
+      }
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
@@ -175,11 +198,13 @@ export class ServeConnection {
 
   private busy(): void {
     this.child.ref();
-    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin]) (s as unknown as { ref?: () => void } | null)?.ref?.();
+    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin])
+      (s as unknown as { ref?: () => void } | null)?.ref?.();
   }
 
   private idle(): void {
     this.child.unref();
-    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin])
+      (s as unknown as { unref?: () => void } | null)?.unref?.();
   }
 }

@@ -66,7 +66,9 @@ export class WireReader {
   private async take(n: number): Promise<Buffer> {
     if (this.buffer.length < n) {
       if (this.ended) throw this.ended;
-      await new Promise<void>((resolve, reject) => { this.waiting = { need: n, resolve, reject }; });
+      await new Promise<void>((resolve, reject) => {
+        this.waiting = { need: n, resolve, reject };
+      });
     }
     const out = this.buffer.subarray(0, n);
     this.buffer = this.buffer.subarray(n);

@@ -23,12 +23,22 @@ export function parseSecretKey(text: string): SigningKey {
   const name = trimmed.slice(0, colon);
   const bytes = Buffer.from(trimmed.slice(colon + 1), 'base64');
   if (colon <= 0 || bytes.length !== 64) {
-    throw new Error('not a Nix binary-cache secret key (NAME:BASE64 of 64 bytes, as nix-store --generate-binary-cache-key writes)');
+    throw new Error(
+      'not a Nix binary-cache secret key (NAME:BASE64 of 64 bytes, as nix-store --generate-binary-cache-key writes)',
+    );
   }
-  const key: KeyObject = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, bytes.subarray(0, 32)]), format: 'der', type: 'pkcs8' });
+  const key: KeyObject = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, bytes.subarray(0, 32)]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const publicDer = createPublicKey(key).export({ format: 'der', type: 'spki' });
   const publicKey = `${name}:${publicDer.subarray(publicDer.length - 32).toString('base64')}`;
-  return { name, publicKey, sign: (fingerprint) => `${name}:${sign(null, Buffer.from(fingerprint), key).toString('base64')}` };
+  return {
+    name,
+    publicKey,
+    sign: (fingerprint) => `${name}:${sign(null, Buffer.from(fingerprint), key).toString('base64')}`,
+  };
 }
 
 /**

@@ -15,11 +15,27 @@ export const SSH_CONNECTION_FAILED = 255;
  * nix-copy-closure honours it. The pinned keys are written under `knownHostsDir` (the state
  * directory's ssh/), never a shared temporary path another local user could plant a key in.
  */
-export function sshArgs(target: SshTarget, env: NodeJS.ProcessEnv = process.env, knownHostsDir: string = privateDir()): string[] {
-  const args = ['-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3'];
+export function sshArgs(
+  target: SshTarget,
+  env: NodeJS.ProcessEnv = process.env,
+  knownHostsDir: string = privateDir(),
+): string[] {
+  const args = [
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
+  ];
   if (target.port) args.push('-p', String(target.port));
   if (target.identityFile) args.push('-i', target.identityFile);
-  if (target.hostKey) args.push('-o', `UserKnownHostsFile=${knownHostsFile(target, knownHostsDir)}`, '-o', 'StrictHostKeyChecking=yes');
+  if (target.hostKey)
+    args.push('-o', `UserKnownHostsFile=${knownHostsFile(target, knownHostsDir)}`, '-o', 'StrictHostKeyChecking=yes');
   args.push(...(env.NIX_SSHOPTS ?? '').split(/\s+/).filter(Boolean));
   return [...args, target.destination];
 }
@@ -49,6 +65,8 @@ export function shellQuote(word: string): string {
  * rather than --option so that it also reaches tools that take no options (--serve, --import).
  */
 export function remoteNixCommand(tool: string, args: readonly string[], extra: Record<string, string> = {}): string {
-  const config = Object.entries({ ...NIX_OPTIONS, ...extra }).map(([k, v]) => `${k} = ${v}`).join('\n');
+  const config = Object.entries({ ...NIX_OPTIONS, ...extra })
+    .map(([k, v]) => `${k} = ${v}`)
+    .join('\n');
   return ['env', shellQuote(`NIX_CONFIG=${config}`), tool, ...args.map(shellQuote)].join(' ');
 }

@@ -14,8 +14,12 @@ export interface Comparison {
  */
 export function compareScreens(current: PNG, previous: PNG): Comparison {
   const totalPixels = current.width * current.height;
-  if (current.width !== previous.width || current.height !== previous.height) return { changedPixels: totalPixels, totalPixels, diffPng: null };
+  if (current.width !== previous.width || current.height !== previous.height)
+    return { changedPixels: totalPixels, totalPixels, diffPng: null };
   const diff = new PNG({ width: current.width, height: current.height });
-  const changedPixels = pixelmatch(previous.data, current.data, diff.data, current.width, current.height, { threshold: 0.1, includeAA: false });
+  const changedPixels = pixelmatch(previous.data, current.data, diff.data, current.width, current.height, {
+    threshold: 0.1,
+    includeAA: false,
+  });
   return { changedPixels, totalPixels, diffPng: PNG.sync.write(diff) };
 }

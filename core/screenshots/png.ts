@@ -23,7 +23,8 @@ export function pngHeader(path: string): { width: number; height: number; bytes:
   try {
     const head = Buffer.alloc(33);
     const n = readSync(fd, head, 0, 33, 0);
-    if (n < 33 || !head.subarray(0, 8).equals(SIGNATURE) || head.toString('latin1', 12, 16) !== 'IHDR') return { error: 'is not a PNG image' };
+    if (n < 33 || !head.subarray(0, 8).equals(SIGNATURE) || head.toString('latin1', 12, 16) !== 'IHDR')
+      return { error: 'is not a PNG image' };
     return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), bytes: fstatSync(fd).size };
   } finally {
     closeSync(fd);
@@ -36,9 +37,20 @@ export function readPngBounded(path: string, limits = PNG_LIMITS): PngRead {
   const { width, height } = head;
   if (width === 0 || height === 0) return { ok: false, error: 'is an empty image (0 pixels)', width, height };
   if (width * height > limits.maxPixels) {
-    return { ok: false, error: `declares ${width} × ${height} pixels, more than the ${limits.maxPixels} hydrant decodes`, width, height };
+    return {
+      ok: false,
+      error: `declares ${width} × ${height} pixels, more than the ${limits.maxPixels} hydrant decodes`,
+      width,
+      height,
+    };
   }
-  if (head.bytes > limits.maxBytes) return { ok: false, error: `is ${head.bytes} bytes, more than the ${limits.maxBytes} hydrant reads`, width, height };
+  if (head.bytes > limits.maxBytes)
+    return {
+      ok: false,
+      error: `is ${head.bytes} bytes, more than the ${limits.maxBytes} hydrant reads`,
+      width,
+      height,
+    };
   try {
     return { ok: true, png: PNG.sync.read(readFileSync(path)) };
   } catch (e) {

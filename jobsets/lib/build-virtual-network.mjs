@@ -53,6 +53,10 @@ for (const machine of spec.machines) {
 
 writeFileSync(join(out, 'network.json'), JSON.stringify({ name: spec.name, kernelImage, machines }, null, 2) + '\n');
 mkdirSync(join(out, 'bin'));
-writeFileSync(join(out, 'bin', 'run-vms'), `#!/bin/sh\nexec /usr/bin/node ${driver}/run-vms.mjs ${out}/network.json\n`, {
-  mode: 0o755,
-});
+writeFileSync(
+  join(out, 'bin', 'run-vms'),
+  `#!/bin/sh\nexec /usr/bin/node ${driver}/run-vms.mjs ${out}/network.json\n`,
+  {
+    mode: 0o755,
+  },
+);

@@ -14,5 +14,7 @@ export function bumpQueued(ctx: CommandContext, ids: readonly number[]): { prior
 /** Hydra's bump of one build. */
 export function bump(ctx: CommandContext, buildId: number): string {
   const { priority, bumped } = bumpQueued(ctx, [buildId]);
-  return bumped.length ? `build ${buildId} bumped to global priority ${priority}` : `build ${buildId} is not queued; nothing to bump`;
+  return bumped.length
+    ? `build ${buildId} bumped to global priority ${priority}`
+    : `build ${buildId} is not queued; nothing to bump`;
 }

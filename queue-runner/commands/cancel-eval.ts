@@ -6,5 +6,7 @@ import type { CommandContext } from './context.ts';
 export function cancelEval(ctx: CommandContext, evalId: number): string {
   const unfinished = evalBuildIdsIn(ctx.db, evalId, 'unfinished');
   for (const id of unfinished) cancelBuild(ctx, id);
-  return unfinished.length ? `cancelled ${unfinished.length} build(s) of evaluation ${evalId}: ${unfinished.join(', ')}` : `evaluation ${evalId} has no queued builds`;
+  return unfinished.length
+    ? `cancelled ${unfinished.length} build(s) of evaluation ${evalId}: ${unfinished.join(', ')}`
+    : `evaluation ${evalId} has no queued builds`;
 }

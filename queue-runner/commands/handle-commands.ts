@@ -35,13 +35,21 @@ async function carryOut(ctx: CommandContext, c: QueueCommandRow): Promise<string
     return c.eval_id;
   };
   switch (c.kind) {
-    case 'cancel': return cancelBuild(ctx, needBuild());
-    case 'restart': return restartBuild(ctx, needBuild());
-    case 'bump': return bump(ctx, needBuild());
-    case 'restart-failed-of-eval': return restartFailedOfEval(ctx, needEval());
-    case 'restart-aborted-of-eval': return restartAbortedOfEval(ctx, needEval());
-    case 'cancel-eval': return cancelEval(ctx, needEval());
-    case 'bump-eval': return bumpEval(ctx, needEval());
-    default: return `refused: unknown request kind "${c.kind}"`;
+    case 'cancel':
+      return cancelBuild(ctx, needBuild());
+    case 'restart':
+      return restartBuild(ctx, needBuild());
+    case 'bump':
+      return bump(ctx, needBuild());
+    case 'restart-failed-of-eval':
+      return restartFailedOfEval(ctx, needEval());
+    case 'restart-aborted-of-eval':
+      return restartAbortedOfEval(ctx, needEval());
+    case 'cancel-eval':
+      return cancelEval(ctx, needEval());
+    case 'bump-eval':
+      return bumpEval(ctx, needEval());
+    default:
+      return `refused: unknown request kind "${c.kind}"`;
   }
 }

@@ -6,5 +6,7 @@ import { restartBuild } from './restart.ts';
 export async function restartAbortedOfEval(ctx: CommandContext, evalId: number): Promise<string> {
   const aborted = evalBuildIdsIn(ctx.db, evalId, 'aborted');
   for (const id of aborted) await restartBuild(ctx, id);
-  return aborted.length ? `restarted ${aborted.length} aborted build(s) of evaluation ${evalId}: ${aborted.join(', ')}` : `evaluation ${evalId} has no aborted builds`;
+  return aborted.length
+    ? `restarted ${aborted.length} aborted build(s) of evaluation ${evalId}: ${aborted.join(', ')}`
+    : `evaluation ${evalId} has no aborted builds`;
 }

@@ -6,5 +6,7 @@ import { restartBuild } from './restart.ts';
 export async function restartFailedOfEval(ctx: CommandContext, evalId: number): Promise<string> {
   const failed = evalBuildIdsIn(ctx.db, evalId, 'failed');
   for (const id of failed) await restartBuild(ctx, id);
-  return failed.length ? `restarted ${failed.length} failed build(s) of evaluation ${evalId}: ${failed.join(', ')}` : `evaluation ${evalId} has no failed builds`;
+  return failed.length
+    ? `restarted ${failed.length} failed build(s) of evaluation ${evalId}: ${failed.join(', ')}`
+    : `evaluation ${evalId} has no failed builds`;
 }

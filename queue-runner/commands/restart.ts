@@ -1,6 +1,10 @@
-import { buildOutputPaths, failedBuildsOfDrv, requeueBuilds, stepOutputPathsOfDrv } from '../../core/db/build-actions.ts';
+import {
+  buildOutputPaths,
+  failedBuildsOfDrv,
+  restartBuilds,
+  stepOutputPathsOfDrv,
+} from '../../core/db/build-actions.ts';
 import { getBuild } from '../../core/db/builds.ts';
-import { clearFailedPaths } from '../../core/db/failed-paths.ts';
 import { failedStepDrvs } from '../../core/db/steps.ts';
 import type { CommandContext } from './context.ts';
 
@@ -21,9 +25,8 @@ export async function restartBuild(ctx: CommandContext, buildId: number): Promis
     const d = await ctx.nix.readDerivation(drv).catch(() => null);
     for (const o of Object.values(d?.outputs ?? {})) paths.add(o.path);
   }
-  const cleared = clearFailedPaths(ctx.db, [...paths]);
   const dependencies = [...failedDrvs].filter((d) => d !== build.drvpath).flatMap((d) => failedBuildsOfDrv(ctx.db, d));
-  const requeued = requeueBuilds(ctx.db, [buildId, ...new Set(dependencies)]);
+  const { requeued, cleared } = restartBuilds(ctx.db, [buildId, ...new Set(dependencies)], [...paths]);
   const others = requeued.filter((id) => id !== buildId);
   return `build ${buildId} restarted; ${cleared} cached failure(s) cleared${others.length ? `; also restarted dependency build(s) ${others.join(', ')}` : ''}`;
 }

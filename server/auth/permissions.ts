@@ -10,10 +10,21 @@ import type { Viewer } from './session.ts';
  * `cancel-build`, `bump-to-front` and `eval-jobset` grant one action on every project;
  * `create-projects` allows creating projects (whose owner the creator becomes).
  */
-export type Action = 'restart' | 'cancel' | 'bump' | 'keep' | 'trigger' | 'edit-jobset' | 'edit-project' | 'delete-project';
+export type Action =
+  | 'restart'
+  | 'cancel'
+  | 'bump'
+  | 'keep'
+  | 'trigger'
+  | 'edit-jobset'
+  | 'edit-project'
+  | 'delete-project';
 
 const GLOBAL_ROLE_FOR: Partial<Record<Action, string>> = {
-  restart: 'restart-jobs', cancel: 'cancel-build', bump: 'bump-to-front', trigger: 'eval-jobset',
+  restart: 'restart-jobs',
+  cancel: 'cancel-build',
+  bump: 'bump-to-front',
+  trigger: 'eval-jobset',
 };
 
 export function may(db: Db, viewer: Viewer | null, action: Action, project: string): boolean {

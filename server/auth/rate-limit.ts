@@ -15,7 +15,12 @@ export interface RateLimiter {
   succeeded(user: string, address: string): void;
 }
 
-export function createRateLimiter(maxPerUser: number, windowSeconds: number, clock: () => number = Date.now, maxPerAddress = maxPerUser * 4): RateLimiter {
+export function createRateLimiter(
+  maxPerUser: number,
+  windowSeconds: number,
+  clock: () => number = Date.now,
+  maxPerAddress = maxPerUser * 4,
+): RateLimiter {
   const counts = new Map<string, { count: number; since: number }>();
   const current = (key: string) => {
     const entry = counts.get(key);
@@ -36,7 +41,11 @@ export function createRateLimiter(maxPerUser: number, windowSeconds: number, clo
   const addressKey = (address: string) => `address\0${address}`;
   return {
     begin(user, address) {
-      if ((current(userKey(user))?.count ?? 0) >= maxPerUser || (current(addressKey(address))?.count ?? 0) >= maxPerAddress) return false;
+      if (
+        (current(userKey(user))?.count ?? 0) >= maxPerUser ||
+        (current(addressKey(address))?.count ?? 0) >= maxPerAddress
+      )
+        return false;
       count(userKey(user));
       count(addressKey(address));
       return true;

@@ -35,25 +35,32 @@ export function siteOrigins(baseUrl: string): string[] {
  * name in the Host header is a page elsewhere whose DNS name was pointed at 127.0.0.1
  * (DNS rebinding): it would read this site as a same-origin page. Refused, reads included.
  */
-export const loopbackNamesOnly = (baseUrl: () => string) => (req: Request, _res: Response, next: NextFunction): void => {
-  if (!LOOPBACK.includes(new URL(baseUrl()).hostname)) return next();
-  const host = (req.get('host') ?? '').replace(/:\d+$/, '').toLowerCase();
-  if (LOOPBACK.includes(host)) return next();
-  next(new Forbidden(`this site answers to ${new URL(baseUrl()).host} (set --base-url to serve it under another name)`));
-};
+export const loopbackNamesOnly =
+  (baseUrl: () => string) =>
+  (req: Request, _res: Response, next: NextFunction): void => {
+    if (!LOOPBACK.includes(new URL(baseUrl()).hostname)) return next();
+    const host = (req.get('host') ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (LOOPBACK.includes(host)) return next();
+    next(
+      new Forbidden(`this site answers to ${new URL(baseUrl()).host} (set --base-url to serve it under another name)`),
+    );
+  };
 
-export const sameOriginOnly = (baseUrl: () => string) => (req: Request, res: Response, next: NextFunction): void => {
-  if (SAFE.has(req.method)) return next();
-  const token = (req.body as Record<string, unknown> | undefined)?.['_csrf'] ?? req.get('x-csrf-token');
-  const viewer = viewerOf(res);
-  if (viewer && typeof token === 'string' && token === viewer.csrf) return next();
-  const ours = siteOrigins(baseUrl());
-  const origin = req.get('origin');
-  const referer = req.get('referer');
-  if (origin !== undefined) {
-    if (ours.includes(originOf(origin) ?? '')) return next();
-    return next(new Forbidden(`cross-origin request refused (Origin ${origin})`));
-  }
-  if (referer !== undefined && !ours.includes(originOf(referer) ?? '')) return next(new Forbidden('cross-origin request refused (Referer)'));
-  next();
-};
+export const sameOriginOnly =
+  (baseUrl: () => string) =>
+  (req: Request, res: Response, next: NextFunction): void => {
+    if (SAFE.has(req.method)) return next();
+    const token = (req.body as Record<string, unknown> | undefined)?.['_csrf'] ?? req.get('x-csrf-token');
+    const viewer = viewerOf(res);
+    if (viewer && typeof token === 'string' && token === viewer.csrf) return next();
+    const ours = siteOrigins(baseUrl());
+    const origin = req.get('origin');
+    const referer = req.get('referer');
+    if (origin !== undefined) {
+      if (ours.includes(originOf(origin) ?? '')) return next();
+      return next(new Forbidden(`cross-origin request refused (Origin ${origin})`));
+    }
+    if (referer !== undefined && !ours.includes(originOf(referer) ?? ''))
+      return next(new Forbidden('cross-origin request refused (Referer)'));
+    next();
+  };

@@ -39,7 +39,13 @@ export function loadViewer(db: Db) {
       const session = getLiveSession(db, hashToken(token), now());
       const user = session && getUser(db, session.username);
       if (session && user) {
-        res.locals.viewer = { username: user.username, fullname: user.fullname, emailaddress: user.emailaddress, roles: user.roles, csrf: session.csrf } satisfies Viewer;
+        res.locals.viewer = {
+          username: user.username,
+          fullname: user.fullname,
+          emailaddress: user.emailaddress,
+          roles: user.roles,
+          csrf: session.csrf,
+        } satisfies Viewer;
       }
     }
     next();
@@ -49,8 +55,20 @@ export function loadViewer(db: Db) {
 export function startSession(db: Db, res: Response, username: string, secure: boolean): void {
   const token = randomBytes(32).toString('base64url');
   const at = now();
-  createSession(db, { id: hashToken(token), username, created: at, expires: at + SESSION_SECONDS, csrf: randomBytes(16).toString('base64url') });
-  res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: SESSION_SECONDS * 1000 });
+  createSession(db, {
+    id: hashToken(token),
+    username,
+    created: at,
+    expires: at + SESSION_SECONDS,
+    csrf: randomBytes(16).toString('base64url'),
+  });
+  res.cookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    path: '/',
+    maxAge: SESSION_SECONDS * 1000,
+  });
 }
 
 export function endSession(db: Db, req: Request, res: Response): void {

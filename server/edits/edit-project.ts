@@ -23,7 +23,8 @@ export function editProject(db: Db, res: Response, name: string, body: Body): { 
   const hidden = existing !== undefined && !mayRead(db, viewer, existing);
   if (existing && !hidden) requirePermission(db, res, 'edit-project', name);
   // One writer per column: a project declared by a spec file is changed in that file.
-  if (existing && !hidden && existing.spec_source) throw new Forbidden(`project ${name} is declared in ${basename(existing.spec_source)}; change it there`);
+  if (existing && !hidden && existing.spec_source)
+    throw new Forbidden(`project ${name} is declared in ${basename(existing.spec_source)}; change it there`);
   else if (!viewer) throw new HttpError(401, 'log in first');
   else if (!mayCreateProject(viewer)) throw new Forbidden(`${viewer.username} may not create projects`);
   else if (hidden) throw new HttpError(409, `the name ${name} is taken`);
@@ -35,7 +36,10 @@ export function editProject(db: Db, res: Response, name: string, body: Body): { 
     owner: existing?.owner ?? viewer!.username,
     enabled: bool(body, 'enabled', existing ? existing.enabled === 1 : true),
     // Hydra's clients send `visible`; the API document also names `hidden`.
-    hidden: body['visible'] !== undefined ? !bool(body, 'visible', true) : bool(body, 'hidden', existing ? existing.hidden === 1 : false),
+    hidden:
+      body['visible'] !== undefined
+        ? !bool(body, 'visible', true)
+        : bool(body, 'hidden', existing ? existing.hidden === 1 : false),
     private: bool(body, 'private', existing ? existing.private === 1 : false),
   });
   return { created };
@@ -45,6 +49,7 @@ export function removeProject(db: Db, res: Response, name: string): void {
   const existing = getProject(db, name);
   if (!existing || !mayRead(db, viewerOf(res), existing)) throw new NotFound(`project ${name}`);
   requirePermission(db, res, 'delete-project', name);
-  if (existing.spec_source) throw new Forbidden(`project ${name} is declared in ${basename(existing.spec_source)}; remove it there`);
+  if (existing.spec_source)
+    throw new Forbidden(`project ${name} is declared in ${basename(existing.spec_source)}; remove it there`);
   deleteProject(db, name);
 }

@@ -8,7 +8,11 @@ import type { RouteContext } from '../route-context.ts';
 /** What a delivery row is about, for the list: a mail's subject or a webhook's event. */
 function about(kind: string, payload: string): string {
   try {
-    const p = JSON.parse(payload) as { subject?: string; body?: { event?: string; project?: string; jobset?: string }; status?: number };
+    const p = JSON.parse(payload) as {
+      subject?: string;
+      body?: { event?: string; project?: string; jobset?: string };
+      status?: number;
+    };
     if (kind === 'email') return p.subject ?? '';
     if (kind === 'webhook') return `${p.body?.event ?? ''} ${p.body?.project ?? ''}:${p.body?.jobset ?? ''}`;
     return kind === 'build-finished' ? `status ${p.status ?? '?'}` : '';
@@ -30,8 +34,16 @@ export function adminNotificationsRoutes(router: Router, ctx: RouteContext): voi
     const p = paging(req, 100);
     const counts = countUndelivered(ctx.db);
     const rows = undelivered(ctx.db, p.rows, p.offset).map((r) => ({
-      id: r.id, kind: r.kind, recipient: r.recipient, buildId: r.build_id, created: r.created, attempts: r.attempts,
-      nextAttempt: r.next_attempt, lastError: r.last_error, about: about(r.kind, r.payload), failing: r.last_error !== null,
+      id: r.id,
+      kind: r.kind,
+      recipient: r.recipient,
+      buildId: r.build_id,
+      created: r.created,
+      attempts: r.attempts,
+      nextAttempt: r.next_attempt,
+      lastError: r.last_error,
+      about: about(r.kind, r.payload),
+      failing: r.last_error !== null,
     }));
     sendPage(req, res, ctx.render, {
       template: 'admin-notifications',

@@ -9,7 +9,13 @@ import { readable } from '../lookups.ts';
 import { BadRequest, HttpError, NotFound } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 
-const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const list = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 /**
  * Hydra's push trigger: `/api/push?jobsets=P:J,...` and/or `?repos=URL,...` (jobsets with
@@ -24,7 +30,8 @@ export function apiPushRoutes(router: Router, ctx: RouteContext): void {
   const push = (req: Request, res: Response) => {
     const names = list(req.query.jobsets);
     const repos = list(req.query.repos);
-    if (names.length === 0 && repos.length === 0) throw new BadRequest('give jobsets=PROJECT:JOBSET,... or repos=URL,...');
+    if (names.length === 0 && repos.length === 0)
+      throw new BadRequest('give jobsets=PROJECT:JOBSET,... or repos=URL,...');
     const viewer = viewerOf(res);
     if (!viewer) throw new HttpError(401, 'log in first');
     const named = names.map((s) => {
@@ -35,7 +42,9 @@ export function apiPushRoutes(router: Router, ctx: RouteContext): void {
       requirePermission(db, res, 'trigger', jobset.project);
       return jobset;
     });
-    const byRepo = repos.flatMap((url) => jobsetsWithRepo(db, url)).map((j) => getJobset(db, j.project, j.name)!)
+    const byRepo = repos
+      .flatMap((url) => jobsetsWithRepo(db, url))
+      .map((j) => getJobset(db, j.project, j.name)!)
       .filter((j) => readable(ctx, res, j.project) && may(db, viewer, 'trigger', j.project));
     const force = req.query.force !== undefined;
     const targets = new Map([...named, ...byRepo].map((j) => [j.id, j]));

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { buildBatch } from '../../core/db/build-batches.ts';
-import { constituentIds } from '../../core/db/build-culprit.ts';
+import { constituentIds } from '../../core/db/evals.ts';
 import { buildJson } from '../json-shapes.ts';
 import { requireBuild } from '../lookups.ts';
 import { sendPage } from '../negotiate.ts';

@@ -25,7 +25,11 @@ export function buildLogLiveRoutes(router: Router, ctx: RouteContext): void {
     const step = pickStep(req, buildSteps(db, build.id), build.drvpath);
     if (!step) throw new NotFound(`step of build ${build.id}`);
     const from = Math.max(0, Number.parseInt(String(req.query.from ?? '0'), 10) || 0);
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no',
+    });
     res.write(': following the log\n\n');
     const gone = new AbortController();
     res.on('close', () => gone.abort());
@@ -34,7 +38,8 @@ export function buildLogLiveRoutes(router: Router, ctx: RouteContext): void {
     const decoder = new StringDecoder('utf8');
     const send = async (data: string) => {
       const result = await sendOrDrop(res, data, stallMs);
-      if (result === 'dropped') log.info({ build: build.id, step: step.stepnr }, 'dropped a live-log client that stayed behind');
+      if (result === 'dropped')
+        log.info({ build: build.id, step: step.stepnr }, 'dropped a live-log client that stayed behind');
       return result === 'sent';
     };
     const chunks = followStepLog(config.stateDir, step.logfile, from, { busy, pollMs: POLL_MS, signal: gone.signal });

@@ -20,8 +20,16 @@ const BODIES_KEPT = 8;
 const DECOMPRESSING_AT_ONCE = 2;
 const MARK = '\u0000log-lines\u0000';
 
-function windowOf(windows: LogWindows, source: LogSource, want: { start: number; headLines: number; tailLines: number }): Promise<LogWindow> {
-  const request = { ...want, tailBytes: TAIL_BYTES, growing: source.file?.compression === 'none' && !!source.step?.busy };
+function windowOf(
+  windows: LogWindows,
+  source: LogSource,
+  want: { start: number; headLines: number; tailLines: number },
+): Promise<LogWindow> {
+  const request = {
+    ...want,
+    tailBytes: TAIL_BYTES,
+    growing: source.file?.compression === 'none' && !!source.step?.busy,
+  };
   if (source.file) return windows.read(source.file, request);
   return readLogWindow(Buffer.from(source.text ?? ''), request);
 }
@@ -39,17 +47,31 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     const { build, step } = source;
     const start = Math.max(1, Number.parseInt(String(req.query.start ?? ''), 10) || 0);
     const windowed = start > 0 && typeof req.query.start === 'string';
-    const log = source.file || source.text !== null
-      ? await windowOf(windows, source, windowed ? { start, headLines: WINDOW_LINES, tailLines: 0 } : { start: 1, headLines: HEAD_LINES, tailLines: TAIL_LINES })
-      : { head: [], tail: [], totalLines: 0, bytes: 0 };
+    const log =
+      source.file || source.text !== null
+        ? await windowOf(
+            windows,
+            source,
+            windowed
+              ? { start, headLines: WINDOW_LINES, tailLines: 0 }
+              : { start: 1, headLines: HEAD_LINES, tailLines: TAIL_LINES },
+          )
+        : { head: [], tail: [], totalLines: 0, bytes: 0 };
     const logBase = step ? links.stepLog(build.id, step.stepnr) : links.buildLog(build.id);
     const rawUrl = `${logBase}/raw`;
     const page = render('build-log', {
       title: `Log of build ${build.id}`,
       build: { id: build.id, url: links.build(build.id), job: build.job },
       step: step ? { stepnr: step.stepnr, drvpath: step.drvpath, busy: step.busy !== 0 } : null,
-      cachedFrom: source.cachedFrom ? { id: source.cachedFrom.buildId, url: source.cachedFrom.buildId ? links.build(source.cachedFrom.buildId) : null } : null,
-      rawUrl, tailUrl: `${logBase}/tail`, logBody: MARK,
+      cachedFrom: source.cachedFrom
+        ? {
+            id: source.cachedFrom.buildId,
+            url: source.cachedFrom.buildId ? links.build(source.cachedFrom.buildId) : null,
+          }
+        : null,
+      rawUrl,
+      tailUrl: `${logBase}/tail`,
+      logBody: MARK,
     });
     const [before, after] = page.split(MARK) as [string, string];
     res.vary('Accept');
@@ -70,7 +92,8 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
       if (key) remember(bodies, key, parts.join(''));
     }
     // The live stream continues exactly where the rendered text ends.
-    const liveUrl = step?.busy && !windowed ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${log.bytes}` : null;
+    const liveUrl =
+      step?.busy && !windowed ? `${links.buildLog(build.id)}/live?step=${step.stepnr}&from=${log.bytes}` : null;
     if (await send(render.fragment('log-end', { liveUrl, lines: log.totalLines }).toString() + after)) res.end();
   });
 
@@ -96,7 +119,10 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     res.on('close', () => gone.abort());
     if (!(await decompressing.acquire(gone.signal))) return;
     try {
-      await streamTo(res, sourceText(source, (f) => openLogText(f)));
+      await streamTo(
+        res,
+        sourceText(source, (f) => openLogText(f)),
+      );
     } finally {
       decompressing.release();
     }
@@ -105,7 +131,10 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
   router.get(['/build/:id/log/tail', '/build/:id/nixlog/:step/tail'], async (req, res) => {
     const n = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.lines ?? '50'), 10) || 50));
     const source = await logSource(ctx, req, res);
-    const log = source.file || source.text !== null ? await windowOf(windows, source, { start: 1, headLines: 0, tailLines: n }) : null;
+    const log =
+      source.file || source.text !== null
+        ? await windowOf(windows, source, { start: 1, headLines: 0, tailLines: n })
+        : null;
     res.type('text/plain; charset=utf-8').send((log?.tail ?? []).map((l) => l.text + '\n').join(''));
   });
 }

@@ -17,10 +17,18 @@ export function buildReproduceRoutes(router: Router, ctx: RouteContext): void {
     if (!evaluation) throw new NotFound(`an evaluation of build ${build.id}`);
     const base = siteUrl(ctx, req);
     res.set('Content-Disposition', `attachment; filename="reproduce-build-${build.id}.sh"`);
-    res.type('text/x-shellscript').send(reproduceScript({
-      buildId: build.id, project: build.project, jobset: build.jobset, job: build.job,
-      buildUrl: base + links.build(build.id), cacheUrl: base,
-      nixexprinput: evaluation.nixexprinput ?? '', nixexprpath: evaluation.nixexprpath ?? 'release.nix', inputs: evalInputs(ctx.db, evaluation.id),
-    }));
+    res.type('text/x-shellscript').send(
+      reproduceScript({
+        buildId: build.id,
+        project: build.project,
+        jobset: build.jobset,
+        job: build.job,
+        buildUrl: base + links.build(build.id),
+        cacheUrl: base,
+        nixexprinput: evaluation.nixexprinput ?? '',
+        nixexprpath: evaluation.nixexprpath ?? 'release.nix',
+        inputs: evalInputs(ctx.db, evaluation.id),
+      }),
+    );
   });
 }

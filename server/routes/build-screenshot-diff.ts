@@ -12,7 +12,9 @@ export function buildScreenshotDiffRoutes(router: Router, ctx: RouteContext): vo
     const file = typeof req.params.file === 'string' ? req.params.file : '';
     const png = screenshotDiff(ctx.db, build.id, nr, file);
     if (!png) throw new NotFound(`a difference image for product ${nr} of build ${build.id}`);
-    res.set({ 'Content-Type': 'image/png', 'Cache-Control': 'private, no-cache', 'Content-Security-Policy': 'sandbox' }).send(png);
+    res
+      .set({ 'Content-Type': 'image/png', 'Cache-Control': 'private, no-cache', 'Content-Security-Policy': 'sandbox' })
+      .send(png);
   };
   router.get('/build/:id/screenshot-diff/:nr', serve);
   router.get('/build/:id/screenshot-diff/:nr/:file', serve);

@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { channelProductNr, lastSuccessfulChannelJob } from '../../core/db/channels.ts';
-import { constituentIds } from '../../core/db/build-culprit.ts';
+import { constituentIds } from '../../core/db/evals.ts';
 import { buildBatch } from '../../core/db/build-batches.ts';
 import { requireJobset } from '../lookups.ts';
 import { NotFound, sendPage } from '../negotiate.ts';
@@ -19,7 +19,8 @@ export function channelCustomRoutes(router: Router, ctx: RouteContext): void {
   const lastSuccessful = (req: Request, res: Response): number => {
     const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     const id = lastSuccessfulChannelJob(ctx.db, jobset.id, String(req.params.channel));
-    if (id === undefined) throw new NotFound(`channel ${String(req.params.channel)} either does not exist or was never built successfully`);
+    if (id === undefined)
+      throw new NotFound(`channel ${String(req.params.channel)} either does not exist or was never built successfully`);
     return id;
   };
   router.get(base, (req, res) => {
@@ -28,7 +29,12 @@ export function channelCustomRoutes(router: Router, ctx: RouteContext): void {
     const constituents = rows.map((r) => ({ id: r.build.id, job: r.build.job, url: links.build(r.build.id) }));
     sendPage(req, res, ctx.render, {
       template: 'channel-custom',
-      view: () => ({ title: `Channel ${String(req.params.channel)}`, name: String(req.params.channel), build: { id, url: links.build(id) }, constituents }),
+      view: () => ({
+        title: `Channel ${String(req.params.channel)}`,
+        name: String(req.params.channel),
+        build: { id, url: links.build(id) },
+        constituents,
+      }),
       json: () => ({ build: id, constituents }),
     });
   });

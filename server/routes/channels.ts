@@ -21,11 +21,25 @@ interface Channel {
  */
 export function channelRoutes(router: Router, ctx: RouteContext): void {
   const contents = (req: Request, res: Response, channel: Channel) => {
-    const packages = channel.builds.map((b) => ({ id: b.id, job: b.job, system: b.system, name: b.releasename || b.nixname || b.job, url: links.build(b.id), outputs: b.outputs }))
+    const packages = channel.builds
+      .map((b) => ({
+        id: b.id,
+        job: b.job,
+        system: b.system,
+        name: b.releasename || b.nixname || b.job,
+        url: links.build(b.id),
+        outputs: b.outputs,
+      }))
       .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()) || a.id - b.id);
     sendPage(req, res, ctx.render, {
       template: 'channel',
-      view: () => ({ title: `Channel ${channel.name}`, name: channel.name, packages, baseUrl: siteUrl(ctx, req), channelPath: (req.originalUrl.split('?')[0] ?? '').replace(/\/$/, '') }),
+      view: () => ({
+        title: `Channel ${channel.name}`,
+        name: channel.name,
+        packages,
+        baseUrl: siteUrl(ctx, req),
+        channelPath: (req.originalUrl.split('?')[0] ?? '').replace(/\/$/, ''),
+      }),
       json: () => ({ name: channel.name, packages }),
     });
   };
@@ -47,7 +61,10 @@ export function channelRoutes(router: Router, ctx: RouteContext): void {
   const jobChannel = (req: Request, res: Response): Channel => {
     const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     const job = String(req.params.job);
-    return { name: `${jobset.project}-${jobset.name}-${job}-latest`, builds: latestChannelBuilds(ctx.db, jobset.id, job) };
+    return {
+      name: `${jobset.project}-${jobset.name}-${job}-latest`,
+      builds: latestChannelBuilds(ctx.db, jobset.id, job),
+    };
   };
   const evalChannel = (req: Request, res: Response): Channel => {
     const { evaluation, jobset } = requireEval(ctx, res, req.params.id);

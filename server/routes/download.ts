@@ -20,14 +20,21 @@ export function downloadRoutes(router: Router, ctx: RouteContext): void {
     if (!product) throw new NotFound(`product ${nr} of build ${build.id}`);
     const rest = (req.params as Record<string, unknown>)['rest'];
     const segments = Array.isArray(rest) ? rest.map(String).filter((s) => s !== '') : [];
-    const output = outputContaining(buildOutputs(ctx.db, build.id).map((o) => o.path), product.path);
+    const output = outputContaining(
+      buildOutputs(ctx.db, build.id).map((o) => o.path),
+      product.path,
+    );
     const file = output === undefined ? null : productFile(output, product.path, segments, product.defaultpath);
     if (!file) throw new NotFound(`file ${segments.join('/')} in product ${nr} of build ${build.id}`);
     const redirect = directoryRedirect(req, segments, file, product.defaultpath);
     if (redirect) return res.redirect(301, redirect);
     // A product site's own stylesheets and images load (the sandboxed page has an opaque
     // origin, so the site-wide CORP same-origin would refuse them); its scripts never run.
-    res.set({ 'Content-Security-Policy': 'sandbox', 'X-Content-Type-Options': 'nosniff', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+    res.set({
+      'Content-Security-Policy': 'sandbox',
+      'X-Content-Type-Options': 'nosniff',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+    });
     res.sendFile(file, { dotfiles: 'allow', maxAge: 0 });
   };
   router.get('/build/:id/download/:nr', serve);

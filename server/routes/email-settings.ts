@@ -1,5 +1,11 @@
 import type { Router } from 'express';
-import { optedOut, resubscribeAddress, unsubscribeAddress, userEmail, userSubscriptions } from '../../core/db/notify-recipients.ts';
+import {
+  optedOut,
+  resubscribeAddress,
+  unsubscribeAddress,
+  userEmail,
+  userSubscriptions,
+} from '../../core/db/notify-recipients.ts';
 import { actionDone } from '../action-response.ts';
 import { viewerOf } from '../auth/session.ts';
 import { HttpError, sendPage } from '../negotiate.ts';
@@ -17,9 +23,12 @@ export function emailSettingsRoutes(router: Router, ctx: RouteContext): void {
   router.get('/settings/email', (req, res) => {
     const { viewer, email } = me(res);
     const view = {
-      title: 'Mail settings', email, optedOut: email ? optedOut(db, email, '') : false,
+      title: 'Mail settings',
+      email,
+      optedOut: email ? optedOut(db, email, '') : false,
       subscriptions: userSubscriptions(db, viewer.username).map((s) => ({
-        ...s, url: s.jobset ? links.jobset(s.project, s.jobset) : links.project(s.project),
+        ...s,
+        url: s.jobset ? links.jobset(s.project, s.jobset) : links.project(s.project),
       })),
     };
     sendPage(req, res, ctx.render, { template: 'email-settings', view, json: () => view });

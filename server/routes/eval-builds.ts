@@ -79,7 +79,12 @@ export function evalBuildsRoutes(router: Router, ctx: RouteContext): void {
       const ids = evalBuildIdsAfter(ctx.db, evaluation.id, after, BATCH);
       if (ids.length === 0 || res.destroyed) break;
       after = ids[ids.length - 1]!;
-      await send((first ? '' : ',') + buildBatch(ctx.db, ids).map((r) => JSON.stringify(buildJson(r.build, r))).join(','));
+      await send(
+        (first ? '' : ',') +
+          buildBatch(ctx.db, ids)
+            .map((r) => JSON.stringify(buildJson(r.build, r)))
+            .join(','),
+      );
     }
     plain.push(Buffer.from(']'));
     out.end(plain[plain.length - 1]);

@@ -14,10 +14,19 @@ export function evalErrorsRoutes(router: Router, ctx: RouteContext): void {
       view: {
         title: `Evaluation errors of evaluation ${evaluation.id}`,
         evaluation: { id: evaluation.id, url: links.eval(evaluation.id), errormsg: evaluation.errormsg },
-        jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
+        jobset: {
+          project: jobset.project,
+          name: jobset.name,
+          url: links.jobset(jobset.project, jobset.name),
+          projectUrl: links.project(jobset.project),
+        },
         errors,
       },
-      json: () => ({ id: evaluation.id, errormsg: evaluation.errormsg ?? '', errors: Object.fromEntries(errors.map((e) => [e.job, e.message])) }),
+      json: () => ({
+        id: evaluation.id,
+        errormsg: evaluation.errormsg ?? '',
+        errors: Object.fromEntries(errors.map((e) => [e.job, e.message])),
+      }),
     });
   });
 }

@@ -18,11 +18,21 @@ export function homeRoutes(router: Router, { db, render }: RouteContext): void {
         title: 'Projects',
         canCreate: mayCreateProject(viewer),
         projects: projects.map((p) => ({
-          name: p.name, displayname: p.displayname, description: p.description, url: links.project(p.name),
-          specError: p.spec_error, enabled: p.enabled === 1,
+          name: p.name,
+          displayname: p.displayname,
+          description: p.description,
+          url: links.project(p.name),
+          specError: p.spec_error,
+          enabled: p.enabled === 1,
         })),
       },
-      json: () => projects.map((p) => projectJson(p, listJobsets(db, p.name).map((j) => j.name))),
+      json: () =>
+        projects.map((p) =>
+          projectJson(
+            p,
+            listJobsets(db, p.name).map((j) => j.name),
+          ),
+        ),
     });
   });
 }

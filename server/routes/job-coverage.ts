@@ -18,20 +18,48 @@ export function jobCoverageRoutes(router: Router, ctx: RouteContext): void {
     const history = jobCoverageHistory(db, jobset.id, job, 100);
     if (history.length === 0) throw new NotFound(`coverage of job ${job} (no build of it has lcov products)`);
     const [previous, current] = [history[1]?.buildId, history[0]!.buildId];
-    const change = previous !== undefined ? cache.get(`coveragechange:${previous}:${current}`, () => coverageChange(db, previous, current)) : null;
+    const change =
+      previous !== undefined
+        ? cache.get(`coveragechange:${previous}:${current}`, () => coverageChange(db, previous, current))
+        : null;
     sendPage(req, res, render, {
       template: 'job-coverage',
       view: () => ({
-        title: `Coverage of job ${jobset.project}:${jobset.name}:${job}`, job,
-        jobUrl: links.job(jobset.project, jobset.name, job), jobsetUrl: links.jobset(jobset.project, jobset.name), jobset: `${jobset.project}:${jobset.name}`,
-        trend: coverageTrend(history), latest: { ...figures(history[0]!), id: history[0]!.buildId, url: `${links.build(history[0]!.buildId)}/coverage` },
+        title: `Coverage of job ${jobset.project}:${jobset.name}:${job}`,
+        job,
+        jobUrl: links.job(jobset.project, jobset.name, job),
+        jobsetUrl: links.jobset(jobset.project, jobset.name),
+        jobset: `${jobset.project}:${jobset.name}`,
+        trend: coverageTrend(history),
+        latest: {
+          ...figures(history[0]!),
+          id: history[0]!.buildId,
+          url: `${links.build(history[0]!.buildId)}/coverage`,
+        },
         history: history.map((h) => ({ id: h.buildId, url: `${links.build(h.buildId)}/coverage`, ...figures(h) })),
-        change: change ? { ...change, previousUrl: `${links.build(change.previousId)}/coverage`, currentUrl: `${links.build(change.currentId)}/coverage` } : null,
+        change: change
+          ? {
+              ...change,
+              previousUrl: `${links.build(change.previousId)}/coverage`,
+              currentUrl: `${links.build(change.currentId)}/coverage`,
+            }
+          : null,
       }),
       json: () => ({
-        project: jobset.project, jobset: jobset.name, job,
+        project: jobset.project,
+        jobset: jobset.name,
+        job,
         builds: history.map((h) => ({ id: h.buildId, stoptime: h.stoptime, ...totalsJson(h) })),
-        change: change ? { previous: change.previousId, current: change.currentId, directories: change.dirs, rose: change.rose, fell: change.fell, newlyUncovered: change.newlyUncovered } : null,
+        change: change
+          ? {
+              previous: change.previousId,
+              current: change.currentId,
+              directories: change.dirs,
+              rose: change.rose,
+              fell: change.fell,
+              newlyUncovered: change.newlyUncovered,
+            }
+          : null,
         latestLineCoverage: percent(history[0]!.linesHit, history[0]!.linesFound),
       }),
     });

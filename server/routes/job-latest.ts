@@ -14,7 +14,16 @@ export function jobLatestRoutes(router: Router, ctx: RouteContext): void {
     res.redirect(302, links.build(build.id) + restOf(req));
   };
   const base = '/job/:project/:jobset/:job';
-  router.get([`${base}/latest`, `${base}/latest/*rest`], redirectToLatest(() => ({ successful: true })));
-  router.get([`${base}/latest-finished`, `${base}/latest-finished/*rest`], redirectToLatest(() => ({ successful: true, evalFinished: true })));
-  router.get([`${base}/latest-for/:system`, `${base}/latest-for/:system/*rest`], redirectToLatest((req) => ({ successful: true, system: String(req.params.system) })));
+  router.get(
+    [`${base}/latest`, `${base}/latest/*rest`],
+    redirectToLatest(() => ({ successful: true })),
+  );
+  router.get(
+    [`${base}/latest-finished`, `${base}/latest-finished/*rest`],
+    redirectToLatest(() => ({ successful: true, evalFinished: true })),
+  );
+  router.get(
+    [`${base}/latest-for/:system`, `${base}/latest-for/:system/*rest`],
+    redirectToLatest((req) => ({ successful: true, system: String(req.params.system) })),
+  );
 }

@@ -22,11 +22,26 @@ export function jobScreenshotsRoutes(router: Router, ctx: RouteContext): void {
     sendPage(req, res, render, {
       template: 'job-screenshots',
       view: () => ({
-        title: `Screenshots of job ${jobset.project}:${jobset.name}:${job}`, job,
-        jobUrl: links.job(jobset.project, jobset.name, job), jobsetUrl: links.jobset(jobset.project, jobset.name), jobset: `${jobset.project}:${jobset.name}`,
+        title: `Screenshots of job ${jobset.project}:${jobset.name}:${job}`,
+        job,
+        jobUrl: links.job(jobset.project, jobset.name, job),
+        jobsetUrl: links.jobset(jobset.project, jobset.name),
+        jobset: `${jobset.project}:${jobset.name}`,
         builds: [...builds].map(([id, screenshots]) => ({ id, url: links.build(id), screenshots })),
       }),
-      json: () => shots.map((s) => ({ build: s.buildId, name: s.name, width: s.width, height: s.height, error: s.error, url: s.url, diffUrl: s.diffUrl, previousBuild: s.previousBuildId, changedPixels: s.changedPixels, totalPixels: s.totalPixels })),
+      json: () =>
+        shots.map((s) => ({
+          build: s.buildId,
+          name: s.name,
+          width: s.width,
+          height: s.height,
+          error: s.error,
+          url: s.url,
+          diffUrl: s.diffUrl,
+          previousBuild: s.previousBuildId,
+          changedPixels: s.changedPixels,
+          totalPixels: s.totalPixels,
+        })),
     });
   });
 }

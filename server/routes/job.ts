@@ -27,8 +27,16 @@ export function jobRoutes(router: Router, ctx: RouteContext): void {
         const running = runningBuildIds(db);
         return {
           title: `Job ${jobset.project}:${jobset.name}:${job}`,
-          job, jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
-          latestUrl: `${base}/latest`, badgeUrl: `${base}/badge`, shieldUrl: `${base}/shield`,
+          job,
+          jobset: {
+            project: jobset.project,
+            name: jobset.name,
+            url: links.jobset(jobset.project, jobset.name),
+            projectUrl: links.project(jobset.project),
+          },
+          latestUrl: `${base}/latest`,
+          badgeUrl: `${base}/badge`,
+          shieldUrl: `${base}/shield`,
           builds: builds.map((b) => buildSummary(b, running)),
           evidence: jobEvidence(db, jobset.id, job, base),
           chart: durationChart(jobDurations(db, jobset.id, job, 100)),

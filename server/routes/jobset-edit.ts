@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { jsonObject } from '../edit-fields.ts';
-import { pathRulesOf } from '../../core/spec/path-rules.ts';
+import { pathRulesOf } from '../../core/jobset-specs/path-rules.ts';
 import { editJobset, removeJobset } from '../edits/edit-jobset.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';

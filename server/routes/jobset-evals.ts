@@ -24,13 +24,25 @@ export function jobsetEvalsRoutes(router: Router, ctx: RouteContext): void {
       template: 'jobset-evals',
       view: () => ({
         title: `Evaluations of ${jobset.project}:${jobset.name}`,
-        jobset: { project: jobset.project, name: jobset.name, url: links.jobset(jobset.project, jobset.name), projectUrl: links.project(jobset.project) },
-        evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
+        jobset: {
+          project: jobset.project,
+          name: jobset.name,
+          url: links.jobset(jobset.project, jobset.name),
+          projectUrl: links.project(jobset.project),
+        },
+        evals: evals.map((e) => ({
+          ...e,
+          url: links.eval(e.id),
+          ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)),
+        })),
         pager: nav,
       }),
       // Hydra's shape: { first, last, evals }, `previous` past page 1, `next` before the last page.
       json: () => ({
-        first: link(1), last: link(pages), ...(p.page > 1 ? { previous: link(p.page - 1) } : {}), ...(p.page < pages ? { next: link(p.page + 1) } : {}),
+        first: link(1),
+        last: link(pages),
+        ...(p.page > 1 ? { previous: link(p.page - 1) } : {}),
+        ...(p.page < pages ? { next: link(p.page + 1) } : {}),
         evals: evals.map((e) => evalJson(e, evalInputs(db, e.id), evalBuildIdsAfter(db, e.id, 0, 1_000_000))),
       }),
     });

@@ -3,7 +3,7 @@ import { getJobset, jobsetInputs } from '../../core/db/jobsets.ts';
 import { actionDone, requirePermission } from '../action-response.ts';
 import { viewerOf } from '../auth/session.ts';
 import type { Body } from '../edit-fields.ts';
-import { pathRulesOf } from '../../core/spec/path-rules.ts';
+import { pathRulesOf } from '../../core/jobset-specs/path-rules.ts';
 import { editJobset, removeJobset } from '../edits/edit-jobset.ts';
 import { BadRequest, Forbidden } from '../negotiate.ts';
 import { requireJobset, requireProject } from '../lookups.ts';
@@ -25,19 +25,43 @@ function parseInputs(text: string): Record<string, { type: string; value: string
 /** The HTML forms for creating, editing and deleting a jobset (the same rules as PUT/DELETE). */
 export function jobsetFormRoutes(router: Router, ctx: RouteContext): void {
   const { db, render, config } = ctx;
-  const form = (res: Response, project: string, values: Record<string, unknown>, opts: { create: boolean; error?: string }) => {
-    res.status(opts.error ? 400 : 200).type('html').send(render('jobset-form', {
-      title: opts.create ? `Create a jobset in ${project}` : `Edit jobset ${project}:${String(values.name)}`,
-      create: opts.create, project, projectUrl: links.project(project), values, error: opts.error ?? null, viewer: viewerOf(res),
-      action: opts.create ? `${links.project(project)}/create-jobset` : `${links.jobset(project, String(values.name))}/edit`,
-    }));
+  const form = (
+    res: Response,
+    project: string,
+    values: Record<string, unknown>,
+    opts: { create: boolean; error?: string },
+  ) => {
+    res
+      .status(opts.error ? 400 : 200)
+      .type('html')
+      .send(
+        render('jobset-form', {
+          title: opts.create ? `Create a jobset in ${project}` : `Edit jobset ${project}:${String(values.name)}`,
+          create: opts.create,
+          project,
+          projectUrl: links.project(project),
+          values,
+          error: opts.error ?? null,
+          viewer: viewerOf(res),
+          action: opts.create
+            ? `${links.project(project)}/create-jobset`
+            : `${links.jobset(project, String(values.name))}/edit`,
+        }),
+      );
   };
   const submit = (req: Request, res: Response, project: string, name: string, create: boolean) => {
     const raw = (req.body ?? {}) as Body;
     const values = { ...raw, name, enabled: raw.enabled !== undefined, visible: raw.visible !== undefined };
     try {
       if (create && getJobset(db, project, name)) throw new BadRequest(`jobset ${project}:${name} already exists`);
-      editJobset(db, res, project, name, { ...values, enabled: values.enabled ? 1 : 0, inputs: parseInputs(String(raw.inputs ?? '')) }, pathRulesOf(config));
+      editJobset(
+        db,
+        res,
+        project,
+        name,
+        { ...values, enabled: values.enabled ? 1 : 0, inputs: parseInputs(String(raw.inputs ?? '')) },
+        pathRulesOf(config),
+      );
     } catch (e) {
       if (e instanceof BadRequest) return form(res, project, values, { create, error: e.message });
       throw e;
@@ -48,7 +72,20 @@ export function jobsetFormRoutes(router: Router, ctx: RouteContext): void {
   router.get('/project/:project/create-jobset', (req, res) => {
     const p = requireProject(ctx, res, req.params.project);
     requirePermission(db, res, 'edit-jobset', p.name);
-    form(res, p.name, { name: '', nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 300, enabled: true, visible: true, inputs: 'src git ' }, { create: true });
+    form(
+      res,
+      p.name,
+      {
+        name: '',
+        nixexprinput: 'src',
+        nixexprpath: 'release.nix',
+        checkinterval: 300,
+        enabled: true,
+        visible: true,
+        inputs: 'src git ',
+      },
+      { create: true },
+    );
   });
   router.post('/project/:project/create-jobset', (req, res) => {
     const p = requireProject(ctx, res, req.params.project);
@@ -58,7 +95,9 @@ export function jobsetFormRoutes(router: Router, ctx: RouteContext): void {
     const j = requireJobset(ctx, res, req.params.project, req.params.jobset);
     requirePermission(db, res, 'edit-jobset', j.project);
     if (j.spec_source) throw new Forbidden(`jobset ${j.project}:${j.name} is declared in a spec file; change it there`);
-    const inputs = jobsetInputs(db, j.id).map((i) => `${i.name} ${i.type} ${i.value}`).join('\n');
+    const inputs = jobsetInputs(db, j.id)
+      .map((i) => `${i.name} ${i.type} ${i.value}`)
+      .join('\n');
     form(res, j.project, { ...j, enabled: j.enabled !== 0, visible: j.hidden === 0, inputs }, { create: false });
   });
   router.post('/jobset/:project/:jobset/edit', (req, res) => {

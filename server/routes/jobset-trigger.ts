@@ -11,6 +11,8 @@ export function jobsetTriggerRoutes(router: Router, ctx: RouteContext): void {
     const jobset = requireJobset(ctx, res, req.params.project, req.params.jobset);
     requirePermission(ctx.db, res, 'trigger', jobset.project);
     triggerEvaluation(ctx.db, jobset.id);
-    actionDone(req, res, links.jobset(jobset.project, jobset.name), { jobsetsTriggered: [`${jobset.project}:${jobset.name}`] });
+    actionDone(req, res, links.jobset(jobset.project, jobset.name), {
+      jobsetsTriggered: [`${jobset.project}:${jobset.name}`],
+    });
   });
 }

@@ -31,17 +31,32 @@ export function jobsetRoutes(router: Router, ctx: RouteContext): void {
         const shown = cache.get(`jobset-view:${jobset.id}:${p.rows}:${p.offset}`, () => {
           const evals = listEvals(db, jobset.id, MATRIX_EVALS);
           const jobs = jobNamesPage(db, jobset.id, p.rows, p.offset);
-          const cells = matrixCells(db, jobset.id, jobs, evals.map((e) => e.id));
+          const cells = matrixCells(
+            db,
+            jobset.id,
+            jobs,
+            evals.map((e) => e.id),
+          );
           return {
-            evals: evals.map((e) => ({ ...e, url: links.eval(e.id), ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)) })),
-            matrix: render.fragment('status-matrix', { matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, cells, runningBuildIds(db)) }),
+            evals: evals.map((e) => ({
+              ...e,
+              url: links.eval(e.id),
+              ...cache.get(`summary:${e.id}`, () => evalSummary(db, e.id)),
+            })),
+            matrix: render.fragment('status-matrix', {
+              matrix: statusMatrix(jobset.project, jobset.name, jobs, evals, cells, runningBuildIds(db)),
+            }),
             jobCount: countJobNames(db, jobset.id),
           };
         });
         const viewer = viewerOf(res);
         return {
           title: `${jobset.project}:${jobset.name}`,
-          jobset: { ...jobset, projectUrl: links.project(jobset.project), url: links.jobset(jobset.project, jobset.name) },
+          jobset: {
+            ...jobset,
+            projectUrl: links.project(jobset.project),
+            url: links.jobset(jobset.project, jobset.name),
+          },
           schedule: scheduleView(jobset.schedule),
           inputs,
           canTrigger: may(db, viewer, 'trigger', jobset.project),

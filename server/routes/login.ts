@@ -25,7 +25,10 @@ export function loginRoutes(router: Router, { db, render, config, loginLimiter }
   const json = (req: Request) => wantsJson(req) || Boolean(req.is('application/json'));
 
   router.get('/login', (req, res) => {
-    res.vary('Accept').type('html').send(render('login', { title: 'Log in', error: null, username: '' }));
+    res
+      .vary('Accept')
+      .type('html')
+      .send(render('login', { title: 'Log in', error: null, username: '' }));
   });
 
   router.post('/login', async (req, res) => {
@@ -35,10 +38,13 @@ export function loginRoutes(router: Router, { db, render, config, loginLimiter }
     const address = req.ip ?? req.socket.remoteAddress ?? '';
     if (!loginLimiter.begin(username, address)) throw new HttpError(429, 'too many failed logins; wait a few minutes');
     const user = getUser(db, username);
-    const ok = await verifyPassword(password, user?.password ?? await dummyHash);
+    const ok = await verifyPassword(password, user?.password ?? (await dummyHash));
     if (!user || !ok) {
       if (json(req)) throw new HttpError(403, 'Bad username or password.');
-      res.status(403).type('html').send(render('login', { title: 'Log in', error: 'Bad username or password.', username }));
+      res
+        .status(403)
+        .type('html')
+        .send(render('login', { title: 'Log in', error: 'Bad username or password.', username }));
       return;
     }
     loginLimiter.succeeded(username, address);

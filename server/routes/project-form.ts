@@ -14,16 +14,29 @@ import { links } from '../views/links.ts';
 export function projectFormRoutes(router: Router, ctx: RouteContext): void {
   const { db, render } = ctx;
   const form = (res: Response, values: Record<string, unknown>, opts: { create: boolean; error?: string }) => {
-    res.status(opts.error ? 400 : 200).type('html').send(render('project-form', {
-      title: opts.create ? 'Create a project' : `Edit project ${String(values.name)}`,
-      create: opts.create, values, error: opts.error ?? null, viewer: viewerOf(res),
-      action: opts.create ? '/create-project' : `${links.project(String(values.name))}/edit`,
-    }));
+    res
+      .status(opts.error ? 400 : 200)
+      .type('html')
+      .send(
+        render('project-form', {
+          title: opts.create ? 'Create a project' : `Edit project ${String(values.name)}`,
+          create: opts.create,
+          values,
+          error: opts.error ?? null,
+          viewer: viewerOf(res),
+          action: opts.create ? '/create-project' : `${links.project(String(values.name))}/edit`,
+        }),
+      );
   };
   // Unticked checkboxes are not sent at all; a form means "off" by leaving them out.
   const fromForm = (req: Request): Body => {
     const body = (req.body ?? {}) as Body;
-    return { ...body, enabled: body.enabled !== undefined, visible: body.visible !== undefined, private: body.private !== undefined };
+    return {
+      ...body,
+      enabled: body.enabled !== undefined,
+      visible: body.visible !== undefined,
+      private: body.private !== undefined,
+    };
   };
   const submit = (req: Request, res: Response, name: string, create: boolean) => {
     const body = fromForm(req);
@@ -40,11 +53,16 @@ export function projectFormRoutes(router: Router, ctx: RouteContext): void {
     const viewer = viewerOf(res);
     if (!viewer) throw new HttpError(401, 'log in first');
     if (!mayCreateProject(viewer)) throw new Forbidden(`${viewer.username} may not create projects`);
-    form(res, { name: '', displayname: '', description: '', homepage: '', enabled: true, visible: true }, { create: true });
+    form(
+      res,
+      { name: '', displayname: '', description: '', homepage: '', enabled: true, visible: true },
+      { create: true },
+    );
   });
   router.post('/create-project', (req, res) => {
     const name = String((req.body as Body | undefined)?.['name'] ?? '');
-    if (getProject(db, name)) return form(res, { ...fromForm(req), name }, { create: true, error: `project ${name} already exists` });
+    if (getProject(db, name))
+      return form(res, { ...fromForm(req), name }, { create: true, error: `project ${name} already exists` });
     submit(req, res, name, true);
   });
   router.get('/project/:project/edit', (req, res) => {

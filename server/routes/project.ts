@@ -24,16 +24,33 @@ export function projectRoutes(router: Router, ctx: RouteContext): void {
         canEdit: !project.spec_source && may(db, viewerOf(res), 'edit-project', project.name),
         canAddJobset: !project.declfile && may(db, viewerOf(res), 'edit-jobset', project.name),
         subscription: subscriptionView(db, viewerOf(res), project.name),
-        jobsets: jobsets.filter((j) => j.hidden === 0 || j.spec_error).map((j) => {
-          const last = listEvals(db, j.id, 1)[0];
-          return {
-            name: j.name, description: j.description, url: links.jobset(project.name, j.name),
-            enabled: j.enabled, errormsg: j.errormsg, lastcheckedtime: j.lastcheckedtime,
-            lastEval: last ? { id: last.id, url: links.eval(last.id), timestamp: last.timestamp, ...cache.get(`summary:${last.id}`, () => evalSummary(db, last.id)) } : null,
-          };
-        }),
+        jobsets: jobsets
+          .filter((j) => j.hidden === 0 || j.spec_error)
+          .map((j) => {
+            const last = listEvals(db, j.id, 1)[0];
+            return {
+              name: j.name,
+              description: j.description,
+              url: links.jobset(project.name, j.name),
+              enabled: j.enabled,
+              errormsg: j.errormsg,
+              lastcheckedtime: j.lastcheckedtime,
+              lastEval: last
+                ? {
+                    id: last.id,
+                    url: links.eval(last.id),
+                    timestamp: last.timestamp,
+                    ...cache.get(`summary:${last.id}`, () => evalSummary(db, last.id)),
+                  }
+                : null,
+            };
+          }),
       },
-      json: () => projectJson(project, jobsets.map((j) => j.name)),
+      json: () =>
+        projectJson(
+          project,
+          jobsets.map((j) => j.name),
+        ),
     });
   });
 }

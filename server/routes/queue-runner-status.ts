@@ -14,7 +14,13 @@ export function queueRunnerStatusRoutes(router: Router, ctx: RouteContext): void
   const { db, render } = ctx;
   router.get('/queue-runner-status', (req, res) => {
     const c = serverCounters(db, hiddenFrom(ctx, res));
-    const status = { status: 'unknown', time: Math.floor(Date.now() / 1000), nrQueuedBuilds: c.queued, nrActiveSteps: c.running, nrMachines: c.machines };
+    const status = {
+      status: 'unknown',
+      time: Math.floor(Date.now() / 1000),
+      nrQueuedBuilds: c.queued,
+      nrActiveSteps: c.running,
+      nrMachines: c.machines,
+    };
     sendPage(req, res, render, {
       template: 'queue-runner-status',
       view: { title: 'Queue runner status', status: JSON.stringify(status, null, 2) },

@@ -13,13 +13,20 @@ export function queueRoutes(router: Router, ctx: RouteContext): void {
   router.get('/queue', (req, res) => {
     const p = paging(req, 50);
     const hidden = hiddenFrom(ctx, res);
-    const builds = cache.get(`queue:${hidden.json}:${p.rows}:${p.offset}`, () => queuedBuilds(db, hidden, p.rows, p.offset));
+    const builds = cache.get(`queue:${hidden.json}:${p.rows}:${p.offset}`, () =>
+      queuedBuilds(db, hidden, p.rows, p.offset),
+    );
     const total = cache.get(`queued:${hidden.json}`, () => countQueuedBuilds(db, hidden));
     sendPage(req, res, render, {
       template: 'queue',
       view: () => {
         const running = runningBuildIds(db);
-        return { title: 'Queue', total, builds: builds.map((b) => buildSummary(b, running)), pager: pager(req, p, total) };
+        return {
+          title: 'Queue',
+          total,
+          builds: builds.map((b) => buildSummary(b, running)),
+          pager: pager(req, p, total),
+        };
       },
       json: () => builds.map((b) => buildJson(b, { outputs: [], products: [], metrics: [], evals: [] })),
     });

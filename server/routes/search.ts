@@ -23,7 +23,13 @@ export function searchRoutes(router: Router, ctx: RouteContext): void {
     if (query.length > 500) throw new BadRequest('search term too long');
     const limit = Math.min(50, Math.max(1, Number.parseInt(String(req.query.limit ?? '10'), 10) || 10));
     const found = searchAll(db, hiddenFrom(ctx, res), query, limit);
-    const full = (b: BuildWithJobset) => buildJson(b, { outputs: buildOutputs(db, b.id), products: buildProducts(db, b.id), metrics: buildMetrics(db, b.id), evals: buildEvalIds(db, b.id) });
+    const full = (b: BuildWithJobset) =>
+      buildJson(b, {
+        outputs: buildOutputs(db, b.id),
+        products: buildProducts(db, b.id),
+        metrics: buildMetrics(db, b.id),
+        evals: buildEvalIds(db, b.id),
+      });
     sendPage(req, res, render, {
       template: 'search',
       view: () => ({

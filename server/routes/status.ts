@@ -14,9 +14,26 @@ export function statusRoutes(router: Router, ctx: RouteContext): void {
       template: 'status',
       view: () => ({
         title: 'Running build steps',
-        steps: steps.map((s) => ({ ...s, buildUrl: links.build(s.build_id), jobUrl: links.job(s.project, s.jobset, s.job), logUrl: links.stepLog(s.build_id, s.stepnr) })),
+        steps: steps.map((s) => ({
+          ...s,
+          buildUrl: links.build(s.build_id),
+          jobUrl: links.job(s.project, s.jobset, s.job),
+          logUrl: links.stepLog(s.build_id, s.stepnr),
+        })),
       }),
-      json: () => steps.map((s) => ({ build: s.build_id, stepnr: s.stepnr, drvpath: s.drvpath, machine: s.machine, system: s.system, starttime: s.starttime, project: s.project, jobset: s.jobset, job: s.job, busy: s.busy })),
+      json: () =>
+        steps.map((s) => ({
+          build: s.build_id,
+          stepnr: s.stepnr,
+          drvpath: s.drvpath,
+          machine: s.machine,
+          system: s.system,
+          starttime: s.starttime,
+          project: s.project,
+          jobset: s.jobset,
+          job: s.job,
+          busy: s.busy,
+        })),
     });
   });
 }

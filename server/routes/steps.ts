@@ -15,13 +15,33 @@ export function stepsRoutes(router: Router, { db, render }: RouteContext): void 
     sendPage(req, res, render, {
       template: 'steps',
       view: () => ({
-        title: 'Latest steps', page: p.page,
-        nextUrl: steps.length === p.rows ? `?page=${p.page + 1}` : null, prevUrl: p.page > 1 ? `?page=${p.page - 1}` : null,
-        steps: steps.map((s) => ({ ...s, statusText: s.status === null ? '' : statusLabel(true, s.status), buildUrl: links.build(s.build_id),
-          logUrl: links.stepLog(s.build_id, s.stepnr), jobUrl: links.job(s.project, s.jobset, s.job), seconds: s.stoptime - s.starttime })),
+        title: 'Latest steps',
+        page: p.page,
+        nextUrl: steps.length === p.rows ? `?page=${p.page + 1}` : null,
+        prevUrl: p.page > 1 ? `?page=${p.page - 1}` : null,
+        steps: steps.map((s) => ({
+          ...s,
+          statusText: s.status === null ? '' : statusLabel(true, s.status),
+          buildUrl: links.build(s.build_id),
+          logUrl: links.stepLog(s.build_id, s.stepnr),
+          jobUrl: links.job(s.project, s.jobset, s.job),
+          seconds: s.stoptime - s.starttime,
+        })),
       }),
-      json: () => steps.map((s) => ({ build: s.build_id, stepnr: s.stepnr, drvpath: s.drvpath, status: s.status, starttime: s.starttime,
-        stoptime: s.stoptime, machine: s.machine, system: s.system, project: s.project, jobset: s.jobset, job: s.job })),
+      json: () =>
+        steps.map((s) => ({
+          build: s.build_id,
+          stepnr: s.stepnr,
+          drvpath: s.drvpath,
+          status: s.status,
+          starttime: s.starttime,
+          stoptime: s.stoptime,
+          machine: s.machine,
+          system: s.system,
+          project: s.project,
+          jobset: s.jobset,
+          job: s.job,
+        })),
     });
   });
 }

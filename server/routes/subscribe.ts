@@ -29,6 +29,10 @@ export function subscribeRoutes(router: Router, ctx: RouteContext): void {
     if (!viewer) throw new HttpError(401, 'log in first');
     const on = wanted(req.body);
     setSubscribed(ctx.db, viewer.username, jobset.project, jobset.name, on);
-    actionDone(req, res, links.jobset(jobset.project, jobset.name), { project: jobset.project, jobset: jobset.name, subscribed: on });
+    actionDone(req, res, links.jobset(jobset.project, jobset.name), {
+      project: jobset.project,
+      jobset: jobset.name,
+      subscribed: on,
+    });
   });
 }

@@ -15,9 +15,15 @@ function signingKey(ctx: RouteContext): string {
 
 /** The address and project a link names, if its signature is ours. */
 function signedTarget(ctx: RouteContext, req: Request): { address: string; project: string } {
-  const q = { ...req.query, ...(typeof req.body === 'object' ? req.body as Record<string, unknown> : {}) };
+  const q = { ...req.query, ...(typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {}) };
   const [address, project, token] = [q['address'], q['project'] ?? '', q['token']];
-  if (typeof address !== 'string' || typeof project !== 'string' || typeof token !== 'string' || !address || address.length > 254) {
+  if (
+    typeof address !== 'string' ||
+    typeof project !== 'string' ||
+    typeof token !== 'string' ||
+    !address ||
+    address.length > 254
+  ) {
     throw new BadRequest('an unsubscribe link needs address, project and token');
   }
   if (!validUnsubscribeToken(signingKey(ctx), address, project, token)) {
@@ -34,10 +40,20 @@ function signedTarget(ctx: RouteContext, req: Request): { address: string; proje
  */
 export function unsubscribeRoutes(router: Router, ctx: RouteContext): void {
   const page = (req: Request, res: Response, done: boolean) => {
-    const { address, project, token } = { ...signedTarget(ctx, req), token: String(req.query['token'] ?? (req.body as Record<string, unknown>)?.['token'] ?? '') };
+    const { address, project, token } = {
+      ...signedTarget(ctx, req),
+      token: String(req.query['token'] ?? (req.body as Record<string, unknown>)?.['token'] ?? ''),
+    };
     sendPage(req, res, ctx.render, {
       template: 'unsubscribe',
-      view: { title: done ? 'Unsubscribed' : 'Unsubscribe', done, address, project, token, scope: project ? `project ${project}` : 'hydrant' },
+      view: {
+        title: done ? 'Unsubscribed' : 'Unsubscribe',
+        done,
+        address,
+        project,
+        token,
+        scope: project ? `project ${project}` : 'hydrant',
+      },
       json: () => ({ address, project, unsubscribed: done }),
     });
   };

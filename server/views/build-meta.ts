@@ -9,7 +9,9 @@ import type { BuildWithJobset, EvalRow } from '../../core/model/rows.ts';
 export function buildMeta(build: BuildWithJobset, firstEval: EvalRow | undefined) {
   const homepage = build.homepage ?? null;
   return {
-    nixExpression: firstEval?.nixexprinput ? { path: firstEval.nixexprpath ?? '', input: firstEval.nixexprinput } : null,
+    nixExpression: firstEval?.nixexprinput
+      ? { path: firstEval.nixexprpath ?? '', input: firstEval.nixexprinput }
+      : null,
     nixname: build.nixname,
     description: build.description ?? null,
     license: build.license ?? null,

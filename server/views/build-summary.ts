@@ -38,7 +38,7 @@ export function buildSummary(b: BuildWithJobset, running: ReadonlySet<number>): 
     system: b.system,
     nixname: b.nixname,
     status: statusLabel(b.finished === 1, b.buildstatus, running.has(b.id)),
-    statusClass: b.finished === 1 ? statusClass(true, b.buildstatus) : running.has(b.id) ? 'running' : 'pending',
+    statusClass: statusClass(b.finished === 1, b.buildstatus, running.has(b.id)),
     finished: b.finished === 1,
     timestamp: b.timestamp,
     starttime: b.starttime,

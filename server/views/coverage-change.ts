@@ -5,7 +5,13 @@ import type { Db } from '../../core/db/database.ts';
 
 const MAX_LINES_LISTED = 500;
 
-interface Change { name: string; before: number | null; after: number | null; delta: number; url?: string }
+interface Change {
+  name: string;
+  before: number | null;
+  after: number | null;
+  delta: number;
+  url?: string;
+}
 
 function byKey(rows: CoverageFileRow[], key: (r: CoverageFileRow) => string): Map<string, Totals> {
   const groups = new Map<string, CoverageFileRow[]>();
@@ -39,23 +45,41 @@ function changes(before: Map<string, Totals>, after: Map<string, Totals>): Chang
 export function coverageChange(db: Db, previousId: number, currentId: number) {
   const before = coverageFiles(db, previousId);
   const after = coverageFiles(db, currentId);
-  const dirs = changes(byKey(before, (r) => r.directory), byKey(after, (r) => r.directory));
-  const files = changes(byKey(before, (r) => r.display), byKey(after, (r) => r.display));
+  const dirs = changes(
+    byKey(before, (r) => r.directory),
+    byKey(after, (r) => r.directory),
+  );
+  const files = changes(
+    byKey(before, (r) => r.display),
+    byKey(after, (r) => r.display),
+  );
   const newlyUncovered: { file: string; line: number; url: string }[] = [];
   const beforeNames = new Set(before.map((r) => r.display));
   for (const display of [...new Set(after.map((r) => r.display))].filter((d) => beforeNames.has(d))) {
     if (newlyUncovered.length >= MAX_LINES_LISTED) break;
     const hitsOf = (id: number) => {
       const m = new Map<number, number>();
-      for (const r of coverageFileData(db, id, display)) for (const [n, h] of decodeFile(r.path, r.data).lines) m.set(n, (m.get(n) ?? 0) + h);
+      for (const r of coverageFileData(db, id, display))
+        for (const [n, h] of decodeFile(r.path, r.data).lines) m.set(n, (m.get(n) ?? 0) + h);
       return m;
     };
     const was = hitsOf(previousId);
     for (const [n, h] of [...hitsOf(currentId)].sort((a, b) => a[0] - b[0])) {
       if (h === 0 && (was.get(n) ?? 0) > 0 && newlyUncovered.length < MAX_LINES_LISTED) {
-        newlyUncovered.push({ file: display, line: n, url: `/build/${currentId}/coverage/${display.split('/').map(encodeURIComponent).join('/')}#L${n}` });
+        newlyUncovered.push({
+          file: display,
+          line: n,
+          url: `/build/${currentId}/coverage/${display.split('/').map(encodeURIComponent).join('/')}#L${n}`,
+        });
       }
     }
   }
-  return { previousId, currentId, dirs, rose: files.filter((f) => f.delta > 0), fell: files.filter((f) => f.delta < 0), newlyUncovered };
+  return {
+    previousId,
+    currentId,
+    dirs,
+    rose: files.filter((f) => f.delta > 0),
+    fell: files.filter((f) => f.delta < 0),
+    newlyUncovered,
+  };
 }

@@ -16,7 +16,8 @@ export function readSource(sf: string): { lines: string[] } | { missing: string 
   } catch {
     return { missing: 'the source file is not in the store (it may have been garbage-collected)' };
   }
-  if (!real.startsWith('/nix/store/')) return { missing: 'the source file lies outside the Nix store; hydrant does not read it' };
+  if (!real.startsWith('/nix/store/'))
+    return { missing: 'the source file lies outside the Nix store; hydrant does not read it' };
   let fd: number;
   try {
     fd = openSync(real, 'r');
@@ -26,7 +27,8 @@ export function readSource(sf: string): { lines: string[] } | { missing: string 
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { missing: 'the source path is not a file' };
-    if (st.size > MAX_SOURCE_BYTES) return { missing: `the source file is larger than ${MAX_SOURCE_BYTES} bytes; only counts are shown` };
+    if (st.size > MAX_SOURCE_BYTES)
+      return { missing: `the source file is larger than ${MAX_SOURCE_BYTES} bytes; only counts are shown` };
     const buf = Buffer.alloc(st.size);
     readSync(fd, buf, 0, st.size, 0);
     return { lines: buf.toString('utf8').split('\n') };
@@ -43,7 +45,13 @@ export function annotatedLines(f: FileCoverage, source: string[] | null) {
   const rows = [];
   for (let n = 1; n <= last; n++) {
     const hits = f.lines.get(n);
-    rows.push({ n, hits: hits ?? null, text: source?.[n - 1] ?? '', uncovered: hits === 0, covered: hits !== undefined && hits > 0 });
+    rows.push({
+      n,
+      hits: hits ?? null,
+      text: source?.[n - 1] ?? '',
+      uncovered: hits === 0,
+      covered: hits !== undefined && hits > 0,
+    });
   }
   return rows;
 }

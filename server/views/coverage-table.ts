@@ -4,7 +4,8 @@ import type { CoverageFileRow } from '../../core/db/coverage.ts';
 /** genhtml's thresholds: at least 90% is high, at least 75% medium, below that low. */
 export function level(p: number | null): 'hi' | 'med' | 'lo' | 'none' {
   if (p === null) return 'none';
-  return p >= 90 ? 'hi' : p >= 75 ? 'med' : 'lo';
+  if (p >= 90) return 'hi';
+  return p >= 75 ? 'med' : 'lo';
 }
 
 function figure(hit: number, found: number) {
@@ -15,8 +16,10 @@ function figure(hit: number, found: number) {
 /** Totals as the three figures a coverage row shows (line, function, branch). */
 export function figures(t: Totals) {
   return {
-    lines: figure(t.linesHit, t.linesFound), functions: figure(t.functionsHit, t.functionsFound),
-    branches: figure(t.branchesHit, t.branchesFound), bar: Math.round(((percent(t.linesHit, t.linesFound) ?? 0) / 100) * 100),
+    lines: figure(t.linesHit, t.linesFound),
+    functions: figure(t.functionsHit, t.functionsFound),
+    branches: figure(t.branchesHit, t.branchesFound),
+    bar: Math.round(((percent(t.linesHit, t.linesFound) ?? 0) / 100) * 100),
   };
 }
 
@@ -30,18 +33,24 @@ export function sortOf(q: unknown, order: unknown): { key: SortKey; desc: boolea
   return { key, desc: order === 'desc' };
 }
 
-interface Row { name: string; totals: Totals }
+interface Row {
+  name: string;
+  totals: Totals;
+}
 
 function sortRows<T extends Row>(rows: T[], sort: { key: SortKey; desc: boolean }): T[] {
   const value = (r: Row): number | string => {
     if (sort.key === 'name') return r.name;
     const t = r.totals;
-    const [hit, found] = sort.key === 'lines' ? [t.linesHit, t.linesFound] : sort.key === 'functions' ? [t.functionsHit, t.functionsFound] : [t.branchesHit, t.branchesFound];
+    let [hit, found] = [t.branchesHit, t.branchesFound];
+    if (sort.key === 'lines') [hit, found] = [t.linesHit, t.linesFound];
+    if (sort.key === 'functions') [hit, found] = [t.functionsHit, t.functionsFound];
     return percent(hit, found) ?? -1;
   };
   const sorted = [...rows].sort((a, b) => {
     const [x, y] = [value(a), value(b)];
-    return x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : 1;
+    if (x !== y) return x < y ? -1 : 1;
+    return a.name < b.name ? -1 : 1;
   });
   return sort.desc ? sorted.reverse() : sorted;
 }
@@ -50,21 +59,37 @@ function sortRows<T extends Row>(rows: T[], sort: { key: SortKey; desc: boolean 
  * The table of the paper's Figure 8: one row per directory, or, with `dir`, one per file of
  * that directory; sorted as the query string asks, so no script is needed.
  */
-export function coverageTable(files: CoverageFileRow[], opts: { dir: string | null; sort: { key: SortKey; desc: boolean }; base: string }) {
-  const sortLinks = Object.fromEntries(SORTS.map((k) => {
-    const desc = opts.sort.key === k ? !opts.sort.desc : k !== 'name';
-    const params = new URLSearchParams({ ...(opts.dir !== null ? { dir: opts.dir } : {}), sort: k, order: desc ? 'desc' : 'asc' });
-    return [k, `${opts.base}?${params}`];
-  }));
+export function coverageTable(
+  files: CoverageFileRow[],
+  opts: { dir: string | null; sort: { key: SortKey; desc: boolean }; base: string },
+) {
+  const sortLinks = Object.fromEntries(
+    SORTS.map((k) => {
+      const desc = opts.sort.key === k ? !opts.sort.desc : k !== 'name';
+      const params = new URLSearchParams({
+        ...(opts.dir !== null ? { dir: opts.dir } : {}),
+        sort: k,
+        order: desc ? 'desc' : 'asc',
+      });
+      return [k, `${opts.base}?${params}`];
+    }),
+  );
   if (opts.dir !== null) {
     const inDir = files.filter((f) => f.directory === opts.dir);
-    const rows = sortRows(inDir.map((f) => ({ name: f.display, totals: f, outside: f.outside === 1 })), opts.sort);
+    const rows = sortRows(
+      inDir.map((f) => ({ name: f.display, totals: f, outside: f.outside === 1 })),
+      opts.sort,
+    );
     const prefix = opts.dir === '.' ? '' : `${opts.dir}/`;
     return {
-      dir: opts.dir, sortLinks, hidden: Math.max(0, rows.length - MAX_ROWS),
+      dir: opts.dir,
+      sortLinks,
+      hidden: Math.max(0, rows.length - MAX_ROWS),
       rows: rows.slice(0, MAX_ROWS).map((r) => ({
-        name: r.name.startsWith(prefix) ? r.name.slice(prefix.length) : r.name, outside: r.outside,
-        url: `${opts.base}/${r.name.split('/').map(encodeURIComponent).join('/')}`, ...figures(r.totals),
+        name: r.name.startsWith(prefix) ? r.name.slice(prefix.length) : r.name,
+        outside: r.outside,
+        url: `${opts.base}/${r.name.split('/').map(encodeURIComponent).join('/')}`,
+        ...figures(r.totals),
       })),
     };
   }
@@ -74,8 +99,21 @@ export function coverageTable(files: CoverageFileRow[], opts: { dir: string | nu
     if (group) group.push(f);
     else byDir.set(f.directory, [f]);
   }
-  const rows = sortRows([...byDir].map(([name, fs]) => ({ name, totals: sumTotals(fs), count: fs.length })), opts.sort);
-  return { dir: null, sortLinks, hidden: Math.max(0, rows.length - MAX_ROWS), rows: rows.slice(0, MAX_ROWS).map((r) => ({ name: r.name, files: r.count, url: `${opts.base}?${new URLSearchParams({ dir: r.name })}`, ...figures(r.totals) })) };
+  const rows = sortRows(
+    [...byDir].map(([name, fs]) => ({ name, totals: sumTotals(fs), count: fs.length })),
+    opts.sort,
+  );
+  return {
+    dir: null,
+    sortLinks,
+    hidden: Math.max(0, rows.length - MAX_ROWS),
+    rows: rows.slice(0, MAX_ROWS).map((r) => ({
+      name: r.name,
+      files: r.count,
+      url: `${opts.base}?${new URLSearchParams({ dir: r.name })}`,
+      ...figures(r.totals),
+    })),
+  };
 }
 
 export function totalsJson(t: Totals) {

@@ -10,10 +10,19 @@ export function durationChart(points: { id: number; duration: number }[], width 
   const max = Math.max(1, ...points.map((p) => p.duration));
   const step = width / points.length;
   return {
-    width, height, max: humanDuration(max),
+    width,
+    height,
+    max: humanDuration(max),
     bars: points.map((p, i) => {
       const h = Math.max(1, Math.round((p.duration / max) * (height - 4)));
-      return { x: +(i * step).toFixed(1), y: height - h, w: Math.max(1, +(step * 0.8).toFixed(1)), h, url: links.build(p.id), label: `build ${p.id}: ${humanDuration(p.duration)}` };
+      return {
+        x: +(i * step).toFixed(1),
+        y: height - h,
+        w: Math.max(1, +(step * 0.8).toFixed(1)),
+        h,
+        url: links.build(p.id),
+        label: `build ${p.id}: ${humanDuration(p.duration)}`,
+      };
     }),
   };
 }

@@ -1,4 +1,5 @@
 import type { JobState } from '../../core/db/eval-pages.ts';
+import { BuildStatus } from '../../core/model/status.ts';
 
 /**
  * What changed between an evaluation and the one it is compared with, by job name:
@@ -12,7 +13,16 @@ export interface EvalDiff {
   removed: JobState[];
 }
 
-const outcome = (s: JobState) => (s.finished !== 1 ? 'pending' : s.buildstatus === 0 ? 'ok' : 'bad');
+function outcome(s: JobState): 'pending' | 'ok' | 'bad' {
+  if (s.finished !== 1) return 'pending';
+  return s.buildstatus === BuildStatus.Success ? 'ok' : 'bad';
+}
+
+/** By job name in code-point order, as SQL's ORDER BY job sorts them. */
+function byJob(a: JobState, b: JobState): number {
+  if (a.job === b.job) return 0;
+  return a.job < b.job ? -1 : 1;
+}
 
 export function diffEvals(current: JobState[], previous: JobState[]): EvalDiff {
   const before = new Map(previous.map((s) => [s.job, s]));
@@ -25,7 +35,6 @@ export function diffEvals(current: JobState[], previous: JobState[]): EvalDiff {
     else if (outcome(s) === 'ok' && outcome(p) === 'bad') diff.newlySucceeding.push(s);
   }
   for (const p of previous) if (!now.has(p.job)) diff.removed.push(p);
-  const byJob = (a: JobState, b: JobState) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0);
   for (const list of Object.values(diff)) list.sort(byJob);
   return diff;
 }

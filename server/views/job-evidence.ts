@@ -10,6 +10,7 @@ export function jobEvidence(db: Db, jobsetId: number, job: string, base: string)
   const shots = jobScreenshots(db, jobsetId, job, 1).map(screenshotView);
   return {
     coverage: latest ? { ...figures(latest), url: `${base}/coverage`, buildId: latest.buildId, problems: [] } : null,
-    screenshots: shots, screenshotsUrl: shots.length ? `${base}/screenshots` : null,
+    screenshots: shots,
+    screenshotsUrl: shots.length ? `${base}/screenshots` : null,
   };
 }

@@ -9,5 +9,6 @@ export const links = {
   buildLog: (id: number) => `/build/${id}/log`,
   /** Hydra's URL for the log of one step. */
   stepLog: (id: number, stepnr: number) => `/build/${id}/nixlog/${stepnr}`,
-  download: (id: number, productnr: number, path = '') => `/build/${id}/download/${productnr}${path ? '/' + path.split('/').map(e).join('/') : ''}`,
+  download: (id: number, productnr: number, path = '') =>
+    `/build/${id}/download/${productnr}${path ? '/' + path.split('/').map(e).join('/') : ''}`,
 };

@@ -35,9 +35,18 @@ export function* logBodyHtml(render: Render, log: LogWindow, o: LogBodyOptions):
   const headEnd = log.head.at(-1)?.n ?? (o.start !== null ? o.start - 1 : 0);
   const lastLeftOut = (log.tail.at(0)?.n ?? log.totalLines + 1) - 1;
   if (o.start !== null && log.head.length === WINDOW_LINES) {
-    yield render.fragment('log-gap', { showFrom: headEnd + 1, showTo: headEnd + WINDOW_LINES, showUrl: showUrl(headEnd + 1) }).toString();
+    yield render
+      .fragment('log-gap', { showFrom: headEnd + 1, showTo: headEnd + WINDOW_LINES, showUrl: showUrl(headEnd + 1) })
+      .toString();
   } else if (o.start === null && lastLeftOut > headEnd) {
-    const gap = { from: headEnd + 1, to: lastLeftOut, total: log.totalLines, showTo: Math.min(lastLeftOut, headEnd + WINDOW_LINES), showUrl: showUrl(headEnd + 1), rawUrl: o.rawUrl };
+    const gap = {
+      from: headEnd + 1,
+      to: lastLeftOut,
+      total: log.totalLines,
+      showTo: Math.min(lastLeftOut, headEnd + WINDOW_LINES),
+      showUrl: showUrl(headEnd + 1),
+      rawUrl: o.rawUrl,
+    };
     yield render.fragment('log-gap', gap).toString();
   }
   yield* lines(log.tail);

@@ -4,7 +4,10 @@ import { coverageFilesWithData, type CoverageFileRow } from '../../core/db/cover
 import type { Db } from '../../core/db/database.ts';
 
 /** Several builds' coverage merged as `lcov -a` would merge their tracefiles (by SF: path). */
-export function mergeBuildsCoverage(db: Db, buildIds: readonly number[]): { rows: CoverageFileRow[]; files: Map<string, FileCoverage> } {
+export function mergeBuildsCoverage(
+  db: Db,
+  buildIds: readonly number[],
+): { rows: CoverageFileRow[]; files: Map<string, FileCoverage> } {
   const files = new Map<string, FileCoverage>();
   const meta = new Map<string, CoverageFileRow>();
   for (const id of buildIds) {
@@ -15,9 +18,11 @@ export function mergeBuildsCoverage(db: Db, buildIds: readonly number[]): { rows
       if (!meta.has(r.path)) meta.set(r.path, r);
     }
   }
-  const rows = [...files.values()].map((f) => {
-    const m = meta.get(f.path)!;
-    return { path: f.path, display: m.display, directory: m.directory, outside: m.outside, ...fileTotals(f) };
-  }).sort((a, b) => (a.display < b.display ? -1 : 1));
+  const rows = [...files.values()]
+    .map((f) => {
+      const m = meta.get(f.path)!;
+      return { path: f.path, display: m.display, directory: m.directory, outside: m.outside, ...fileTotals(f) };
+    })
+    .sort((a, b) => (a.display < b.display ? -1 : 1));
   return { rows, files };
 }

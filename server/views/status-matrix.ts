@@ -7,7 +7,14 @@ import { links } from './links.ts';
 const SYMBOL: Record<string, string> = { success: '✔', failure: '✘', cancelled: '⊘', running: '▶', pending: '…' };
 
 /** The jobs × recent evaluations table of /jobset/P/J: one row per job, one cell per evaluation. */
-export function statusMatrix(project: string, jobset: string, jobs: string[], evals: EvalRow[], cells: MatrixCell[], running: ReadonlySet<number>) {
+export function statusMatrix(
+  project: string,
+  jobset: string,
+  jobs: string[],
+  evals: EvalRow[],
+  cells: MatrixCell[],
+  running: ReadonlySet<number>,
+) {
   const byKey = new Map(cells.map((c) => [`${c.job}\0${c.eval_id}`, c]));
   return {
     evals: evals.map((e) => ({ id: e.id, url: links.eval(e.id) })),
@@ -18,8 +25,14 @@ export function statusMatrix(project: string, jobset: string, jobs: string[], ev
         const c = byKey.get(`${job}\0${e.id}`);
         if (!c) return { empty: true };
         const isRunning = running.has(c.id);
-        const cls = c.finished === 1 ? statusClass(true, c.buildstatus) : isRunning ? 'running' : 'pending';
-        return { url: links.build(c.id), id: c.id, label: statusLabel(c.finished === 1, c.buildstatus, isRunning), cls, symbol: SYMBOL[cls] };
+        const cls = statusClass(c.finished === 1, c.buildstatus, isRunning);
+        return {
+          url: links.build(c.id),
+          id: c.id,
+          label: statusLabel(c.finished === 1, c.buildstatus, isRunning),
+          cls,
+          symbol: SYMBOL[cls],
+        };
       }),
     })),
   };

@@ -4,7 +4,12 @@ import type { Viewer } from '../auth/session.ts';
 import { links } from './links.ts';
 
 /** The subscribe button of a project or jobset page; none for visitors who are not logged in. */
-export function subscriptionView(db: Db, viewer: Viewer | null, project: string, jobset = ''): { action: string; on: boolean; what: string } | null {
+export function subscriptionView(
+  db: Db,
+  viewer: Viewer | null,
+  project: string,
+  jobset = '',
+): { action: string; on: boolean; what: string } | null {
   if (!viewer) return null;
   return {
     action: `${jobset ? links.jobset(project, jobset) : links.project(project)}/subscribe`,

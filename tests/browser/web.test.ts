@@ -7,9 +7,17 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild, queueCommands } from '../helpers/db.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { addEval, addJobset, addProject, addUser, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import {
+  addEval,
+  addJobset,
+  addProject,
+  addUser,
+  runStep,
+  startWebFixture,
+  type WebFixture,
+} from '../helpers/web-fixture.ts';
 
 const artifacts = join(PACKAGE_ROOT, 'test-artifacts', 'browser');
 let w: WebFixture;
@@ -35,10 +43,18 @@ before(async () => {
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
-  page = browser.pages()[0] ?? await browser.newPage();
+  page = browser.pages()[0] ?? (await browser.newPage());
 });
 after(async () => {
   await browser?.close();
@@ -53,7 +69,7 @@ test('log in through the form', async () => {
   await page.fill('input[name=password]', 'lovelace-1815');
   await shot('1-login');
   await Promise.all([page.waitForURL(`${w.url}/`), page.click('button[type=submit]')]);
-  assert.match(await page.textContent('header .who') ?? '', /ada/);
+  assert.match((await page.textContent('header .who')) ?? '', /ada/);
   await shot('2-projects');
 });
 
@@ -71,11 +87,11 @@ test('open the project and the jobset with its status matrix', async () => {
 test('open the failed build: why it failed, with the log tail', async () => {
   await page.goto(`${w.url}/jobset/web/main`);
   await page.click('table.matrix a.cell.failure');
-  assert.match(await page.textContent('.error-box') ?? '', /error: syntax/);
+  assert.match((await page.textContent('.error-box')) ?? '', /error: syntax/);
   await shot('5-failed-build');
 });
 
-test('watch a running build\'s log grow live, then end', async () => {
+test("watch a running build's log grow live, then end", async () => {
   await page.goto(`${w.url}/build/${running}/log`);
   await page.waitForSelector('#L1');
   const logFile = join(w.stateDir, `logs/${running}/${stepnr}.log`);
@@ -84,10 +100,22 @@ test('watch a running build\'s log grow live, then end', async () => {
   appendFileSync(logFile, 'test passed\n');
   await page.waitForSelector('#L3:has-text("test passed")', { timeout: 10_000 });
   await shot('6-live-log');
-  finishStepAndBuild(w.db, running, { stepnr, result: { status: 0, errormsg: null, outputs: {} } }, {
-    status: 0, isCachedBuild: false, startTime: Math.floor(Date.now() / 1000) - 5, stopTime: Math.floor(Date.now() / 1000),
-    size: null, closureSize: null, releaseName: null, products: [], metrics: [],
-  });
+  finishStepAndBuild(
+    w.db,
+    running,
+    { stepnr, result: { status: 0, errormsg: null, outputs: {} } },
+    {
+      status: 0,
+      isCachedBuild: false,
+      startTime: Math.floor(Date.now() / 1000) - 5,
+      stopTime: Math.floor(Date.now() / 1000),
+      size: null,
+      closureSize: null,
+      releaseName: null,
+      products: [],
+      metrics: [],
+    },
+  );
   await page.waitForSelector('#live-status:has-text("finished")', { timeout: 10_000 });
 });
 
@@ -95,7 +123,7 @@ test('restart the build: a same-origin form POST that leaves a request for the q
   await page.goto(`${w.url}/build/${running}`);
   await shot('7-build');
   await Promise.all([page.waitForURL(`${w.url}/build/${running}`), page.click('button:has-text("Restart")')]);
-  const rows = w.db.prepare('SELECT kind, build_id, username FROM queue_commands').all();
+  const rows = queueCommands(w.db).map(({ kind, build_id, username }) => ({ kind, build_id, username }));
   assert.deepEqual(rows, [{ kind: 'restart', build_id: running, username: 'ada' }]);
   await shot('8-after-restart');
 });
@@ -107,7 +135,7 @@ test('relative times stay true while a page stays open', async () => {
     await clockPage.clock.install({ time: new Date() });
     await clockPage.goto(`${w.url}/build/${running}`);
     const queued = clockPage.locator('dd[data-time]').first();
-    assert.match(await queued.textContent() ?? '', /just now|seconds ago/, 'the server renders the first value');
+    assert.match((await queued.textContent()) ?? '', /just now|seconds ago/, 'the server renders the first value');
     await clockPage.clock.fastForward('02:00:00');
     assert.equal(await queued.textContent(), '2 hours ago');
   } finally {

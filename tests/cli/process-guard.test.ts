@@ -12,19 +12,32 @@ const dir = tempDir();
 
 async function crash(body: string): Promise<{ code: number | null; output: string; message: unknown }> {
   const script = join(dir, `crash-${Math.random().toString(36).slice(2)}.ts`);
-  writeFileSync(script, `
+  writeFileSync(
+    script,
+    `
     import { createLogger } from ${JSON.stringify(join(PACKAGE_ROOT, 'core', 'log.ts'))};
     import { guardProcess } from ${JSON.stringify(join(PACKAGE_ROOT, 'cli', 'process-guard.ts'))};
     guardProcess(createLogger('info'), 'test-role');
     setInterval(() => undefined, 1000);
     ${body}
-  `);
-  const child = fork(script, [], { execArgv: ['--import', 'tsx'], cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  `,
+  );
+  const child = fork(script, [], {
+    execArgv: ['--import', 'tsx'],
+    cwd: PACKAGE_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let output = '';
   let message: unknown;
-  child.stdout!.on('data', (d: Buffer) => { output += d; });
-  child.stderr!.on('data', (d: Buffer) => { output += d; });
-  child.on('message', (m) => { message = m; });
+  child.stdout!.on('data', (d: Buffer) => {
+    output += d;
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d;
+  });
+  child.on('message', (m) => {
+    message = m;
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { code, output, message };
 }

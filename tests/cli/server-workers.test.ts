@@ -10,7 +10,9 @@ import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let hydrant: HydrantProcess | undefined;
-after(async () => { await hydrant?.stop('SIGKILL'); });
+after(async () => {
+  await hydrant?.stop('SIGKILL');
+});
 const dir = tempDir();
 
 /**
@@ -40,16 +42,32 @@ function statusOnce(url: string): Promise<number> {
 }
 
 function serverPids(): number[] {
-  return [...hydrant!.logs().matchAll(/"role":"server","child":(\d+),"worker":\d+,"msg":"server started"/g)].map((m) => Number(m[1]));
+  return [...hydrant!.logs().matchAll(/"role":"server","child":(\d+),"worker":\d+,"msg":"server started"/g)].map((m) =>
+    Number(m[1]),
+  );
 }
 
 test('two server processes on one port; killing one leaves no gap', async () => {
   const jobsets = join(dir, 'jobsets');
   mkdirSync(jobsets);
   writeFileSync(join(jobsets, 'empty.json'), JSON.stringify({ jobsets: {} }));
-  hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--server-workers', '2']).start();
+  hydrant = await new HydrantProcess([
+    'start',
+    '--state-dir',
+    join(dir, 'state'),
+    '--gc-roots-dir',
+    join(dir, 'gcroots'),
+    '--port',
+    '0',
+    '--jobsets',
+    jobsets,
+    '--server-workers',
+    '2',
+  ]).start();
   await waitFor('both servers to listen', () => hydrant!.logs().split('"msg":"web server listening"').length === 3, 60);
-  const urls = new Set([...hydrant.logs().matchAll(/"url":"(http:[^"]+)","msg":"web server listening"/g)].map((m) => m[1]));
+  const urls = new Set(
+    [...hydrant.logs().matchAll(/"url":"(http:[^"]+)","msg":"web server listening"/g)].map((m) => m[1]),
+  );
   assert.equal(urls.size, 1, 'one port');
   const [first] = serverPids();
   process.kill(first!, 'SIGKILL');
@@ -61,7 +79,11 @@ test('two server processes on one port; killing one leaves no gap', async () => 
     answered++;
   }
   assert.ok(answered > 5);
-  await waitFor('the killed server to be replaced', () => hydrant!.logs().split('"msg":"web server listening"').length === 4, 60);
+  await waitFor(
+    'the killed server to be replaced',
+    () => hydrant!.logs().split('"msg":"web server listening"').length === 4,
+    60,
+  );
   assert.equal(serverPids().length, 3);
   assert.equal(await hydrant.stop('SIGTERM'), 0);
 });

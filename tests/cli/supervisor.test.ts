@@ -22,7 +22,8 @@ let hydrant: HydrantProcess;
 /** The newest process id the supervisor logged for each role. */
 function rolePids(): Record<string, number> {
   const pids: Record<string, number> = {};
-  for (const m of hydrant.logs().matchAll(/"role":"([a-z-]+)","child":(\d+),"msg":"[a-z-]+ started"/g)) pids[m[1]!] = Number(m[2]);
+  for (const m of hydrant.logs().matchAll(/"role":"([a-z-]+)","child":(\d+),"msg":"[a-z-]+ started"/g))
+    pids[m[1]!] = Number(m[2]);
   return pids;
 }
 
@@ -46,13 +47,35 @@ async function homeAnswersWithin(ms: number): Promise<void> {
 
 before(async () => {
   mkdirSync(join(jobsets, 'src'), { recursive: true });
-  writeFileSync(join(jobsets, 'src', 'release.nix'), `{ ok = derivation {
+  writeFileSync(
+    join(jobsets, 'src', 'release.nix'),
+    `{ ok = derivation {
     name = "supervised-${randomUUID()}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo built; echo > $out" ];
-  }; }`);
-  writeFileSync(join(jobsets, 'p.json'), JSON.stringify({ jobsets: { j: { nixexprinput: 'src', checkinterval: 1, inputs: { src: { type: 'path', value: './src' } } } } }));
-  hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1']).start();
+  }; }`,
+  );
+  writeFileSync(
+    join(jobsets, 'p.json'),
+    JSON.stringify({
+      jobsets: { j: { nixexprinput: 'src', checkinterval: 1, inputs: { src: { type: 'path', value: './src' } } } },
+    }),
+  );
+  hydrant = await new HydrantProcess([
+    'start',
+    '--state-dir',
+    join(dir, 'state'),
+    '--gc-roots-dir',
+    join(dir, 'gcroots'),
+    '--port',
+    '0',
+    '--jobsets',
+    jobsets,
+    '--eval-tick',
+    '1',
+  ]).start();
 });
-after(async () => { await hydrant?.stop('SIGKILL'); });
+after(async () => {
+  await hydrant?.stop('SIGKILL');
+});
 
 test('each role runs in a process of its own', async () => {
   const pids = await waitFor('a process per role', () => Object.keys(rolePids()).length === ROLES.length && rolePids());
@@ -74,18 +97,26 @@ for (const role of ROLES) {
       assert.equal(rolePids()[other], before[other], `${other} was not restarted`);
       assert.ok(alive(before[other]!), `${other} still runs`);
     }
-    if (role === 'server') await waitFor('the server to listen again', () => hydrant.logs().split('web server listening').length > 2, 30);
+    if (role === 'server')
+      await waitFor('the server to listen again', () => hydrant.logs().split('web server listening').length > 2, 30);
     await homeAnswersWithin(5000);
   });
 }
 
 test('a write lock held by another process for 12 s never stalls the web server', async () => {
-  const holder = spawn(process.execPath, ['-e', `
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const db = new (require('better-sqlite3'))(${JSON.stringify(dbPath)});
     db.exec('BEGIN EXCLUSIVE');
     console.log('locked');
     setTimeout(() => { db.exec('COMMIT'); db.close(); }, 12000);
-  `], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const done = new Promise((resolve) => holder.once('exit', resolve));
   await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
   const until = Date.now() + 11_000;
@@ -110,8 +141,20 @@ test('SIGTERM stops every role cleanly, also when every process gets it (as from
 });
 
 test('roles whose supervisor is killed with -9 stop on their own', async () => {
-  hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets]).start();
-  const pids = Object.values(await waitFor('a process per role', () => Object.keys(rolePids()).length === ROLES.length && rolePids()));
+  hydrant = await new HydrantProcess([
+    'start',
+    '--state-dir',
+    join(dir, 'state'),
+    '--gc-roots-dir',
+    join(dir, 'gcroots'),
+    '--port',
+    '0',
+    '--jobsets',
+    jobsets,
+  ]).start();
+  const pids = Object.values(
+    await waitFor('a process per role', () => Object.keys(rolePids()).length === ROLES.length && rolePids()),
+  );
   await hydrant.stop('SIGKILL');
   await waitFor('every role process to end', () => pids.every((pid) => !alive(pid)), 30);
 });

@@ -10,7 +10,12 @@ import { verifyPassword } from '../../core/password.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir();
-const hydrant = (args: string[], input: string) => spawnSync(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), ...args, '--state-dir', dir], { input, encoding: 'utf8', cwd: PACKAGE_ROOT });
+const hydrant = (args: string[], input: string) =>
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), ...args, '--state-dir', dir],
+    { input, encoding: 'utf8', cwd: PACKAGE_ROOT },
+  );
 
 test('adds a user with a scrypt-hashed password and roles; running again replaces them', async () => {
   const r = hydrant(['user', 'add', 'alice', '--role', 'admin', '--role', 'restart-jobs'], 'a long password\n');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, readConfig } from '../../core/config.ts';
 import { BUNDLED_JOBSETS_DIR, PACKAGE_ROOT } from '../../core/paths.ts';
-import { settingsMarkdownTable } from '../../core/settings-table.ts';
+import { withSettingsTable } from '../../core/settings-table.ts';
 
 test('defaults: port 3000 on 127.0.0.1, state in ./state, the bundled jobsets', () => {
   const { config, positional } = readConfig([], {}, '/srv');
@@ -29,7 +29,10 @@ test('flags win over environment variables, which win over defaults', () => {
 });
 
 test('a typo in a flag or a bad number is an error that says which', () => {
-  assert.throws(() => readConfig(['--prot', '1'], {}), (e: Error) => e instanceof ConfigError && /unknown option --prot/.test(e.message));
+  assert.throws(
+    () => readConfig(['--prot', '1'], {}),
+    (e: Error) => e instanceof ConfigError && /unknown option --prot/.test(e.message),
+  );
   assert.throws(() => readConfig(['--port', 'x'], {}), /--port \/ HYDRANT_PORT must be a whole number/);
   assert.throws(() => readConfig(['--port'], {}), /needs a value/);
   assert.throws(() => readConfig([], { HYDRANT_LOG_LEVEL: 'loud' }), /--log-level must be one of/);
@@ -37,7 +40,5 @@ test('a typo in a flag or a bad number is an error that says which', () => {
 
 test('the README documents every setting exactly as settings.ts declares it', () => {
   const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
-  const section = /<!-- settings:begin -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
-  assert.ok(section, 'README has the settings markers');
-  assert.equal(section, settingsMarkdownTable(), 'regenerate the README table from core/settings-table.ts');
+  assert.equal(readme, withSettingsTable(readme), 'regenerate it: node --import tsx scripts/readme-settings.ts');
 });

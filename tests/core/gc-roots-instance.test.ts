@@ -12,21 +12,36 @@ import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir();
 const made: string[] = [];
-after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 test('the default garbage-collector roots directory is one per state directory, under /nix/var/nix/gcroots', () => {
   const a = readConfig(['--state-dir', join(dir, 'one', 'state')], {}, dir).config.gcRootsDir;
   const b = readConfig(['--state-dir', join(dir, 'two', 'state')], {}, dir).config.gcRootsDir;
   assert.notEqual(a, b);
   for (const d of [a, b]) assert.match(d, /^\/nix\/var\/nix\/gcroots\/hydrant\/state-[0-9a-f]{12}$/);
-  assert.equal(readConfig(['--state-dir', join(dir, 'one', 'state')], {}, dir).config.gcRootsDir, a, 'stable for a state directory');
-  assert.equal(readConfig(['--state-dir', join(dir, 'one', 'state'), '--gc-roots-dir', '/elsewhere'], {}, dir).config.gcRootsDir, '/elsewhere');
+  assert.equal(
+    readConfig(['--state-dir', join(dir, 'one', 'state')], {}, dir).config.gcRootsDir,
+    a,
+    'stable for a state directory',
+  );
+  assert.equal(
+    readConfig(['--state-dir', join(dir, 'one', 'state'), '--gc-roots-dir', '/elsewhere'], {}, dir).config.gcRootsDir,
+    '/elsewhere',
+  );
 });
 
 test("one instance's pruning leaves the other's roots, and Nix honours both", () => {
-  const [a, b] = ['one', 'two'].map((n) => readConfig(['--state-dir', join(dir, n, 'state')], {}, dir).config.gcRootsDir);
+  const [a, b] = ['one', 'two'].map(
+    (n) => readConfig(['--state-dir', join(dir, n, 'state')], {}, dir).config.gcRootsDir,
+  );
   made.push(a!, b!);
-  const path = execFileSync('nix-store', ['--add', join(import.meta.dirname, 'gc-roots-instance.test.ts'), ...optionFlags()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const path = execFileSync(
+    'nix-store',
+    ['--add', join(import.meta.dirname, 'gc-roots-instance.test.ts'), ...optionFlags()],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  ).trim();
   const first = new GcRoots(a!);
   const second = new GcRoots(b!);
   assert.equal(first.add([path]), 1);
@@ -34,6 +49,9 @@ test("one instance's pruning leaves the other's roots, and Nix honours both", ()
   assert.equal(second.prune(new Set(), Date.now() + 60_000), 1);
   assert.deepEqual(first.list(), [path]);
   assert.ok(existsSync(join(a!, path.slice('/nix/store/'.length))));
-  const roots = execFileSync('nix-store', ['--gc', '--print-roots', ...optionFlags()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const roots = execFileSync('nix-store', ['--gc', '--print-roots', ...optionFlags()], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   assert.ok(roots.includes(`${a}/${path.slice('/nix/store/'.length)} -> ${path}`), 'Nix sees the root');
 });

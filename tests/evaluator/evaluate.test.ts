@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
-import { aggregateConstituents, evalErrors, evalMembers, listEvals } from '../../core/db/evals.ts';
+import { constituentIds, evalErrors, listEvals } from '../../core/db/evals.ts';
+import { evalBuilds, evalMembers } from '../helpers/db.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
-import { triggerJobsetsByName, triggerJobsetsByRepo } from '../../core/db/push.ts';
+import { jobsetsWithRepo } from '../../core/db/push.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 
 function setup(jobs: string, spec: Record<string, unknown> = {}) {
@@ -24,7 +24,13 @@ test('a changed job gets a new build; an unchanged one reuses its build and is m
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
   const first = latestEval()!;
   const before = evalMembers(f.db, first.id);
-  assert.deepEqual(before.map((m) => [m.job, m.isnew]), [['a', 1], ['b', 1]]);
+  assert.deepEqual(
+    before.map((m) => [m.job, m.isnew]),
+    [
+      ['a', 1],
+      ['b', 1],
+    ],
+  );
 
   repo.commitJobs('a = job "a"; b = job "b2";');
   triggerEvaluation(f.db, jobsetId());
@@ -32,7 +38,13 @@ test('a changed job gets a new build; an unchanged one reuses its build and is m
   const second = latestEval()!;
   assert.notEqual(second.id, first.id);
   const after = evalMembers(f.db, second.id);
-  assert.deepEqual(after.map((m) => [m.job, m.isnew]), [['a', 0], ['b', 1]]);
+  assert.deepEqual(
+    after.map((m) => [m.job, m.isnew]),
+    [
+      ['a', 0],
+      ['b', 1],
+    ],
+  );
   assert.equal(after[0]!.build_id, before[0]!.build_id, 'a is the same build, not re-queued');
   assert.notEqual(after[1]!.build_id, before[1]!.build_id);
 });
@@ -53,21 +65,26 @@ test('unchanged inputs give no new evaluation, only a recorded check', async () 
 test('checkinterval 0: evaluated only when triggered (as by POST /api/push)', async () => {
   const { f, repo } = setup('a = job "a";', { checkinterval: 0 });
   assert.deepEqual(await f.evaluator.runOnce(), [], 'never evaluated on its own');
-  assert.deepEqual(triggerJobsetsByName(f.db, [{ project: 'p', jobset: 'main' }]), ['p:main']);
+  triggerEvaluation(f.db, getJobset(f.db, 'p', 'main')!.id);
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
   assert.deepEqual(await f.evaluator.runOnce(), []);
   repo.commitJobs('a = job "a2";');
-  assert.deepEqual(triggerJobsetsByRepo(f.db, repo.dir), ['p:main']);
+  for (const j of jobsetsWithRepo(f.db, repo.dir)) triggerEvaluation(f.db, j.id);
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
 });
 
 test('per-job errors are recorded on the evaluation; the other jobs are built', async () => {
-  const { f, jobsetId, latestEval } = setup('good = job "good"; bad = abort "bad job"; nested.bad = throw "nested bad";');
+  const { f, jobsetId, latestEval } = setup(
+    'good = job "good"; bad = abort "bad job"; nested.bad = throw "nested bad";',
+  );
   triggerEvaluation(f.db, jobsetId());
   const [outcome] = await f.evaluator.runOnce();
   assert.deepEqual(outcome, { kind: 'evaluated', evalId: latestEval()!.id, newBuilds: 1, jobs: 1, errors: 2 });
   const errors = evalErrors(f.db, latestEval()!.id);
-  assert.deepEqual(errors.map((e) => e.job), ['bad', 'nested.bad']);
+  assert.deepEqual(
+    errors.map((e) => e.job),
+    ['bad', 'nested.bad'],
+  );
   assert.match(errors[0]!.message, /bad job/);
   assert.match(errors[1]!.message, /nested bad/);
 });
@@ -86,17 +103,24 @@ test('an expression that fails as a whole records the error on the jobset; fixin
 });
 
 test('aggregate jobs are linked to their constituents', async () => {
-  const { f, jobsetId, latestEval } = setup('a = job "a"; b = job "b"; release = job "release" // { _hydraAggregate = true; constituents = [ "a" "b" ]; };');
+  const { f, jobsetId, latestEval } = setup(
+    'a = job "a"; b = job "b"; release = job "release" // { _hydraAggregate = true; constituents = [ "a" "b" ]; };',
+  );
   triggerEvaluation(f.db, jobsetId());
   await f.evaluator.runOnce();
   const builds = Object.fromEntries(evalBuilds(f.db, latestEval()!.id).map((b) => [b.job, b]));
   assert.equal(builds['release']!.isaggregate, 1);
-  assert.deepEqual(aggregateConstituents(f.db, builds['release']!.id), [builds['a']!.id, builds['b']!.id].sort((x, y) => x - y));
+  assert.deepEqual(
+    constituentIds(f.db, builds['release']!.id),
+    [builds['a']!.id, builds['b']!.id].sort((x, y) => x - y),
+  );
 });
 
 test('the evaluation time is recorded, in seconds', async () => {
   // A job whose evaluation alone takes over a second (a fold over millions of numbers).
-  const { f, jobsetId, latestEval } = setup('slow = job (toString (builtins.foldl\' (a: b: a + b) 0 (builtins.genList (x: x) 4000000)));');
+  const { f, jobsetId, latestEval } = setup(
+    "slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 4000000)));",
+  );
   triggerEvaluation(f.db, jobsetId());
   const started = Date.now();
   await f.evaluator.runOnce();

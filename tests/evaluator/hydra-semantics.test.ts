@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
-import { constituentIds } from '../../core/db/build-culprit.ts';
-import { listEvals } from '../../core/db/evals.ts';
+import { evalBuilds } from '../helpers/db.ts';
+import { constituentIds, listEvals } from '../../core/db/evals.ts';
 import { getJobset } from '../../core/db/jobsets.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 
@@ -41,7 +40,7 @@ test('meta: priority 100 unless set (0 counts as unset), licences by shortName, 
   assert.equal(builds.nolicence!.license, null, 'a licence without shortName gives nothing, as in Hydra');
 });
 
-test('an aggregate\'s constituent shared by several jobs is the job with the shortest name; they are listed by job name', async () => {
+test("an aggregate's constituent shared by several jobs is the job with the shortest name; they are listed by job name", async () => {
   const { f, builds } = await evaluate(`
     zlib = job "zlib";
     longer-alias = job "zlib";
@@ -49,6 +48,8 @@ test('an aggregate\'s constituent shared by several jobs is the job with the sho
     beta = job "beta";
     all = (job "all") // { _hydraAggregate = true; constituents = [ (job "zlib") (job "beta") ]; };`);
   assert.equal(builds.aa!.drvpath, builds.zlib!.drvpath, 'three jobs, one derivation');
-  const constituents = constituentIds(f.db, builds.all!.id).map((id) => Object.values(builds).find((b) => b.id === id)!.job);
+  const constituents = constituentIds(f.db, builds.all!.id).map(
+    (id) => Object.values(builds).find((b) => b.id === id)!.job,
+  );
   assert.deepEqual(constituents, ['aa', 'beta'], '"aa" and "zlib" tie on length; "aa" comes first');
 });

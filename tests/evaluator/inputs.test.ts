@@ -1,15 +1,16 @@
 // Jobset inputs reach the expression as in Hydra: --arg/--argstr, git as an attribute set
 // with outPath/rev/shortRev/revCount, and a build input as the latest successful output.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds, finishStepAndBuild } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
+import { nixEnv, optionFlags } from '../../core/nix/options.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
 import { GitRepo } from '../helpers/git-repo.ts';
 
@@ -35,26 +36,46 @@ test('git, string, boolean, nix, path and build inputs reach the expression', as
   writeFileSync(join(data, 'f.txt'), 'path input');
   const upNonce = randomUUID();
   const up = new GitRepo(join(f.dir, 'up'));
-  up.write('release.nix', `{ ... }: { lib = derivation { name = "lib"; system = builtins.currentSystem; builder = "/bin/sh";
-    args = [ "-c" "echo -n built-${upNonce} > $out" ]; PATH = "/usr/bin:/bin"; }; }`).commit('up');
+  up.write(
+    'release.nix',
+    `{ ... }: { lib = derivation { name = "lib"; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "echo -n built-${upNonce} > $out" ]; PATH = "/usr/bin:/bin"; }; }`,
+  ).commit('up');
   const inputs = {
-    src: { type: 'git', value: `${repo.dir} main` }, name: { type: 'string', value: 'a "quoted" ${name}' },
-    flag: { type: 'boolean', value: 'true' }, cfg: { type: 'nix', value: '{ x = 1 + 1; }' }, data: { type: 'path', value: data },
+    src: { type: 'git', value: `${repo.dir} main` },
+    name: { type: 'string', value: 'a "quoted" ${name}' },
+    flag: { type: 'boolean', value: 'true' },
+    cfg: { type: 'nix', value: '{ x = 1 + 1; }' },
+    data: { type: 'path', value: data },
   };
-  f.writeSpec('p', { jobsets: {
-    up: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: up.dir } } },
-    main: { nixexprinput: 'src', checkinterval: 0, inputs },
-    withbuild: { nixexprinput: 'src', checkinterval: 0, inputs: { ...inputs, upstream: { type: 'build', value: 'p:up:lib' } } },
-  } });
+  f.writeSpec('p', {
+    jobsets: {
+      up: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: up.dir } } },
+      main: { nixexprinput: 'src', checkinterval: 0, inputs },
+      withbuild: {
+        nixexprinput: 'src',
+        checkinterval: 0,
+        inputs: { ...inputs, upstream: { type: 'build', value: 'p:up:lib' } },
+      },
+    },
+  });
   f.sync();
   const jobsetId = (name: string) => getJobset(f.db, 'p', name)!.id;
-  const probeOf = (name: string) => JSON.parse(evalBuilds(f.db, listEvals(f.db, jobsetId(name), 1)[0]!.id)[0]!.description!);
+  const probeOf = (name: string) =>
+    JSON.parse(evalBuilds(f.db, listEvals(f.db, jobsetId(name), 1)[0]!.id)[0]!.description!);
 
   triggerEvaluation(f.db, jobsetId('main'));
   await f.evaluator.runOnce();
   assert.deepEqual(probeOf('main'), {
-    rev, shortRev: rev.slice(0, 7), revCount: 2, name: 'a "quoted" ${name}', flag: true, cfg: { x: 2 },
-    readme: 'read me twice', data: 'path input', upstream: null,
+    rev,
+    shortRev: rev.slice(0, 7),
+    revCount: 2,
+    name: 'a "quoted" ${name}',
+    flag: true,
+    cfg: { x: 2 },
+    readme: 'read me twice',
+    data: 'path input',
+    upstream: null,
   });
 
   // A build input needs a successful build of the job first.
@@ -64,8 +85,18 @@ test('git, string, boolean, nix, path and build inputs reach the expression', as
   triggerEvaluation(f.db, jobsetId('up'));
   await f.evaluator.runOnce();
   const lib = evalBuilds(f.db, listEvals(f.db, jobsetId('up'), 1)[0]!.id)[0]!;
-  assert.equal((await new CliNix().realise(lib.drvpath, {})).exitCode, 0);
-  finishStepAndBuild(f.db, lib.id, null, { status: 0, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] });
+  execFileSync('nix-store', ['--realise', lib.drvpath, ...optionFlags()], { env: nixEnv(), stdio: 'ignore' });
+  finishStepAndBuild(f.db, lib.id, null, {
+    status: 0,
+    isCachedBuild: false,
+    startTime: 1,
+    stopTime: 2,
+    size: null,
+    closureSize: null,
+    releaseName: null,
+    products: [],
+    metrics: [],
+  });
   triggerEvaluation(f.db, jobsetId('withbuild'));
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
   assert.equal(probeOf('withbuild').upstream, `built-${upNonce}`);
@@ -74,9 +105,12 @@ test('git, string, boolean, nix, path and build inputs reach the expression', as
 test('a git repository is cloned once and fetched after', async () => {
   const f = evaluatorFixture();
   const repo = new GitRepo(join(f.dir, 'repo'));
-  const release = (n: number) => `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} ${n} > $out" ]; }; }`;
+  const release = (n: number) =>
+    `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} ${n} > $out" ]; }; }`;
   repo.write('release.nix', release(1)).commit('one');
-  f.writeSpec('p', { jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } } });
+  f.writeSpec('p', {
+    jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } },
+  });
   f.sync();
   const id = getJobset(f.db, 'p', 'a')!.id;
   triggerEvaluation(f.db, id);
@@ -89,12 +123,19 @@ test('a git repository is cloned once and fetched after', async () => {
   await f.evaluator.runOnce();
   assert.equal(listEvals(f.db, id, 10).length, 2, 'the new commit was fetched');
   assert.deepEqual(readdirSync(gitCache), [mirror]);
-  assert.ok(readdirSync(join(gitCache, mirror!)).includes('hydrant-test-marker'), 'the mirror was fetched into, not re-cloned');
+  assert.ok(
+    readdirSync(join(gitCache, mirror!)).includes('hydrant-test-marker'),
+    'the mirror was fetched into, not re-cloned',
+  );
 });
 
 test('an unreachable git repository is a fetch error on the jobset, and nothing else changes', async () => {
   const f = evaluatorFixture();
-  f.writeSpec('p', { jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: join(f.dir, 'missing') } } } } });
+  f.writeSpec('p', {
+    jobsets: {
+      a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: join(f.dir, 'missing') } } },
+    },
+  });
   f.sync();
   triggerEvaluation(f.db, getJobset(f.db, 'p', 'a')!.id);
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'failed');
@@ -108,12 +149,22 @@ test('polling an unchanged repository does not check it out or copy it to the st
   const real = new CliNix();
   const added: string[] = [];
   const nix = Object.assign(Object.create(real) as CliNix, {
-    addToStore: (dir: string) => { added.push(dir); return real.addToStore(dir); },
+    addToStore: (dir: string) => {
+      added.push(dir);
+      return real.addToStore(dir);
+    },
   });
   const f = evaluatorFixture([], nix);
   const repo = new GitRepo(join(f.dir, 'repo'));
-  repo.write('release.nix', `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} > $out" ]; }; }`).commit('one');
-  f.writeSpec('p', { jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } } });
+  repo
+    .write(
+      'release.nix',
+      `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} > $out" ]; }; }`,
+    )
+    .commit('one');
+  f.writeSpec('p', {
+    jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } },
+  });
   f.sync();
   const id = getJobset(f.db, 'p', 'a')!.id;
   triggerEvaluation(f.db, id);
@@ -124,22 +175,51 @@ test('polling an unchanged repository does not check it out or copy it to the st
   assert.equal(added.length, 1, 'the revision seen at the last evaluation reuses its store path');
 });
 
-test('a build input cannot take a private project\'s build into another project', async () => {
+test("a build input cannot take a private project's build into another project", async () => {
   const f = evaluatorFixture();
   const up = new GitRepo(join(f.dir, 'up'));
-  up.write('release.nix', `{ ... }: { lib = derivation { name = "lib"; system = builtins.currentSystem; builder = "/bin/sh";
-    args = [ "-c" "echo -n ${randomUUID()} > $out" ]; PATH = "/usr/bin:/bin"; }; }`).commit('up');
+  up.write(
+    'release.nix',
+    `{ ... }: { lib = derivation { name = "lib"; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "echo -n ${randomUUID()} > $out" ]; PATH = "/usr/bin:/bin"; }; }`,
+  ).commit('up');
   const consumer = new GitRepo(join(f.dir, 'consumer'));
   consumer.write('release.nix', '{ upstream, ... }: { }').commit('consumer');
-  f.writeSpec('secret', { private: true, jobsets: { up: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: up.dir } } } } });
-  f.writeSpec('open', { jobsets: { steal: { nixexprinput: 'src', checkinterval: 0, inputs: {
-    src: { type: 'git', value: consumer.dir }, upstream: { type: 'build', value: 'secret:up:lib' } } } } });
+  f.writeSpec('secret', {
+    private: true,
+    jobsets: { up: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: up.dir } } } },
+  });
+  f.writeSpec('open', {
+    jobsets: {
+      steal: {
+        nixexprinput: 'src',
+        checkinterval: 0,
+        inputs: {
+          src: { type: 'git', value: consumer.dir },
+          upstream: { type: 'build', value: 'secret:up:lib' },
+        },
+      },
+    },
+  });
   f.sync();
   triggerEvaluation(f.db, getJobset(f.db, 'secret', 'up')!.id);
   await f.evaluator.runOnce();
   const build = evalBuilds(f.db, listEvals(f.db, getJobset(f.db, 'secret', 'up')!.id, 1)[0]!.id)[0]!;
-  finishStepAndBuild(f.db, build.id, null, { status: 0, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] });
+  finishStepAndBuild(f.db, build.id, null, {
+    status: 0,
+    isCachedBuild: false,
+    startTime: 1,
+    stopTime: 2,
+    size: null,
+    closureSize: null,
+    releaseName: null,
+    products: [],
+    metrics: [],
+  });
   triggerEvaluation(f.db, getJobset(f.db, 'open', 'steal')!.id);
   await f.evaluator.runOnce();
-  assert.equal(getJobset(f.db, 'open', 'steal')!.fetcherrormsg, 'input "upstream": no successful build of secret:up:lib yet');
+  assert.equal(
+    getJobset(f.db, 'open', 'steal')!.fetcherrormsg,
+    'input "upstream": no successful build of secret:up:lib yet',
+  );
 });

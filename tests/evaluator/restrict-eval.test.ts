@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { evalErrors, listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
@@ -17,16 +17,25 @@ const SECRET = `server secret ${randomUUID()}`;
 
 function hostileRepo(dir: string, secretFile: string, otherStorePath: string): GitRepo {
   const nonce = randomUUID();
-  const job = (name: string, description: string) => `${name} = derivation { name = "${name}"; system = builtins.currentSystem; builder = "/bin/sh";
+  const job = (
+    name: string,
+    description: string,
+  ) => `${name} = derivation { name = "${name}"; system = builtins.currentSystem; builder = "/bin/sh";
     args = [ "-c" "echo ${nonce} > $out" ]; PATH = "/usr/bin:/bin"; } // { meta.description = ${description}; };`;
   const repo = new GitRepo(dir);
-  repo.write('own.txt', 'from the input').write('release.nix', `{ src, ... }: {
+  repo
+    .write('own.txt', 'from the input')
+    .write(
+      'release.nix',
+      `{ src, ... }: {
     ${job('reader', `builtins.readFile ${secretFile}`)}
     ${job('fetcher', `builtins.readFile (builtins.fetchurl "file://${secretFile}")`)}
     ${job('store', `builtins.readFile ${otherStorePath}`)}
     ${job('env', `"home=" + builtins.getEnv "HOME"`)}
     ${job('own', `builtins.readFile (src + "/own.txt")`)}
-  }`).commit('hostile');
+  }`,
+    )
+    .commit('hostile');
   return repo;
 }
 
@@ -35,9 +44,14 @@ async function evaluate(extraArgs: string[]) {
   const secretFile = join(f.dir, 'secret.txt');
   writeFileSync(secretFile, SECRET);
   // Another project's source in the store is not this expression's input either.
-  const otherStorePath = execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', secretFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const otherStorePath = execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', secretFile], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
   const repo = hostileRepo(join(f.dir, 'repo'), secretFile, otherStorePath);
-  f.writeSpec('p', { jobsets: { j: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } } });
+  f.writeSpec('p', {
+    jobsets: { j: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } },
+  });
   f.sync();
   triggerEvaluation(f.db, getJobset(f.db, 'p', 'j')!.id);
   await f.evaluator.runOnce();
@@ -47,7 +61,7 @@ async function evaluate(extraArgs: string[]) {
   return { descriptions, errors: Object.fromEntries(evalErrors(f.db, evalId).map((e) => [e.job, e.message])) };
 }
 
-test('an expression cannot read the server\'s files, fetch other URLs or see the environment; its own input it reads', async () => {
+test("an expression cannot read the server's files, fetch other URLs or see the environment; its own input it reads", async () => {
   const { descriptions, errors } = await evaluate([]);
   assert.doesNotMatch(JSON.stringify({ descriptions, errors }), new RegExp(SECRET));
   assert.match(errors['reader'] ?? '', /forbidden in restricted mode/);
@@ -57,7 +71,7 @@ test('an expression cannot read the server\'s files, fetch other URLs or see the
   assert.equal(descriptions['own'], 'from the input');
 });
 
-test('--restrict-eval false lets a trusted install\'s expressions read what they like', async () => {
+test("--restrict-eval false lets a trusted install's expressions read what they like", async () => {
   const { descriptions } = await evaluate(['--restrict-eval', 'false']);
   assert.equal(descriptions['reader'], SECRET);
   assert.notEqual(descriptions['env'], 'home=');

@@ -6,19 +6,27 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation, upsertJobsetFromSpec } from '../../core/db/jobsets.ts';
-import { parseJobsetSpec, SpecError } from '../../core/spec/validate.ts';
+import { parseJobsetSpec, SpecError } from '../../core/jobset-specs/validate.ts';
 import { fireDueSchedules } from '../../evaluator/schedules.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { get } from '../helpers/http.ts';
 import { addProject, addUser, login, startWebFixture } from '../helpers/web-fixture.ts';
 
-const spec = (schedule: unknown) => ({ nixexprinput: 'src', nixexprpath: 'release.nix', schedule, inputs: { src: { type: 'git', value: '/tmp/x' } } });
+const spec = (schedule: unknown) => ({
+  nixexprinput: 'src',
+  nixexprpath: 'release.nix',
+  schedule,
+  inputs: { src: { type: 'git', value: '/tmp/x' } },
+});
 
 test('a schedule is validated: five cron fields node-cron accepts, with a message that names the key', () => {
   assert.equal(parseJobsetSpec('main', spec('0 3 * * *'), 'p.json').schedule, '0 3 * * *');
   assert.equal(parseJobsetSpec('main', spec(' */15 * * * 1-5 '), 'p.json').schedule, '*/15 * * * 1-5');
   assert.equal(parseJobsetSpec('main', { ...spec(''), schedule: undefined }, 'p.json').schedule, '');
-  assert.throws(() => parseJobsetSpec('main', spec('61 * * * *'), 'p.json'), (e: Error) => e instanceof SpecError && /"schedule" "61 \* \* \* \*" is not a schedule: minute: 61/.test(e.message));
+  assert.throws(
+    () => parseJobsetSpec('main', spec('61 * * * *'), 'p.json'),
+    (e: Error) => e instanceof SpecError && /"schedule" "61 \* \* \* \*" is not a schedule: minute: 61/.test(e.message),
+  );
   assert.throws(() => parseJobsetSpec('main', spec('0 0 3 * * *'), 'p.json'), /five fields .*got 6/);
   assert.throws(() => parseJobsetSpec('main', spec('nightly'), 'p.json'), /"schedule" "nightly" is not a schedule/);
   assert.throws(() => parseJobsetSpec('main', spec(3), 'p.json'), /"schedule"/);
@@ -43,7 +51,11 @@ test('at a scheduled time the jobset is evaluated once, even with unchanged inpu
   assert.deepEqual(fireDueSchedules(f.db, at(3, 0, 40)), [], 'the same minute fires once');
   assert.deepEqual(fireDueSchedules(f.db, at(3, 5)), []);
   const outcomes = await f.evaluator.runOnce();
-  assert.deepEqual(outcomes.map((o) => o.kind), ['evaluated'], 'a new evaluation although no input changed');
+  assert.deepEqual(
+    outcomes.map((o) => o.kind),
+    ['evaluated'],
+    'a new evaluation although no input changed',
+  );
   assert.equal(listEvals(f.db, jobsetId, 10).length, 2);
   // Missed while the evaluator was down: caught up once when it is back.
   assert.deepEqual(fireDueSchedules(f.db, at(27, 30)), [jobsetId]);
@@ -53,11 +65,21 @@ test('the jobset page shows the schedule and its next time', async () => {
   const w = await startWebFixture();
   try {
     addProject(w.db, 'demo');
-    upsertJobsetFromSpec(w.db, 'demo', parseJobsetSpec('nightly', { ...spec('30 2 * * *'), inputs: { src: { type: 'git', value: 'https://example.invalid/r.git' } } }, 'demo.json'), '');
+    upsertJobsetFromSpec(
+      w.db,
+      'demo',
+      parseJobsetSpec(
+        'nightly',
+        { ...spec('30 2 * * *'), inputs: { src: { type: 'git', value: 'https://example.invalid/r.git' } } },
+        'demo.json',
+      ),
+      '',
+    );
     const page = (await get(`${w.url}/jobset/demo/nightly`)).text;
     const next = new Date(Date.now() + 60_000);
     next.setUTCMinutes(30, 0, 0);
-    if (next.getUTCHours() > 2 || (next.getUTCHours() === 2 && Date.now() >= next.getTime())) next.setUTCDate(next.getUTCDate() + 1);
+    if (next.getUTCHours() > 2 || (next.getUTCHours() === 2 && Date.now() >= next.getTime()))
+      next.setUTCDate(next.getUTCDate() + 1);
     next.setUTCHours(2);
     assert.match(page, /<dt>Schedule<\/dt><dd><code>30 2 \* \* \*<\/code> \(UTC\), next <span[^>]*>([^<]+)<\/span>/);
     assert.match(page, new RegExp(next.toISOString().slice(0, 16).replace('T', '.')));
@@ -72,13 +94,25 @@ test('the web edit sets and validates the schedule too', async () => {
     addProject(w.db, 'demo');
     await addUser(w.db, 'root', 'pw-root-123', ['admin']);
     const cookie = await login(w.url, 'root', 'pw-root-123');
-    const put = (body: object) => fetch(`${w.url}/jobset/demo/web`, { method: 'PUT', headers: { 'Content-Type': 'application/json', Accept: 'application/json', Origin: w.url, cookie },
-      body: JSON.stringify({ nixexprinput: 'src', nixexprpath: 'release.nix', inputs: { src: { type: 'git', value: 'https://example.invalid/r.git' } }, ...body }) });
+    const put = (body: object) =>
+      fetch(`${w.url}/jobset/demo/web`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', Origin: w.url, cookie },
+        body: JSON.stringify({
+          nixexprinput: 'src',
+          nixexprpath: 'release.nix',
+          inputs: { src: { type: 'git', value: 'https://example.invalid/r.git' } },
+          ...body,
+        }),
+      });
     assert.equal((await put({ schedule: '15 4 * * 1' })).status, 201, 'created');
     assert.equal(getJobset(w.db, 'demo', 'web')!.schedule, '15 4 * * 1');
     const bad = await put({ schedule: '15 25 * * *' });
     assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { error: string }).error, /"schedule" "15 25 \* \* \*" is not a schedule: hour/);
+    assert.match(
+      ((await bad.json()) as { error: string }).error,
+      /"schedule" "15 25 \* \* \*" is not a schedule: hour/,
+    );
     assert.equal((await put({ description: 'kept' })).status, 200);
     assert.equal(getJobset(w.db, 'demo', 'web')!.schedule, '15 4 * * 1', 'left out, the schedule is kept');
   } finally {

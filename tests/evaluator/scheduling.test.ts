@@ -3,14 +3,23 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds, finishStepAndBuild } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const succeeded = { status: 0, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] };
+const succeeded = {
+  status: 0,
+  isCachedBuild: false,
+  startTime: 1,
+  stopTime: 2,
+  size: null,
+  closureSize: null,
+  releaseName: null,
+  products: [],
+  metrics: [],
+};
 
 test('one-shot (enabled 2): evaluated once, then disabled, and a re-sync does not re-enable it', async () => {
   const f = evaluatorFixture();
@@ -43,14 +52,21 @@ test('one-at-a-time (enabled 3): no new evaluation while the previous one has un
   finishStepAndBuild(f.db, a!.id, null, succeeded);
   assert.deepEqual(await f.evaluator.runOnce(), [], 'one build is still queued');
   finishStepAndBuild(f.db, b!.id, null, { ...succeeded, status: 1 });
-  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated', 'the pending trigger runs once all builds finished');
+  assert.equal(
+    (await f.evaluator.runOnce())[0]?.kind,
+    'evaluated',
+    'the pending trigger runs once all builds finished',
+  );
   assert.equal(listEvals(f.db, id, 10).length, 2);
 });
 
 test('a runaway evaluation is stopped at the memory limit with a clear error; the next one goes on', async () => {
   const f = evaluatorFixture(['--eval-max-memory', '300']);
   const repo = new ReleaseRepo(join(f.dir, 'repo'), 'a = job "a";');
-  const hog = new ReleaseRepo(join(f.dir, 'hog'), 'hog = job (toString (builtins.length (builtins.genList (x: toString x) 50000000)));');
+  const hog = new ReleaseRepo(
+    join(f.dir, 'hog'),
+    'hog = job (toString (builtins.length (builtins.genList (x: toString x) 50000000)));',
+  );
   f.writeSpec('p', { jobsets: { hog: gitJobset(hog.dir), fine: gitJobset(repo.dir) } });
   f.sync();
   triggerEvaluation(f.db, getJobset(f.db, 'p', 'hog')!.id);
@@ -62,9 +78,12 @@ test('a runaway evaluation is stopped at the memory limit with a clear error; th
   assert.equal(listEvals(f.db, getJobset(f.db, 'p', 'fine')!.id, 10).length, 1);
 });
 
-test('a slow evaluation does not hold up another jobset\'s evaluation', async () => {
+test("a slow evaluation does not hold up another jobset's evaluation", async () => {
   const f = evaluatorFixture(['--eval-tick', '1', '--max-evals', '2']);
-  const slow = new ReleaseRepo(join(f.dir, 'slow'), 'slow = job (toString (builtins.foldl\' (a: b: a + b) 0 (builtins.genList (x: x) 6000000)));');
+  const slow = new ReleaseRepo(
+    join(f.dir, 'slow'),
+    "slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 6000000)));",
+  );
   const quick = new ReleaseRepo(join(f.dir, 'quick'), 'a = job "a";');
   f.writeSpec('p', { jobsets: { slow: gitJobset(slow.dir), quick: gitJobset(quick.dir) } });
   f.sync();
@@ -82,7 +101,10 @@ test('a slow evaluation does not hold up another jobset\'s evaluation', async ()
 
 test('stopping the evaluator kills a running evaluation, which runs again at the next start', async () => {
   const f = evaluatorFixture(['--eval-tick', '1']);
-  const slow = new ReleaseRepo(join(f.dir, 'slow'), 'slow = job (toString (builtins.foldl\' (a: b: a + b) 0 (builtins.genList (x: x) 6000000)));');
+  const slow = new ReleaseRepo(
+    join(f.dir, 'slow'),
+    "slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 6000000)));",
+  );
   f.writeSpec('p', { jobsets: { slow: gitJobset(slow.dir) } });
   f.sync();
   const id = getJobset(f.db, 'p', 'slow')!.id;

@@ -8,7 +8,7 @@ import { createLogger } from '../../core/log.ts';
 import type { Nix } from '../../core/nix/nix.ts';
 import { createEvaluator, type Evaluator } from '../../evaluator/index.ts';
 import { syncSpecDir } from '../../evaluator/sync-specs.ts';
-import { pathRulesOf } from '../../core/spec/path-rules.ts';
+import { pathRulesOf } from '../../core/jobset-specs/path-rules.ts';
 import { GitRepo } from './git-repo.ts';
 import { tempDir } from './temp.ts';
 
@@ -28,13 +28,26 @@ export function evaluatorFixture(extraArgs: string[] = [], nix?: Nix): Evaluator
   const specDir = join(dir, 'jobsets');
   mkdirSync(specDir);
   // Local repositories and path inputs of tests live in the temp dir: allowed, as an admin would allow them.
-  const { config } = readConfig(['--state-dir', join(dir, 'state'), '--jobsets', specDir, '--gc-roots-dir', join(dir, 'gcroots'), '--allowed-paths', dir, ...extraArgs]);
+  const { config } = readConfig([
+    '--state-dir',
+    join(dir, 'state'),
+    '--jobsets',
+    specDir,
+    '--gc-roots-dir',
+    join(dir, 'gcroots'),
+    '--allowed-paths',
+    dir,
+    ...extraArgs,
+  ]);
   const db = openDatabase(config.dbPath);
   migrate(db);
   const log = createLogger('silent');
   const evaluator = createEvaluator(config, { log, db, nix });
   return {
-    dir, specDir, db, evaluator,
+    dir,
+    specDir,
+    db,
+    evaluator,
     sync: () => syncSpecDir(db, specDir, log, pathRulesOf(config)),
     writeSpec(project, spec) {
       writeFileSync(join(specDir, `${project}.json`), typeof spec === 'string' ? spec : JSON.stringify(spec, null, 2));
@@ -70,5 +83,11 @@ export class ReleaseRepo extends GitRepo {
 
 /** A jobset spec (Hydra's keys) evaluating release.nix from a git repository. */
 export function gitJobset(repoDir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0, inputs: { src: { type: 'git', value: repoDir } }, ...extra };
+  return {
+    nixexprinput: 'src',
+    nixexprpath: 'release.nix',
+    checkinterval: 0,
+    inputs: { src: { type: 'git', value: repoDir } },
+    ...extra,
+  };
 }

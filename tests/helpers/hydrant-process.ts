@@ -9,7 +9,10 @@ export class HydrantProcess {
   private output = '';
   url = '';
 
-  constructor(private readonly args: string[], private readonly env: NodeJS.ProcessEnv = {}) {}
+  constructor(
+    private readonly args: string[],
+    private readonly env: NodeJS.ProcessEnv = {},
+  ) {}
 
   async start(): Promise<this> {
     this.output = '';
@@ -18,11 +21,19 @@ export class HydrantProcess {
       env: { ...process.env, HYDRANT_LOG_LEVEL: 'info', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const collect = (d: Buffer) => { this.output += d.toString('utf8'); };
+    const collect = (d: Buffer) => {
+      this.output += d.toString('utf8');
+    };
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
-    const exited = new Promise<never>((_, reject) => this.child!.once('exit', (code) => reject(new Error(`hydrant exited early (${code}):\n${this.output}`))));
-    const listening = waitFor('hydrant to listen', () => /"url":"(http:[^"]+)","msg":"web server listening"/.exec(this.output)?.[1], 60);
+    const exited = new Promise<never>((_, reject) =>
+      this.child!.once('exit', (code) => reject(new Error(`hydrant exited early (${code}):\n${this.output}`))),
+    );
+    const listening = waitFor(
+      'hydrant to listen',
+      () => /"url":"(http:[^"]+)","msg":"web server listening"/.exec(this.output)?.[1],
+      60,
+    );
     this.url = await Promise.race([listening, exited]);
     return this;
   }

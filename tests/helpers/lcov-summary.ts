@@ -9,5 +9,12 @@ export function lcovSummaryTotals(summary: string): Totals {
   const [linesHit, linesFound] = pick('lines');
   const [functionsHit, functionsFound] = pick('functions');
   const [branchesHit, branchesFound] = pick('branches');
-  return { linesFound: linesFound!, linesHit: linesHit!, functionsFound: functionsFound!, functionsHit: functionsHit!, branchesFound: branchesFound!, branchesHit: branchesHit! };
+  return {
+    linesFound: linesFound!,
+    linesHit: linesHit!,
+    functionsFound: functionsFound!,
+    functionsHit: functionsHit!,
+    branchesFound: branchesFound!,
+    branchesHit: branchesHit!,
+  };
 }

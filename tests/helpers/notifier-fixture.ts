@@ -1,9 +1,10 @@
-import { finishBuild, bareResult } from '../../core/db/queue.ts';
+import { finishBuild, bareResult } from '../../core/db/build-results.ts';
 import { now } from '../../core/db/database.ts';
 import { createNotifier, type Notifier } from '../../notifier/index.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from './queue-fixture.ts';
 import { freePort, TestSmtp, type ReceivedMail } from './smtp.ts';
+import { setJobsetEmail } from './db.ts';
 
 /**
  * Real builds (QueueFixture + the real queue runner) and the real notifier in this process,
@@ -20,29 +21,48 @@ export class NotifierFixture extends QueueFixture {
     if (options.smtpDown) this.smtp.port = await freePort();
     else await this.smtp.start();
     const smtp = options.noSmtpUrl ? [] : ['--smtp-url', this.smtp.url];
-    this.notifier = createNotifier(this.config([...smtp, '--base-url', 'http://hydrant.test', '--email-wait', '3600', ...flags]), { log: this.log, db: this.db });
+    this.notifier = createNotifier(
+      this.config([...smtp, '--base-url', 'http://hydrant.test', '--email-wait', '3600', ...flags]),
+      { log: this.log, db: this.db },
+    );
     return this;
   }
 
   /** `jobs` maps a job name to 'ok' | 'fail' | a Nix expression; maintainers go in meta. */
-  jobs(spec: Record<string, 'ok' | 'fail' | { dependsOn: string } | { fail: true; maintainers: string } | { ok: true; maintainers: string }>, maintainers = ''): string {
+  jobs(
+    spec: Record<
+      string,
+      'ok' | 'fail' | { dependsOn: string } | { fail: true; maintainers: string } | { ok: true; maintainers: string }
+    >,
+    maintainers = '',
+  ): string {
     const r = ++this.round;
     const meta = (m: string) => (m ? `withMeta { maintainers = ${JSON.stringify(m)}; }` : '');
     const parts = Object.entries(spec).map(([name, s]) => {
       const key = JSON.stringify(name);
       if (s === 'ok') return `${key} = ${meta(maintainers)} (job "j" "echo round ${r} > $out");`;
-      if (s === 'fail') return `${key} = ${meta(maintainers)} (job "j" "echo round ${r}; echo 'error: <b>boom</b> in ${name}'; exit 1");`;
-      if ('dependsOn' in s) return `${key} = ${meta(maintainers)} (jobWith "j" { dep = self.${JSON.stringify(s.dependsOn)}; } "cat $dep > $out");`;
+      if (s === 'fail')
+        return `${key} = ${meta(maintainers)} (job "j" "echo round ${r}; echo 'error: <b>boom</b> in ${name}'; exit 1");`;
+      if ('dependsOn' in s)
+        return `${key} = ${meta(maintainers)} (jobWith "j" { dep = self.${JSON.stringify(s.dependsOn)}; } "cat $dep > $out");`;
       return `${key} = ${meta(s.maintainers)} (job "j" "echo round ${r}; ${'fail' in s ? 'exit 1' : 'echo ok > $out'}");`;
     });
     return `let self = { ${parts.join('\n')} }; in self`;
   }
 
   /** Queues and builds one evaluation of `spec` in `jobset` (email on), then lets the notifier run. */
-  async evaluation(jobset: string, body: string, jobsetColumns: { emailoverride?: string; enableemail?: boolean } = {}): Promise<Record<string, number>> {
+  async evaluation(
+    jobset: string,
+    body: string,
+    jobsetColumns: { emailoverride?: string; enableemail?: boolean } = {},
+  ): Promise<Record<string, number>> {
     const ids = await this.queue(body, jobset);
-    this.db.prepare('UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE project = ? AND name = ?')
-      .run(jobsetColumns.enableemail === false ? 0 : 1, jobsetColumns.emailoverride ?? '', 'p', jobset);
+    setJobsetEmail(
+      this.db,
+      { project: 'p', name: jobset },
+      jobsetColumns.enableemail !== false,
+      jobsetColumns.emailoverride ?? '',
+    );
     await createQueueRunner(this.config(), { log: this.log, db: this.db, nix: this.nix, maxJobs: 2 }).runOnce();
     await this.notifier.runOnce();
     return ids;

@@ -10,6 +10,7 @@ import { upsertProject } from '../../core/db/projects.ts';
 import { createLogger } from '../../core/log.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
 import { tempDir } from './temp.ts';
+import { evalBuildIds } from './db.ts';
 
 /**
  * A state dir with a migrated database and a project whose jobsets are queued from Nix
@@ -34,18 +35,55 @@ export class QueueFixture {
     mkdirSync(this.stateDir, { recursive: true });
     this.db = openDatabase(join(this.stateDir, 'hydrant.sqlite'));
     migrate(this.db);
-    upsertProject(this.db, { name: 'p', displayname: 'p', description: '', homepage: '', enabled: true, hidden: false, owner: '', spec_source: '' });
+    upsertProject(this.db, {
+      name: 'p',
+      displayname: 'p',
+      description: '',
+      homepage: '',
+      enabled: true,
+      hidden: false,
+      owner: '',
+      spec_source: '',
+    });
   }
 
   config(args: string[] = []): Config {
-    return readConfig(['--state-dir', this.stateDir, '--gc-roots-dir', this.gcRootsDir, '--retry-interval', '0', '--unsupported-wait', '0', ...args], {}).config;
+    return readConfig(
+      [
+        '--state-dir',
+        this.stateDir,
+        '--gc-roots-dir',
+        this.gcRootsDir,
+        '--retry-interval',
+        '0',
+        '--unsupported-wait',
+        '0',
+        ...args,
+      ],
+      {},
+    ).config;
   }
 
   jobset(name: string, shares = 100): number {
-    return upsertJobsetFromSpec(this.db, 'p', {
-      name, enabled: 1, hidden: false, description: '', nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0,
-      schedulingshares: shares, enableemail: false, emailoverride: '', keepnr: 3, inputs: [],
-    }, '');
+    return upsertJobsetFromSpec(
+      this.db,
+      'p',
+      {
+        name,
+        enabled: 1,
+        hidden: false,
+        description: '',
+        nixexprinput: 'src',
+        nixexprpath: 'release.nix',
+        checkinterval: 0,
+        schedulingshares: shares,
+        enableemail: false,
+        emailoverride: '',
+        keepnr: 3,
+        inputs: [],
+      },
+      '',
+    );
   }
 
   /**
@@ -57,7 +95,9 @@ export class QueueFixture {
   async queue(body: string, jobsetName = 'main'): Promise<Record<string, number>> {
     const jobsetId = this.jobset(jobsetName);
     const file = join(this.dir, `release-${++this.exprCount}.nix`);
-    writeFileSync(file, `{ }: let
+    writeFileSync(
+      file,
+      `{ }: let
       nonce = "${this.nonce}";
       jobWith = name: attrs: script: derivation ({
         inherit name; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
@@ -65,13 +105,21 @@ export class QueueFixture {
       } // attrs);
       job = name: script: jobWith name { } script;
       withMeta = meta: drv: drv // { inherit meta; };
-    in ${body}`);
+    in ${body}`,
+    );
     const result = await this.nix.evaluateJobs({ exprPath: file, args: {} });
     if (result.errors.length) throw new Error(`fixture jobs failed to evaluate: ${JSON.stringify(result.errors)}`);
     const { evalId } = registerEvaluation(this.db, {
-      jobsetId, inputsHash: `${this.nonce}-${this.exprCount}`, checkoutSeconds: 0, evalSeconds: 0, nixexprinput: 'src', nixexprpath: file, inputs: [], jobs: result.jobs, errors: [],
+      jobsetId,
+      inputsHash: `${this.nonce}-${this.exprCount}`,
+      checkoutSeconds: 0,
+      evalSeconds: 0,
+      nixexprinput: 'src',
+      nixexprpath: file,
+      inputs: [],
+      jobs: result.jobs,
+      errors: [],
     });
-    const rows = this.db.prepare('SELECT b.id, b.job FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?').all(evalId) as { id: number; job: string }[];
-    return Object.fromEntries(rows.map((r) => [r.job, r.id]));
+    return evalBuildIds(this.db, evalId);
   }
 }

@@ -23,8 +23,13 @@ export class TestSmtp {
 
   async start(port = 0): Promise<this> {
     this.server = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false, banner: 'hydrant test smtp',
-      onClose: (session) => { this.closed.add(session.id); },
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      banner: 'hydrant test smtp',
+      onClose: (session) => {
+        this.closed.add(session.id);
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (d: Buffer) => chunks.push(d));
@@ -37,11 +42,17 @@ export class TestSmtp {
               reached();
               await release;
               // The sender went away before the server answered: nothing was accepted.
-              if (this.closed.has(session.id)) return callback(new Error('connection closed before the mail was accepted'));
+              if (this.closed.has(session.id))
+                return callback(new Error('connection closed before the mail was accepted'));
             }
             const raw = Buffer.concat(chunks).toString('utf8');
             const mail = await simpleParser(raw);
-            this.received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, mail, messageId: mail.messageId ?? '' });
+            this.received.push({
+              to: session.envelope.rcptTo.map((r) => r.address),
+              raw,
+              mail,
+              messageId: mail.messageId ?? '',
+            });
             callback(null);
           })().catch((e: Error) => callback(e));
         });
@@ -68,7 +79,9 @@ export class TestSmtp {
 
   /** After `skip` more mails, holds the next one before accepting it; resolves when it arrives. */
   holdAfter(skip: number, release: Promise<void>): Promise<void> {
-    return new Promise((reached) => { this.hold = { count: skip, reached, release }; });
+    return new Promise((reached) => {
+      this.hold = { count: skip, reached, release };
+    });
   }
 
   to(address: string): ReceivedMail[] {
@@ -83,7 +96,10 @@ export class TestSmtp {
 /** The unfolded values of a header in the mail as it was received (no parser's interpretation). */
 export function rawHeaders(raw: string, name: string): string[] {
   const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  return head.split(/\r?\n/).filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`)).map((l) => l.slice(name.length + 1).trim());
+  return head
+    .split(/\r?\n/)
+    .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    .map((l) => l.slice(name.length + 1).trim());
 }
 
 /** A port nothing listens on (yet): bound once to learn it, then closed. */

@@ -29,17 +29,31 @@ export class SshMachine {
 
   async start(): Promise<this> {
     this.port ||= await freePort();
-    writeFileSync(join(this.dir, 'sshd_config'), [
-      `Port ${this.port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(this.dir, 'host_key')}`,
-      `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
-      `PidFile ${join(this.dir, 'sshd.pid')}`, '',
-    ].join('\n'));
+    writeFileSync(
+      join(this.dir, 'sshd_config'),
+      [
+        `Port ${this.port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${join(this.dir, 'host_key')}`,
+        `AuthorizedKeysFile ${join(this.dir, 'authorized_keys')}`,
+        'PermitRootLogin prohibit-password',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        `PidFile ${join(this.dir, 'sshd.pid')}`,
+        '',
+      ].join('\n'),
+    );
     // /run/sshd (privilege separation) is made on a private tmpfs, not on this machine's /run.
     const script = `mount --bind ${this.nixDir} /nix && mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd && exec /usr/sbin/sshd -D -e -f ${join(this.dir, 'sshd_config')}`;
-    this.sshd = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.sshd = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    this.sshd.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    this.sshd.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     await waitFor(`sshd on port ${this.port} (${stderr})`, () => canConnect(this.port), 20);
     return this;
   }
@@ -67,20 +81,37 @@ export class SshMachine {
     // Only ever a namespace other than ours: never sweep this machine's own processes.
     if (ns && ns !== namespaceOf(process.pid)) {
       for (const p of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-        if (namespaceOf(Number(p)) === ns) try { process.kill(Number(p), 'SIGKILL'); } catch { /* gone */ }
+        if (namespaceOf(Number(p)) === ns)
+          try {
+            process.kill(Number(p), 'SIGKILL');
+          } catch {
+            /* gone */
+          }
       }
     }
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     this.sshd = undefined;
   }
 
   private sshdPid(): number | null {
-    try { return Number(readFileSync(join(this.dir, 'sshd.pid'), 'utf8').trim()); } catch { return null; }
+    try {
+      return Number(readFileSync(join(this.dir, 'sshd.pid'), 'utf8').trim());
+    } catch {
+      return null;
+    }
   }
 }
 
 function namespaceOf(pid: number): string | null {
-  try { return readlinkSync(`/proc/${pid}/ns/mnt`); } catch { return null; }
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return null;
+  }
 }
 
 function freePort(): Promise<number> {
@@ -97,7 +128,10 @@ function freePort(): Promise<number> {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }

@@ -12,7 +12,9 @@ import { inProcess } from './roles.ts';
 import { tempDir } from './temp.ts';
 
 const kernelDir = process.env.HYDRANT_VM_KERNEL_DIR ?? '/var/lib/hydrant/vm-kernel';
-export const vmSkip = existsSync(join(kernelDir, 'vmlinuz')) ? false : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
+export const vmSkip = existsSync(join(kernelDir, 'vmlinuz'))
+  ? false
+  : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
 
 export class VmJobset {
   readonly dir = tempDir();
@@ -28,7 +30,12 @@ export class VmJobset {
     // bundled jobs (to boot real VMs) and may run at the same time as a test using this.
     appendFileSync(join(this.src, 'lib', 'driver', 'run-test.mjs'), `// test run ${randomUUID()}\n`);
     mkdirSync(this.specs);
-    const jobset = { nixexprinput: 'src', nixexprpath: 'nixos/release.nix', checkinterval: 3600, inputs: { src: { type: 'path', value: this.src } } };
+    const jobset = {
+      nixexprinput: 'src',
+      nixexprpath: 'nixos/release.nix',
+      checkinterval: 3600,
+      inputs: { src: { type: 'path', value: this.src } },
+    };
     writeFileSync(join(this.specs, 'nixos.json'), JSON.stringify({ jobsets: { trunk: jobset } }));
     this.roles = inProcess(join(this.dir, 'state'), ['--jobsets', this.specs, '--allowed-paths', this.dir]);
   }
@@ -55,7 +62,9 @@ export class VmJobset {
   latestEval(): { evalId: number; builds: Record<string, number> } {
     const { db } = this.roles;
     const { id } = db.prepare('SELECT max(id) AS id FROM jobset_evals').get() as { id: number };
-    const rows = db.prepare('SELECT b.id, b.job FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?').all(id) as { id: number; job: string }[];
+    const rows = db
+      .prepare('SELECT b.id, b.job FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?')
+      .all(id) as { id: number; job: string }[];
     return { evalId: id, builds: Object.fromEntries(rows.map((r) => [r.job, r.id])) };
   }
 }

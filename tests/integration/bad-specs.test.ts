@@ -17,19 +17,31 @@ const jobsets = join(dir, 'jobsets');
 const { config, db, log } = inProcess(join(dir, 'state'), ['--jobsets', jobsets]);
 let server: WebServer;
 
-const spec = (inputs: object, extra: object = {}) => ({ nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 0, inputs, ...extra });
+const spec = (inputs: object, extra: object = {}) => ({
+  nixexprinput: 'src',
+  nixexprpath: 'release.nix',
+  checkinterval: 0,
+  inputs,
+  ...extra,
+});
 
 before(async () => {
   mkdirSync(join(jobsets, 'good-src'), { recursive: true });
-  writeFileSync(join(jobsets, 'good-src', 'release.nix'), `{ x = derivation { name = "x-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/sh"; args = ["-c" "echo > $out"]; }; }`);
-  writeFileSync(join(jobsets, 'mixed.json'), JSON.stringify({
-    displayname: 'Mixed',
-    jobsets: {
-      good: spec({ src: { type: 'path', value: './good-src' } }, { checkinterval: 1 }),
-      typo: spec({ src: { type: 'path', value: './good-src' } }, { nixexprpaht: 'release.nix' }),
-      norepo: spec({ src: { type: 'git', value: join(dir, 'no-such-repo') } }, { checkinterval: 1 }),
-    },
-  }));
+  writeFileSync(
+    join(jobsets, 'good-src', 'release.nix'),
+    `{ x = derivation { name = "x-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/sh"; args = ["-c" "echo > $out"]; }; }`,
+  );
+  writeFileSync(
+    join(jobsets, 'mixed.json'),
+    JSON.stringify({
+      displayname: 'Mixed',
+      jobsets: {
+        good: spec({ src: { type: 'path', value: './good-src' } }, { checkinterval: 1 }),
+        typo: spec({ src: { type: 'path', value: './good-src' } }, { nixexprpaht: 'release.nix' }),
+        norepo: spec({ src: { type: 'git', value: join(dir, 'no-such-repo') } }, { checkinterval: 1 }),
+      },
+    }),
+  );
   writeFileSync(join(jobsets, 'broken.json'), '{ "displayname": "Broken", ');
   await createEvaluator(config, { log, db }).runOnce();
   server = createWebServer(config, { log, db });

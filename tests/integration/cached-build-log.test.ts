@@ -13,22 +13,31 @@ import { createWebServer } from '../../server/index.ts';
 import { get } from '../helpers/http.ts';
 import { inProcess } from '../helpers/roles.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { allBuilds } from '../helpers/db.ts';
 
 test('the log of a build that found its outputs already built is the log Nix kept', async () => {
   const dir = tempDir();
   const marker = `built-by-hand-${randomUUID()}`;
   mkdirSync(join(dir, 'jobsets', 'src'), { recursive: true });
   const expr = join(dir, 'jobsets', 'src', 'release.nix');
-  writeFileSync(expr, `{ job = derivation { name = "by-hand"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${marker}; echo > $out" ]; }; }`);
+  writeFileSync(
+    expr,
+    `{ job = derivation { name = "by-hand"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${marker}; echo > $out" ]; }; }`,
+  );
   execFileSync('nix-build', [expr, '-A', 'job', '--no-out-link', ...optionFlags()], { stdio: 'ignore' });
-  writeFileSync(join(dir, 'jobsets', 'p.json'), JSON.stringify({ jobsets: { j: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } } } }));
+  writeFileSync(
+    join(dir, 'jobsets', 'p.json'),
+    JSON.stringify({
+      jobsets: { j: { nixexprinput: 'src', checkinterval: 3600, inputs: { src: { type: 'path', value: './src' } } } },
+    }),
+  );
 
   const { config, db, log } = inProcess(join(dir, 'state'), ['--jobsets', join(dir, 'jobsets')]);
   await createEvaluator(config, { log, db }).runOnce();
   const runner = createQueueRunner(config, { log, db });
   await runner.runOnce();
   await runner.stop();
-  const build = db.prepare('SELECT id, finished, buildstatus, iscachedbuild FROM builds').get() as { id: number; finished: number; buildstatus: number; iscachedbuild: number };
+  const build = allBuilds(db)[0]!;
   assert.deepEqual([build.finished, build.buildstatus, build.iscachedbuild], [1, 0, 1], 'finished at once as cached');
 
   const server = createWebServer(config, { log, db });

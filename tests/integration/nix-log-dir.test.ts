@@ -46,7 +46,10 @@ test('nix-store -l shows a step log; a cached build here and in a second hydrant
   const made = await build(first, 'main');
   assert.equal(getBuild(first.db, made)!.buildstatus, 0);
   const drv = getBuild(first.db, made)!.drvpath;
-  const kept = execFileSync('nix-store', ['-l', drv, ...optionFlags()], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const kept = execFileSync('nix-store', ['-l', drv, ...optionFlags()], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   assert.match(kept, new RegExp(`${marker}\nno newline at the end`));
 
   // Another jobset of the same hydrant: the outputs are valid, the build is cached.
@@ -56,7 +59,12 @@ test('nix-store -l shows a step log; a cached build here and in a second hydrant
   assert.equal(buildSteps(first.db, again).length, 0);
   const here = await logPage(first, again);
   assert.match(here.raw, new RegExp(marker));
-  assert.match(here.page, new RegExp(`already built by <a href="/build/${made}">build ${made}</a>: this is the log of the build that made them \\(cached\\)`));
+  assert.match(
+    here.page,
+    new RegExp(
+      `already built by <a href="/build/${made}">build ${made}</a>: this is the log of the build that made them \\(cached\\)`,
+    ),
+  );
 
   // A second hydrant (its own state directory) finds the outputs built by the first.
   const second = new QueueFixture();

@@ -28,7 +28,16 @@ let job = name: script: derivation {
   tests.hello = job "hello" "echo ${greeting}; echo ${greeting} > $out";
 }`;
 
-interface BuildJson { id: number; job: string; finished: number; buildstatus: number | null; starttime: number | null; stoptime: number | null; buildoutputs: Record<string, { path: string }>; buildproducts: Record<string, { name: string }> }
+interface BuildJson {
+  id: number;
+  job: string;
+  finished: number;
+  buildstatus: number | null;
+  starttime: number | null;
+  stoptime: number | null;
+  buildoutputs: Record<string, { path: string }>;
+  buildproducts: Record<string, { name: string }>;
+}
 
 // Registered before tempDir(): hooks run in order, and hydrant must stop before its directory goes.
 after(async () => {
@@ -42,25 +51,55 @@ before(async () => {
   repo.write('release.nix', releaseNix(`hello-one-${nonce}`)).commit('first');
   const jobsets = join(dir, 'jobsets');
   mkdirSync(jobsets);
-  writeFileSync(join(jobsets, 'slice.json'), JSON.stringify({
-    displayname: 'Slice <test>',
-    jobsets: { main: { nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: 1, inputs: { src: { type: 'git', value: `${repo.dir} main` } } } },
-  }));
-  hydrant = await new HydrantProcess(['start', '--state-dir', join(dir, 'state'), '--gc-roots-dir', join(dir, 'gcroots'), '--port', '0', '--jobsets', jobsets, '--eval-tick', '1', '--allowed-paths', dir]).start(); // the repository is local
+  writeFileSync(
+    join(jobsets, 'slice.json'),
+    JSON.stringify({
+      displayname: 'Slice <test>',
+      jobsets: {
+        main: {
+          nixexprinput: 'src',
+          nixexprpath: 'release.nix',
+          checkinterval: 1,
+          inputs: { src: { type: 'git', value: `${repo.dir} main` } },
+        },
+      },
+    }),
+  );
+  hydrant = await new HydrantProcess([
+    'start',
+    '--state-dir',
+    join(dir, 'state'),
+    '--gc-roots-dir',
+    join(dir, 'gcroots'),
+    '--port',
+    '0',
+    '--jobsets',
+    jobsets,
+    '--eval-tick',
+    '1',
+    '--allowed-paths',
+    dir,
+  ]).start(); // the repository is local
 });
 
 async function evalBuilds(evalId: number): Promise<BuildJson[]> {
   const ev = (await get(`${hydrant.url}/eval/${evalId}`, { json: true })).json() as { builds: number[] };
-  return Promise.all(ev.builds.map(async (id) => (await get(`${hydrant.url}/build/${id}`, { json: true })).json() as BuildJson));
+  return Promise.all(
+    ev.builds.map(async (id) => (await get(`${hydrant.url}/build/${id}`, { json: true })).json() as BuildJson),
+  );
 }
 
 test('an evaluation with three builds is recorded and built: success, failure, nested success', async () => {
-  const builds = await waitFor('three finished builds', async () => {
-    const r = await get(`${hydrant.url}/eval/1`, { json: true });
-    if (r.status !== 200) return undefined;
-    const all = await evalBuilds(1);
-    return all.length === 3 && all.every((b) => b.finished === 1) ? all : undefined;
-  }, 120);
+  const builds = await waitFor(
+    'three finished builds',
+    async () => {
+      const r = await get(`${hydrant.url}/eval/1`, { json: true });
+      if (r.status !== 200) return undefined;
+      const all = await evalBuilds(1);
+      return all.length === 3 && all.every((b) => b.finished === 1) ? all : undefined;
+    },
+    120,
+  );
   const byJob = Object.fromEntries(builds.map((b) => [b.job, b]));
   assert.deepEqual(Object.keys(byJob).sort(), ['fail', 'ok', 'tests.hello']);
   assert.equal(byJob['ok']!.buildstatus, 0);
@@ -118,10 +157,14 @@ test('JSON answers say they vary by Accept', async () => {
 test('a new commit leads to a new evaluation without a restart, reusing unchanged builds', async () => {
   const first = await evalBuilds(1);
   repo.write('release.nix', releaseNix(`hello-two-${nonce}`)).commit('second');
-  const second = await waitFor('evaluation 2', async () => {
-    const r = await get(`${hydrant.url}/eval/2`, { json: true });
-    return r.status === 200 ? (r.json() as { builds: number[] }) : undefined;
-  }, 60);
+  const second = await waitFor(
+    'evaluation 2',
+    async () => {
+      const r = await get(`${hydrant.url}/eval/2`, { json: true });
+      return r.status === 200 ? (r.json() as { builds: number[] }) : undefined;
+    },
+    60,
+  );
   assert.equal(second.builds.length, 3);
   const firstFail = first.find((b) => b.job === 'fail')!;
   assert.ok(second.builds.includes(firstFail.id), 'the unchanged failing job keeps its build');

@@ -17,6 +17,7 @@ import { get } from '../helpers/http.ts';
 import { decodePng, lineTotals } from '../helpers/images-and-coverage.ts';
 import { inProcess } from '../helpers/roles.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { allBuilds } from '../helpers/db.ts';
 
 const kernelDir = process.env.HYDRANT_VM_KERNEL_DIR ?? '/var/lib/hydrant/vm-kernel';
 const missing = existsSync(join(kernelDir, 'vmlinuz')) ? null : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
@@ -26,17 +27,35 @@ const skip = missing && !process.env.CI ? missing : false;
 // boot) whatever this machine's store already holds, e.g. a running `npm start`'s outputs.
 const nonce = randomUUID();
 
-interface Product { type: string; subtype: string; name: string; path: string }
-interface Build { id: number; job: string; buildstatus: number; buildproducts: Record<string, Product>; buildmetrics: Record<string, { value: number }> }
+interface Product {
+  type: string;
+  subtype: string;
+  name: string;
+  path: string;
+}
+interface Build {
+  id: number;
+  job: string;
+  buildstatus: number;
+  buildproducts: Record<string, Product>;
+  buildmetrics: Record<string, { value: number }>;
+}
 
 const dir = tempDir();
 const jobsets = join(dir, 'jobsets');
-const { config, db, log } = inProcess(join(dir, 'state'), ['--jobsets', jobsets, '--allowed-paths', join(PACKAGE_ROOT, 'jobsets')]);
+const { config, db, log } = inProcess(join(dir, 'state'), [
+  '--jobsets',
+  jobsets,
+  '--allowed-paths',
+  join(PACKAGE_ROOT, 'jobsets'),
+]);
 let server: WebServer;
 const builds = new Map<string, Build>();
 
 const jobset = (exprPath: string) => ({
-  nixexprinput: 'src', nixexprpath: exprPath, checkinterval: 3600,
+  nixexprinput: 'src',
+  nixexprpath: exprPath,
+  checkinterval: 3600,
   inputs: { src: { type: 'path', value: join(PACKAGE_ROOT, 'jobsets') }, nonce: { type: 'string', value: nonce } },
 });
 
@@ -55,7 +74,10 @@ before(async () => {
   if (skip) return;
   if (missing) throw new Error(`CI is set and the VM tests cannot run: ${missing}`);
   mkdirSync(jobsets);
-  writeFileSync(join(jobsets, 'nixos.json'), JSON.stringify({ jobsets: { trunk: jobset('nixos/release.nix'), broken: jobset('nixos/broken.nix') } }));
+  writeFileSync(
+    join(jobsets, 'nixos.json'),
+    JSON.stringify({ jobsets: { trunk: jobset('nixos/release.nix'), broken: jobset('nixos/broken.nix') } }),
+  );
   const evaluator = createEvaluator(config, { log, db });
   await evaluator.runOnce();
   await evaluator.stop();
@@ -64,7 +86,7 @@ before(async () => {
   await runner.stop();
   server = createWebServer(config, { log, db });
   await server.start();
-  const rows = db.prepare(`SELECT b.id, j.name AS jobset, b.job FROM builds b JOIN jobsets j ON j.id = b.jobset_id`).all() as { id: number; jobset: string; job: string }[];
+  const rows = allBuilds(db);
   for (const r of rows) builds.set(`${r.jobset}:${r.job}`, await buildJson(r.id));
 });
 
@@ -73,19 +95,32 @@ after(async () => {
 });
 
 function product(build: Build, type: string, subtype: string, name?: string): [string, Product] {
-  const found = Object.entries(build.buildproducts).find(([, p]) => p.type === type && p.subtype === subtype && (!name || p.name === name));
-  assert.ok(found, `build ${build.id} (${build.job}) has a ${type} ${subtype} product: ${JSON.stringify(build.buildproducts)}`);
+  const found = Object.entries(build.buildproducts).find(
+    ([, p]) => p.type === type && p.subtype === subtype && (!name || p.name === name),
+  );
+  assert.ok(
+    found,
+    `build ${build.id} (${build.job}) has a ${type} ${subtype} product: ${JSON.stringify(build.buildproducts)}`,
+  );
   return found;
 }
 
 function noVmsLeft(): void {
-  assert.equal(spawnSync('pgrep', ['-f', 'qemu-system'], { encoding: 'utf8' }).stdout, '', 'no QEMU process outlives its test');
+  assert.equal(
+    spawnSync('pgrep', ['-f', 'qemu-system'], { encoding: 'utf8' }).stdout,
+    '',
+    'no QEMU process outlives its test',
+  );
 }
 
 test('the evaluator finds the three jobs of nixos/trunk, none of them already built', { skip }, () => {
   const cached = db.prepare('SELECT job FROM builds WHERE iscachedbuild = 1').all() as { job: string }[];
   assert.deepEqual(cached, [], 'every VM test was built by this run');
-  assert.deepEqual([...builds.keys()].filter((k) => k.startsWith('trunk:')).sort(), ['trunk:report', 'trunk:tests.quake3', 'trunk:tests.trac']);
+  assert.deepEqual([...builds.keys()].filter((k) => k.startsWith('trunk:')).sort(), [
+    'trunk:report',
+    'trunk:tests.quake3',
+    'trunk:tests.trac',
+  ]);
 });
 
 test('tests.quake3 succeeds and publishes the client screen as a real PNG', { skip }, async () => {
@@ -120,7 +155,9 @@ test('report merges coverage: all machines together cover more than any one alon
   assert.match(await text(`${server.url()}/build/${build.id}/download/${coverageNr}/`), /LCOV|coverage/i);
   const [mergedNr] = product(build, 'file', 'lcov', 'coverage.info');
   const merged = lineTotals(await text(`${server.url()}/build/${build.id}/download/${mergedNr}`));
-  const perMachine = Object.entries(build.buildproducts).filter(([, p]) => p.subtype === 'lcov' && p.name !== 'coverage.info');
+  const perMachine = Object.entries(build.buildproducts).filter(
+    ([, p]) => p.subtype === 'lcov' && p.name !== 'coverage.info',
+  );
   assert.ok(perMachine.length >= 4, `coverage from ${perMachine.map(([, p]) => p.name).join(', ')}`);
   for (const [nr, p] of perMachine) {
     const alone = lineTotals(await text(`${server.url()}/build/${build.id}/download/${nr}`));

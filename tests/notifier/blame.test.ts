@@ -28,17 +28,47 @@ test('regressions mail the authors of the commits since the previous evaluation,
     if (status) repo.write('status', status);
     repo.write(`${who}.txt`, randomUUID());
     repo.git('add', '-A');
-    repo.git('-c', `user.name=${who[0]!.toUpperCase()}${who.slice(1)}`, '-c', `user.email=${who}@example.org`, 'commit', '--quiet', '-m', message);
+    repo.git(
+      '-c',
+      `user.name=${who[0]!.toUpperCase()}${who.slice(1)}`,
+      '-c',
+      `user.email=${who}@example.org`,
+      'commit',
+      '--quiet',
+      '-m',
+      message,
+    );
     return repo.git('rev-parse', 'HEAD');
   };
   repo.write('release.nix', release(randomUUID()));
   commitAs('ann', 'first', 'ok');
-  f.writeSpec('p', { jobsets: { main: {
-    nixexprinput: 'src', checkinterval: 0, enableemail: true, inputs: { src: { type: 'git', value: repo.dir, emailresponsible: true } },
-  } } });
+  f.writeSpec('p', {
+    jobsets: {
+      main: {
+        nixexprinput: 'src',
+        checkinterval: 0,
+        enableemail: true,
+        inputs: { src: { type: 'git', value: repo.dir, emailresponsible: true } },
+      },
+    },
+  });
   f.sync();
   const stateDir = join(f.dir, 'state');
-  const config = readConfig(['--state-dir', stateDir, '--gc-roots-dir', join(f.dir, 'gcroots'), '--smtp-url', smtp.url, '--base-url', 'http://hydrant.test', '--blame-max', '2'], {}).config;
+  const config = readConfig(
+    [
+      '--state-dir',
+      stateDir,
+      '--gc-roots-dir',
+      join(f.dir, 'gcroots'),
+      '--smtp-url',
+      smtp.url,
+      '--base-url',
+      'http://hydrant.test',
+      '--blame-max',
+      '2',
+    ],
+    {},
+  ).config;
   const log = createLogger('silent');
   const notifier = createNotifier(config, { log, db: f.db });
   const round = async () => {
@@ -53,7 +83,11 @@ test('regressions mail the authors of the commits since the previous evaluation,
   commitAs('carol', 'unrelated change');
   const bad = commitAs('dave', 'break it <script>alert(1)</script>\r\nBcc: evil@example.org', 'broken');
   await round();
-  assert.deepEqual(smtp.received.map((m) => m.to[0]).sort(), ['carol@example.org', 'dave@example.org', 'maint@example.org']);
+  assert.deepEqual(smtp.received.map((m) => m.to[0]).sort(), [
+    'carol@example.org',
+    'dave@example.org',
+    'maint@example.org',
+  ]);
   const mail = smtp.received[0]!.mail;
   assert.match(mail.text ?? '', /This may be due to 2 commits since the previous evaluation:/);
   assert.match(mail.text ?? '', new RegExp(`${bad.slice(0, 12)} Dave <dave@example.org>: break it <script>`));
@@ -65,14 +99,25 @@ test('regressions mail the authors of the commits since the previous evaluation,
   commitAs('erin', 'repair', 'ok');
   await round();
   const fix = smtp.received.slice(3);
-  assert.deepEqual(fix.map((m) => m.to[0]), ['maint@example.org'], 'a fix does not mail the authors');
+  assert.deepEqual(
+    fix.map((m) => m.to[0]),
+    ['maint@example.org'],
+    'a fix does not mail the authors',
+  );
 
   commitAs('frank', 'one');
   commitAs('gina', 'two');
   commitAs('hal', 'three', 'broken again');
   await round();
   const capped = smtp.received.slice(4);
-  assert.deepEqual(capped.map((m) => m.to[0]), ['maint@example.org'], 'three commits, cap two: no author is mailed');
-  assert.match(capped[0]!.mail.text ?? '', /3 commits since the previous evaluation; too many to blame, so none of their authors was mailed\./);
+  assert.deepEqual(
+    capped.map((m) => m.to[0]),
+    ['maint@example.org'],
+    'three commits, cap two: no author is mailed',
+  );
+  assert.match(
+    capped[0]!.mail.text ?? '',
+    /3 commits since the previous evaluation; too many to blame, so none of their authors was mailed\./,
+  );
   assert.ok(!(capped[0]!.mail.text ?? '').includes('Hal <hal@'), 'nor are they listed');
 });

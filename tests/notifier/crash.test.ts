@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
 import { NotifierFixture } from '../helpers/notifier-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { outboxEntries } from '../helpers/db.ts';
 
 const ADDRESSES = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((a) => `${a}@example.org`);
 
@@ -18,9 +19,30 @@ describe('kill -9 of the notifier process mid-send', () => {
   });
 
   const notifierProcess = (): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PACKAGE_ROOT, 'cli', 'hydrant.ts'), 'notifier',
-      '--state-dir', f.stateDir, '--gc-roots-dir', f.gcRootsDir, '--smtp-url', f.smtp.url, '--base-url', 'http://hydrant.test',
-      '--notify-tick', '1', '--notify-retry', '1', '--log-level', 'warn'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(PACKAGE_ROOT, 'cli', 'hydrant.ts'),
+        'notifier',
+        '--state-dir',
+        f.stateDir,
+        '--gc-roots-dir',
+        f.gcRootsDir,
+        '--smtp-url',
+        f.smtp.url,
+        '--base-url',
+        'http://hydrant.test',
+        '--notify-tick',
+        '1',
+        '--notify-retry',
+        '1',
+        '--log-level',
+        'warn',
+      ],
+      { cwd: PACKAGE_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     children.push(child);
     return child;
   };
@@ -28,14 +50,24 @@ describe('kill -9 of the notifier process mid-send', () => {
   test('without --smtp-url mail waits in the outbox, without an error per mail', async () => {
     await f.evaluation('crash', f.jobs({ a: 'ok' }), { emailoverride: ADDRESSES.join(', ') });
     await f.evaluation('crash', f.jobs({ a: 'fail' }), { emailoverride: ADDRESSES.join(', ') });
-    const waiting = f.db.prepare("SELECT attempts, last_error FROM outbox WHERE kind = 'email' AND sent IS NULL").all();
+    const waiting = outboxEntries(f.db, 'email')
+      .filter((e) => e.sent === null)
+      .map((e) => ({ attempts: e.attempts, last_error: e.last_error }));
     assert.equal(waiting.length, 6);
-    assert.deepEqual(new Set(waiting.map((w) => JSON.stringify(w))), new Set([JSON.stringify({ attempts: 0, last_error: null })]));
+    assert.deepEqual(
+      new Set(waiting.map((w) => JSON.stringify(w))),
+      new Set([JSON.stringify({ attempts: 0, last_error: null })]),
+    );
   });
 
   test('nothing lost, nothing twice, the same Message-IDs', async () => {
     let release!: () => void;
-    const held = f.smtp.holdAfter(2, new Promise<void>((r) => { release = r; }));
+    const held = f.smtp.holdAfter(
+      2,
+      new Promise<void>((r) => {
+        release = r;
+      }),
+    );
     const first = notifierProcess();
     await held;
     const exited = new Promise((r) => first.once('exit', r));
@@ -44,16 +76,23 @@ describe('kill -9 of the notifier process mid-send', () => {
     await waitFor('the server to see the connection drop', () => f.smtp.heldConnectionClosed(), 10);
     release();
     assert.equal(f.smtp.received.length, 2, 'two mails accepted before the kill; the third was cut off');
-    assert.equal((f.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'email' AND sent IS NOT NULL").get() as { n: number }).n, 2);
+    assert.equal(outboxEntries(f.db, 'email').filter((e) => e.sent !== null).length, 2);
 
     const second = notifierProcess();
-    await waitFor('every mail', () => f.smtp.received.length >= 6 && (f.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'email' AND sent IS NULL").get() as { n: number }).n === 0, 60);
+    await waitFor(
+      'every mail',
+      () => f.smtp.received.length >= 6 && outboxEntries(f.db, 'email').filter((e) => e.sent === null).length === 0,
+      60,
+    );
     await new Promise((r) => setTimeout(r, 2500)); // a few more ticks: nothing more may come
     second.kill('SIGTERM');
     assert.equal(f.smtp.received.length, 6);
     assert.deepEqual(f.smtp.received.map((m) => m.to[0]).sort(), ADDRESSES);
-    const ids = f.db.prepare("SELECT id FROM outbox WHERE kind = 'email' ORDER BY id").all() as { id: number }[];
-    assert.deepEqual(f.smtp.received.map((m) => Number(/^<hydrant-outbox-(\d+)\./.exec(m.messageId)?.[1])).sort((a, b) => a - b), ids.map((r) => r.id));
+    const ids = outboxEntries(f.db, 'email');
+    assert.deepEqual(
+      f.smtp.received.map((m) => Number(/^<hydrant-outbox-(\d+)\./.exec(m.messageId)?.[1])).sort((a, b) => a - b),
+      ids.map((r) => r.id),
+    );
   });
 
   test('two notifier processes on one database: each mail still goes out once', async () => {
@@ -63,10 +102,16 @@ describe('kill -9 of the notifier process mid-send', () => {
     const before = f.smtp.received.length;
     const one = notifierProcess();
     const two = notifierProcess();
-    await waitFor('every mail', () => (f.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'email' AND sent IS NULL").get() as { n: number }).n === 0, 60);
+    await waitFor('every mail', () => outboxEntries(f.db, 'email').filter((e) => e.sent === null).length === 0, 60);
     await new Promise((r) => setTimeout(r, 2500));
     one.kill('SIGTERM');
     two.kill('SIGTERM');
-    assert.deepEqual(f.smtp.received.slice(before).map((m) => m.to[0]).sort(), more);
+    assert.deepEqual(
+      f.smtp.received
+        .slice(before)
+        .map((m) => m.to[0])
+        .sort(),
+      more,
+    );
   });
 });

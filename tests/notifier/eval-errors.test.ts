@@ -19,9 +19,24 @@ test('an evaluation error is mailed to the project owner once per distinct text'
   saveUser(f.db, { username: 'olga', passwordHash: 'x', roles: [], email: 'olga@example.org' });
   const repo = new GitRepo(join(f.dir, 'repo'));
   repo.write('release.nix', '{ ... }: throw "broken <one>"').commit('one');
-  f.writeSpec('p', { owner: 'olga', jobsets: { main: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } } });
+  f.writeSpec('p', {
+    owner: 'olga',
+    jobsets: { main: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } },
+  });
   f.sync();
-  const config = readConfig(['--state-dir', join(f.dir, 'state'), '--gc-roots-dir', join(f.dir, 'gcroots'), '--smtp-url', smtp.url, '--base-url', 'http://hydrant.test'], {}).config;
+  const config = readConfig(
+    [
+      '--state-dir',
+      join(f.dir, 'state'),
+      '--gc-roots-dir',
+      join(f.dir, 'gcroots'),
+      '--smtp-url',
+      smtp.url,
+      '--base-url',
+      'http://hydrant.test',
+    ],
+    {},
+  ).config;
   const notifier = createNotifier(config, { log: createLogger('silent'), db: f.db });
   const check = async () => {
     triggerEvaluation(f.db, getJobset(f.db, 'p', 'main')!.id);
@@ -53,7 +68,8 @@ test('an evaluation error is mailed to the project owner once per distinct text'
   assert.equal(smtp.received.length, 3, 'the same error after a good evaluation is news again');
 
   // Jobs that fail to evaluate have no build to mail about: the owner hears of them the same way.
-  const ok = 'derivation { name = "ok"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }';
+  const ok =
+    'derivation { name = "ok"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }';
   repo.write('release.nix', `{ ... }: { ok = ${ok}; bad = throw "bad job"; }`).commit('one bad job');
   await check();
   assert.equal(smtp.received.length, 4);

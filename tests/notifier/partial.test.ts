@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { now } from '../../core/db/database.ts';
-import { bareResult, finishBuild } from '../../core/db/queue.ts';
+import { bareResult, finishBuild } from '../../core/db/build-results.ts';
 import { createNotifier } from '../../notifier/index.ts';
 import { NotifierFixture } from '../helpers/notifier-fixture.ts';
+import { setJobsetEmail } from '../helpers/db.ts';
 
 describe('an evaluation whose builds have not all finished', () => {
   const f = new NotifierFixture();
@@ -14,12 +15,15 @@ describe('an evaluation whose builds have not all finished', () => {
     await f.evaluation('slow', f.jobs({ fast: 'ok', slow: 'ok' }, 'alice@example.org'));
     // The next evaluation's builds, finished one by one the way the queue runner records them.
     const ids = await f.queue(f.jobs({ fast: 'fail', slow: 'fail' }, 'alice@example.org'), 'slow');
-    f.db.prepare(`UPDATE jobsets SET enableemail = 1 WHERE name = 'slow'`).run();
+    setJobsetEmail(f.db, { project: 'p', name: 'slow' }, true);
     finishBuild(f.db, ids.fast!, bareResult(1, now()));
     await f.notifier.runOnce();
     assert.equal(f.mailsOf('slow').length, 0, 'the evaluation is not finished and the wait (an hour) is not over');
 
-    const impatient = createNotifier(f.config(['--smtp-url', f.smtp.url, '--base-url', 'http://hydrant.test', '--email-wait', '0']), { log: f.log, db: f.db });
+    const impatient = createNotifier(
+      f.config(['--smtp-url', f.smtp.url, '--base-url', 'http://hydrant.test', '--email-wait', '0']),
+      { log: f.log, db: f.db },
+    );
     await impatient.runOnce();
     let mails = f.mailsOf('slow');
     assert.equal(mails.length, 1);

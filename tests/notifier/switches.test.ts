@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { setSubscribed, unsubscribeAddress } from '../../core/db/notify-recipients.ts';
 import { saveUser } from '../../core/db/users.ts';
 import { NotifierFixture } from '../helpers/notifier-fixture.ts';
+import { outboxEntries, unbatchedChangeCount } from '../helpers/db.ts';
 
 const ALICE = 'alice@example.org';
 
@@ -16,7 +17,10 @@ describe('enableemail off: only subscribers', () => {
     await f.evaluation('quiet', f.jobs({ a: 'ok' }, ALICE), { enableemail: false });
     setSubscribed(f.db, 'sam', 'p', 'quiet', true);
     await f.evaluation('quiet', f.jobs({ a: 'fail' }, ALICE), { enableemail: false });
-    assert.deepEqual(f.mailsOf('quiet').map((m) => m.to[0]), ['sam@example.org']);
+    assert.deepEqual(
+      f.mailsOf('quiet').map((m) => m.to[0]),
+      ['sam@example.org'],
+    );
   });
 });
 
@@ -29,8 +33,8 @@ describe('the global switch (--email false)', () => {
     await f.evaluation('off', f.jobs({ a: 'ok' }, ALICE));
     await f.evaluation('off', f.jobs({ a: 'fail' }, ALICE));
     assert.equal(f.smtp.received.length, 0);
-    assert.equal((f.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'email'").get() as { n: number }).n, 0);
-    assert.equal((f.db.prepare('SELECT count(*) AS n FROM notification_changes WHERE batched IS NULL').get() as { n: number }).n, 0);
+    assert.equal(outboxEntries(f.db, 'email').length, 0);
+    assert.equal(unbatchedChangeCount(f.db), 0);
   });
 });
 
@@ -46,8 +50,11 @@ describe('unsubscribing while mail waits', () => {
     await f.smtp.start(f.smtp.port);
     await new Promise((r) => setTimeout(r, 1100));
     await f.notifier.runOnce();
-    assert.deepEqual(f.smtp.received.map((m) => m.to[0]), ['bob@example.org']);
-    const skipped = f.db.prepare("SELECT last_error FROM outbox WHERE kind = 'email' AND recipient = ?").get(ALICE) as { last_error: string };
-    assert.match(skipped.last_error, /unsubscribed/);
+    assert.deepEqual(
+      f.smtp.received.map((m) => m.to[0]),
+      ['bob@example.org'],
+    );
+    const skipped = outboxEntries(f.db, 'email').find((e) => e.recipient === ALICE)!;
+    assert.match(skipped.last_error ?? '', /unsubscribed/);
   });
 });

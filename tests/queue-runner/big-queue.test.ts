@@ -22,7 +22,9 @@ class WatchedNix extends CliNix {
 test('with more builds queued than one batch, the first step starts before the rest is read; all are built', async () => {
   const f = new QueueFixture();
   const n = ADMIT_BATCH * 2 + 100;
-  const ids = await f.queue(`builtins.listToAttrs (builtins.genList (i: { name = "j\${toString i}"; value = job "big-\${toString i}" "echo \${toString i} > $out"; }) ${n})`);
+  const ids = await f.queue(
+    `builtins.listToAttrs (builtins.genList (i: { name = "j\${toString i}"; value = job "big-\${toString i}" "echo \${toString i} > $out"; }) ${n})`,
+  );
   assert.equal(Object.keys(ids).length, n);
   const nix = new WatchedNix();
   // The moment the first step starts is the moment its row is written (same connection).
@@ -34,9 +36,13 @@ test('with more builds queued than one batch, the first step starts before the r
   f.db.exec('CREATE TEMP TRIGGER first_step AFTER INSERT ON build_steps BEGIN SELECT hydrant_test_step_started(); END');
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db, nix });
   assert.equal(await runner.runOnce(), n, 'every queued build was taken in');
-  assert.ok(readBeforeFirstStep > 0 && readBeforeFirstStep <= ADMIT_BATCH,
-    `the first step started after ${readBeforeFirstStep} of ${n} derivations were read (at most one batch of ${ADMIT_BATCH})`);
-  const { unfinished, failed } = f.db.prepare('SELECT sum(finished = 0) AS unfinished, sum(finished = 1 AND buildstatus != 0) AS failed FROM builds').get() as { unfinished: number; failed: number };
+  assert.ok(
+    readBeforeFirstStep > 0 && readBeforeFirstStep <= ADMIT_BATCH,
+    `the first step started after ${readBeforeFirstStep} of ${n} derivations were read (at most one batch of ${ADMIT_BATCH})`,
+  );
+  const { unfinished, failed } = f.db
+    .prepare('SELECT sum(finished = 0) AS unfinished, sum(finished = 1 AND buildstatus != 0) AS failed FROM builds')
+    .get() as { unfinished: number; failed: number };
   assert.deepEqual({ unfinished, failed }, { unfinished: 0, failed: 0 });
   const twice = f.db.prepare('SELECT count(*) AS n FROM builds WHERE iscachedbuild = 1').get() as { n: number };
   assert.equal(twice.n, 0, 'no build was finished twice (taken in again as cached while its result was being written)');

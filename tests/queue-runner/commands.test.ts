@@ -4,16 +4,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildSteps, getBuild } from '../../core/db/builds.ts';
-import { now } from '../../core/db/database.ts';
+import { buildEvalIds, buildSteps, getBuild } from '../../core/db/builds.ts';
 import { readStepLog } from '../helpers/step-log.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { addQueueCommand, pastBuild, queueCommands, setSchedulingShares } from '../helpers/db.ts';
 
 const request = (f: QueueFixture, kind: string, target: { build?: number; eval?: number }) =>
-  f.db.prepare('INSERT INTO queue_commands (kind, build_id, eval_id, username, created) VALUES (?, ?, ?, ?, ?)').run(kind, target.build ?? null, target.eval ?? null, 'alice', now());
+  addQueueCommand(f.db, kind, target);
+const results = (f: QueueFixture) => queueCommands(f.db).map((c) => c.result ?? '');
 
 /** One job at a time on this machine, so the order of the queue is the order of the builds. */
 function oneAtATime(f: QueueFixture): string[] {
@@ -28,7 +29,11 @@ test('cancel kills the running step and ends the build with status 4', async () 
   const ids = await f.queue(`{ long = job "long" "echo $$ > ${pidFile}; echo long-started; sleep 60; echo > $out"; }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   runner.start();
-  await waitFor('the step to run', () => existsSync(pidFile) && buildSteps(f.db, ids['long']!).some((s) => s.busy !== 0), 30);
+  await waitFor(
+    'the step to run',
+    () => existsSync(pidFile) && buildSteps(f.db, ids['long']!).some((s) => s.busy !== 0),
+    30,
+  );
   // While the step runs, its log is plain text that grows: what the server tails.
   const running = buildSteps(f.db, ids['long']!)[0]!;
   assert.match(running.logfile!, /\.log$/);
@@ -41,8 +46,7 @@ test('cancel kills the running step and ends the build with status 4', async () 
   const pid = Number(readFileSync(pidFile, 'utf8'));
   await waitFor('the builder to be killed', () => !existsSync(`/proc/${pid}`), 10);
   await runner.stop();
-  const result = f.db.prepare('SELECT result FROM queue_commands').get() as { result: string };
-  assert.match(result.result, /cancelled; killed 1 running step/);
+  assert.match(results(f)[0]!, /cancelled; killed 1 running step/);
 });
 
 test('bump runs a build first; meta.schedulingPriority orders the rest; bad requests are refused with a reason', async () => {
@@ -60,10 +64,10 @@ test('bump runs a build first; meta.schedulingPriority orders the rest; bad requ
   const runner = createQueueRunner(f.config(oneAtATime(f)), { log: f.log, db: f.db });
   await runner.runOnce();
   assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['d', 'c', 'a', 'b']);
-  const results = (f.db.prepare('SELECT result FROM queue_commands ORDER BY id').all() as { result: string }[]).map((r) => r.result);
-  assert.match(results[0]!, /bumped/);
-  assert.match(results[1]!, /refused: unknown request kind "frobnicate"/);
-  assert.match(results[2]!, /failed: a cancel request needs a build_id/);
+  const [bumped, unknown, noTarget] = results(f);
+  assert.match(bumped!, /bumped/);
+  assert.match(unknown!, /refused: unknown request kind "frobnicate"/);
+  assert.match(noTarget!, /failed: a cancel request needs a build_id/);
   await runner.stop();
 });
 
@@ -73,8 +77,7 @@ test('scheduling shares: the jobset that used the least build time per share goe
   // History: "heavy" used 1000 s of build time in the last day, "light" 100 s.
   const history = async (jobset: string, seconds: number) => {
     const ids = await f.queue(`{ old = job "old-${jobset}" "echo > $out"; }`, jobset);
-    f.db.prepare('UPDATE builds SET finished = 1, buildstatus = 0 WHERE id = ?').run(ids['old']);
-    f.db.prepare('INSERT INTO build_steps (build_id, stepnr, busy, status, starttime, stoptime, machine) VALUES (?, 1, 0, 0, ?, ?, ?)').run(ids['old'], now() - seconds - 10, now() - 10, 'localhost');
+    pastBuild(f.db, ids['old']!, seconds, 'localhost');
   };
   await history('heavy', 1000);
   await history('light', 100);
@@ -83,13 +86,17 @@ test('scheduling shares: the jobset that used the least build time per share goe
   await f.queue(job('l1'), 'light');
   const runner = createQueueRunner(f.config(oneAtATime(f)), { log: f.log, db: f.db });
   await runner.runOnce();
-  assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['l1', 'h1'], 'equal shares: less time used goes first');
+  assert.deepEqual(
+    readFileSync(order, 'utf8').trim().split('\n'),
+    ['l1', 'h1'],
+    'equal shares: less time used goes first',
+  );
 
   // With 100 times the shares, the heavy jobset's 1000 s weigh less than light's 100 s.
   writeFileSync(order, '');
   await f.queue(job('h2'), 'heavy');
   await f.queue(job('l2'), 'light');
-  f.db.prepare("UPDATE jobsets SET schedulingshares = 10000 WHERE name = 'heavy'").run();
+  setSchedulingShares(f.db, 'heavy', 10000);
   await runner.runOnce();
   assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['h2', 'l2']);
   await runner.stop();
@@ -105,29 +112,40 @@ test('restart all failed builds of an evaluation re-queues exactly those', async
   }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   await runner.runOnce();
-  assert.deepEqual(['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus), [0, 1, 1]);
+  assert.deepEqual(
+    ['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus),
+    [0, 1, 1],
+  );
   writeFileSync(flag, '');
-  const { eval_id: evalId } = f.db.prepare('SELECT eval_id FROM jobset_eval_members WHERE build_id = ?').get(ids['good']) as { eval_id: number };
-  request(f, 'restart-failed-of-eval', { eval: evalId });
+  const [evalId] = buildEvalIds(f.db, ids['good']!);
+  request(f, 'restart-failed-of-eval', { eval: evalId! });
   await runner.runOnce();
-  assert.deepEqual(['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus), [0, 0, 0]);
+  assert.deepEqual(
+    ['good', 'bad1', 'bad2'].map((j) => getBuild(f.db, ids[j]!)!.buildstatus),
+    [0, 0, 0],
+  );
   assert.equal(buildSteps(f.db, ids['good']!).length, 1, 'the successful build was left alone');
-  const { result } = f.db.prepare('SELECT result FROM queue_commands').get() as { result: string };
-  assert.match(result, /restarted 2 failed build\(s\) of evaluation/);
+  assert.match(results(f)[0]!, /restarted 2 failed build\(s\) of evaluation/);
   await runner.stop();
 });
 
-test('cancel, bump and restart-aborted of a whole evaluation, as on Hydra\'s evaluation page', async () => {
+test("cancel, bump and restart-aborted of a whole evaluation, as on Hydra's evaluation page", async () => {
   const f = new QueueFixture();
   const order = join(f.dir, 'order');
-  const first = await f.queue(`{ x = job "x" "echo x >> ${order}; echo > $out"; y = job "y" "echo y >> ${order}; echo > $out"; }`, 'first');
+  const first = await f.queue(
+    `{ x = job "x" "echo x >> ${order}; echo > $out"; y = job "y" "echo y >> ${order}; echo > $out"; }`,
+    'first',
+  );
   const second = await f.queue(`{ z = job "z" "echo z >> ${order}; echo > $out"; }`, 'second');
-  const evalOf = (id: number) => (f.db.prepare('SELECT eval_id FROM jobset_eval_members WHERE build_id = ?').get(id) as { eval_id: number }).eval_id;
+  const evalOf = (id: number) => buildEvalIds(f.db, id)[0]!;
   const runner = createQueueRunner(f.config(oneAtATime(f)), { log: f.log, db: f.db });
   // Cancel every queued build of the first evaluation, before anything runs.
   request(f, 'cancel-eval', { eval: evalOf(first['x']!) });
   await runner.runOnce();
-  assert.deepEqual(['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus), [BuildStatus.Cancelled, BuildStatus.Cancelled]);
+  assert.deepEqual(
+    ['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus),
+    [BuildStatus.Cancelled, BuildStatus.Cancelled],
+  );
   assert.equal(getBuild(f.db, second['z']!)!.buildstatus, BuildStatus.Success, 'the other evaluation was left alone');
   // Restart its aborted builds (cancelled ones are among them); a later evaluation is bumped
   // ahead of them, though its build is newer (without the bump, the oldest goes first).
@@ -136,12 +154,18 @@ test('cancel, bump and restart-aborted of a whole evaluation, as on Hydra\'s eva
   request(f, 'bump-eval', { eval: evalOf(later['w']!) });
   await runner.runOnce();
   await runner.stop();
-  assert.deepEqual(['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus), [0, 0]);
+  assert.deepEqual(
+    ['x', 'y'].map((j) => getBuild(f.db, first[j]!)!.buildstatus),
+    [0, 0],
+  );
   assert.equal(getBuild(f.db, later['w']!)!.buildstatus, 0);
-  assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['z', 'w', 'x', 'y'], 'the bumped evaluation went before the older builds');
-  const results = (f.db.prepare('SELECT result FROM queue_commands ORDER BY id').all() as { result: string }[]).map((r) => r.result);
-  assert.match(results[0]!, /cancelled 2 build\(s\) of evaluation/);
-  assert.match(results[1]!, /restarted 2 aborted build\(s\)/);
-  assert.match(results[2]!, /bumped 1 build\(s\) of evaluation \d+ to global priority/);
+  assert.deepEqual(
+    readFileSync(order, 'utf8').trim().split('\n'),
+    ['z', 'w', 'x', 'y'],
+    'the bumped evaluation went before the older builds',
+  );
+  const [cancelled, restarted, bumped] = results(f);
+  assert.match(cancelled!, /cancelled 2 build\(s\) of evaluation/);
+  assert.match(restarted!, /restarted 2 aborted build\(s\)/);
+  assert.match(bumped!, /bumped 1 build\(s\) of evaluation \d+ to global priority/);
 });
-

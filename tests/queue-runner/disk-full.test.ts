@@ -26,22 +26,36 @@ after(() => {
 test('a full disk ends the step as aborted with the reason, retried until space comes back', async () => {
   const f = new QueueFixture({ stateDir: mountpoint });
   // Four megabytes of log into a two-megabyte disk that also holds the database.
-  const ids = await f.queue(`{ chatty = job "chatty" "i=0; while [ $i -lt 4000 ]; do printf '%01000d\\\\n' $i; i=$((i+1)); done; echo done > $out"; }`);
+  const ids = await f.queue(
+    `{ chatty = job "chatty" "i=0; while [ $i -lt 4000 ]; do printf '%01000d\\\\n' $i; i=$((i+1)); done; echo done > $out"; }`,
+  );
   const runner = createQueueRunner(f.config(['--retry-interval', '1', '--max-tries', '10']), { log: f.log, db: f.db });
   runner.start();
   try {
-    const failedStep = await waitFor('a step that could not write its log', () => buildSteps(f.db, ids['chatty']!).find((s) => s.busy === 0 && s.status === 3), 60);
+    const failedStep = await waitFor(
+      'a step that could not write its log',
+      () => buildSteps(f.db, ids['chatty']!).find((s) => s.busy === 0 && s.status === 3),
+      60,
+    );
     assert.match(failedStep.errormsg ?? '', /cannot write the build log to .*no space left on device.*tried again/i);
     assert.equal(getBuild(f.db, ids['chatty']!)!.finished, 0, 'the build waits for another try');
 
     execFileSync('mount', ['-o', 'remount,size=64m', mountpoint]);
-    const done = await waitFor('the build to succeed once there is room', () => {
-      const b = getBuild(f.db, ids['chatty']!)!;
-      return b.finished === 1 && b;
-    }, 120);
+    const done = await waitFor(
+      'the build to succeed once there is room',
+      () => {
+        const b = getBuild(f.db, ids['chatty']!)!;
+        return b.finished === 1 && b;
+      },
+      120,
+    );
     assert.equal(done.buildstatus, 0);
     const last = buildSteps(f.db, ids['chatty']!).at(-1)!;
-    await waitFor('the log to be compressed', () => last.logfile && buildSteps(f.db, ids['chatty']!).at(-1)!.logfile!.endsWith('.gz'), 30);
+    await waitFor(
+      'the log to be compressed',
+      () => last.logfile && buildSteps(f.db, ids['chatty']!).at(-1)!.logfile!.endsWith('.gz'),
+      30,
+    );
     assert.match(readStepLog(f.stateDir, buildSteps(f.db, ids['chatty']!).at(-1)!.logfile)!, /^0{997}999$/m);
   } finally {
     await runner.stop();

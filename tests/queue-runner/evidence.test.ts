@@ -13,10 +13,33 @@ import { productJob, screenScript } from '../helpers/evidence-jobs.ts';
 import { get } from '../helpers/http.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 
-const HUGE_PNG = "printf '\\211PNG\\r\\n\\032\\n\\000\\000\\000\\rIHDR\\000\\000\\303P\\000\\000\\303P\\010\\006\\000\\000\\000\\000\\000\\000\\000' > $out/huge.png";
+const HUGE_PNG =
+  "printf '\\211PNG\\r\\n\\032\\n\\000\\000\\000\\rIHDR\\000\\000\\303P\\000\\000\\303P\\010\\006\\000\\000\\000\\000\\000\\000\\000' > $out/huge.png";
 const STORE_SRC = '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-proj-src';
-const A_INFO = ['TN:', `SF:${STORE_SRC}/src/main.c`, 'FN:1,main', 'FNDA:1,main', 'FN:5,unused', 'FNDA:0,unused', 'DA:1,1', 'DA:2,1000000000000000000', 'DA:5,0', 'BRDA:2,0,0,1', 'BRDA:2,0,1,-', 'end_of_record'];
-const B_INFO = [`SF:${STORE_SRC}/src/main.c`, 'DA:2,1000000000000000000', 'DA:5,0', 'BRDA:2,0,1,3', 'end_of_record', 'SF:/build/source/lib/util.c', 'DA:1,0', 'end_of_record'];
+const A_INFO = [
+  'TN:',
+  `SF:${STORE_SRC}/src/main.c`,
+  'FN:1,main',
+  'FNDA:1,main',
+  'FN:5,unused',
+  'FNDA:0,unused',
+  'DA:1,1',
+  'DA:2,1000000000000000000',
+  'DA:5,0',
+  'BRDA:2,0,0,1',
+  'BRDA:2,0,1,-',
+  'end_of_record',
+];
+const B_INFO = [
+  `SF:${STORE_SRC}/src/main.c`,
+  'DA:2,1000000000000000000',
+  'DA:5,0',
+  'BRDA:2,0,1,3',
+  'end_of_record',
+  'SF:/build/source/lib/util.c',
+  'DA:1,0',
+  'end_of_record',
+];
 const lines = (file: string, l: string[]) => `printf '%s\\n' ${l.map((x) => `'${x}'`).join(' ')} > ${file}`;
 
 const jobs = `{
@@ -46,49 +69,91 @@ test('coverage and screenshots of real builds, and every kind of bad input', asy
     const stepLog = (id: number) => readStepLog(f.stateDir, buildSteps(f.db, id).at(-1)!.logfile) ?? '';
     for (const [job, id] of Object.entries(ids)) {
       assert.equal(getBuild(f.db, id)!.buildstatus, 0, `${job} still succeeds`);
-      assert.ok(buildProducts(f.db, id).some((p) => p.subtype === 'doc'), `${job} keeps its other products`);
+      assert.ok(
+        buildProducts(f.db, id).some((p) => p.subtype === 'doc'),
+        `${job} keeps its other products`,
+      );
     }
 
     // Merged as lcov -a: hits summed per line, "-" + 3 = 3, the union of files; 10^18 kept.
-    const good = await page(`/build/${ids['good']}/coverage`, true) as { lines: unknown; functions: unknown; branches: unknown; files: { path: string }[] };
-    assert.deepEqual([good.lines, good.functions, good.branches], [{ hit: 2, found: 4, percent: 50 }, { hit: 1, found: 2, percent: 50 }, { hit: 2, found: 2, percent: 100 }]);
-    assert.deepEqual(good.files.map((x) => x.path), ['lib/util.c', 'src/main.c']);
-    const file = await page(`/build/${ids['good']}/coverage/src/main.c`, true) as { lines: Record<string, number> };
+    const good = (await page(`/build/${ids['good']}/coverage`, true)) as {
+      lines: unknown;
+      functions: unknown;
+      branches: unknown;
+      files: { path: string }[];
+    };
+    assert.deepEqual(
+      [good.lines, good.functions, good.branches],
+      [
+        { hit: 2, found: 4, percent: 50 },
+        { hit: 1, found: 2, percent: 50 },
+        { hit: 2, found: 2, percent: 100 },
+      ],
+    );
+    assert.deepEqual(
+      good.files.map((x) => x.path),
+      ['lib/util.c', 'src/main.c'],
+    );
+    const file = (await page(`/build/${ids['good']}/coverage/src/main.c`, true)) as { lines: Record<string, number> };
     assert.equal(file.lines['2'], Number.MAX_SAFE_INTEGER, '2 × 10^18 hits are kept at the largest exact count');
-    const table = await page(`/build/${ids['good']}/coverage?sort=lines&order=desc`) as string;
+    const table = (await page(`/build/${ids['good']}/coverage?sort=lines&order=desc`)) as string;
     assert.ok(table.indexOf('>src</a>') < table.indexOf('>lib</a>'), 'sorted by line coverage, highest first');
-    assert.match(await page(`/build/${ids['good']}/coverage?dir=src`) as string, /href="\/build\/\d+\/coverage\/src\/main\.c"/);
-    assert.match(await page(`/build/${ids['good']}`) as string, /50\.0%/, 'the build page shows the summary');
-    const metrics = await page(`/build/${ids['good']}`, true) as { buildmetrics: Record<string, { value: number }> };
-    assert.deepEqual([metrics.buildmetrics['lineCoverage']?.value, metrics.buildmetrics['functionCoverage']?.value, metrics.buildmetrics['branchCoverage']?.value], [50, 50, 100]);
+    assert.match(
+      (await page(`/build/${ids['good']}/coverage?dir=src`)) as string,
+      /href="\/build\/\d+\/coverage\/src\/main\.c"/,
+    );
+    assert.match((await page(`/build/${ids['good']}`)) as string, /50\.0%/, 'the build page shows the summary');
+    const metrics = (await page(`/build/${ids['good']}`, true)) as { buildmetrics: Record<string, { value: number }> };
+    assert.deepEqual(
+      [
+        metrics.buildmetrics['lineCoverage']?.value,
+        metrics.buildmetrics['functionCoverage']?.value,
+        metrics.buildmetrics['branchCoverage']?.value,
+      ],
+      [50, 50, 100],
+    );
 
-    const truncated = await page(`/build/${ids['truncated']}/coverage`) as string;
+    const truncated = (await page(`/build/${ids['truncated']}/coverage`)) as string;
     assert.match(truncated, /t\.info: truncated: the last source file record has no end_of_record/);
     assert.match(stepLog(ids['truncated']!), /coverage: t\.info: truncated/);
 
-    const binary = await page(`/build/${ids['binary']}/coverage`) as string;
+    const binary = (await page(`/build/${ids['binary']}/coverage`)) as string;
     assert.match(binary, /garbage\.info: not an lcov tracefile/);
     assert.match(stepLog(ids['binary']!), /coverage: garbage\.info: not an lcov tracefile/);
 
-    const hostile = await page(`/build/${ids['hostile']}/coverage?dir=..%2F..%2F..%2Fetc`) as string;
+    const hostile = (await page(`/build/${ids['hostile']}/coverage?dir=..%2F..%2F..%2Fetc`)) as string;
     assert.match(hostile, /outside any source/);
-    const passwd = await page(`/build/${ids['hostile']}/coverage/..%2F..%2F..%2Fetc%2Fpasswd`) as string;
+    const passwd = (await page(`/build/${ids['hostile']}/coverage/..%2F..%2F..%2Fetc%2Fpasswd`)) as string;
     assert.match(passwd, /Source not shown: the source file lies outside any store path/);
     assert.doesNotMatch(passwd, /root:x:0/, '/etc/passwd is never read');
-    const script = await page(`/build/${ids['hostile']}/coverage`) as string;
+    const script = (await page(`/build/${ids['hostile']}/coverage`)) as string;
     assert.doesNotMatch(script, /<script>alert/);
     assert.match(script, /&lt;script&gt;alert/);
 
-    const million = await page(`/build/${ids['million']}/coverage`, true) as { problems: string[]; lines: { found: number } };
-    assert.match(million.problems.join('\n'), /m\.info: more than 100000 source files in this build; the rest is left out/);
+    const million = (await page(`/build/${ids['million']}/coverage`, true)) as {
+      problems: string[];
+      lines: { found: number };
+    };
+    assert.match(
+      million.problems.join('\n'),
+      /m\.info: more than 100000 source files in this build; the rest is left out/,
+    );
     assert.equal(million.lines.found, 100_000);
     assert.match(stepLog(ids['million']!), /more than 100000 source files/);
-    assert.match(await page(`/build/${ids['million']}/coverage?dir=%2Fsrc`) as string, /98000 more rows are not shown/, 'a page shows at most 2,000 rows');
+    assert.match(
+      (await page(`/build/${ids['million']}/coverage?dir=%2Fsrc`)) as string,
+      /98000 more rows are not shown/,
+      'a page shows at most 2,000 rows',
+    );
 
-    const gallery = await page(`/build/${ids['gallery']}`) as string;
-    assert.deepEqual([...gallery.matchAll(/<img class="thumb" src="([^"]+)"/g)].map((m) => m[1]), [`/build/${ids['gallery']}/download/2/a.png`, `/build/${ids['gallery']}/download/2/b.png`], 'the PNGs of a report screenshot directory');
+    const gallery = (await page(`/build/${ids['gallery']}`)) as string;
+    assert.deepEqual(
+      [...gallery.matchAll(/<img class="thumb" src="([^"]+)"/g)].map((m) => m[1]),
+      [`/build/${ids['gallery']}/download/2/a.png`, `/build/${ids['gallery']}/download/2/b.png`],
+      'the PNGs of a report screenshot directory',
+    );
 
-    const pictures = await page(`/build/${ids['pictures']}`) as string;
+    const pictures = (await page(`/build/${ids['pictures']}`)) as string;
     assert.match(pictures, /fake\.png is not a PNG image/);
     assert.match(pictures, /huge\.png declares 50000 × 50000 pixels, more than the 16777216 hydrant decodes/);
     assert.match(stepLog(ids['pictures']!), /screenshot: huge\.png declares 50000 × 50000 pixels/);
@@ -98,9 +163,10 @@ test('coverage and screenshots of real builds, and every kind of bad input', asy
   }
 });
 
-test('screenshots are compared with the previous successful build\'s: changed pixels when the screen changed, 0 when not', async () => {
+test("screenshots are compared with the previous successful build's: changed pixels when the screen changed, 0 when not", async () => {
   const f = new QueueFixture();
-  const shot = (n: number, x: number) => `{ screen = ${productJob('screen', `# ${n}\n${screenScript('$out/screen.png', { width: 64, height: 48, x, y: 8 })}`, ['file screenshot $out/screen.png'])}; }`;
+  const shot = (n: number, x: number) =>
+    `{ screen = ${productJob('screen', `# ${n}\n${screenScript('$out/screen.png', { width: 64, height: 48, x, y: 8 })}`, ['file screenshot $out/screen.png'])}; }`;
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   const first = (await f.queue(shot(1, 8)))['screen']!;
   await runner.runOnce();
@@ -112,9 +178,18 @@ test('screenshots are compared with the previous successful build\'s: changed pi
   const server = createWebServer(f.config(['--port', '0']), { log: f.log, db: f.db });
   await server.start();
   try {
-    const metrics = async (id: number) => ((await get(`${server.url()}/build/${id}`, { json: true })).json() as { buildmetrics: Record<string, { value: number }> }).buildmetrics;
+    const metrics = async (id: number) =>
+      (
+        (await get(`${server.url()}/build/${id}`, { json: true })).json() as {
+          buildmetrics: Record<string, { value: number }>;
+        }
+      ).buildmetrics;
     assert.equal((await metrics(first))['screenshotChangedPixels'], undefined, 'nothing to compare the first with');
-    assert.equal((await metrics(moved))['screenshotChangedPixels']?.value, 128, 'the block left 64 pixels and covered 64 others');
+    assert.equal(
+      (await metrics(moved))['screenshotChangedPixels']?.value,
+      128,
+      'the block left 64 pixels and covered 64 others',
+    );
     assert.equal((await metrics(same))['screenshotChangedPixels']?.value, 0);
     const page = (await get(`${server.url()}/build/${moved}`)).text;
     assert.match(page, /128 of 3072 pixels changed \(4\.2%\)/);
@@ -124,9 +199,23 @@ test('screenshots are compared with the previous successful build\'s: changed pi
     assert.equal(diff.headers.get('content-type'), 'image/png');
     assert.deepEqual([...new Uint8Array(await diff.arrayBuffer()).subarray(1, 4)], [0x50, 0x4e, 0x47]);
     assert.match((await get(`${server.url()}/build/${same}`)).text, /0 of 3072 pixels changed/);
-    const gallery = (await get(`${server.url()}/job/p/main/screen/screenshots`, { json: true })).json() as { build: number; changedPixels: number | null }[];
-    assert.deepEqual(gallery.map((s) => [s.build, s.changedPixels]), [[same, 0], [moved, 128], [first, null]]);
-    assert.match((await get(`${server.url()}/job/p/main/screen`)).text, /href="\/job\/p\/main\/screen\/screenshots"/, 'the job page shows the latest');
+    const gallery = (await get(`${server.url()}/job/p/main/screen/screenshots`, { json: true })).json() as {
+      build: number;
+      changedPixels: number | null;
+    }[];
+    assert.deepEqual(
+      gallery.map((s) => [s.build, s.changedPixels]),
+      [
+        [same, 0],
+        [moved, 128],
+        [first, null],
+      ],
+    );
+    assert.match(
+      (await get(`${server.url()}/job/p/main/screen`)).text,
+      /href="\/job\/p\/main\/screen\/screenshots"/,
+      'the job page shows the latest',
+    );
   } finally {
     await server.stop();
   }

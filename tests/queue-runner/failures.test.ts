@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildSteps, getBuild } from '../../core/db/builds.ts';
-import { now } from '../../core/db/database.ts';
+import { buildMetrics, buildProducts, buildSteps, getBuild } from '../../core/db/builds.ts';
 import { isFailedPath } from '../../core/db/failed-paths.ts';
 import { readStepLog } from '../helpers/step-log.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
+import { queueCommands } from '../helpers/db.ts';
+import { requestBuildCommand } from '../../core/db/commands-requests.ts';
 
 const status = (f: QueueFixture, id: number | undefined) => getBuild(f.db, id!)!.buildstatus;
 
@@ -28,7 +29,10 @@ test('a failing dependency ends its dependents as "dependency failed", later bui
   assert.equal(status(f, ids['top']), BuildStatus.DependencyFailed);
   const topSteps = buildSteps(f.db, ids['top']!);
   const depDrv = getBuild(f.db, ids['dep']!)!.drvpath;
-  assert.ok(topSteps.some((s) => s.drvpath === depDrv && s.status === BuildStatus.Failed), 'the dependent build shows which step failed');
+  assert.ok(
+    topSteps.some((s) => s.drvpath === depDrv && s.status === BuildStatus.Failed),
+    'the dependent build shows which step failed',
+  );
 
   // The same derivations queued again (another jobset): they end at once, nothing is built.
   const again = await f.queue(expr, 'other');
@@ -38,20 +42,24 @@ test('a failing dependency ends its dependents as "dependency failed", later bui
   assert.equal(status(f, again['top']), BuildStatus.DependencyFailed);
   assert.equal(getBuild(f.db, again['dep']!)!.iscachedbuild, 1);
   assert.equal(getBuild(f.db, again['top']!)!.iscachedbuild, 1);
-  assert.deepEqual(buildSteps(f.db, again['dep']!).map((s) => [s.status, s.machine]), [[BuildStatus.CachedFailure, '']], 'nothing was built for the cached failure');
+  assert.deepEqual(
+    buildSteps(f.db, again['dep']!).map((s) => [s.status, s.machine]),
+    [[BuildStatus.CachedFailure, '']],
+    'nothing was built for the cached failure',
+  );
 
   // Restarting the dependent build clears the cache and re-queues the failed dependency too.
   writeFileSync(flag, '');
   const depOut = Object.values((await f.nix.readDerivation(depDrv)).outputs)[0]!.path;
   assert.ok(isFailedPath(f.db, depOut));
-  f.db.prepare("INSERT INTO queue_commands (kind, build_id, username, created) VALUES ('restart', ?, 'alice', ?)").run(ids['top'], now());
+  requestBuildCommand(f.db, 'restart', ids['top']!, 'alice');
   await runner.runOnce();
   assert.equal(isFailedPath(f.db, depOut), false);
   assert.equal(status(f, ids['top']), BuildStatus.Success);
   assert.equal(status(f, ids['dep']), BuildStatus.Success, 'the failed dependency build was restarted as well');
-  const handled = f.db.prepare('SELECT handled, result FROM queue_commands').get() as { handled: number; result: string };
-  assert.ok(handled.handled);
-  assert.match(handled.result, /restarted.*cleared.*also restarted dependency build/);
+  const [handled] = queueCommands(f.db);
+  assert.ok(handled!.handled);
+  assert.match(handled!.result!, /restarted.*cleared.*also restarted dependency build/);
   await runner.stop();
 });
 
@@ -75,7 +83,9 @@ test('meta.timeout and meta.maxSilent end a build with status 7; the build proce
 
 test('a step writing more log than --max-log-size ends with status 10', async () => {
   const f = new QueueFixture();
-  const ids = await f.queue(`{ chatty = job "chatty" "i=0; while [ $i -lt 5000 ]; do echo line $i of a very chatty build; i=$((i+1)); done; echo > $out"; }`);
+  const ids = await f.queue(
+    `{ chatty = job "chatty" "i=0; while [ $i -lt 5000 ]; do echo line $i of a very chatty build; i=$((i+1)); done; echo > $out"; }`,
+  );
   const runner = createQueueRunner(f.config(['--max-log-size', '10000']), { log: f.log, db: f.db });
   await runner.runOnce();
   assert.equal(status(f, ids['chatty']), BuildStatus.LogLimitExceeded);
@@ -100,7 +110,11 @@ test('a step whose outputs are bigger than --max-output-size ends with status 11
   const step = buildSteps(f.db, ids['big']!)[0]!;
   assert.equal(step.status, BuildStatus.OutputLimitExceeded);
   assert.match(step.errormsg!, /outputs take \d+ bytes, more than the limit of 10000 bytes/);
-  assert.match(readStepLog(f.stateDir, step.logfile)!, /more than the limit of 10000 bytes/, 'the reason is at the end of the log too');
+  assert.match(
+    readStepLog(f.stateDir, step.logfile)!,
+    /more than the limit of 10000 bytes/,
+    'the reason is at the end of the log too',
+  );
 });
 
 test('nix-support/failed gives status 6, metrics and release name are kept, product paths outside the output are refused and the build log says why', async () => {
@@ -120,16 +134,25 @@ test('nix-support/failed gives status 6, metrics and release name are kept, prod
   const release = getBuild(f.db, ids['release']!)!;
   assert.equal(release.releasename, 'my-release-1.0');
   assert.ok(release.size! > 0 && release.closuresize! >= release.size!, 'output and closure sizes are recorded');
-  assert.deepEqual(f.db.prepare('SELECT name, value, unit FROM build_metrics WHERE build_id = ?').all(release.id), [{ name: 'runtime', value: 12.5, unit: 's' }]);
-  const products = f.db.prepare('SELECT path, filesize, sha256hash FROM build_products WHERE build_id = ?').all(ids['hostile']) as { path: string; filesize: number | null; sha256hash: string | null }[];
-  assert.ok(products.every((p) => !p.path.includes('/etc/') && !p.path.includes('..')), JSON.stringify(products));
+  assert.deepEqual(
+    buildMetrics(f.db, release.id).map(({ name, value, unit }) => ({ name, value, unit })),
+    [{ name: 'runtime', value: 12.5, unit: 's' }],
+  );
+  const products = buildProducts(f.db, ids['hostile']!);
+  assert.ok(
+    products.every((p) => !p.path.includes('/etc/') && !p.path.includes('..')),
+    JSON.stringify(products),
+  );
   const fine = products.find((p) => p.path.endsWith('/fine.txt'))!;
   assert.equal(fine.filesize, 5);
   assert.match(fine.sha256hash!, /^[0-9a-f]{64}$/);
   assert.ok(!products.some((p) => p.path.endsWith('/link') && p.sha256hash), 'a symlink is not hashed through');
   // The author of the job learns why a product is missing from the build log.
   const log = readStepLog(f.stateDir, buildSteps(f.db, ids['hostile']!)[0]!.logfile)!;
-  assert.match(log, /hydrant: build product refused: "file doc \/etc\/passwd": path "\/etc\/passwd" is not inside the build's outputs/);
+  assert.match(
+    log,
+    /hydrant: build product refused: "file doc \/etc\/passwd": path "\/etc\/passwd" is not inside the build's outputs/,
+  );
   assert.match(log, /hydrant: build product refused: "file doc [^"]*\/\.\.\/\.\.\/\.\.\/etc\/shadow"/);
   assert.doesNotMatch(log, /fine\.txt/, 'good products are not mentioned');
   await runner.stop();

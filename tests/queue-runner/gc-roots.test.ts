@@ -7,7 +7,8 @@ import { existsSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
-import { buildOutputs, evalBuilds } from '../../core/db/builds.ts';
+import { buildOutputs } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { GcRoots } from '../../core/gc-roots.ts';
@@ -17,6 +18,7 @@ import { createQueueRunner } from '../../queue-runner/index.ts';
 import { updateGcRoots } from '../../queue-runner/update-gc-roots.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { setBuildKeep } from '../../core/db/commands-requests.ts';
 
 test('queued .drv files are rooted at once; outputs of the newest keepnr evaluations and kept builds stay rooted; the rest is let go', async () => {
   const f = evaluatorFixture();
@@ -49,7 +51,7 @@ test('queued .drv files are rooted at once; outputs of the newest keepnr evaluat
   for (const b of first) assert.ok(rooted().has(outputOf(b.id)), 'the newest evaluation keeps its outputs');
 
   // A new revision changes both jobs; keepnr 1 keeps only the newest evaluation, and "keep".
-  f.db.prepare('UPDATE builds SET keep = 1 WHERE id = ?').run(first.find((b) => b.job === 'a')!.id);
+  setBuildKeep(f.db, first.find((b) => b.job === 'a')!.id, true);
   repo.commitJobs('a = job "a2"; b = job "b2";');
   const second = await evaluate();
   await runner.runOnce();
@@ -70,7 +72,10 @@ test('a roots directory that cannot be written is reported once and never fails 
   assert.equal(roots.add(['/nix/store/00000000000000000000000000000000-x']), 0);
   assert.equal(roots.add(['/nix/store/00000000000000000000000000000000-y']), 0);
   assert.equal(warnings.length, 1);
-  assert.match(warnings[0]!, /cannot write garbage-collector roots to .*not-a-directory.*nix-collect-garbage may delete/);
+  assert.match(
+    warnings[0]!,
+    /cannot write garbage-collector roots to .*not-a-directory.*nix-collect-garbage may delete/,
+  );
 });
 
 test('a root made while the database was being read survives the update that did not see it', () => {

@@ -44,7 +44,8 @@ test('least loaded relative to speed factor, never beyond MAXJOBS, never while b
 
 test('systems, supported features and mandatory features decide which machines may build a step', () => {
   const p = pool(['plain x86_64-linux - 1 1 big-parallel', 'vm i686-linux,x86_64-linux - 1 1 kvm kvm']);
-  const pick = (system: string, requiredFeatures: string[]) => p.pick({ system, requiredFeatures }, Date.now())?.spec.name ?? null;
+  const pick = (system: string, requiredFeatures: string[]) =>
+    p.pick({ system, requiredFeatures }, Date.now())?.spec.name ?? null;
   assert.equal(pick('x86_64-linux', []), 'plain', 'steps without kvm stay off the machine where kvm is mandatory');
   assert.equal(pick('x86_64-linux', ['big-parallel']), 'plain');
   assert.equal(pick('x86_64-linux', ['kvm']), 'vm');

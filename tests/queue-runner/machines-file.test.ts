@@ -15,7 +15,10 @@ test('an edited machines file takes effect without a restart; a broken one is re
   const machines = join(f.dir, 'machines');
   writeFileSync(machines, 'localhost i686-linux - 1\n');
   const ids = await f.queue(`{ x = job "x" "echo > $out"; }`);
-  const runner = createQueueRunner(f.config(['--machines', machines, '--unsupported-wait', '600']), { log: f.log, db: f.db });
+  const runner = createQueueRunner(f.config(['--machines', machines, '--unsupported-wait', '600']), {
+    log: f.log,
+    db: f.db,
+  });
   runner.start();
   await waitFor('the machines table', () => listMachines(f.db).length === 1, 20);
   await new Promise((r) => setTimeout(r, 1500));
@@ -25,7 +28,10 @@ test('an edited machines file takes effect without a restart; a broken one is re
   await waitFor('the build on the newly declared system', () => getBuild(f.db, ids['x']!)!.finished === 1, 30);
   assert.equal(getBuild(f.db, ids['x']!)!.buildstatus, 0);
   assert.equal(buildSteps(f.db, ids['x']!)[0]!.machine, 'localhost');
-  assert.deepEqual(listMachines(f.db).map((m) => [m.systems, m.maxjobs, m.supportedfeatures]), [['x86_64-linux i686-linux', 2, 'big-parallel']]);
+  assert.deepEqual(
+    listMachines(f.db).map((m) => [m.systems, m.maxjobs, m.supportedfeatures]),
+    [['x86_64-linux i686-linux', 2, 'big-parallel']],
+  );
 
   writeFileSync(machines, 'localhost x86_64-linux - lots\n');
   await new Promise((r) => setTimeout(r, 1500));

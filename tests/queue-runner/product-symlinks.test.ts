@@ -28,19 +28,34 @@ test('products leading out of their output through a symlink are refused at reco
   await runner.runOnce();
   await runner.stop();
   assert.equal(getBuild(f.db, ids['hostile']!)!.buildstatus, BuildStatus.Success);
-  const products = f.db.prepare('SELECT path, filesize, sha256hash FROM build_products WHERE build_id = ? ORDER BY productnr').all(ids['hostile']) as { path: string; filesize: number | null; sha256hash: string | null }[];
-  assert.deepEqual(products.map((p) => p.path.replace(/^\/nix\/store\/[^/]+/, '$out')), ['$out/docs/fine.txt', '$out/docs/again.txt']);
-  assert.ok(products.every((p) => p.filesize === 5 && /^[0-9a-f]{64}$/.test(p.sha256hash!)), JSON.stringify(products));
+  const products = f.db
+    .prepare('SELECT path, filesize, sha256hash FROM build_products WHERE build_id = ? ORDER BY productnr')
+    .all(ids['hostile']) as { path: string; filesize: number | null; sha256hash: string | null }[];
+  assert.deepEqual(
+    products.map((p) => p.path.replace(/^\/nix\/store\/[^/]+/, '$out')),
+    ['$out/docs/fine.txt', '$out/docs/again.txt'],
+  );
+  assert.ok(
+    products.every((p) => p.filesize === 5 && /^[0-9a-f]{64}$/.test(p.sha256hash!)),
+    JSON.stringify(products),
+  );
   const log = readStepLog(f.stateDir, buildSteps(f.db, ids['hostile']!).at(-1)!.logfile)!;
   for (const name of ['passwd', 'root', 'etc/passwd', 'db', 'other/secret.txt', 'root/etc/hostname']) {
-    assert.match(log, new RegExp(`hydrant: build product refused: "/nix/store/[^/"]+/${name}" leads out of its output through a symlink`), name);
+    assert.match(
+      log,
+      new RegExp(
+        `hydrant: build product refused: "/nix/store/[^/"]+/${name}" leads out of its output through a symlink`,
+      ),
+      name,
+    );
   }
   assert.doesNotMatch(log, /fine\.txt|again\.txt/, 'good products are not mentioned');
 });
 
 test('nix-support itself may not be a link out of the output: its files are not read through it', async () => {
   const f = new QueueFixture();
-  const ids = await f.queue(`let other = job "other-support" "mkdir -p $out/nix-support; echo 'leaked 1' > $out/nix-support/hydra-metrics; echo other-1.0 > $out/nix-support/hydra-release-name"; in {
+  const ids =
+    await f.queue(`let other = job "other-support" "mkdir -p $out/nix-support; echo 'leaked 1' > $out/nix-support/hydra-metrics; echo other-1.0 > $out/nix-support/hydra-release-name"; in {
     linked = job "linked-support" "mkdir $out; ln -s \${other}/nix-support $out/nix-support";
   }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });

@@ -5,26 +5,32 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildOutputs, buildSteps, getBuild } from '../../core/db/builds.ts';
-import { now } from '../../core/db/database.ts';
 import { listMachines } from '../../core/db/machines.ts';
 import { runningSteps } from '../../core/db/queue-status.ts';
 import { readStepLog } from '../helpers/step-log.ts';
-import { NOTHING_HIDDEN } from '../../core/db/hidden-projects.ts';
+import { NOTHING_HIDDEN } from '../helpers/db.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { SshMachine } from '../helpers/ssh-machine.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { requestBuildCommand } from '../../core/db/commands-requests.ts';
 
 const outPath = (f: QueueFixture, id: number) => buildOutputs(f.db, id)[0]!.path;
-const machineOf = (f: QueueFixture, id: number) => buildSteps(f.db, id).filter((s) => s.status === 0 && s.propagatedfrom === null).map((s) => s.machine);
+const machineOf = (f: QueueFixture, id: number) =>
+  buildSteps(f.db, id)
+    .filter((s) => s.status === 0 && s.propagatedfrom === null)
+    .map((s) => s.machine);
 
 test('steps go to the machine whose systems and features fit, and outputs come back', async () => {
   const f = new QueueFixture();
   const plain = await new SshMachine(join(f.dir, 'plain')).start();
   const kvm = await new SshMachine(join(f.dir, 'kvm')).start();
   const machines = join(f.dir, 'machines');
-  writeFileSync(machines, `# two remote machines, no local one\n${plain.line('x86_64-linux', 'benchmark')}\n${kvm.line('i686-linux,x86_64-linux', 'kvm', 'kvm')}\n`);
+  writeFileSync(
+    machines,
+    `# two remote machines, no local one\n${plain.line('x86_64-linux', 'benchmark')}\n${kvm.line('i686-linux,x86_64-linux', 'kvm', 'kvm')}\n`,
+  );
   const ids = await f.queue(`let dep = job "dep" "echo dep > $out"; in {
     inherit dep;
     x86 = job "x86" "cat \${dep} > $out; echo x86 >> $out";
@@ -36,7 +42,11 @@ test('steps go to the machine whose systems and features fit, and outputs come b
   await runner.stop();
 
   for (const job of ['dep', 'x86', 'i686kvm']) assert.equal(getBuild(f.db, ids[job]!)!.buildstatus, 0, job);
-  assert.equal(getBuild(f.db, ids['i686plain']!)!.buildstatus, 9, "the kvm machine's mandatory feature keeps plain steps off it");
+  assert.equal(
+    getBuild(f.db, ids['i686plain']!)!.buildstatus,
+    9,
+    "the kvm machine's mandatory feature keeps plain steps off it",
+  );
   assert.deepEqual(machineOf(f, ids['dep']!), [plain.name]);
   assert.deepEqual(machineOf(f, ids['x86']!), [plain.name]);
   assert.deepEqual(machineOf(f, ids['i686kvm']!), [kvm.name]);
@@ -46,7 +56,10 @@ test('steps go to the machine whose systems and features fit, and outputs come b
   assert.ok(kvm.has(outPath(f, ids['dep']!)), 'the input built elsewhere was copied to the kvm machine');
   const valid = await f.nix.validPaths(['dep', 'x86', 'i686kvm'].map((j) => outPath(f, ids[j]!)));
   assert.equal(valid.size, 3, 'every output was copied back to the local store');
-  assert.ok(readdirSync(join(f.stateDir, 'ssh')).length >= 2, 'the pinned host keys are kept under the state directory');
+  assert.ok(
+    readdirSync(join(f.stateDir, 'ssh')).length >= 2,
+    'the pinned host keys are kept under the state directory',
+  );
   const log = readStepLog(f.stateDir, buildSteps(f.db, ids['i686kvm']!).find((s) => s.status === 0)!.logfile)!;
   assert.match(log, /copied \d+ store paths to ssh:\/\/root@127\.0\.0\.1/);
   // x86 was built where its input was built: of its closure only its own .drv was missing.
@@ -64,16 +77,33 @@ test('a machine that dies mid-build: the step is retried on another, the machine
   const machines = join(f.dir, 'machines');
   writeFileSync(machines, `${first.line('x86_64-linux')}\n${second.line('x86_64-linux')}\n`);
   const ids = await f.queue(`{ slow = job "slow" "echo started; sleep 3; echo done > $out"; }`);
-  const runner = createQueueRunner(f.config(['--machines', machines, '--retry-interval', '2']), { log: f.log, db: f.db });
+  const runner = createQueueRunner(f.config(['--machines', machines, '--retry-interval', '2']), {
+    log: f.log,
+    db: f.db,
+  });
   runner.start();
-  await waitFor('the step to build on the first machine', () => buildSteps(f.db, ids['slow']!).some((s) => s.busy === 30 && s.machine === first.name), 60);
+  await waitFor(
+    'the step to build on the first machine',
+    () => buildSteps(f.db, ids['slow']!).some((s) => s.busy === 30 && s.machine === first.name),
+    60,
+  );
   const current = runningSteps(f.db, NOTHING_HIDDEN).filter((s) => s.machine === first.name);
-  assert.deepEqual(current.map((s) => s.build_id), [ids['slow']], 'the machines page sees the running step');
+  assert.deepEqual(
+    current.map((s) => s.build_id),
+    [ids['slow']],
+    'the machines page sees the running step',
+  );
   first.kill();
   await waitFor('the build to finish', () => getBuild(f.db, ids['slow']!)!.finished === 1, 90);
   assert.equal(getBuild(f.db, ids['slow']!)!.buildstatus, 0);
   const steps = buildSteps(f.db, ids['slow']!);
-  assert.deepEqual(steps.map((s) => [s.machine, s.status]), [[first.name, 3], [second.name, 0]]);
+  assert.deepEqual(
+    steps.map((s) => [s.machine, s.status]),
+    [
+      [first.name, 3],
+      [second.name, 0],
+    ],
+  );
   assert.match(steps[0]!.errormsg!, /lost the connection/);
   const dead = listMachines(f.db).find((m) => m.name === first.name)!;
   assert.equal(dead.consecutive_failures, 1);
@@ -97,7 +127,10 @@ test('a step whose only machine stays unreachable is given up after --max-tries 
   const machines = join(f.dir, 'machines');
   writeFileSync(machines, `${down.line('x86_64-linux')}\n`);
   const ids = await f.queue(`{ x = job "x" "echo > $out"; }`);
-  const runner = createQueueRunner(f.config(['--machines', machines, '--max-tries', '2', '--retry-interval', '0']), { log: f.log, db: f.db });
+  const runner = createQueueRunner(f.config(['--machines', machines, '--max-tries', '2', '--retry-interval', '0']), {
+    log: f.log,
+    db: f.db,
+  });
   await runner.runOnce();
   await runner.stop();
   assert.equal(getBuild(f.db, ids['x']!)!.buildstatus, 3);
@@ -117,10 +150,14 @@ test('cancelling a build on a remote machine stops the build there too, not only
   const ids = await f.queue(`{ long = job "long" "echo $$ > ${pidFile}; echo long-started; sleep 120; echo > $out"; }`);
   const runner = createQueueRunner(f.config(['--machines', machines]), { log: f.log, db: f.db });
   runner.start();
-  await waitFor('the builder to start on the remote machine', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 60);
+  await waitFor(
+    'the builder to start on the remote machine',
+    () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '',
+    60,
+  );
   const pid = Number(readFileSync(pidFile, 'utf8'));
   assert.ok(existsSync(`/proc/${pid}`));
-  f.db.prepare('INSERT INTO queue_commands (kind, build_id, username, created) VALUES (?, ?, ?, ?)').run('cancel', ids['long'], 'alice', now());
+  requestBuildCommand(f.db, 'cancel', ids['long']!, 'alice');
   await waitFor('the build to be cancelled', () => getBuild(f.db, ids['long']!)!.finished === 1, 30);
   assert.equal(getBuild(f.db, ids['long']!)!.buildstatus, BuildStatus.Cancelled);
   await waitFor('the remote builder to be gone', () => !existsSync(`/proc/${pid}`), 15);
@@ -133,7 +170,10 @@ test('outputs over --max-output-size on a remote machine end with status 11 and 
   const machines = join(f.dir, 'machines');
   writeFileSync(machines, `${remote.line('x86_64-linux')}\n`);
   const ids = await f.queue(`{ big = job "big" "head -c 20000 /dev/zero > $out"; }`);
-  const runner = createQueueRunner(f.config(['--machines', machines, '--max-output-size', '10000']), { log: f.log, db: f.db });
+  const runner = createQueueRunner(f.config(['--machines', machines, '--max-output-size', '10000']), {
+    log: f.log,
+    db: f.db,
+  });
   await runner.runOnce();
   await runner.stop();
   assert.equal(getBuild(f.db, ids['big']!)!.buildstatus, BuildStatus.OutputLimitExceeded);

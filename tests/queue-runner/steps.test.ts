@@ -6,6 +6,7 @@ import { buildSteps, getBuild } from '../../core/db/builds.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 import { readStepLog } from '../helpers/step-log.ts';
+import { setBuildDrv } from '../helpers/db.ts';
 
 test('a build becomes one step per missing derivation; a step two builds share is built once', async () => {
   const f = new QueueFixture();
@@ -31,7 +32,7 @@ test('a build becomes one step per missing derivation; a step two builds share i
 test('a build whose derivation is gone ends as aborted with the reason, and the rest of the queue goes on', async () => {
   const f = new QueueFixture();
   const ids = await f.queue(`{ fine = job "fine" "echo > $out"; gone = job "gone" "echo > $out"; }`);
-  f.db.prepare("UPDATE builds SET drvpath = '/nix/store/00000000000000000000000000000000-gone.drv' WHERE id = ?").run(ids['gone']);
+  setBuildDrv(f.db, ids['gone']!, '/nix/store/00000000000000000000000000000000-gone.drv');
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   await runner.runOnce();
   assert.equal(getBuild(f.db, ids['fine']!)!.buildstatus, 0);

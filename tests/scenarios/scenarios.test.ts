@@ -14,35 +14,71 @@ import { createLogger } from '../../core/log.ts';
 import { statusLabel } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
+import { newestEvalId } from '../helpers/db.ts';
+import { evalJobStates } from '../../core/db/eval-pages.ts';
+import { evalErrors } from '../../core/db/evals.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-interface Expected { flags?: string[]; statuses: Record<string, number>; evalErrors?: string[] }
+interface Expected {
+  flags?: string[];
+  statuses: Record<string, number>;
+  evalErrors?: string[];
+}
 
-for (const file of readdirSync(HERE).filter((f) => f.endsWith('.json')).sort()) {
+for (const file of readdirSync(HERE)
+  .filter((f) => f.endsWith('.json'))
+  .sort()) {
   const name = file.slice(0, -'.json'.length);
   const expected = JSON.parse(readFileSync(join(HERE, file), 'utf8')) as Expected;
   test(`scenario ${name}: ${Object.keys(expected.statuses).length} jobs end as ${name}.json says`, async () => {
     const f = evaluatorFixture(['--allowed-paths', HERE]); // the path input is this directory
-    f.writeSpec('scenario', { jobsets: { [name]: {
-      nixexprinput: 'src', nixexprpath: `${name}.nix`, checkinterval: 0,
-      inputs: { src: { type: 'path', value: HERE }, nonce: { type: 'string', value: randomUUID() } },
-    } } });
+    f.writeSpec('scenario', {
+      jobsets: {
+        [name]: {
+          nixexprinput: 'src',
+          nixexprpath: `${name}.nix`,
+          checkinterval: 0,
+          inputs: { src: { type: 'path', value: HERE }, nonce: { type: 'string', value: randomUUID() } },
+        },
+      },
+    });
     f.sync();
     triggerEvaluation(f.db, getJobset(f.db, 'scenario', name)!.id);
     const [outcome] = await f.evaluator.runOnce();
     assert.equal(outcome?.kind, 'evaluated', JSON.stringify(outcome));
-    const { config } = readConfig(['--state-dir', join(f.dir, 'state'), '--gc-roots-dir', join(f.dir, 'gcroots'), '--retry-interval', '0', '--unsupported-wait', '0', ...(expected.flags ?? [])], {});
+    const { config } = readConfig(
+      [
+        '--state-dir',
+        join(f.dir, 'state'),
+        '--gc-roots-dir',
+        join(f.dir, 'gcroots'),
+        '--retry-interval',
+        '0',
+        '--unsupported-wait',
+        '0',
+        ...(expected.flags ?? []),
+      ],
+      {},
+    );
     const runner = createQueueRunner(config, { db: f.db, log: createLogger('silent') });
     await runner.runOnce();
     await runner.stop();
 
-    const evalId = (f.db.prepare('SELECT max(id) AS id FROM jobset_evals').get() as { id: number }).id;
-    const rows = f.db.prepare('SELECT b.job, b.finished, b.buildstatus FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?').all(evalId) as { job: string; finished: number; buildstatus: number | null }[];
+    const evalId = newestEvalId(f.db)!;
+    const rows = evalJobStates(f.db, evalId);
     // Names beside numbers, so a failure reads "tooBig: Output limit exceeded (11)".
-    const show = (statuses: Record<string, number | null>) => Object.fromEntries(Object.entries(statuses).sort().map(([job, s]) => [job, `${statusLabel(s !== null, s)} (${s ?? '-'})`]));
-    assert.deepEqual(show(Object.fromEntries(rows.map((r) => [r.job, r.finished ? r.buildstatus : null]))), show(expected.statuses));
-    const errors = (f.db.prepare('SELECT job FROM eval_errors WHERE eval_id = ? ORDER BY job').all(evalId) as { job: string }[]).map((r) => r.job);
+    const show = (statuses: Record<string, number | null>) =>
+      Object.fromEntries(
+        Object.entries(statuses)
+          .sort()
+          .map(([job, s]) => [job, `${statusLabel(s !== null, s)} (${s ?? '-'})`]),
+      );
+    assert.deepEqual(
+      show(Object.fromEntries(rows.map((r) => [r.job, r.finished ? r.buildstatus : null]))),
+      show(expected.statuses),
+    );
+    const errors = evalErrors(f.db, evalId).map((r) => r.job);
     assert.deepEqual(errors, [...(expected.evalErrors ?? [])].sort());
   });
 }

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds, setProjectPrivate } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { createLogger } from '../../core/log.ts';
 import { openLocalStore } from '../../core/nix/local-store.ts';
@@ -19,7 +19,15 @@ import { runProgram } from '../../core/nix/run.ts';
 import { nixBase32, parseSecretKey } from '../../core/nix/signing.ts';
 import { createWebServer } from '../../server/index.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import {
+  addJobset,
+  addProject,
+  addUser,
+  login,
+  runStep,
+  startWebFixture,
+  type WebFixture,
+} from '../helpers/web-fixture.ts';
 
 const dir = tempDir('hydrant-cache-');
 const nonce = randomUUID().slice(0, 8);
@@ -55,10 +63,33 @@ async function realDerivation(name: string, dep?: string): Promise<void> {
 function recordBuild(jobsetId: number, job: string, name: string, status = 0): number {
   const { drv, out } = paths[name]!;
   const { evalId } = registerEvaluation(w.db, {
-    jobsetId, inputsHash: `${nonce}-${job}`, checkoutSeconds: 1, evalSeconds: 1, nixexprinput: 'src', nixexprpath: 'release.nix',
-    inputs: [], errors: [],
-    jobs: [{ name: job, nixName: name, system: 'x86_64-linux', drvPath: drv, outputs: { out }, description: null, license: null,
-      homepage: null, maintainers: null, schedulingPriority: null, timeout: null, maxSilent: null, isChannel: false, isAggregate: false, constituents: [] }],
+    jobsetId,
+    inputsHash: `${nonce}-${job}`,
+    checkoutSeconds: 1,
+    evalSeconds: 1,
+    nixexprinput: 'src',
+    nixexprpath: 'release.nix',
+    inputs: [],
+    errors: [],
+    jobs: [
+      {
+        name: job,
+        nixName: name,
+        system: 'x86_64-linux',
+        drvPath: drv,
+        outputs: { out },
+        description: null,
+        license: null,
+        homepage: null,
+        maintainers: null,
+        schedulingPriority: null,
+        timeout: null,
+        maxSilent: null,
+        isChannel: false,
+        isAggregate: false,
+        constituents: [],
+      },
+    ],
   });
   const buildId = evalBuilds(w.db, evalId)[0]!.id;
   runStep(w.db, w.stateDir, buildId, { log: 'built\n', status });
@@ -68,7 +99,15 @@ function recordBuild(jobsetId: number, job: string, name: string, status = 0): n
 /** A fresh chroot store fetching `path` from hydrant, unable to build anything itself. */
 function substitute(path: string, trustedKey: string, cacheUrl = w.url) {
   const store = join(dir, `client-${randomUUID().slice(0, 6)}`);
-  const args = ['--store', store, '-r', path, '--max-jobs', '0', ...optionFlags({ substituters: cacheUrl, 'trusted-public-keys': trustedKey })];
+  const args = [
+    '--store',
+    store,
+    '-r',
+    path,
+    '--max-jobs',
+    '0',
+    ...optionFlags({ substituters: cacheUrl, 'trusted-public-keys': trustedKey }),
+  ];
   return { store, result: runProgram('nix-store', args, { env: nixEnv(), timeoutSeconds: 120 }) };
 }
 
@@ -87,13 +126,13 @@ before(async () => {
   recordBuild(addJobset(w.db, 'pub', 'main'), 'app', 'app');
   recordBuild(addJobset(w.db, 'pub', 'failing'), 'broken', 'broken', 1);
   addProject(w.db, 'hush', { owner: 'ada' });
-  w.db.prepare(`UPDATE projects SET private = 1 WHERE name = 'hush'`).run();
+  setProjectPrivate(w.db, 'hush', true);
   recordBuild(addJobset(w.db, 'hush', 'main'), 'secret', 'secret');
   await addUser(w.db, 'ada', 'pw-ada-123', [], ['hush']);
 });
 after(async () => w?.stop());
 
-test('nix-cache-info answers as Hydra\'s does', async () => {
+test("nix-cache-info answers as Hydra's does", async () => {
   const res = await fetch(`${w.url}/nix-cache-info`);
   assert.equal(res.status, 200);
   assert.equal(await res.text(), 'StoreDir: /nix/store\nWantMassQuery: 0\nPriority: 100\n');
@@ -105,7 +144,12 @@ test('a narinfo names the xz NAR, the references and the deriver, and carries a 
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/x-nix-narinfo/);
   const text = await res.text();
-  const fields = Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+  const fields = Object.fromEntries(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+  );
   assert.equal(fields.StorePath, out);
   assert.equal(fields.URL, `nar/${basename(out)}`);
   assert.equal(fields.Compression, 'xz');
@@ -115,7 +159,7 @@ test('a narinfo names the xz NAR, the references and the deriver, and carries a 
   assert.match(fields.Sig ?? '', new RegExp(`^hydrant-test-${nonce}:[A-Za-z0-9+/]{86}==$`));
 });
 
-test('a second Nix store fetches a job\'s output with its closure from the cache', async () => {
+test("a second Nix store fetches a job's output with its closure from the cache", async () => {
   const { store, result } = substitute(paths.app!.out, publicKey);
   const r = await result;
   assert.equal(r.code, 0, r.stderr);
@@ -126,7 +170,10 @@ test('a second Nix store fetches a job\'s output with its closure from the cache
 test('Nix refuses a narinfo whose signature does not match the key it trusts', async () => {
   // An impostor server on the same database, signing with a key of the same name but other secret.
   const impostorKey = await generateKey(`hydrant-test-${nonce}`);
-  const { config } = readConfig(['--state-dir', w.stateDir, '--port', '0', '--binary-cache-secret-key-file', impostorKey.secret], {});
+  const { config } = readConfig(
+    ['--state-dir', w.stateDir, '--port', '0', '--binary-cache-secret-key-file', impostorKey.secret],
+    {},
+  );
   const impostor = createWebServer(config, { log: createLogger('silent'), db: w.db });
   await impostor.start();
   try {
@@ -142,13 +189,16 @@ test('Nix refuses a narinfo whose signature does not match the key it trusts', a
   }
 });
 
-test('a NAR streams xz-compressed and unpacks to the store path\'s NAR', async () => {
+test("a NAR streams xz-compressed and unpacks to the store path's NAR", async () => {
   const res = await fetch(`${w.url}/nar/${basename(paths.lib!.out)}`);
   assert.equal(res.status, 200);
   const xz = Buffer.from(await res.arrayBuffer());
   assert.deepEqual(xz.subarray(0, 6), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), 'an xz stream');
   const nar = spawnSync('xz', ['-d', '-c'], { input: xz, maxBuffer: 1 << 20 }).stdout;
-  assert.equal(`sha256:${nixBase32(createHash('sha256').update(nar).digest())}`, await nix('nix-store', ['-q', '--hash', paths.lib!.out]));
+  assert.equal(
+    `sha256:${nixBase32(createHash('sha256').update(nar).digest())}`,
+    await nix('nix-store', ['-q', '--hash', paths.lib!.out]),
+  );
 });
 
 test('outputs of failed builds and of paths no build produced are not served', async () => {
@@ -160,7 +210,7 @@ test('outputs of failed builds and of paths no build produced are not served', a
   assert.equal((await fetch(`${w.url}/nar/${basename(paths.broken!.out)}`)).status, 404);
 });
 
-test('a private project\'s outputs and their closure are served only to its members', async () => {
+test("a private project's outputs and their closure are served only to its members", async () => {
   for (const name of ['secret', 'secret-lib']) {
     const hash = hashOf(paths[name]!.out);
     assert.equal((await fetch(`${w.url}/${hash}.narinfo`)).status, 404, `${name} anonymously`);
@@ -172,7 +222,7 @@ test('a private project\'s outputs and their closure are served only to its memb
   assert.match(res.headers.get('cache-control') ?? '', /^private/);
 });
 
-test('hashes are written in Nix\'s base-32, as nix-store -q --hash prints them', async () => {
+test("hashes are written in Nix's base-32, as nix-store -q --hash prints them", async () => {
   const store = openLocalStore();
   try {
     const out = paths.lib!.out;

@@ -12,7 +12,15 @@ before(async () => {
   w = await startWebFixture();
   addProject(w.db, 'many');
   build = addEval(w.db, addJobset(w.db, 'many', 'main'), [{ name: 'many' }]).buildIds['many']!;
-  const products = Array.from({ length: 2500 }, (_, i) => ({ type: 'file', subtype: 'doc', path: `/nix/store/x-many/f${i + 1}`, name: `file-${i + 1}.txt`, defaultpath: null, filesize: i, sha256hash: null }));
+  const products = Array.from({ length: 2500 }, (_, i) => ({
+    type: 'file',
+    subtype: 'doc',
+    path: `/nix/store/x-many/f${i + 1}`,
+    name: `file-${i + 1}.txt`,
+    defaultpath: null,
+    filesize: i,
+    sha256hash: null,
+  }));
   runStep(w.db, w.stateDir, build, { log: 'ok\n', products });
 });
 after(() => w.stop());
@@ -22,15 +30,23 @@ const shown = (html: string) => [...html.matchAll(/>file-(\d+)\.txt</g)].map((m)
 test('the build page shows products 100 at a time, with a pager', async () => {
   const first = await get(`${w.url}/build/${build}`);
   assert.equal(first.status, 200);
-  assert.deepEqual(shown(first.text), Array.from({ length: 100 }, (_, i) => i + 1));
+  assert.deepEqual(
+    shown(first.text),
+    Array.from({ length: 100 }, (_, i) => i + 1),
+  );
   assert.match(first.text, /page 1 of 25 \(2500\)/);
   assert.match(first.text, /href="\?page&#x3D;2" rel="next"/);
   const last = await get(`${w.url}/build/${build}?page=25`);
-  assert.deepEqual(shown(last.text), Array.from({ length: 100 }, (_, i) => 2401 + i));
+  assert.deepEqual(
+    shown(last.text),
+    Array.from({ length: 100 }, (_, i) => 2401 + i),
+  );
   assert.match(last.text, /page 25 of 25/);
 });
 
 test('the JSON API lists every product', async () => {
-  const json = (await get(`${w.url}/build/${build}`, { json: true })).json() as { buildproducts: Record<string, unknown> };
+  const json = (await get(`${w.url}/build/${build}`, { json: true })).json() as {
+    buildproducts: Record<string, unknown>;
+  };
   assert.equal(Object.keys(json.buildproducts).length, 2500);
 });

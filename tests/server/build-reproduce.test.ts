@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../../core/db/builds.ts';
+import { evalBuilds } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { nixEnv, optionFlags } from '../../core/nix/options.ts';
 import { runProgram } from '../../core/nix/run.ts';
@@ -24,25 +24,49 @@ let buildId = 0;
 before(async () => {
   w = await startWebFixture();
   const repo = new GitRepo(join(dir, 'repo'));
-  repo.write('release.nix', `{ src, greeting, fast }: {
+  repo.write(
+    'release.nix',
+    `{ src, greeting, fast }: {
     tests.hello = derivation {
       name = "hello-${nonce}"; system = builtins.currentSystem; builder = "/bin/sh";
       args = [ "-c" "echo \\"$greeting\\" > $out; echo ${'${toString fast}'} ${'${builtins.baseNameOf src}'} >> $out" ];
       inherit greeting;
     };
-  }`);
+  }`,
+  );
   const rev = repo.commit('release');
   addProject(w.db, 'demo');
   const { evalId } = registerEvaluation(w.db, {
-    jobsetId: addJobset(w.db, 'demo', 'main'), inputsHash: nonce, checkoutSeconds: 1, evalSeconds: 1, nixexprinput: 'src', nixexprpath: 'release.nix',
+    jobsetId: addJobset(w.db, 'demo', 'main'),
+    inputsHash: nonce,
+    checkoutSeconds: 1,
+    evalSeconds: 1,
+    nixexprinput: 'src',
+    nixexprpath: 'release.nix',
     inputs: [
       { name: 'src', type: 'git', uri: repo.dir, revision: rev, value: 'main', path: null, dependency: null },
       { name: 'greeting', type: 'string', uri: null, revision: null, value: hostile, path: null, dependency: null },
       { name: 'fast', type: 'boolean', uri: null, revision: null, value: 'true', path: null, dependency: null },
     ],
-    jobs: [{ name: 'tests.hello', nixName: 'hello', system: 'x86_64-linux', drvPath: `/nix/store/${nonce}-hello.drv`, outputs: { out: `/nix/store/${nonce}-hello` },
-      description: null, license: null, homepage: null, maintainers: null, schedulingPriority: null, timeout: null, maxSilent: null,
-      isChannel: false, isAggregate: false, constituents: [] }],
+    jobs: [
+      {
+        name: 'tests.hello',
+        nixName: 'hello',
+        system: 'x86_64-linux',
+        drvPath: `/nix/store/${nonce}-hello.drv`,
+        outputs: { out: `/nix/store/${nonce}-hello` },
+        description: null,
+        license: null,
+        homepage: null,
+        maintainers: null,
+        schedulingPriority: null,
+        timeout: null,
+        maxSilent: null,
+        isChannel: false,
+        isAggregate: false,
+        constituents: [],
+      },
+    ],
     errors: [],
   });
   buildId = evalBuilds(w.db, evalId)[0]!.id;

@@ -9,7 +9,17 @@ import { recordCoverage } from '../../core/db/coverage.ts';
 import { recordScreenshots } from '../../core/db/screenshots.ts';
 import { get } from '../helpers/http.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import {
+  addEval,
+  addJobset,
+  addProject,
+  addUser,
+  login,
+  runStep,
+  startWebFixture,
+  type WebFixture,
+} from '../helpers/web-fixture.ts';
+import { setProjectPrivate } from '../helpers/db.ts';
 
 let w: WebFixture;
 let build: number;
@@ -19,7 +29,7 @@ const dir = tempDir();
 before(async () => {
   w = await startWebFixture();
   addProject(w.db, 'secret', { owner: 'ada' });
-  w.db.prepare(`UPDATE projects SET private = 1 WHERE name = 'secret'`).run();
+  setProjectPrivate(w.db, 'secret', true);
   const e = addEval(w.db, addJobset(w.db, 'secret', 'main'), [{ name: 'report' }]);
   evalId = e.evalId;
   build = e.buildIds['report']!;
@@ -27,13 +37,34 @@ before(async () => {
   const info = join(dir, 'a.info');
   writeFileSync(info, 'SF:/nix/store/0123456789abcdfghijklmnpqrsvwxyz-src/src/a.c\nDA:1,1\nDA:2,0\nend_of_record\n');
   recordCoverage(w.db, build, (await readBuildCoverage([{ type: 'file', subtype: 'lcov', path: info }], []))!);
-  recordScreenshots(w.db, build, [{ productnr: 1, file: '', name: 's.png', width: 1, height: 1, error: null, previousBuildId: build, previousProductnr: 1, previousFile: '', changedPixels: 0, totalPixels: 1, diffPng: Buffer.from('png') }]);
+  recordScreenshots(w.db, build, [
+    {
+      productnr: 1,
+      file: '',
+      name: 's.png',
+      width: 1,
+      height: 1,
+      error: null,
+      previousBuildId: build,
+      previousProductnr: 1,
+      previousFile: '',
+      changedPixels: 0,
+      totalPixels: 1,
+      diffPng: Buffer.from('png'),
+    },
+  ]);
   await addUser(w.db, 'ada', 'lovelace-1815');
 });
 after(() => w.stop());
 
-const urls = () => [`/build/${build}/coverage`, `/build/${build}/coverage/src/a.c`, `/eval/${evalId}/coverage`, '/job/secret/main/report/coverage',
-  '/job/secret/main/report/screenshots', `/build/${build}/screenshot-diff/1`];
+const urls = () => [
+  `/build/${build}/coverage`,
+  `/build/${build}/coverage/src/a.c`,
+  `/eval/${evalId}/coverage`,
+  '/job/secret/main/report/coverage',
+  '/job/secret/main/report/screenshots',
+  `/build/${build}/screenshot-diff/1`,
+];
 
 test('anonymous visitors get 404 from every coverage and screenshot URL of a private project', async () => {
   for (const url of urls()) {

@@ -19,10 +19,24 @@ let linkBuild: number;
 /** Copies a directory tree into the store as it is (symlinks stay symlinks) and answers its store path. */
 function addToStore(path: string): string {
   writeFileSync(join(path, '.nonce'), randomUUID());
-  return execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', path], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
-const PRODUCTS = ['greeting.txt', 'coverage', 'root', 'etc/passwd', 'coverage/escape.txt', 'db', 'state', 'sibling/secret.txt', 'coverage/inside.txt', 'state-wal'];
+const PRODUCTS = [
+  'greeting.txt',
+  'coverage',
+  'root',
+  'etc/passwd',
+  'coverage/escape.txt',
+  'db',
+  'state',
+  'sibling/secret.txt',
+  'coverage/inside.txt',
+  'state-wal',
+];
 
 before(async () => {
   w = await startWebFixture();
@@ -50,20 +64,60 @@ before(async () => {
   const linkDir = join(dir, 'link-out');
   mkdirSync(linkDir);
   symlinkSync('/etc', join(linkDir, `etc-${randomUUID()}`));
-  const linkOutput = execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', join(linkDir, readdirSync(linkDir)[0]!)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const linkOutput = execFileSync(
+    'nix-store',
+    ['--option', 'build-users-group', '', '--add', join(linkDir, readdirSync(linkDir)[0]!)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  ).trim();
 
   addProject(w.db, 'dl');
-  const { buildIds } = addEval(w.db, addJobset(w.db, 'dl', 'main'), [{ name: 'report', out: storePath }, { name: 'linked', out: linkOutput }]);
+  const { buildIds } = addEval(w.db, addJobset(w.db, 'dl', 'main'), [
+    { name: 'report', out: storePath },
+    { name: 'linked', out: linkOutput },
+  ]);
   linkBuild = buildIds['linked']!;
-  runStep(w.db, w.stateDir, linkBuild, { log: 'ok\n', products: [{ type: 'file', subtype: 'doc', path: linkOutput, name: 'l', defaultpath: null, filesize: null, sha256hash: null },
-    { type: 'file', subtype: 'doc', path: `${linkOutput}/passwd`, name: 'p', defaultpath: null, filesize: null, sha256hash: null }] });
+  runStep(w.db, w.stateDir, linkBuild, {
+    log: 'ok\n',
+    products: [
+      {
+        type: 'file',
+        subtype: 'doc',
+        path: linkOutput,
+        name: 'l',
+        defaultpath: null,
+        filesize: null,
+        sha256hash: null,
+      },
+      {
+        type: 'file',
+        subtype: 'doc',
+        path: `${linkOutput}/passwd`,
+        name: 'p',
+        defaultpath: null,
+        filesize: null,
+        sha256hash: null,
+      },
+    ],
+  });
   build = buildIds['report']!;
-  const product = (path: string) => ({ type: 'report', subtype: 'doc', path, name: path, defaultpath: null, filesize: null, sha256hash: null });
-  runStep(w.db, w.stateDir, build, { log: 'ok\n', products: [
-    ...PRODUCTS.map((p) => product(`${storePath}/${p}`)),
-    // Rows an older hydrant may have recorded: a file outside the store, and the database itself.
-    product(join(other, 'secret.txt')), product(join(w.stateDir, 'hydrant.sqlite')),
-  ] });
+  const product = (path: string) => ({
+    type: 'report',
+    subtype: 'doc',
+    path,
+    name: path,
+    defaultpath: null,
+    filesize: null,
+    sha256hash: null,
+  });
+  runStep(w.db, w.stateDir, build, {
+    log: 'ok\n',
+    products: [
+      ...PRODUCTS.map((p) => product(`${storePath}/${p}`)),
+      // Rows an older hydrant may have recorded: a file outside the store, and the database itself.
+      product(join(other, 'secret.txt')),
+      product(join(w.stateDir, 'hydrant.sqlite')),
+    ],
+  });
 });
 after(() => w.stop());
 
@@ -97,8 +151,18 @@ test('the latest redirect reaches a product through appended segments', async ()
 
 test('traversal attempts are refused: .., encoded .., encoded slashes, symlinks out, missing products', async () => {
   const c = nrOf('coverage');
-  for (const path of [`${c}/../greeting.txt`, `${c}/%2e%2e/greeting.txt`, `${c}/sub%2F..%2F..%2Fgreeting.txt`, `${c}/..%2f..%2fsecret.txt`,
-    `${c}/escape.txt`, `${c}/%2e%2e/%2e%2e/secret.txt`, `${c}/nothing.txt`, '99', '1/extra', `${c}/sub/%00`]) {
+  for (const path of [
+    `${c}/../greeting.txt`,
+    `${c}/%2e%2e/greeting.txt`,
+    `${c}/sub%2F..%2F..%2Fgreeting.txt`,
+    `${c}/..%2f..%2fsecret.txt`,
+    `${c}/escape.txt`,
+    `${c}/%2e%2e/%2e%2e/secret.txt`,
+    `${c}/nothing.txt`,
+    '99',
+    '1/extra',
+    `${c}/sub/%00`,
+  ]) {
     const r = await get(`${w.url}/build/${build}/download/${path}`);
     assert.equal(r.status, 404, `${path} → ${r.status}`);
     assert.doesNotMatch(r.text, /outside the product/);
@@ -108,11 +172,18 @@ test('traversal attempts are refused: .., encoded .., encoded slashes, symlinks 
 test('symlinks out of the output are refused in all three forms, and nothing outside /nix/store is served', async () => {
   const urls = [
     `${nrOf('coverage/escape.txt')}`, // a product that is a file symlink to /etc/passwd
-    `${nrOf('root')}`, `${nrOf('root')}/etc/passwd`, `${nrOf('root')}/etc/hostname`, // a directory symlink to /
+    `${nrOf('root')}`,
+    `${nrOf('root')}/etc/passwd`,
+    `${nrOf('root')}/etc/hostname`, // a directory symlink to /
     `${nrOf('etc/passwd')}`, // a symlink as a component of the product's path
     `${nrOf('sibling/secret.txt')}`, // a link into another store path
-    `${nrOf('db')}`, `${nrOf('state-wal')}`, `${nrOf('state')}/hydrant.sqlite`, `${nrOf('state')}/hydrant.sqlite-wal`, `${nrOf('state')}/hydrant.sqlite-shm`,
-    `${PRODUCTS.length + 1}`, `${PRODUCTS.length + 2}`, // rows naming files outside the store
+    `${nrOf('db')}`,
+    `${nrOf('state-wal')}`,
+    `${nrOf('state')}/hydrant.sqlite`,
+    `${nrOf('state')}/hydrant.sqlite-wal`,
+    `${nrOf('state')}/hydrant.sqlite-shm`,
+    `${PRODUCTS.length + 1}`,
+    `${PRODUCTS.length + 2}`, // rows naming files outside the store
   ];
   for (const url of urls) {
     const r = await get(`${w.url}/build/${build}/download/${url}`);

@@ -20,17 +20,32 @@ before(async () => {
 });
 after(() => w.stop());
 
-const post = (path: string, cookie: string, form: Record<string, string>) => fetch(w.url + path, {
-  method: 'POST', redirect: 'manual',
-  headers: { Cookie: cookie, Origin: w.url, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' },
-  body: new URLSearchParams(form).toString(),
-});
+const post = (path: string, cookie: string, form: Record<string, string>) =>
+  fetch(w.url + path, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      Cookie: cookie,
+      Origin: w.url,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'text/html',
+    },
+    body: new URLSearchParams(form).toString(),
+  });
 
 test('an admin creates a project through the form; the home page offers it only to those who may', async () => {
   assert.match(await (await fetch(`${w.url}/`, { headers: { Cookie: admin } })).text(), /href="\/create-project"/);
-  assert.doesNotMatch(await (await fetch(`${w.url}/`, { headers: { Cookie: member } })).text(), /href="\/create-project"/);
+  assert.doesNotMatch(
+    await (await fetch(`${w.url}/`, { headers: { Cookie: member } })).text(),
+    /href="\/create-project"/,
+  );
   assert.equal((await fetch(`${w.url}/create-project`, { headers: { Cookie: member } })).status, 403);
-  const r = await post('/create-project', admin, { name: 'made', displayname: 'Made here', enabled: 'on', visible: 'on' });
+  const r = await post('/create-project', admin, {
+    name: 'made',
+    displayname: 'Made here',
+    enabled: 'on',
+    visible: 'on',
+  });
   assert.equal(r.status, 303);
   assert.equal(r.headers.get('location'), '/project/made');
   assert.equal(getProject(w.db, 'made')!.displayname, 'Made here');
@@ -42,14 +57,30 @@ test('an admin creates a project through the form; the home page offers it only 
 
 test('a member creates and edits a jobset; a bad form comes back with the error and the typed values', async () => {
   const created = await post('/project/team/create-jobset', member, {
-    name: 'trunk', nixexprinput: 'src', nixexprpath: 'release.nix', checkinterval: '60', enabled: 'on', visible: 'on',
+    name: 'trunk',
+    nixexprinput: 'src',
+    nixexprpath: 'release.nix',
+    checkinterval: '60',
+    enabled: 'on',
+    visible: 'on',
     inputs: 'src git https://git.example/team.git main\nflag boolean true',
   });
   assert.equal(created.status, 303);
   const jobset = getJobset(w.db, 'team', 'trunk')!;
   assert.equal(jobset.checkinterval, 60);
-  assert.deepEqual(jobsetInputs(w.db, jobset.id).map((i) => [i.name, i.type, i.value]), [['flag', 'boolean', 'true'], ['src', 'git', 'https://git.example/team.git main']]);
-  const bad = await post('/jobset/team/trunk/edit', member, { nixexprinput: 'missing', nixexprpath: 'other.nix', description: 'typed <text>', inputs: 'src git https://git.example/x.git' });
+  assert.deepEqual(
+    jobsetInputs(w.db, jobset.id).map((i) => [i.name, i.type, i.value]),
+    [
+      ['flag', 'boolean', 'true'],
+      ['src', 'git', 'https://git.example/team.git main'],
+    ],
+  );
+  const bad = await post('/jobset/team/trunk/edit', member, {
+    nixexprinput: 'missing',
+    nixexprpath: 'other.nix',
+    description: 'typed <text>',
+    inputs: 'src git https://git.example/x.git',
+  });
   assert.equal(bad.status, 400);
   const page = await bad.text();
   assert.match(page, /&quot;nixexprinput&quot; names &quot;missing&quot;, which is not one of its inputs/);

@@ -22,15 +22,30 @@ let close = () => {};
 
 before(async () => {
   // A renderer that fails like a template bug would, for every page including the error page.
-  const explode = () => { throw new Error('template exploded at /secret/path/layout.hbs:12'); };
+  const explode = () => {
+    throw new Error('template exploded at /secret/path/layout.hbs:12');
+  };
   const render = Object.assign(explode, { fragment: explode });
-  const app = createApp({ db, render, config, log: createLogger('silent'), cache: createReadCache(db), loginLimiter: createRateLimiter(5, 300), nix: { readLog: async () => null }, store: openLocalStore(), cacheKey: null });
+  const app = createApp({
+    db,
+    render,
+    config,
+    log: createLogger('silent'),
+    cache: createReadCache(db),
+    loginLimiter: createRateLimiter(5, 300),
+    nix: { readLog: async () => null },
+    store: openLocalStore(),
+    cacheKey: null,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   close = () => server.close();
 });
-after(() => { close(); db.close(); });
+after(() => {
+  close();
+  db.close();
+});
 
 test('a failing page answers 500 without a stack trace or the error message', async () => {
   const r = await get(`${url}/`);

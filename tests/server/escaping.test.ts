@@ -14,7 +14,12 @@ before(async () => {
   w = await startWebFixture();
   addProject(w.db, 'evil', { displayname: HOSTILE, description: HOSTILE });
   const js = addJobset(w.db, 'evil', 'main', `https://example.invalid/${HOSTILE}`);
-  ({ evalId, buildIds: ids } = addEval(w.db, js, [{ name: HOSTILE }, { name: 'ok' }], [{ name: HOSTILE, error: HOSTILE }]));
+  ({ evalId, buildIds: ids } = addEval(
+    w.db,
+    js,
+    [{ name: HOSTILE }, { name: 'ok' }],
+    [{ name: HOSTILE, error: HOSTILE }],
+  ));
   runStep(w.db, w.stateDir, ids[HOSTILE]!, { log: `${HOSTILE}\nsecond ${HOSTILE}\n`, status: 1 });
   runStep(w.db, w.stateDir, ids['ok']!, { log: 'still running\n', finish: false });
 });
@@ -28,8 +33,19 @@ function assertInert(page: string, where: string) {
 
 test('hostile strings come out escaped on every page that shows them', async () => {
   const enc = encodeURIComponent(HOSTILE);
-  const pages = ['/', '/project/evil', '/jobset/evil/main', `/eval/${evalId}`, `/eval/${evalId}/errors`, `/build/${ids[HOSTILE]}`,
-    `/build/${ids[HOSTILE]}/log`, `/job/evil/main/${enc}`, '/queue', '/status', `/search?query=${encodeURIComponent('evil')}`];
+  const pages = [
+    '/',
+    '/project/evil',
+    '/jobset/evil/main',
+    `/eval/${evalId}`,
+    `/eval/${evalId}/errors`,
+    `/build/${ids[HOSTILE]}`,
+    `/build/${ids[HOSTILE]}/log`,
+    `/job/evil/main/${enc}`,
+    '/queue',
+    '/status',
+    `/search?query=${encodeURIComponent('evil')}`,
+  ];
   for (const path of pages) {
     const r = await get(w.url + path);
     assert.equal(r.status, 200, `${path}: ${r.text.slice(0, 200)}`);
@@ -47,7 +63,10 @@ test('hostile strings come out escaped on every page that shows them', async () 
 
 test('a hostile job name in a URL stays one path segment', async () => {
   const page = (await get(`${w.url}/jobset/evil/main`)).text;
-  assert.ok(page.includes(`href="/job/evil/main/${encodeURIComponent(HOSTILE).replace(/'/g, '&#x27;')}"`), 'the link encodes the name');
+  assert.ok(
+    page.includes(`href="/job/evil/main/${encodeURIComponent(HOSTILE).replace(/'/g, '&#x27;')}"`),
+    'the link encodes the name',
+  );
 });
 
 test('raw logs are plain text and 404 messages are escaped', async () => {

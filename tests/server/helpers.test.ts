@@ -17,5 +17,8 @@ test('durations, relative times and sizes read like a person wrote them', () => 
 
 test('terminal colour codes are dropped from the pretty log', async () => {
   const { withoutTerminalCodes } = await import('../../server/views/log-text.ts');
-  assert.equal(withoutTerminalCodes("builder for '\x1B[35;1m/nix/store/x.drv\x1B[0m' failed"), "builder for '/nix/store/x.drv' failed");
+  assert.equal(
+    withoutTerminalCodes("builder for '\x1B[35;1m/nix/store/x.drv\x1B[0m' failed"),
+    "builder for '/nix/store/x.drv' failed",
+  );
 });

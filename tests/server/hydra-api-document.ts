@@ -30,37 +30,119 @@ export interface HydraApiDocument {
 export function hydraApiDocument(): HydraApiDocument {
   const DeclarativeInput = obj({ file: s(), type: s(), value: s() });
   const Project = obj({
-    owner: s(), name: s(), displayname: s(), description: s(), homepage: s(), hidden: b, enabled: b,
-    enable_dynamic_run_command: b, declarative: DeclarativeInput, jobsets: arr(s()),
+    owner: s(),
+    name: s(),
+    displayname: s(),
+    description: s(),
+    homepage: s(),
+    hidden: b,
+    enabled: b,
+    enable_dynamic_run_command: b,
+    declarative: DeclarativeInput,
+    jobsets: arr(s()),
   });
   const JobsetInput = obj({ name: s(), value: s(), type: s(), emailresponsible: b });
   const Jobset = obj({
-    name: s(), project: s(), description: s(true), nixexprinput: s(true), nixexprpath: s(true), errormsg: s(true),
-    errortime: i(true), lastcheckedtime: i(true), triggertime: i(true), enabled: i(), enableemail: b,
-    enable_dynamic_run_command: b, visible: b, emailoverride: s(), keepnr: i(), checkinterval: i(), schedulingshares: i(),
-    fetcherrormsg: s(true), startime: i(true), type: i(), flake: s(true), inputs: map(JobsetInput),
+    name: s(),
+    project: s(),
+    description: s(true),
+    nixexprinput: s(true),
+    nixexprpath: s(true),
+    errormsg: s(true),
+    errortime: i(true),
+    lastcheckedtime: i(true),
+    triggertime: i(true),
+    enabled: i(),
+    enableemail: b,
+    enable_dynamic_run_command: b,
+    visible: b,
+    emailoverride: s(),
+    keepnr: i(),
+    checkinterval: i(),
+    schedulingshares: i(),
+    fetcherrormsg: s(true),
+    startime: i(true),
+    type: i(),
+    flake: s(true),
+    inputs: map(JobsetInput),
   });
   // The document gives `value` both a oneOf and `type: boolean`; the type applies.
-  const JobsetEvalInput = obj({ uri: s(true), type: s(), revision: s(true), value: { type: 'boolean', nullable: true }, dependency: s(true) });
+  const JobsetEvalInput = obj({
+    uri: s(true),
+    type: s(),
+    revision: s(true),
+    value: { type: 'boolean', nullable: true },
+    dependency: s(true),
+  });
   const JobsetEval = obj({
-    id: i(), timestamp: i(), checkouttime: i(), evaltime: i(), hasnewbuilds: b, flake: s(true), builds: arr(i()),
+    id: i(),
+    timestamp: i(),
+    checkouttime: i(),
+    evaltime: i(),
+    hasnewbuilds: b,
+    flake: s(true),
+    builds: arr(i()),
     jobsetevalinputs: map(JobsetEvalInput),
   });
-  const BuildProduct = obj({ filesize: i(true), defaultpath: s(), type: s(), name: s(), path: s(), subtype: s(), sha256hash: s(true) });
+  const BuildProduct = obj({
+    filesize: i(true),
+    defaultpath: s(),
+    type: s(),
+    name: s(),
+    path: s(),
+    subtype: s(),
+    sha256hash: s(true),
+  });
   const BuildOutput = obj({ path: s() });
   const Build = obj({
-    id: i(), starttime: i(), stoptime: i(), timestamp: i(), jobsetevals: arr(i()), finished: b, nixname: s(),
-    buildstatus: i(true), jobset: s(), priority: i(), job: s(), drvpath: s(), system: s(), project: s(),
-    buildproducts: map(BuildProduct), buildoutputs: map(BuildOutput),
+    id: i(),
+    starttime: i(),
+    stoptime: i(),
+    timestamp: i(),
+    jobsetevals: arr(i()),
+    finished: b,
+    nixname: s(),
+    buildstatus: i(true),
+    jobset: s(),
+    priority: i(),
+    job: s(),
+    drvpath: s(),
+    system: s(),
+    project: s(),
+    buildproducts: map(BuildProduct),
+    buildoutputs: map(BuildOutput),
     buildmetrics: obj({ name: s(), value: s(), unit: s() }),
   });
-  const JobsetOverview = arr(obj({
-    name: s(), project: s(), nrtotal: i(), checkinterval: i(), haserrormsg: b, nrscheduled: i(), nrfailed: i(),
-    errortime: i(), fetcherrormsg: { nullable: true }, starttime: i(true), lastcheckedtime: i(), triggertime: i(true),
-  }));
+  const JobsetOverview = arr(
+    obj({
+      name: s(),
+      project: s(),
+      nrtotal: i(),
+      checkinterval: i(),
+      haserrormsg: b,
+      nrscheduled: i(),
+      nrfailed: i(),
+      errortime: i(),
+      fetcherrormsg: { nullable: true },
+      starttime: i(true),
+      lastcheckedtime: i(),
+      triggertime: i(true),
+    }),
+  );
   const Evaluations = obj({ first: s(), next: s(), last: s(), evals: arr(map(JobsetEval)) });
 
-  const components = { Project, Jobset, JobsetInput, JobsetEval, JobsetEvalInput, Build, BuildProduct, BuildOutput, JobsetOverview, Evaluations };
+  const components = {
+    Project,
+    Jobset,
+    JobsetInput,
+    JobsetEval,
+    JobsetEvalInput,
+    Build,
+    BuildProduct,
+    BuildOutput,
+    JobsetOverview,
+    Evaluations,
+  };
 
   const responses: Record<string, Schema> = {
     'POST /login': obj({ username: s(), fullname: s(), emailaddress: s(), userroles: arr(s()) }),

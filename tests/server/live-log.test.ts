@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { addEval, addJobset, addProject, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
@@ -25,7 +25,10 @@ test('the log page of a running step links the live stream from where the page e
   const page = await get(`${w.url}/build/${build}/log`);
   assert.match(page.text, /still running/);
   // Handlebars escapes = and & in attributes; the browser reads them back as they were.
-  assert.ok(page.text.includes(`data-live="/build/${build}/log/live?step&#x3D;${stepnr}&amp;from&#x3D;14" data-lines="2"`), 'starts at byte 14, after line 2');
+  assert.ok(
+    page.text.includes(`data-live="/build/${build}/log/live?step&#x3D;${stepnr}&amp;from&#x3D;14" data-lines="2"`),
+    'starts at byte 14, after line 2',
+  );
   assert.match(page.text, /src="\/static\/live-log.js"/);
 });
 
@@ -44,7 +47,10 @@ test('events carry the lines appended while the step runs, then an end event', a
       received += Buffer.from(value).toString('utf8');
     }
   })();
-  const texts = () => [...received.matchAll(/^data: (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as { text?: string }).text ?? '').join('');
+  const texts = () =>
+    [...received.matchAll(/^data: (\{.*\})$/gm)]
+      .map((m) => (JSON.parse(m[1]!) as { text?: string }).text ?? '')
+      .join('');
   await waitFor('the existing tail', () => texts() === 'line 2\n', 10);
   appendFileSync(logFile, 'line 3\npartial');
   await waitFor('line 3', () => texts() === 'line 2\nline 3\n', 10);
@@ -66,7 +72,10 @@ test('a very long log shows its first 200 and last 5000 lines with their own num
   const long = addEval(w.db, addJobset(w.db, 'live', 'long'), [{ name: 'chatty' }]).buildIds['chatty']!;
   runStep(w.db, w.stateDir, long, { log: Array.from({ length: 12_000 }, (_, i) => `line ${i + 1}`).join('\n') + '\n' });
   const page = await get(`${w.url}/build/${long}/log`);
-  assert.match(page.text, /lines 201–7000 of 12000 are not shown: <a href="[^"]*\?start&#x3D;201">show lines 201–5200<\/a>/);
+  assert.match(
+    page.text,
+    /lines 201–7000 of 12000 are not shown: <a href="[^"]*\?start&#x3D;201">show lines 201–5200<\/a>/,
+  );
   assert.match(page.text, /id="L200"><a class="ln" href="#L200">200<\/a>line 200</);
   assert.doesNotMatch(page.text, /id="L201"|id="L7000"/);
   assert.match(page.text, /id="L7001"><a class="ln" href="#L7001">7001<\/a>line 7001</);

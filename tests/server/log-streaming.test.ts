@@ -18,7 +18,7 @@ import { setStepLogfile } from '../../core/db/steps.ts';
 import { createLogger } from '../../core/log.ts';
 import { StepLog } from '../../queue-runner/step-log.ts';
 import { createWebServer, type WebServer } from '../../server/index.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild } from '../helpers/db.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { addEval, addJobset, addProject, runStep } from '../helpers/web-fixture.ts';
@@ -37,11 +37,16 @@ let bigBytes = 0;
 const line = (i: number) => `line ${i} ${'x'.repeat(60)} <b>&\n`;
 
 before(async () => {
-  const { config } = readConfig(['--state-dir', stateDir, '--port', '0', '--gc-roots-dir', join(dir, 'gcroots'), '--live-log-stall', '1'], {});
+  const { config } = readConfig(
+    ['--state-dir', stateDir, '--port', '0', '--gc-roots-dir', join(dir, 'gcroots'), '--live-log-stall', '1'],
+    {},
+  );
   db = openDatabase(config.dbPath);
   migrate(db);
   const capture = new PassThrough();
-  capture.on('data', (d: Buffer) => { serverLog += d.toString(); });
+  capture.on('data', (d: Buffer) => {
+    serverLog += d.toString();
+  });
   server = createWebServer(config, { log: createLogger('info', capture), db });
   await server.start();
   url = server.url();
@@ -54,7 +59,10 @@ before(async () => {
   const hash = createHash('sha256');
   async function* text() {
     for (let i = 1; i <= LINES; i += 1000) {
-      const chunk = Buffer.from(Array.from({ length: 1000 }, (_, k) => line(i + k)).join('') + (i + 1000 > LINES ? 'the last line has no newline' : ''));
+      const chunk = Buffer.from(
+        Array.from({ length: 1000 }, (_, k) => line(i + k)).join('') +
+          (i + 1000 > LINES ? 'the last line has no newline' : ''),
+      );
       hash.update(chunk);
       bigBytes += chunk.length;
       yield chunk;
@@ -91,13 +99,17 @@ test('a 50 MB log: raw, gzipped raw, tail and the pretty page, with bounded memo
   assert.ok(bigBytes > 50_000_000, `${bigBytes} bytes`);
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
   try {
-    const plain = await Promise.all(Array.from({ length: 8 }, async () => {
-      const res = await httpGet(`/build/${bigBuild}/log/raw`);
-      assert.equal(res.headers['content-encoding'], undefined);
-      return digest(res);
-    }));
+    const plain = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const res = await httpGet(`/build/${bigBuild}/log/raw`);
+        assert.equal(res.headers['content-encoding'], undefined);
+        return digest(res);
+      }),
+    );
     for (const d of plain) assert.deepEqual(d, { hash: bigHash, bytes: bigBytes });
     const gzipped = await httpGet(`/build/${bigBuild}/log/raw`, { 'Accept-Encoding': 'gzip' });
     assert.equal(gzipped.headers['content-encoding'], 'gzip');
@@ -105,11 +117,18 @@ test('a 50 MB log: raw, gzipped raw, tail and the pretty page, with bounded memo
 
     const tail = await (await fetch(`${url}/build/${bigBuild}/log/tail?lines=3`)).text();
     assert.equal(tail, line(LINES - 1) + line(LINES) + 'the last line has no newline\n');
-    const pages = await Promise.all(Array.from({ length: 8 }, async () => (await fetch(`${url}/build/${bigBuild}/log`)).text()));
+    const pages = await Promise.all(
+      Array.from({ length: 8 }, async () => (await fetch(`${url}/build/${bigBuild}/log`)).text()),
+    );
     for (const page of pages) {
       assert.match(page, /id="L200">/);
       assert.match(page, new RegExp(`lines 201–${LINES + 1 - 5000} of ${LINES + 1} are not shown`));
-      assert.match(page, new RegExp(`id="L${LINES + 1}"><a class="ln" href="#L${LINES + 1}">${LINES + 1}</a>the last line has no newline`));
+      assert.match(
+        page,
+        new RegExp(
+          `id="L${LINES + 1}"><a class="ln" href="#L${LINES + 1}">${LINES + 1}</a>the last line has no newline`,
+        ),
+      );
       assert.match(page, /&lt;b&gt;&amp;/, 'escaped');
       assert.ok(page.length < 3_000_000, `page of ${page.length} bytes`);
     }
@@ -129,14 +148,23 @@ test('live-log clients that never read cost little and are dropped; a reading cl
   await new Promise<void>((resolve) => out.end(resolve));
   const size = statSync(file).size;
   const rssBefore = process.memoryUsage().rss;
-  const stalled = await Promise.all(Array.from({ length: 20 }, async () => {
-    const res = await httpGet(`/build/${build}/log/live?step=${stepnr}`);
-    res.pause();
-    return res;
-  }));
-  await waitFor('the stalled clients to be dropped', () => (serverLog.match(/dropped a live-log client that stayed behind/g)?.length ?? 0) >= 20, 30);
+  const stalled = await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      const res = await httpGet(`/build/${build}/log/live?step=${stepnr}`);
+      res.pause();
+      return res;
+    }),
+  );
+  await waitFor(
+    'the stalled clients to be dropped',
+    () => (serverLog.match(/dropped a live-log client that stayed behind/g)?.length ?? 0) >= 20,
+    30,
+  );
   // 20 × 14 MB of events (JSON-escaped) would be buffered without back-pressure.
-  assert.ok(process.memoryUsage().rss - rssBefore < 120_000_000, `memory grew by ${Math.round((process.memoryUsage().rss - rssBefore) / 1e6)} MB`);
+  assert.ok(
+    process.memoryUsage().rss - rssBefore < 120_000_000,
+    `memory grew by ${Math.round((process.memoryUsage().rss - rssBefore) / 1e6)} MB`,
+  );
   for (const res of stalled) res.destroy();
 
   const reader = await httpGet(`/build/${build}/log/live?step=${stepnr}`);
@@ -150,7 +178,9 @@ test('live-log clients that never read cost little and are dropped; a reading cl
 async function collectEvents(res: IncomingMessage): Promise<{ text: string; ended: boolean }> {
   let raw = '';
   for await (const chunk of res as AsyncIterable<Buffer>) raw += chunk.toString('utf8');
-  const text = [...raw.matchAll(/^data: (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as { text?: string }).text ?? '').join('');
+  const text = [...raw.matchAll(/^data: (\{.*\})$/gm)]
+    .map((m) => (JSON.parse(m[1]!) as { text?: string }).text ?? '')
+    .join('');
   return { text, ended: /^event: end$/m.test(raw) };
 }
 
@@ -160,7 +190,10 @@ test('a slow live reader gets every line, the last without a newline, across the
   const relative = `logs/${build}/${stepnr}.log`;
   const log = new StepLog(stateDir, relative, 0, () => undefined);
   let expected = '';
-  const write = (s: string) => { log.write(s); expected += s; };
+  const write = (s: string) => {
+    log.write(s);
+    expected += s;
+  };
   for (let i = 0; i < 20_000; i++) write(line(i));
   await new Promise((r) => setTimeout(r, 100));
   const reader = await httpGet(`/build/${build}/log/live?step=${stepnr}`);

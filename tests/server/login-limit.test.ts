@@ -12,9 +12,15 @@ before(async () => {
 });
 after(() => w.stop());
 
-const attempt = (username: string, password: string) => fetch(`${w.url}/login`, {
-  method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json', Origin: w.url }, body: JSON.stringify({ username, password }),
-}).then(async (r) => { await r.arrayBuffer(); return r.status; });
+const attempt = (username: string, password: string) =>
+  fetch(`${w.url}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Origin: w.url },
+    body: JSON.stringify({ username, password }),
+  }).then(async (r) => {
+    await r.arrayBuffer();
+    return r.status;
+  });
 
 test('100 concurrent wrong guesses for one user: at most five are checked, the rest answer 429', async () => {
   const statuses = await Promise.all(Array.from({ length: 100 }, (_, i) => attempt('victim', `guess ${i}`)));

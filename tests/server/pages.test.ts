@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openDatabase } from '../../core/db/database.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild, setBuildCached } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { addEval, addJobset, addProject, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import { syncMachines } from '../../core/db/machines.ts';
 
 let w: WebFixture;
 let eval1: { evalId: number; buildIds: Record<string, number> };
@@ -14,11 +15,21 @@ before(async () => {
   w = await startWebFixture();
   addProject(w.db, 'demo', { displayname: 'Demo', description: 'the demo project' });
   const js = addJobset(w.db, 'demo', 'main');
-  eval1 = addEval(w.db, js, [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'tests.nested' }], [{ name: 'broken', error: 'attribute missing' }]);
+  eval1 = addEval(
+    w.db,
+    js,
+    [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'tests.nested' }],
+    [{ name: 'broken', error: 'attribute missing' }],
+  );
   runStep(w.db, w.stateDir, eval1.buildIds['a']!, { log: 'building a\ndone\n' });
   runStep(w.db, w.stateDir, eval1.buildIds['b']!, { log: 'building b\nerror: it broke\n', status: 1 });
   // Evaluation 2: a changes and fails, b changes and succeeds, c is gone, d is new.
-  eval2 = addEval(w.db, js, [{ name: 'a', drv: 'a2' }, { name: 'b', drv: 'b2' }, { name: 'd' }, { name: 'tests.nested' }]);
+  eval2 = addEval(w.db, js, [
+    { name: 'a', drv: 'a2' },
+    { name: 'b', drv: 'b2' },
+    { name: 'd' },
+    { name: 'tests.nested' },
+  ]);
   runStep(w.db, w.stateDir, eval2.buildIds['a']!, { log: 'a fails now\n', status: 1 });
   runStep(w.db, w.stateDir, eval2.buildIds['b']!, { log: 'b works now\n' });
   runStep(w.db, w.stateDir, eval2.buildIds['d']!, { log: 'd is running\n', finish: false });
@@ -39,9 +50,12 @@ const html = async (path: string) => {
   return r.text;
 };
 
-test('/ lists projects in Hydra\'s shape', async () => {
+test("/ lists projects in Hydra's shape", async () => {
   const projects = (await json('/')) as unknown as Record<string, unknown>[];
-  assert.deepEqual(projects.map((p) => [p.name, p.displayname, p.enabled, p.hidden, p.jobsets]), [['demo', 'Demo', true, false, ['main']]]);
+  assert.deepEqual(
+    projects.map((p) => [p.name, p.displayname, p.enabled, p.hidden, p.jobsets]),
+    [['demo', 'Demo', true, false, ['main']]],
+  );
   assert.match(await html('/'), /href="\/project\/demo"/);
 });
 
@@ -61,13 +75,20 @@ test('/jobset/P/J shows evaluations and the jobs × evaluations matrix', async (
   assert.match(page, new RegExp(`href="/eval/${eval2.evalId}"`));
   assert.match(page, new RegExp(`href="/build/${eval2.buildIds['a']}" title="Failed`), 'matrix cell of a in eval 2');
   assert.match(page, new RegExp(`href="/build/${eval1.buildIds['c']}" title="Queued`), 'matrix cell of c in eval 1');
-  assert.match(page, new RegExp(`class="cell running" href="/build/${eval2.buildIds['d']}" title="Running`), 'a build with a busy step is running');
+  assert.match(
+    page,
+    new RegExp(`class="cell running" href="/build/${eval2.buildIds['d']}" title="Running`),
+    'a build with a busy step is running',
+  );
   assert.match(page, /href="\/job\/demo\/main\/tests.nested"/);
 });
 
-test('/jobset/P/J/evals is paginated in Hydra\'s shape', async () => {
+test("/jobset/P/J/evals is paginated in Hydra's shape", async () => {
   const all = await json('/jobset/demo/main/evals');
-  assert.deepEqual((all.evals as { id: number }[]).map((e) => e.id), [eval2.evalId, eval1.evalId]);
+  assert.deepEqual(
+    (all.evals as { id: number }[]).map((e) => e.id),
+    [eval2.evalId, eval1.evalId],
+  );
   assert.equal(all.first, '?page=1');
   const one = await json('/jobset/demo/main/evals?rows=1');
   assert.equal((one.evals as unknown[]).length, 1);
@@ -100,8 +121,16 @@ test('/eval/N/errors lists the jobs that failed to evaluate', async () => {
   assert.deepEqual((await json(`/eval/${eval1.evalId}/errors`)).errors, { broken: 'attribute missing' });
 });
 
-test('/eval/N/builds streams every build in Hydra\'s Build shape', async () => {
-  const builds = (await json(`/eval/${eval1.evalId}/builds`)) as unknown as { id: number; job: string; finished: number; buildstatus: number | null; jobsetevals: number[]; buildoutputs: Record<string, { path: string }>; buildmetrics: Record<string, { value: number }> }[];
+test("/eval/N/builds streams every build in Hydra's Build shape", async () => {
+  const builds = (await json(`/eval/${eval1.evalId}/builds`)) as unknown as {
+    id: number;
+    job: string;
+    finished: number;
+    buildstatus: number | null;
+    jobsetevals: number[];
+    buildoutputs: Record<string, { path: string }>;
+    buildmetrics: Record<string, { value: number }>;
+  }[];
   assert.deepEqual(builds.map((b) => b.job).sort(), ['a', 'b', 'c', 'tests.nested']);
   const a = builds.find((b) => b.job === 'a')!;
   assert.equal(a.finished, 1);
@@ -163,7 +192,10 @@ test('latest, latest-finished and latest-for redirect, appending extra segments'
   const r = await get(`${w.url}/job/demo/main/a/latest`);
   assert.equal(r.status, 302);
   assert.equal(r.headers.get('location'), `/build/${a1}`, 'latest is the newest successful build');
-  assert.equal((await get(`${w.url}/job/demo/main/a/latest-for/x86_64-linux/log/raw`)).headers.get('location'), `/build/${a1}/log/raw`);
+  assert.equal(
+    (await get(`${w.url}/job/demo/main/a/latest-for/x86_64-linux/log/raw`)).headers.get('location'),
+    `/build/${a1}/log/raw`,
+  );
   assert.equal((await get(`${w.url}/job/demo/main/a/latest-for/aarch64-linux`)).status, 404);
   // Both evaluations still have unfinished builds (c queued, d running): nothing qualifies yet.
   assert.equal((await get(`${w.url}/job/demo/main/a/latest-finished`)).status, 404);
@@ -174,9 +206,21 @@ test('/queue, /status, /machines and /metrics', async () => {
   assert.ok(queue.some((b) => b.id === eval1.buildIds['c']));
   assert.match(await html('/queue'), /builds waiting/);
   const status = (await json('/status')) as unknown as { build: number }[];
-  assert.deepEqual(status.map((s) => s.build), [eval2.buildIds['d']]);
+  assert.deepEqual(
+    status.map((s) => s.build),
+    [eval2.buildIds['d']],
+  );
   assert.match(await html('/status'), new RegExp(`href="/build/${eval2.buildIds['d']}"`));
-  w.db.prepare(`INSERT INTO machines (name, systems, maxjobs) VALUES ('ssh://builder1', 'x86_64-linux', 4)`).run();
+  syncMachines(w.db, [
+    {
+      name: 'ssh://builder1',
+      systems: ['x86_64-linux'],
+      maxJobs: 4,
+      speedFactor: 1,
+      supportedFeatures: [],
+      mandatoryFeatures: [],
+    },
+  ]);
   const machines = await json('/machines');
   assert.equal((machines['ssh://builder1'] as { maxjobs: number }).maxjobs, 4);
   assert.match(await html('/machines'), /ssh:\/\/builder1/);
@@ -185,14 +229,27 @@ test('/queue, /status, /machines and /metrics', async () => {
   assert.match(metrics.text, /^# TYPE hydrant_builds_queued gauge$/m);
 });
 
-test('/api/jobsets and /search answer in Hydra\'s shapes', async () => {
-  const overview = (await json('/api/jobsets?project=demo', { jsonOnly: true })) as unknown as { name: string; nrtotal: number; nrfailed: number }[];
-  assert.deepEqual(overview.map((j) => [j.name, j.nrtotal, j.nrfailed]), [['main', 4, 1]]);
+test("/api/jobsets and /search answer in Hydra's shapes", async () => {
+  const overview = (await json('/api/jobsets?project=demo', { jsonOnly: true })) as unknown as {
+    name: string;
+    nrtotal: number;
+    nrfailed: number;
+  }[];
+  assert.deepEqual(
+    overview.map((j) => [j.name, j.nrtotal, j.nrfailed]),
+    [['main', 4, 1]],
+  );
   const found = await json('/search?query=demo');
-  assert.deepEqual((found.projects as { name: string }[]).map((p) => p.name), ['demo']);
+  assert.deepEqual(
+    (found.projects as { name: string }[]).map((p) => p.name),
+    ['demo'],
+  );
   assert.ok(Array.isArray(found.buildsdrv));
   const byJob = await json('/search?query=tests.');
-  assert.deepEqual((byJob.builds as { job: string }[]).map((b) => b.job), ['tests.nested']);
+  assert.deepEqual(
+    (byJob.builds as { job: string }[]).map((b) => b.job),
+    ['tests.nested'],
+  );
   assert.equal((await get(`${w.url}/search?query=`, { json: true })).status, 400);
 });
 
@@ -203,7 +260,14 @@ test('lists are paginated: ?page and ?rows', async () => {
 });
 
 test('unknown things are 404 pages without stack traces, in HTML and JSON', async () => {
-  for (const path of ['/project/nope', '/jobset/demo/nope', '/eval/424242', '/build/424242', '/build/abc', '/nowhere']) {
+  for (const path of [
+    '/project/nope',
+    '/jobset/demo/nope',
+    '/eval/424242',
+    '/build/424242',
+    '/build/abc',
+    '/nowhere',
+  ]) {
     const r = await get(w.url + path);
     assert.equal(r.status, 404, path);
     assert.doesNotMatch(r.text, /at .*\.ts:\d+/);
@@ -223,7 +287,10 @@ test('security headers on every answer', async () => {
 
 test('cached answers follow the database: a build that finishes shows at once', async () => {
   const d = eval2.buildIds['d']!;
-  const state = async () => ((await json(`/eval/${eval2.evalId}/builds`)) as unknown as { id: number; finished: number }[]).find((b) => b.id === d)!.finished;
+  const state = async () =>
+    ((await json(`/eval/${eval2.evalId}/builds`)) as unknown as { id: number; finished: number }[]).find(
+      (b) => b.id === d,
+    )!.finished;
   const summary = async () => /(\d+) failed<\/span>/.exec(await html(`/eval/${eval2.evalId}`))![1];
   assert.equal(await state(), 0);
   assert.equal(await state(), 0, 'asked twice: the second answer comes from the cache');
@@ -231,9 +298,22 @@ test('cached answers follow the database: a build that finishes shows at once', 
   // Another connection writes, as the queue runner does in its own process.
   const other = openDatabase(w.db.name);
   try {
-    finishStepAndBuild(other, d, { stepnr: 1, result: { status: 1, errormsg: null, outputs: {} } }, {
-      status: 1, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [],
-    });
+    finishStepAndBuild(
+      other,
+      d,
+      { stepnr: 1, result: { status: 1, errormsg: null, outputs: {} } },
+      {
+        status: 1,
+        isCachedBuild: false,
+        startTime: 1,
+        stopTime: 2,
+        size: null,
+        closureSize: null,
+        releaseName: null,
+        products: [],
+        metrics: [],
+      },
+    );
   } finally {
     other.close();
   }
@@ -242,9 +322,19 @@ test('cached answers follow the database: a build that finishes shows at once', 
 });
 
 test('/eval/N/builds is sent gzipped to clients that accept it, with the same content, kept or streamed', async () => {
-  const ask = (encoding: string) => fetch(`${w.url}/eval/${eval1.evalId}/builds`, { headers: { Accept: 'application/json', 'Accept-Encoding': encoding } });
+  const ask = (encoding: string) =>
+    fetch(`${w.url}/eval/${eval1.evalId}/builds`, {
+      headers: { Accept: 'application/json', 'Accept-Encoding': encoding },
+    });
   // Any write makes the kept answers stale, so the next one is streamed from the database.
-  const invalidate = () => { const other = openDatabase(w.db.name); try { other.exec('CREATE TABLE IF NOT EXISTS scratch (x); INSERT INTO scratch VALUES (1)'); } finally { other.close(); } };
+  const invalidate = () => {
+    const other = openDatabase(w.db.name);
+    try {
+      other.exec('CREATE TABLE IF NOT EXISTS scratch (x); INSERT INTO scratch VALUES (1)');
+    } finally {
+      other.close();
+    }
+  };
   invalidate();
   const streamed = await ask('gzip');
   assert.equal(streamed.headers.get('content-encoding'), 'gzip', 'streamed from the database');
@@ -267,7 +357,7 @@ test('/eval/N/builds is sent gzipped to clients that accept it, with the same co
 test('a cached failure says so on its build page; a cached success says its outputs existed', async () => {
   const failed = eval1.buildIds['b']!;
   const ok = eval1.buildIds['a']!;
-  const mark = (id: number, cached: number) => w.db.prepare('UPDATE builds SET iscachedbuild = ? WHERE id = ?').run(cached, id);
+  const mark = (id: number, cached: number) => setBuildCached(w.db, id, cached === 1);
   mark(failed, 1);
   mark(ok, 1);
   try {
@@ -282,7 +372,7 @@ test('a cached failure says so on its build page; a cached success says its outp
 });
 
 // Last: it adds a jobset, which the listings above would see.
-test("latest-eval and /eval/N/job/JOB redirect as in Hydra, appending extra segments", async () => {
+test('latest-eval and /eval/N/job/JOB redirect as in Hydra, appending extra segments', async () => {
   // demo/main's evaluations both have unfinished builds; a jobset whose evaluation is done qualifies.
   assert.equal((await get(`${w.url}/jobset/demo/main/latest-eval`)).status, 404);
   const done = addEval(w.db, addJobset(w.db, 'demo', 'done'), [{ name: 'x' }]);
@@ -290,10 +380,22 @@ test("latest-eval and /eval/N/job/JOB redirect as in Hydra, appending extra segm
   const latest = await get(`${w.url}/jobset/demo/done/latest-eval`);
   assert.equal(latest.status, 302);
   assert.equal(latest.headers.get('location'), `/eval/${done.evalId}`);
-  assert.equal((await get(`${w.url}/jobset/demo/done/latest-eval/builds`)).headers.get('location'), `/eval/${done.evalId}/builds`);
+  assert.equal(
+    (await get(`${w.url}/jobset/demo/done/latest-eval/builds`)).headers.get('location'),
+    `/eval/${done.evalId}/builds`,
+  );
 
-  assert.equal((await get(`${w.url}/eval/${eval1.evalId}/job/a`)).headers.get('location'), `/build/${eval1.buildIds['a']}`);
-  assert.equal((await get(`${w.url}/eval/${eval2.evalId}/job/a/log/raw`)).headers.get('location'), `/build/${eval2.buildIds['a']}/log/raw`);
-  assert.equal((await get(`${w.url}/eval/${eval1.evalId}/job/tests.nested`)).headers.get('location'), `/build/${eval1.buildIds['tests.nested']}`);
+  assert.equal(
+    (await get(`${w.url}/eval/${eval1.evalId}/job/a`)).headers.get('location'),
+    `/build/${eval1.buildIds['a']}`,
+  );
+  assert.equal(
+    (await get(`${w.url}/eval/${eval2.evalId}/job/a/log/raw`)).headers.get('location'),
+    `/build/${eval2.buildIds['a']}/log/raw`,
+  );
+  assert.equal(
+    (await get(`${w.url}/eval/${eval1.evalId}/job/tests.nested`)).headers.get('location'),
+    `/build/${eval1.buildIds['tests.nested']}`,
+  );
   assert.equal((await get(`${w.url}/eval/${eval1.evalId}/job/nosuchjob`)).status, 404);
 });

@@ -21,24 +21,50 @@ import { createReadCache } from '../../server/cache.ts';
 import { createRenderer } from '../../server/render.ts';
 import { openLocalStore } from '../../core/nix/local-store.ts';
 import { ROUTES } from '../../server/routes/index.ts';
-import { addEval, addJobset, addProject, addUser, login, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
+import {
+  addEval,
+  addJobset,
+  addProject,
+  addUser,
+  login,
+  runStep,
+  startWebFixture,
+  type WebFixture,
+} from '../helpers/web-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { finishStepAndBuild } from '../helpers/record-results.ts';
+import { finishStepAndBuild } from '../helpers/db.ts';
 
-interface World { project: string; jobset: string; job: string; build: number; eval: number; repo: string }
+interface World {
+  project: string;
+  jobset: string;
+  job: string;
+  build: number;
+  eval: number;
+  repo: string;
+}
 
 let w: WebFixture;
 let hush: World;
 let open: World;
 let hushCulprit: number;
 let victimBuild: number;
-const missing: World = { project: 'nosuchproj', jobset: 'nosuchset', job: 'nosuchjob', build: 999999, eval: 999998, repo: 'https://example.invalid/nosuch.git' };
+const missing: World = {
+  project: 'nosuchproj',
+  jobset: 'nosuchset',
+  job: 'nosuchjob',
+  build: 999999,
+  eval: 999998,
+  repo: 'https://example.invalid/nosuch.git',
+};
 const cookies: Record<string, string> = {};
 const MARKER = /hush/i;
 
 function addToStore(path: string): string {
   writeFileSync(join(path, '.nonce'), randomUUID());
-  return execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync('nix-store', ['--option', 'build-users-group', '', '--add', path], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
 before(async () => {
@@ -48,10 +74,21 @@ before(async () => {
   addProject(w.db, 'openproj');
   const openset = addJobset(w.db, 'openproj', 'openset', 'https://example.invalid/open.git');
   // Public evaluations first, so the private ids are not small numbers found anywhere on a page.
-  for (let i = 0; i < 12; i++) addEval(w.db, openset, [{ name: 'openjob', drv: `openjob-${i}` }, { name: 'other', drv: `other-${i}` }]);
+  for (let i = 0; i < 12; i++)
+    addEval(w.db, openset, [
+      { name: 'openjob', drv: `openjob-${i}` },
+      { name: 'other', drv: `other-${i}` },
+    ]);
   const openEval = addEval(w.db, openset, [{ name: 'openjob', drv: 'openjob-last' }]);
   runStep(w.db, w.stateDir, openEval.buildIds['openjob']!, { log: 'open log\n' });
-  open = { project: 'openproj', jobset: 'openset', job: 'openjob', build: openEval.buildIds['openjob']!, eval: openEval.evalId, repo: 'https://example.invalid/open.git' };
+  open = {
+    project: 'openproj',
+    jobset: 'openset',
+    job: 'openjob',
+    build: openEval.buildIds['openjob']!,
+    eval: openEval.evalId,
+    repo: 'https://example.invalid/open.git',
+  };
 
   addProject(w.db, 'hushproj', { owner: 'owner1', private: true, description: 'hush hush' });
   await addUser(w.db, 'mem', 'member pass', [], ['hushproj']);
@@ -61,35 +98,104 @@ before(async () => {
   // A public build that failed because of a dependency the private project built first.
   hushCulprit = first.buildIds['hushjob']!;
   const victim = addEval(w.db, openset, [{ name: 'victim', drv: 'victim-1' }]).buildIds['victim']!;
-  finishStepAndBuild(w.db, victim, null, { status: 2, isCachedBuild: false, startTime: 1, stopTime: 2, size: null, closureSize: null, releaseName: null, products: [], metrics: [] });
-  w.db.prepare(`INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, machine, system, propagatedfrom)
-                VALUES (?, 1, 0, '/nix/store/shared-dep.drv', 0, 1, 'builder failed', 'localhost', 'x86_64-linux', ?)`).run(victim, hushCulprit);
+  finishStepAndBuild(w.db, victim, null, {
+    status: 2,
+    isCachedBuild: false,
+    startTime: 1,
+    stopTime: 2,
+    size: null,
+    closureSize: null,
+    releaseName: null,
+    products: [],
+    metrics: [],
+  });
+  w.db
+    .prepare(
+      `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, machine, system, propagatedfrom)
+                VALUES (?, 1, 0, '/nix/store/shared-dep.drv', 0, 1, 'builder failed', 'localhost', 'x86_64-linux', ?)`,
+    )
+    .run(victim, hushCulprit);
   victimBuild = victim;
   const out = join(tempDir(), 'hush-out');
   mkdirSync(out);
   writeFileSync(join(out, 'index.html'), '<p>hush report</p>');
   const storePath = addToStore(out);
   const second = addEval(w.db, hushset, [{ name: 'hushjob', drv: 'hushjob-2', out: storePath }]);
-  const queued = addEval(w.db, addJobset(w.db, 'hushproj', 'hushother', 'https://example.invalid/hush-other.git'), [{ name: 'hushqueued' }]);
+  const queued = addEval(w.db, addJobset(w.db, 'hushproj', 'hushother', 'https://example.invalid/hush-other.git'), [
+    { name: 'hushqueued' },
+  ]);
   const build = second.buildIds['hushjob']!;
-  runStep(w.db, w.stateDir, build, { log: 'hush log\n', products: [{ type: 'report', subtype: 'html', path: storePath, name: 'hush-out', defaultpath: null, filesize: null, sha256hash: null }] });
+  runStep(w.db, w.stateDir, build, {
+    log: 'hush log\n',
+    products: [
+      {
+        type: 'report',
+        subtype: 'html',
+        path: storePath,
+        name: 'hush-out',
+        defaultpath: null,
+        filesize: null,
+        sha256hash: null,
+      },
+    ],
+  });
   runStep(w.db, w.stateDir, queued.buildIds['hushqueued']!, { log: 'hush running\n', finish: false }); // queued, with a running step
-  syncMachines(w.db, [{ name: 'localhost', systems: ['x86_64-linux'], maxJobs: 1, speedFactor: 1, supportedFeatures: [], mandatoryFeatures: [] } as never]);
-  hush = { project: 'hushproj', jobset: 'hushset', job: 'hushjob', build, eval: second.evalId, repo: 'https://example.invalid/hush.git' };
-  for (const [user, pass] of [['mem', 'member pass'], ['owner1', 'owner pass'], ['outsider', 'outsider pass']]) cookies[user!] = await login(w.url, user!, pass!);
+  syncMachines(w.db, [
+    {
+      name: 'localhost',
+      systems: ['x86_64-linux'],
+      maxJobs: 1,
+      speedFactor: 1,
+      supportedFeatures: [],
+      mandatoryFeatures: [],
+    } as never,
+  ]);
+  hush = {
+    project: 'hushproj',
+    jobset: 'hushset',
+    job: 'hushjob',
+    build,
+    eval: second.evalId,
+    repo: 'https://example.invalid/hush.git',
+  };
+  for (const [user, pass] of [
+    ['mem', 'member pass'],
+    ['owner1', 'owner pass'],
+    ['outsider', 'outsider pass'],
+  ])
+    cookies[user!] = await login(w.url, user!, pass!);
 });
 after(() => w.stop());
 
 /** Every route of the server's table as [method, path pattern], read from a router the route modules filled. */
 function routeTable(): [string, string][] {
-  const { config } = readConfig(['--state-dir', join(tempDir(), 'state'), '--gc-roots-dir', join(tempDir(), 'gcroots')], {});
+  const { config } = readConfig(
+    ['--state-dir', join(tempDir(), 'state'), '--gc-roots-dir', join(tempDir(), 'gcroots')],
+    {},
+  );
   const router = express.Router();
-  const ctx = { db: w.db, render: createRenderer(), config, log: createLogger('silent'), cache: createReadCache(w.db), loginLimiter: createRateLimiter(5, 300), nix: new CliNix(), store: openLocalStore(), cacheKey: null };
+  const ctx = {
+    db: w.db,
+    render: createRenderer(),
+    config,
+    log: createLogger('silent'),
+    cache: createReadCache(w.db),
+    loginLimiter: createRateLimiter(5, 300),
+    nix: new CliNix(),
+    store: openLocalStore(),
+    cacheKey: null,
+  };
   for (const register of ROUTES) register(router, ctx);
-  const stack = (router as unknown as { stack: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }).stack;
-  return stack.flatMap((layer) => layer.route
-    ? [layer.route.path].flat().flatMap((path) => Object.keys(layer.route!.methods).map((m): [string, string] => [m.toUpperCase(), path]))
-    : []);
+  const stack = (
+    router as unknown as { stack: { route?: { path: string | string[]; methods: Record<string, boolean> } }[] }
+  ).stack;
+  return stack.flatMap((layer) =>
+    layer.route
+      ? [layer.route.path]
+          .flat()
+          .flatMap((path) => Object.keys(layer.route!.methods).map((m): [string, string] => [m.toUpperCase(), path]))
+      : [],
+  );
 }
 
 /** Fills a path pattern from a world: parameters by name, else by the kind of object the URL's first segment names. */
@@ -97,21 +203,32 @@ function fill(pattern: string, world: World): string {
   const segments = pattern.split('/');
   const kind = segments[1] ?? '';
   let position = 0;
-  return segments.map((seg) => {
-    if (seg.startsWith('*')) return 'index.html';
-    if (!seg.startsWith(':')) return seg;
-    const name = seg.slice(1);
-    const nth = position++;
-    const byName: Record<string, string> = { project: world.project, jobset: world.jobset, job: world.job, system: 'x86_64-linux', nr: '1', step: '1', keep: '1' };
-    if (byName[name] !== undefined) return encodeURIComponent(byName[name]!);
-    if (kind === 'build') return String(world.build);
-    if (kind === 'eval') return String(world.eval);
-    return encodeURIComponent([world.project, world.jobset, world.job][nth] ?? '1');
-  }).join('/');
+  return segments
+    .map((seg) => {
+      if (seg.startsWith('*')) return 'index.html';
+      if (!seg.startsWith(':')) return seg;
+      const name = seg.slice(1);
+      const nth = position++;
+      const byName: Record<string, string> = {
+        project: world.project,
+        jobset: world.jobset,
+        job: world.job,
+        system: 'x86_64-linux',
+        nr: '1',
+        step: '1',
+        keep: '1',
+      };
+      if (byName[name] !== undefined) return encodeURIComponent(byName[name]!);
+      if (kind === 'build') return String(world.build);
+      if (kind === 'eval') return String(world.eval);
+      return encodeURIComponent([world.project, world.jobset, world.job][nth] ?? '1');
+    })
+    .join('/');
 }
 
 /** Query parameters naming things, for routes that take them (?compare=, ?project=, ?query=, /api/push). */
-const query = (q: World) => `?compare=${q.eval}&project=${q.project}&query=${q.job}&jobsets=${q.project}:${q.jobset}&repos=${encodeURIComponent(q.repo)}&step=1`;
+const query = (q: World) =>
+  `?compare=${q.eval}&project=${q.project}&query=${q.job}&jobsets=${q.project}:${q.jobset}&repos=${encodeURIComponent(q.repo)}&step=1`;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -127,18 +244,31 @@ function normalised(text: string, world: World, pathNamesWorld: boolean): string
   for (const [key, value] of Object.entries(world)) {
     const v = String(value);
     if (typeof value === 'number') {
-      t = pathNamesWorld ? t.replace(new RegExp(`(?<!\\d)${v}(?!\\d)`, 'g'), `<${key}>`) : t.replace(new RegExp(`compare=${v}(?!\\d)`, 'g'), `compare=<${key}>`);
+      t = pathNamesWorld
+        ? t.replace(new RegExp(`(?<!\\d)${v}(?!\\d)`, 'g'), `<${key}>`)
+        : t.replace(new RegExp(`compare=${v}(?!\\d)`, 'g'), `compare=<${key}>`);
     } else t = t.replace(new RegExp(escape(v), 'g'), `<${key}>`).replaceAll(encodeURIComponent(v), `<${key}>`);
   }
   return t;
 }
 
-async function ask(method: string, path: string, who: string | null, accept: string): Promise<{ status: number; body: string; location: string }> {
+async function ask(
+  method: string,
+  path: string,
+  who: string | null,
+  accept: string,
+): Promise<{ status: number; body: string; location: string }> {
   const headers: Record<string, string> = { Accept: accept, Origin: w.url };
   if (who) headers['Cookie'] = cookies[who]!;
   const hasBody = method !== 'GET';
   if (hasBody) headers['Content-Type'] = 'application/json';
-  const res = await fetch(w.url + path, { method, headers, body: hasBody ? '{}' : undefined, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(w.url + path, {
+    method,
+    headers,
+    body: hasBody ? '{}' : undefined,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  });
   return { status: res.status, body: await res.text(), location: res.headers.get('location') ?? '' };
 }
 
@@ -148,8 +278,17 @@ const NOT_ABOUT_PROJECTS = new Set(['POST /logout', 'POST /login']);
 test('the route table is read whole (the walk below covers every route)', () => {
   const table = routeTable();
   assert.ok(table.length >= 40, `${table.length} routes`);
-  for (const must of ['GET /build/:id/download/:nr', 'GET /eval/:id', 'GET /queue', 'GET /metrics', 'PUT /jobset/:project/:jobset']) {
-    assert.ok(table.some(([m, p]) => `${m} ${p}` === must), must);
+  for (const must of [
+    'GET /build/:id/download/:nr',
+    'GET /eval/:id',
+    'GET /queue',
+    'GET /metrics',
+    'PUT /jobset/:project/:jobset',
+  ]) {
+    assert.ok(
+      table.some(([m, p]) => `${m} ${p}` === must),
+      must,
+    );
   }
 });
 
@@ -176,8 +315,11 @@ test('anonymous visitors and outsiders get the answer for things that do not exi
             return `${r.status} ${normalised(r.location, wd, byPath)} ${normalised(r.body, wd, byPath)}`;
           };
           if (normal(shown, hush) !== normal(baseline, missing)) {
-            failures.push(`${label}: ${shown.status} ${normal(shown, hush).slice(0, 300)} ≠ ${baseline.status} ${normal(baseline, missing).slice(0, 300)}`);
-          } else if (MARKER.test(baseline.body) || MARKER.test(baseline.location)) failures.push(`${label}: mentions the private project`);
+            failures.push(
+              `${label}: ${shown.status} ${normal(shown, hush).slice(0, 300)} ≠ ${baseline.status} ${normal(baseline, missing).slice(0, 300)}`,
+            );
+          } else if (MARKER.test(baseline.body) || MARKER.test(baseline.location))
+            failures.push(`${label}: mentions the private project`);
         }
       }
     }
@@ -185,7 +327,7 @@ test('anonymous visitors and outsiders get the answer for things that do not exi
   assert.deepEqual(failures, []);
 });
 
-test('the owner reads the private project\'s pages (the walk above is not vacuous), members too', async () => {
+test("the owner reads the private project's pages (the walk above is not vacuous), members too", async () => {
   const failures: string[] = [];
   let read = 0;
   const table = routeTable().filter(([m, p]) => m === 'GET' && (p.includes(':') || p.includes('*')));
@@ -196,13 +338,24 @@ test('the owner reads the private project\'s pages (the walk above is not vacuou
   }
   // Every page of the seeded objects reads; a route added later whose URL the seed cannot fill
   // (it would 404 for the owner too) must not make this test fail, so the core pages are named.
-  for (const core of ['/project/:project', '/jobset/:project/:jobset', '/eval/:id', '/build/:id', '/build/:id/log', '/build/:id/download/:nr',
-    '/job/:project/:jobset/:job', '/job/:project/:jobset/:job/latest', '/job/:project/:jobset/:job/shield', '/jobset/:project/:jobset/latest-eval']) {
+  for (const core of [
+    '/project/:project',
+    '/jobset/:project/:jobset',
+    '/eval/:id',
+    '/build/:id',
+    '/build/:id/log',
+    '/build/:id/download/:nr',
+    '/job/:project/:jobset/:job',
+    '/job/:project/:jobset/:job/latest',
+    '/job/:project/:jobset/:job/shield',
+    '/jobset/:project/:jobset/latest-eval',
+  ]) {
     assert.ok(!failures.some((f) => f.startsWith(`${core}: `)), `${core} answers the owner: ${failures.join('; ')}`);
   }
   // The seed has no coverage, screenshots, channels or cache paths, so those pages 404 for the owner too.
   assert.ok(read >= table.length * 0.7, `only ${read} of ${table.length} pages read: ${failures.join('; ')}`);
-  for (const page of ['/', '/queue', '/status', '/search?query=hush']) assert.match((await ask('GET', page, 'mem', 'text/html')).body, MARKER, page);
+  for (const page of ['/', '/queue', '/status', '/search?query=hush'])
+    assert.match((await ask('GET', page, 'mem', 'text/html')).body, MARKER, page);
 });
 
 test('/metrics and the queue count the private project for members only', async () => {
@@ -215,10 +368,14 @@ test('/metrics and the queue count the private project for members only', async 
   assert.equal(metric(member, 'hydrant_build_steps_running') - metric(anonymous, 'hydrant_build_steps_running'), 1);
 });
 
-test('a public build broken by a private project\'s build does not name or link that build', async () => {
+test("a public build broken by a private project's build does not name or link that build", async () => {
   for (const who of [null, 'outsider']) {
     const page = (await ask('GET', `/build/${victimBuild}`, who, 'text/html')).body;
     assert.doesNotMatch(page, new RegExp(`/build/${hushCulprit}"|build ${hushCulprit}\\b`), who ?? 'anonymous');
   }
-  assert.match((await ask('GET', `/build/${victimBuild}`, 'owner1', 'text/html')).body, new RegExp(`/build/${hushCulprit}"`), 'the owner sees where it came from');
+  assert.match(
+    (await ask('GET', `/build/${victimBuild}`, 'owner1', 'text/html')).body,
+    new RegExp(`/build/${hushCulprit}"`),
+    'the owner sees where it came from',
+  );
 });

@@ -7,13 +7,19 @@ import type { Schema } from './hydra-api-document.ts';
  */
 export function schemaProblems(schema: Schema, value: unknown, at = '$'): string[] {
   if (value === null) return schema.nullable ? [] : [`${at}: null, but not nullable`];
-  if (schema.anyOf) return schema.anyOf.some((s) => schemaProblems(s, value, at).length === 0) ? [] : [`${at}: matches none of anyOf`];
+  if (schema.anyOf)
+    return schema.anyOf.some((s) => schemaProblems(s, value, at).length === 0) ? [] : [`${at}: matches none of anyOf`];
   switch (schema.type) {
-    case undefined: return [];
-    case 'integer': return Number.isInteger(value) ? [] : [`${at}: ${JSON.stringify(value)} is not an integer`];
-    case 'number': return typeof value === 'number' ? [] : [`${at}: ${JSON.stringify(value)} is not a number`];
-    case 'string': return typeof value === 'string' ? [] : [`${at}: ${JSON.stringify(value)} is not a string`];
-    case 'boolean': return typeof value === 'boolean' ? [] : [`${at}: ${JSON.stringify(value)} is not a boolean`];
+    case undefined:
+      return [];
+    case 'integer':
+      return Number.isInteger(value) ? [] : [`${at}: ${JSON.stringify(value)} is not an integer`];
+    case 'number':
+      return typeof value === 'number' ? [] : [`${at}: ${JSON.stringify(value)} is not a number`];
+    case 'string':
+      return typeof value === 'string' ? [] : [`${at}: ${JSON.stringify(value)} is not a string`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${at}: ${JSON.stringify(value)} is not a boolean`];
     case 'array':
       if (!Array.isArray(value)) return [`${at}: not an array`];
       return value.flatMap((v, n) => (schema.items ? schemaProblems(schema.items, v, `${at}[${n}]`) : []));

@@ -76,8 +76,14 @@ export class Backdoor {
         this.break(`command timed out after ${timeoutMs / 1000} s: ${command}`);
       }, timeoutMs);
       this.#waiting = {
-        resolve: (value) => { clearTimeout(timer); resolve(value); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       this.#socket.write(Buffer.from(command).toString('base64') + '\n');
     });

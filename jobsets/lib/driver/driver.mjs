@@ -12,7 +12,15 @@ export async function createDriver(network, { outDir, coverageDir, log, products
   const stateDir = mkdtempSync(join(tmpdir(), 'vms-'));
   const machines = {};
   for (const spec of network.machines) {
-    machines[spec.name] = new Machine({ spec, kernelImage: network.kernelImage, stateDir, outDir, coverageDir, log, products });
+    machines[spec.name] = new Machine({
+      spec,
+      kernelImage: network.kernelImage,
+      stateDir,
+      outDir,
+      coverageDir,
+      log,
+      products,
+    });
   }
   let virtualNetwork = null;
 

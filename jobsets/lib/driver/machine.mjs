@@ -45,16 +45,35 @@ export class Machine {
     // which then panics ("IO-APIC + timer doesn't work!"); VM images turn it off for this.
     const kernelParams = `${consoles} quiet panic=-1 cryptomgr.notests no_timer_check`;
     return [
-      '-accel', 'tcg', '-nodefaults', '-no-reboot', '-smp', '1', '-m', String(spec.memory),
-      '-display', 'none', ...(spec.display ? ['-vga', 'std'] : []),
-      '-kernel', this.kernelImage, '-initrd', spec.initrd,
-      '-append', `${kernelParams} hydrant.hostname=${spec.name} hydrant.ip=${spec.ipAddress}`,
-      '-serial', 'stdio',
-      '-chardev', `socket,id=backdoor,path=${join(this.stateDir, 'bd.sock')}`,
-      '-device', 'isa-serial,chardev=backdoor',
-      '-qmp', `unix:${join(this.stateDir, 'qmp.sock')},server=on,wait=off`,
-      '-netdev', netdev,
-      '-device', `virtio-net-pci,netdev=net0,id=nic0,mac=${spec.macAddress}`,
+      '-accel',
+      'tcg',
+      '-nodefaults',
+      '-no-reboot',
+      '-smp',
+      '1',
+      '-m',
+      String(spec.memory),
+      '-display',
+      'none',
+      ...(spec.display ? ['-vga', 'std'] : []),
+      '-kernel',
+      this.kernelImage,
+      '-initrd',
+      spec.initrd,
+      '-append',
+      `${kernelParams} hydrant.hostname=${spec.name} hydrant.ip=${spec.ipAddress}`,
+      '-serial',
+      'stdio',
+      '-chardev',
+      `socket,id=backdoor,path=${join(this.stateDir, 'bd.sock')}`,
+      '-device',
+      'isa-serial,chardev=backdoor',
+      '-qmp',
+      `unix:${join(this.stateDir, 'qmp.sock')},server=on,wait=off`,
+      '-netdev',
+      netdev,
+      '-device',
+      `virtio-net-pci,netdev=net0,id=nic0,mac=${spec.macAddress}`,
     ];
   }
 
@@ -101,7 +120,8 @@ export class Machine {
   fail(command) {
     return this.#step(`must fail: ${command}`, async () => {
       const { status, output } = await this.execute(command);
-      if (status === 0) throw new Error(`${this.name}: command succeeded but should have failed: ${command}\n${output}`);
+      if (status === 0)
+        throw new Error(`${this.name}: command succeeded but should have failed: ${command}\n${output}`);
       return output;
     });
   }
@@ -111,7 +131,8 @@ export class Machine {
       this.#retry(timeoutMs, `never succeeded: ${command}`, async () => {
         const { status, output } = await this.execute(command);
         return status === 0 ? { done: output } : { lastOutput: output };
-      }));
+      }),
+    );
   }
 
   waitUntilFails(command, timeoutMs = defaultTimeoutMs) {
@@ -119,7 +140,8 @@ export class Machine {
       this.#retry(timeoutMs, `never failed: ${command}`, async () => {
         const { status, output } = await this.execute(command);
         return status !== 0 ? { done: output } : { lastOutput: output };
-      }));
+      }),
+    );
   }
 
   // Units are the long-running commands of the machine spec (guest/init.sh starts
@@ -135,7 +157,8 @@ export class Machine {
         const { status, output } = await this.execute(probe);
         if (status === 3) throw new Error(`${this.name}: ${output}`);
         return status === 0 ? { done: true } : {};
-      }));
+      }),
+    );
   }
 
   // Reads the kernel's socket table: busybox nc has no -z, and a probe connection
@@ -147,7 +170,8 @@ export class Machine {
       this.#retry(timeoutMs, `nothing listens on port ${port}`, async () => {
         const { status } = await this.execute(probe);
         return status === 0 ? { done: true } : {};
-      }));
+      }),
+    );
   }
 
   async #retry(timeoutMs, message, attempt) {

@@ -24,7 +24,11 @@ export function killOwned() {
 }
 
 process.on('exit', killOwned);
-for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+for (const [signal, number] of [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
   process.on(signal, () => {
     killOwned();
     process.exit(128 + number);

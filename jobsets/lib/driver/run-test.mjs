@@ -35,7 +35,8 @@ const scope = {
   machines: driver.machines,
   startAll: driver.startAll,
   log: (message) => log.from('test', message),
-  sleep: (seconds) => log.step('test', `sleeping ${seconds} s`, () => new Promise((r) => setTimeout(r, seconds * 1000))),
+  sleep: (seconds) =>
+    log.step('test', `sleeping ${seconds} s`, () => new Promise((r) => setTimeout(r, seconds * 1000))),
   assert,
   outDir,
 };

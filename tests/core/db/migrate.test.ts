@@ -10,7 +10,10 @@ import { tempDir } from '../../helpers/temp.ts';
 test('the migrations reproduce core/db/schema.sql exactly', () => {
   const db = openDatabase(':memory:');
   migrate(db);
-  const expected = readFileSync(join(PACKAGE_ROOT, 'core', 'db', 'schema.sql'), 'utf8').split('\n').filter((l) => !l.startsWith('--')).join('\n');
+  const expected = readFileSync(join(PACKAGE_ROOT, 'core', 'db', 'schema.sql'), 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('--'))
+    .join('\n');
   assert.equal(dumpSchema(db), expected, 'schema.sql is stale: run node --import tsx scripts/dump-schema.ts');
 });
 

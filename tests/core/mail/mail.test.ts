@@ -16,16 +16,37 @@ test('mail settings: defaults, the global switch, and a clear error for a bad SM
   assert.equal(config.emailFrom, 'hydrant@ci.example.org');
   assert.equal(config.emailEnabled, true);
   assert.equal(config.blameMax, 10);
-  assert.equal(readConfig([], { HYDRANT_EMAIL: 'false', HYDRANT_SMTP_URL: 'smtps://u:p@mail.example.org:465' }).config.emailEnabled, false);
-  assert.throws(() => readConfig(['--email', 'maybe'], {}), (e: Error) => e instanceof ConfigError && /--email .* must be true or false/.test(e.message));
-  assert.throws(() => readConfig(['--smtp-url', 'mail.example.org:25'], {}), /--smtp-url .* must look like smtp:\/\/HOST:PORT/);
-  assert.throws(() => readConfig(['--smtp-url', 'http://u:secret@x'], {}), (e: Error) => !e.message.includes('secret'), 'the password is not echoed');
+  assert.equal(
+    readConfig([], { HYDRANT_EMAIL: 'false', HYDRANT_SMTP_URL: 'smtps://u:p@mail.example.org:465' }).config
+      .emailEnabled,
+    false,
+  );
+  assert.throws(
+    () => readConfig(['--email', 'maybe'], {}),
+    (e: Error) => e instanceof ConfigError && /--email .* must be true or false/.test(e.message),
+  );
+  assert.throws(
+    () => readConfig(['--smtp-url', 'mail.example.org:25'], {}),
+    /--smtp-url .* must look like smtp:\/\/HOST:PORT/,
+  );
+  assert.throws(
+    () => readConfig(['--smtp-url', 'http://u:secret@x'], {}),
+    (e: Error) => !e.message.includes('secret'),
+    'the password is not echoed',
+  );
 });
 
 test('addresses are taken only where they are plainly addresses', () => {
-  assert.deepEqual(addressesIn('Ada Lovelace <ada@example.org>, bob@example.org; "x\r\nBcc: y" <c@example.org>'), ['ada@example.org', 'bob@example.org', 'c@example.org']);
+  assert.deepEqual(addressesIn('Ada Lovelace <ada@example.org>, bob@example.org; "x\r\nBcc: y" <c@example.org>'), [
+    'ada@example.org',
+    'bob@example.org',
+    'c@example.org',
+  ]);
   assert.deepEqual(addressesIn('no address, @foo, foo@bar'), []);
-  assert.deepEqual(uniqueAddresses(['A@example.org', 'a@example.org', 'b@example.org']), ['A@example.org', 'b@example.org']);
+  assert.deepEqual(uniqueAddresses(['A@example.org', 'a@example.org', 'b@example.org']), [
+    'A@example.org',
+    'b@example.org',
+  ]);
 });
 
 test('escaping: HTML entities, one-line headers, plain text without terminal codes', () => {
@@ -51,7 +72,11 @@ test('the end of a log: plain or gzipped, the last lines only, null when unreada
   writeFileSync(join(dir, 'logs/2.log.gz'), gzipSync(big));
   writeFileSync(join(dir, 'logs/3.log.gz'), 'not gzip');
   assert.equal(await logEnd(dir, 'logs/1.log', 3), 'line 99997\nline 99998\nline 99999');
-  assert.equal(await logEnd(dir, 'logs/2.log', 2), 'line 99998\nline 99999', 'the .gz when the plain log was compressed');
+  assert.equal(
+    await logEnd(dir, 'logs/2.log', 2),
+    'line 99998\nline 99999',
+    'the .gz when the plain log was compressed',
+  );
   assert.equal(await logEnd(dir, 'logs/3.log.gz'), null);
   assert.equal(await logEnd(dir, '../etc/passwd'), null);
 });

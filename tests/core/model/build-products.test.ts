@@ -5,7 +5,9 @@ import { parseBuildProducts, parseMetrics } from '../../../core/model/build-prod
 const out = '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x';
 
 test('products inside the output are accepted, with quoted paths and default paths', () => {
-  const r = parseBuildProducts(`file doc ${out}/a.txt\nreport coverage "${out}/my report" index.html\n\n# comment\n`, [out]);
+  const r = parseBuildProducts(`file doc ${out}/a.txt\nreport coverage "${out}/my report" index.html\n\n# comment\n`, [
+    out,
+  ]);
   assert.deepEqual(r.rejected, []);
   assert.deepEqual(r.products, [
     { type: 'file', subtype: 'doc', path: `${out}/a.txt`, defaultpath: null },

@@ -16,10 +16,13 @@ const nix = new CliNix();
 /** A release.nix whose derivations are unique to this test run. */
 function expr(body: string): string {
   const file = join(dir, `${randomUUID()}.nix`);
-  writeFileSync(file, `{ greeting ? "hi" }:
+  writeFileSync(
+    file,
+    `{ greeting ? "hi" }:
 let job = name: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
   args = [ "-c" "echo \${greeting} ${randomUUID()} > $out" ]; PATH = "/usr/bin:/bin"; };
-in ${body}`);
+in ${body}`,
+  );
   return file;
 }
 
@@ -32,7 +35,11 @@ test('nested jobs are enumerated with dotted names, system, drv path, outputs an
     "with.dot" = job "dot";
   }`);
   const r = await nix.evaluateJobs({ exprPath: file, args: { greeting: { str: 'hello' } } });
-  assert.deepEqual(r.errors.map((e) => e.name), ['with.dot'], 'as in Hydra, a dotted attribute name is not a job');
+  assert.deepEqual(
+    r.errors.map((e) => e.name),
+    ['with.dot'],
+    'as in Hydra, a dotted attribute name is not a job',
+  );
   assert.match(r.errors[0]!.error, /contains a dot/);
   assert.deepEqual(r.jobs.map((j) => j.name).sort(), ['report', 'tests.deep.er.still', 'tests.trac']);
   const report = r.jobs.find((j) => j.name === 'report')!;
@@ -41,8 +48,17 @@ test('nested jobs are enumerated with dotted names, system, drv path, outputs an
   assert.match(report.drvPath, /^\/nix\/store\/[a-z0-9]{32}-report\.drv$/);
   assert.match(report.outputs['out']!, /^\/nix\/store\/[a-z0-9]{32}-report$/);
   assert.deepEqual(
-    { d: report.description, l: report.license, h: report.homepage, m: report.maintainers, p: report.schedulingPriority, t: report.timeout, s: report.maxSilent },
-    { d: 'the report', l: 'MIT', h: 'https://example.org', m: 'a@example.org, b', p: 50, t: 20, s: 10 });
+    {
+      d: report.description,
+      l: report.license,
+      h: report.homepage,
+      m: report.maintainers,
+      p: report.schedulingPriority,
+      t: report.timeout,
+      s: report.maxSilent,
+    },
+    { d: 'the report', l: 'MIT', h: 'https://example.org', m: 'a@example.org, b', p: 50, t: 20, s: 10 },
+  );
   for (const j of r.jobs) assert.ok(existsSync(j.drvPath), `${j.name}'s .drv is in the store for the queue runner`);
 });
 
@@ -77,28 +93,46 @@ test('aggregate jobs list their constituents by name or by derivation', async ()
   assert.equal(a.isAggregate, false);
 });
 
-test('an expression that fails as a whole rejects with Nix\'s message', async () => {
-  await assert.rejects(nix.evaluateJobs({ exprPath: expr('throw "the whole thing is broken"'), args: {} }),
-    (e: Error) => e instanceof EvalError && /the whole thing is broken/.test(e.message));
-  await assert.rejects(nix.evaluateJobs({ exprPath: expr('42'), args: {} }),
-    (e: Error) => e instanceof EvalError && /must be an attribute set of jobs, but it is int/.test(e.message));
+test("an expression that fails as a whole rejects with Nix's message", async () => {
+  await assert.rejects(
+    nix.evaluateJobs({ exprPath: expr('throw "the whole thing is broken"'), args: {} }),
+    (e: Error) => e instanceof EvalError && /the whole thing is broken/.test(e.message),
+  );
+  await assert.rejects(
+    nix.evaluateJobs({ exprPath: expr('42'), args: {} }),
+    (e: Error) => e instanceof EvalError && /must be an attribute set of jobs, but it is int/.test(e.message),
+  );
 });
 
 test('an evaluation past its memory limit is stopped with a clear error', async () => {
-  const file = expr(`{ ok = job "ok"; hog = job (toString (builtins.length (builtins.genList (x: toString x) 50000000))); }`);
-  await assert.rejects(nix.evaluateJobs({ exprPath: file, args: {}, memoryLimitMiB: 300 }),
-    (e: Error) => e instanceof EvalError && /memory limit of 300 MiB/.test(e.message));
+  const file = expr(
+    `{ ok = job "ok"; hog = job (toString (builtins.length (builtins.genList (x: toString x) 50000000))); }`,
+  );
+  await assert.rejects(
+    nix.evaluateJobs({ exprPath: file, args: {}, memoryLimitMiB: 300 }),
+    (e: Error) => e instanceof EvalError && /memory limit of 300 MiB/.test(e.message),
+  );
 });
 
 test('an evaluation past its time limit is stopped with a clear error', async () => {
   const file = expr(`{ slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 100000000))); }`);
-  await assert.rejects(nix.evaluateJobs({ exprPath: file, args: {}, timeoutSeconds: 1 }),
-    (e: Error) => e instanceof EvalError && /longer than 1 seconds/.test(e.message));
+  await assert.rejects(
+    nix.evaluateJobs({ exprPath: file, args: {}, timeoutSeconds: 1 }),
+    (e: Error) => e instanceof EvalError && /longer than 1 seconds/.test(e.message),
+  );
 });
 
 test('missing .drv files are written by one Nix process when evaluating is cheap, by every worker when it is not', () => {
   // bench/eval's 5,000 trivial jobs: the walk took 0.28 s on two workers.
-  assert.equal(drvWriters(5000, { shards: 2, walkMsPerJob: 280 / 5000 }), 1, 'one writer: Nix\'s store database is never fought over');
+  assert.equal(
+    drvWriters(5000, { shards: 2, walkMsPerJob: 280 / 5000 }),
+    1,
+    "one writer: Nix's store database is never fought over",
+  );
   // A nixpkgs-sized expression: minutes of evaluation for 40,000 jobs.
-  assert.equal(drvWriters(40000, { shards: 2, walkMsPerJob: 300_000 / 40000 }), 2, 'evaluating again costs more than writing: in parallel');
+  assert.equal(
+    drvWriters(40000, { shards: 2, walkMsPerJob: 300_000 / 40000 }),
+    2,
+    'evaluating again costs more than writing: in parallel',
+  );
 });

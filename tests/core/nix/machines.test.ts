@@ -3,33 +3,69 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMachines, localFeatures, localSystems, MachinesFileError, parseMachines } from '../../../core/nix/machines.ts';
+import {
+  defaultMachines,
+  localFeatures,
+  localSystems,
+  MachinesFileError,
+  parseMachines,
+} from '../../../core/nix/machines.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
-const hostKey = Buffer.from('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOkm0pWcK8fqVv5o8bZ0m2m7Y7b3G0Q0A3tqzH8y8v9x root@builder').toString('base64');
+const hostKey = Buffer.from(
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOkm0pWcK8fqVv5o8bZ0m2m7Y7b3G0Q0A3tqzH8y8v9x root@builder',
+).toString('base64');
 
 test("Nix's machines format: all columns, '-' for defaults, comments, comma lists", () => {
-  const machines = parseMachines([
-    '# build farm',
-    `ssh://hydra@big.example.org:2222 x86_64-linux,i686-linux /keys/id 8 2.5 kvm,big-parallel nixos-test ${hostKey}`,
-    'small.example.org aarch64-linux - - - - -   # trailing comment',
-    'localhost',
-    '',
-  ].join('\n'));
+  const machines = parseMachines(
+    [
+      '# build farm',
+      `ssh://hydra@big.example.org:2222 x86_64-linux,i686-linux /keys/id 8 2.5 kvm,big-parallel nixos-test ${hostKey}`,
+      'small.example.org aarch64-linux - - - - -   # trailing comment',
+      'localhost',
+      '',
+    ].join('\n'),
+  );
   assert.equal(machines.length, 3);
   const [big, small, local] = machines;
-  assert.deepEqual(big!.ssh, { destination: 'hydra@big.example.org', host: 'big.example.org', port: 2222, identityFile: '/keys/id', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOkm0pWcK8fqVv5o8bZ0m2m7Y7b3G0Q0A3tqzH8y8v9x' });
-  assert.deepEqual([big!.systems, big!.maxJobs, big!.speedFactor, big!.supportedFeatures, big!.mandatoryFeatures], [['x86_64-linux', 'i686-linux'], 8, 2.5, ['kvm', 'big-parallel'], ['nixos-test']]);
-  assert.deepEqual([small!.systems, small!.maxJobs, small!.speedFactor, small!.supportedFeatures, small!.ssh!.port], [['aarch64-linux'], 1, 1, [], null]);
+  assert.deepEqual(big!.ssh, {
+    destination: 'hydra@big.example.org',
+    host: 'big.example.org',
+    port: 2222,
+    identityFile: '/keys/id',
+    hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOkm0pWcK8fqVv5o8bZ0m2m7Y7b3G0Q0A3tqzH8y8v9x',
+  });
+  assert.deepEqual(
+    [big!.systems, big!.maxJobs, big!.speedFactor, big!.supportedFeatures, big!.mandatoryFeatures],
+    [['x86_64-linux', 'i686-linux'], 8, 2.5, ['kvm', 'big-parallel'], ['nixos-test']],
+  );
+  assert.deepEqual(
+    [small!.systems, small!.maxJobs, small!.speedFactor, small!.supportedFeatures, small!.ssh!.port],
+    [['aarch64-linux'], 1, 1, [], null],
+  );
   assert.equal(local!.ssh, null);
   assert.deepEqual(local!.systems, localSystems());
 });
 
 test('a bad line is an error naming the line; nothing half-read', () => {
-  assert.throws(() => parseMachines('localhost x86_64-linux - 0\n', 'machines'), (e: Error) => e instanceof MachinesFileError && /machines line 1: MAXJOBS must be a positive whole number, got "0"/.test(e.message));
-  assert.throws(() => parseMachines('\nlocalhost x86_64-linux - 2 fast\n'), /line 2: SPEEDFACTOR must be a positive number, got "fast"/);
-  assert.throws(() => parseMachines('http://example.org x86_64-linux\n'), /"http:\/\/example.org" is not an ssh:\/\/ URI/);
-  assert.throws(() => parseMachines('b x86_64-linux - 1 1 - - bm90IGEga2V5\n'), /HOSTKEY is not a base64-encoded public host key/);
+  assert.throws(
+    () => parseMachines('localhost x86_64-linux - 0\n', 'machines'),
+    (e: Error) =>
+      e instanceof MachinesFileError &&
+      /machines line 1: MAXJOBS must be a positive whole number, got "0"/.test(e.message),
+  );
+  assert.throws(
+    () => parseMachines('\nlocalhost x86_64-linux - 2 fast\n'),
+    /line 2: SPEEDFACTOR must be a positive number, got "fast"/,
+  );
+  assert.throws(
+    () => parseMachines('http://example.org x86_64-linux\n'),
+    /"http:\/\/example.org" is not an ssh:\/\/ URI/,
+  );
+  assert.throws(
+    () => parseMachines('b x86_64-linux - 1 1 - - bm90IGEga2V5\n'),
+    /HOSTKEY is not a base64-encoded public host key/,
+  );
   assert.throws(() => parseMachines('b x86_64-linux\nb i686-linux\n'), /machine b is listed twice/);
 });
 
@@ -58,8 +94,11 @@ test('kvm only when the device can create a VM: a device that merely opens is no
   assert.ok(!localFeatures('/nonexistent-kvm', bin).includes('kvm'));
   if (existsSync('/dev/kvm')) {
     // Where a real /dev/kvm exists, the answer is what QEMU would find.
-    const qemu = spawnSync('qemu-system-x86_64', ['-accel', 'kvm', '-machine', 'none', '-display', 'none', '-nodefaults', '-S', '-qmp', 'stdio'], { input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n', timeout: 20_000 });
+    const qemu = spawnSync(
+      'qemu-system-x86_64',
+      ['-accel', 'kvm', '-machine', 'none', '-display', 'none', '-nodefaults', '-S', '-qmp', 'stdio'],
+      { input: '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n', timeout: 20_000 },
+    );
     assert.equal(localFeatures('/dev/kvm', bin).includes('kvm'), qemu.status === 0);
   }
 });
-

@@ -8,7 +8,8 @@ import { narSize } from '../../../core/nix/nar-size.ts';
 import { optionFlags } from '../../../core/nix/options.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
-const nix = (...args: string[]) => spawnSync('nix-store', [...args, ...optionFlags()], { encoding: 'utf8' }).stdout.trim();
+const nix = (...args: string[]) =>
+  spawnSync('nix-store', [...args, ...optionFlags()], { encoding: 'utf8' }).stdout.trim();
 
 test("narSize of files, executables, symlinks and nested directories equals Nix's", () => {
   const root = join(tempDir(), `nar-${process.pid}-${Date.now()}`);

@@ -9,8 +9,15 @@ import { test } from 'node:test';
 import { sshArgs } from '../../../core/nix/ssh.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
-const target = { destination: 'builder@10.0.0.5', host: '10.0.0.5', port: 2222, identityFile: null, hostKey: 'ssh-ed25519 AAAAC3Nza-test-key' };
-const knownHostsOf = (args: string[]) => args.find((a) => a.startsWith('UserKnownHostsFile='))!.slice('UserKnownHostsFile='.length);
+const target = {
+  destination: 'builder@10.0.0.5',
+  host: '10.0.0.5',
+  port: 2222,
+  identityFile: null,
+  hostKey: 'ssh-ed25519 AAAAC3Nza-test-key',
+};
+const knownHostsOf = (args: string[]) =>
+  args.find((a) => a.startsWith('UserKnownHostsFile='))!.slice('UserKnownHostsFile='.length);
 
 test('the pinned key is written under the given directory, readable by hydrant alone', () => {
   const dir = join(tempDir(), 'state', 'ssh');

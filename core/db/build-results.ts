@@ -10,9 +10,12 @@ import { recordScreenshots, type ScreenshotRecord } from './screenshots.ts';
  * nothing stays "running" forever; their builds are still unfinished, so they run again.
  */
 export function recoverInterruptedSteps(db: Db): number {
-  return stmt(db, `UPDATE build_steps SET busy = 0, status = ${BuildStatus.Aborted}, stoptime = ?,
+  return stmt(
+    db,
+    `UPDATE build_steps SET busy = 0, status = ${BuildStatus.Aborted}, stoptime = ?,
                      errormsg = 'interrupted: the queue runner stopped while this step ran; the build was re-queued'
-                   WHERE busy != 0`).run(now()).changes;
+                   WHERE busy != 0`,
+  ).run(now()).changes;
 }
 
 /**
@@ -23,8 +26,13 @@ export function recoverInterruptedSteps(db: Db): number {
  */
 export function queuedBuildIds(db: Db): { ids: number[]; newestId: number } {
   return db.transaction(() => ({
-    newestId: (stmt(db, 'SELECT coalesce(max(id), 0) AS n FROM builds').get() as { n: number }).n,
-    ids: stmt(db, 'SELECT id FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id').pluck().all() as number[],
+    newestId: stmt<{ n: number }>(db, 'SELECT coalesce(max(id), 0) AS n FROM builds').get()!.n,
+    ids: stmt<{ id: number }>(
+      db,
+      'SELECT id FROM builds WHERE finished = 0 ORDER BY globalpriority DESC, priority DESC, id',
+    )
+      .all()
+      .map((r) => r.id),
   }))();
 }
 
@@ -33,13 +41,15 @@ export function queuedBuildIds(db: Db): { ids: number[]; newestId: number } {
  * By id range, not through the queue's index, so it reads only the new rows.
  */
 export function buildsAfter(db: Db, id: number): { id: number; finished: number }[] {
-  return stmt(db, 'SELECT id, finished FROM builds WHERE id > ? ORDER BY id').all(id) as { id: number; finished: number }[];
+  return stmt<{ id: number; finished: number }>(db, 'SELECT id, finished FROM builds WHERE id > ? ORDER BY id').all(id);
 }
 
 /** Those of these builds that are still unfinished, in the order given; one query for a batch. */
 export function unfinishedBuildsOf(db: Db, ids: readonly number[]): BuildRow[] {
-  return stmt(db, `SELECT b.* FROM json_each(?) AS i CROSS JOIN builds b ON b.id = i.value WHERE +b.finished = 0 ORDER BY i.key`)
-    .all(JSON.stringify(ids)) as BuildRow[];
+  return stmt<BuildRow>(
+    db,
+    `SELECT b.* FROM json_each(?) AS i CROSS JOIN builds b ON b.id = i.value WHERE +b.finished = 0 ORDER BY i.key`,
+  ).all(JSON.stringify(ids));
 }
 
 export interface ProductRecord {
@@ -90,31 +100,70 @@ export function finishBuild(db: Db, buildId: number, result: BuildResult, step: 
 
 function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step: CopiedStep | null): boolean {
   const at = now();
-  const changed = stmt(db, `UPDATE builds SET finished = 1, buildstatus = ?, iscachedbuild = ?, starttime = coalesce(starttime, ?), stoptime = ?,
+  const changed = stmt(
+    db,
+    `UPDATE builds SET finished = 1, buildstatus = ?, iscachedbuild = ?, starttime = coalesce(starttime, ?), stoptime = ?,
                               size = ?, closuresize = ?, releasename = ?, notificationpendingsince = ?
-                            WHERE id = ? AND finished = 0`)
-    .run(b.status, b.isCachedBuild ? 1 : 0, b.startTime, b.stopTime, b.size, b.closureSize, b.releaseName, at, buildId).changes;
+                            WHERE id = ? AND finished = 0`,
+  ).run(
+    b.status,
+    b.isCachedBuild ? 1 : 0,
+    b.startTime,
+    b.stopTime,
+    b.size,
+    b.closureSize,
+    b.releaseName,
+    at,
+    buildId,
+  ).changes;
   if (changed === 0) return false;
   if (step) {
-    const { next } = stmt(db, 'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?').get(buildId) as { next: number };
-    stmt(db, `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, starttime, stoptime, machine, system, propagatedfrom, logfile)
-              VALUES (?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(buildId, next, step.drvPath, step.status, step.errormsg, step.startTime ?? at, at, step.machine, step.system, step.propagatedFrom, step.logfile);
+    const { next } = stmt<{ next: number }>(
+      db,
+      'SELECT coalesce(max(stepnr), 0) + 1 AS next FROM build_steps WHERE build_id = ?',
+    ).get(buildId)!;
+    stmt(
+      db,
+      `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, starttime, stoptime, machine, system, propagatedfrom, logfile)
+              VALUES (?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      buildId,
+      next,
+      step.drvPath,
+      step.status,
+      step.errormsg,
+      step.startTime ?? at,
+      at,
+      step.machine,
+      step.system,
+      step.propagatedFrom,
+      step.logfile,
+    );
   }
   stmt(db, 'DELETE FROM build_products WHERE build_id = ?').run(buildId);
   b.products.forEach((p, i) => {
-    stmt(db, `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
+    stmt(
+      db,
+      `INSERT INTO build_products (build_id, productnr, type, subtype, filesize, sha256hash, path, name, defaultpath)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(buildId, i + 1, p.type, p.subtype, p.filesize, p.sha256hash, p.path, p.name, p.defaultpath);
   });
   if (b.evidence?.coverage) recordCoverage(db, buildId, b.evidence.coverage);
   if (b.evidence) recordScreenshots(db, buildId, b.evidence.screenshots);
-  const build = stmt(db, 'SELECT jobset_id, job, system FROM builds WHERE id = ?').get(buildId) as { jobset_id: number; job: string; system: string };
+  const build = stmt<{ jobset_id: number; job: string; system: string }>(
+    db,
+    'SELECT jobset_id, job, system FROM builds WHERE id = ?',
+  ).get(buildId)!;
   for (const m of b.metrics) {
-    stmt(db, `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(buildId, m.name, m.unit, m.value, build.jobset_id, build.job, b.stopTime);
+    stmt(
+      db,
+      `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(buildId, m.name, m.unit, m.value, build.jobset_id, build.job, b.stopTime);
   }
-  stmt(db, `INSERT INTO outbox (kind, build_id, payload, created, next_attempt) VALUES ('build-finished', ?, ?, ?, ?)`)
-    .run(buildId, JSON.stringify({ status: b.status, previous: previousResult(db, buildId, build) }), at, at);
+  stmt(
+    db,
+    `INSERT INTO outbox (kind, build_id, payload, created, next_attempt) VALUES ('build-finished', ?, ?, ?, ?)`,
+  ).run(buildId, JSON.stringify({ status: b.status, previous: previousResult(db, buildId, build) }), at, at);
   return true;
 }
 
@@ -123,14 +172,31 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
  * previous finished build of the same job and system in the jobset, skipping aborted and
  * cancelled ones (Hydra #26), so a later restart of that build does not change the answer.
  */
-function previousResult(db: Db, buildId: number, b: { jobset_id: number; job: string; system: string }): { id: number; status: number } | null {
-  const row = stmt(db, `SELECT id, buildstatus FROM builds WHERE jobset_id = ? AND job = ? AND finished = 1 AND id < ?
-                          AND system = ? AND buildstatus NOT IN (3, 4) ORDER BY id DESC LIMIT 1`)
-    .get(b.jobset_id, b.job, buildId, b.system) as { id: number; buildstatus: number } | undefined;
+function previousResult(
+  db: Db,
+  buildId: number,
+  b: { jobset_id: number; job: string; system: string },
+): { id: number; status: number } | null {
+  const row = stmt<{ id: number; buildstatus: number }>(
+    db,
+    `SELECT id, buildstatus FROM builds
+    WHERE jobset_id = ? AND job = ? AND finished = 1 AND id < ? AND system = ?
+      AND buildstatus IS NOT NULL AND buildstatus NOT IN (${BuildStatus.Aborted}, ${BuildStatus.Cancelled}) ORDER BY id DESC LIMIT 1`,
+  ).get(b.jobset_id, b.job, buildId, b.system);
   return row ? { id: row.id, status: row.buildstatus } : null;
 }
 
 /** A result with nothing but a status, for builds that end without outputs. */
 export function bareResult(status: number, startTime: number, isCached = false): BuildResult {
-  return { status, isCachedBuild: isCached, startTime, stopTime: now(), size: null, closureSize: null, releaseName: null, products: [], metrics: [] };
+  return {
+    status,
+    isCachedBuild: isCached,
+    startTime,
+    stopTime: now(),
+    size: null,
+    closureSize: null,
+    releaseName: null,
+    products: [],
+    metrics: [],
+  };
 }

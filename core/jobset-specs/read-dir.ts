@@ -16,7 +16,9 @@ export type SpecFileResult =
 export function readSpecDir(dir: string, paths?: PathRules): SpecFileResult[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch (e) {
     throw new SpecError(`cannot read jobsets directory ${dir}: ${(e as Error).message}`);
   }
@@ -45,11 +47,14 @@ function readSpecFile(file: string): string {
   try {
     const st = statSync(file);
     if (!st.isFile()) throw new SpecError(`${file}: not a regular file`);
-    if (st.size > MAX_SPEC_BYTES) throw new SpecError(`${file}: ${st.size} bytes, more than a spec may have (${MAX_SPEC_BYTES})`);
+    if (st.size > MAX_SPEC_BYTES)
+      throw new SpecError(`${file}: ${st.size} bytes, more than a spec may have (${MAX_SPEC_BYTES})`);
     return readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof SpecError) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new SpecError(`${file}: cannot read it (${err.code === 'ENOENT' ? 'a symlink to nothing' : err.code ?? err.message})`);
+    throw new SpecError(
+      `${file}: cannot read it (${err.code === 'ENOENT' ? 'a symlink to nothing' : (err.code ?? err.message)})`,
+    );
   }
 }

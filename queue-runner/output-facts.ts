@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ProductRecord } from '../core/db/queue.ts';
+import type { ProductRecord } from '../core/db/build-results.ts';
 import { parseBuildProducts, parseMetrics, type DeclaredProduct } from '../core/model/build-products.ts';
 import { outputContaining, realPathInsideOutput, resolveInsideOutput } from '../core/nix/inside-output.ts';
 
@@ -11,6 +11,13 @@ export interface OutputFacts {
   releaseName: string | null;
   /** `nix-support/failed` exists: the build produced output but reports failure (status 6). */
   failedWithOutput: boolean;
+  /**
+   * What is wrong with hydra-build-products, one line each: lines refused (paths outside the
+   * outputs, bad syntax), products leading out of their output through a symlink and products
+   * that do not exist. Written to the step's log, where the author of the job looks when a
+   * product is missing.
+   */
+  problems: string[];
 }
 
 /** nix-support files are small; a bigger one is not read (a build controls its size). */
@@ -30,7 +37,10 @@ function readIfFile(out: string, relative: string): string | null {
 function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path).on('data', (d) => hash.update(d)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+    createReadStream(path)
+      .on('data', (d) => hash.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
   });
 }
 
@@ -40,7 +50,10 @@ function sha256File(path: string): Promise<string> {
  * the outputs, bad syntax), products that lead out of their output through a symlink (the
  * file itself or any directory on its way) and products that do not exist.
  */
-function declaredProducts(outputs: Record<string, string>): { products: (DeclaredProduct & { real: string | null })[]; problems: string[] } {
+function declaredProducts(outputs: Record<string, string>): {
+  products: (DeclaredProduct & { real: string | null })[];
+  problems: string[];
+} {
   const paths = Object.values(outputs);
   const products: (DeclaredProduct & { real: string | null })[] = [];
   const problems: string[] = [];
@@ -51,7 +64,8 @@ function declaredProducts(outputs: Record<string, string>): { products: (Declare
     for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
     for (const p of parsed.products) {
       const where = resolveInsideOutput(outputContaining(paths, p.path) ?? '', p.path);
-      if ('outside' in where) problems.push(`build product refused: ${JSON.stringify(p.path)} leads out of its output through a symlink`);
+      if ('outside' in where)
+        problems.push(`build product refused: ${JSON.stringify(p.path)} leads out of its output through a symlink`);
       else if ('missing' in where) {
         problems.push(`build product ${JSON.stringify(p.path)} does not exist`);
         products.push({ ...p, real: null });
@@ -61,13 +75,22 @@ function declaredProducts(outputs: Record<string, string>): { products: (Declare
   return { products, problems };
 }
 
-/** Reads what a finished build declares about itself in its outputs' nix-support/ files. */
+/**
+ * Reads what a finished build declares about itself in its outputs' nix-support/ files,
+ * once per step: every build of the step's derivation is recorded from the same facts.
+ */
 export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
-  const facts: OutputFacts = { products: [], metrics: [], releaseName: null, failedWithOutput: false };
-  // Refused products are told to the user in the step's log (productProblems), not here;
-  // a product that does not exist is still listed, as in Hydra, and its download answers 404.
-  for (const { real, ...p } of declaredProducts(outputs).products) {
+  const declared = declaredProducts(outputs);
+  const facts: OutputFacts = {
+    products: [],
+    metrics: [],
+    releaseName: null,
+    failedWithOutput: false,
+    problems: declared.problems,
+  };
+  // A product that does not exist is still listed, as in Hydra, and its download answers 404.
+  for (const { real, ...p } of declared.products) {
     let filesize: number | null = null;
     let sha256hash: string | null = null;
     try {
@@ -96,11 +119,6 @@ export async function readOutputFacts(outputs: Record<string, string>): Promise<
   return facts;
 }
 
-/** What is wrong with the outputs' hydra-build-products, for the step's log, where the author of the job looks. */
-export function productProblems(outputs: Record<string, string>): string[] {
-  return declaredProducts(outputs).problems;
-}
-
 /**
  * The product Hydra records for an output that declares none (its queue runner,
  * crates/nix-support/src/lib.rs): a "nix-build" product of the output itself, subtype the
@@ -114,7 +132,12 @@ function defaultProduct(outputName: string, out: string): ProductRecord | null {
     return null;
   }
   return {
-    type: 'nix-build', subtype: outputName === 'out' ? '' : outputName, path: out,
-    name: basename(out).replace(/^[0-9a-z]{32}-/, ''), defaultpath: '', filesize: null, sha256hash: null,
+    type: 'nix-build',
+    subtype: outputName === 'out' ? '' : outputName,
+    path: out,
+    name: basename(out).replace(/^[0-9a-z]{32}-/, ''),
+    defaultpath: '',
+    filesize: null,
+    sha256hash: null,
   };
 }

@@ -23,14 +23,46 @@ function resolveLocal(type: string, value: string, baseDir: string | undefined):
   if (type === 'path') return value.startsWith('/') ? value : join(baseDir, value);
   if (type === 'git') {
     const [url, ...rest] = value.trim().split(/\s+/);
-    if (url && (url.startsWith('./') || url.startsWith('../') || url === '.')) return [join(baseDir, url), ...rest].join(' ');
+    if (url && (url.startsWith('./') || url.startsWith('../') || url === '.'))
+      return [join(baseDir, url), ...rest].join(' ');
   }
   return value;
 }
 
-const PROJECT_KEYS = ['displayname', 'description', 'homepage', 'enabled', 'hidden', 'private', 'owner', 'jobsets', 'declfile', 'decltype', 'declvalue'];
-const JOBSET_KEYS = ['enabled', 'hidden', 'description', 'nixexprinput', 'nixexprpath', 'checkinterval', 'schedule',
-  'schedulingshares', 'enableemail', 'emailoverride', 'keepnr', 'inputs'];
+/** What the path rules say against an input's value: a path outside the allowed directories, a git URL of a refused kind. */
+function inputProblem(type: string, value: string, paths: PathRules | undefined): string | null {
+  if (type === 'path' && paths) return pathInputProblem(value, paths);
+  if (type === 'git') return gitUrlProblem(value.trim().split(/\s+/)[0] ?? '', paths);
+  return null;
+}
+
+const PROJECT_KEYS = [
+  'displayname',
+  'description',
+  'homepage',
+  'enabled',
+  'hidden',
+  'private',
+  'owner',
+  'jobsets',
+  'declfile',
+  'decltype',
+  'declvalue',
+];
+const JOBSET_KEYS = [
+  'enabled',
+  'hidden',
+  'description',
+  'nixexprinput',
+  'nixexprpath',
+  'checkinterval',
+  'schedule',
+  'schedulingshares',
+  'enableemail',
+  'emailoverride',
+  'keepnr',
+  'inputs',
+];
 /** Hydra's newer keys for the jobset type; only the legacy type 0 is supported. */
 const HYDRA_TYPE_KEYS = ['type', 'flake'];
 const INPUT_KEYS = ['type', 'value', 'emailresponsible'];
@@ -43,7 +75,9 @@ function enabledState(obj: Json, where: string): 0 | 1 | 2 | 3 {
   if (v === undefined || v === null || v === true) return 1;
   if (v === false) return 0;
   if (v === 0 || v === 1 || v === 2 || v === 3) return v;
-  throw new SpecError(`${where}: "enabled" must be 0 (disabled), 1 (enabled), 2 (one-shot) or 3 (one-at-a-time), got ${JSON.stringify(v)}`);
+  throw new SpecError(
+    `${where}: "enabled" must be 0 (disabled), 1 (enabled), 2 (one-shot) or 3 (one-at-a-time), got ${JSON.stringify(v)}`,
+  );
 }
 
 function parseInput(name: string, raw: unknown, where: string, ctx: SpecContext): InputSpec {
@@ -61,10 +95,10 @@ function parseInput(name: string, raw: unknown, where: string, ctx: SpecContext)
   if (type === 'boolean' && value !== 'true' && value !== 'false') {
     throw new SpecError(`${at}: a boolean input's "value" must be "true" or "false", got ${JSON.stringify(value)}`);
   }
-  if ((type === 'git' || type === 'path') && value.trim() === '') throw new SpecError(`${at}: "value" must name a ${type === 'git' ? 'repository' : 'path'}`);
+  if ((type === 'git' || type === 'path') && value.trim() === '')
+    throw new SpecError(`${at}: "value" must name a ${type === 'git' ? 'repository' : 'path'}`);
   const resolved = resolveLocal(type, value, ctx.baseDir);
-  const problem = type === 'path' && ctx.paths ? pathInputProblem(resolved, ctx.paths)
-    : type === 'git' ? gitUrlProblem(resolved.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
+  const problem = inputProblem(type, resolved, ctx.paths);
   if (problem) throw new SpecError(`${at}: ${problem}`);
   return { name, type: type as InputType, value: resolved, emailresponsible: bool(raw, 'emailresponsible', at, false) };
 }
@@ -76,19 +110,33 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string, ctx: 
   rejectUnknown(raw, [...JOBSET_KEYS, ...HYDRA_TYPE_KEYS], at);
   // Specs written for Hydra often say "type": 0 (a legacy, non-flake jobset): that is ours.
   if ((raw['type'] ?? 0) !== 0 || raw['flake'] !== undefined) {
-    throw new SpecError(`${at}: flake jobsets ("type": 1, "flake") are not supported; use "type": 0 or leave it out, with "nixexprinput" and "nixexprpath"`);
+    throw new SpecError(
+      `${at}: flake jobsets ("type": 1, "flake") are not supported; use "type": 0 or leave it out, with "nixexprinput" and "nixexprpath"`,
+    );
   }
   const inputsRaw = raw['inputs'] ?? {};
-  if (!isObject(inputsRaw)) throw new SpecError(`${at}: "inputs" must be an object mapping input names to { "type", "value" }`);
+  if (!isObject(inputsRaw))
+    throw new SpecError(`${at}: "inputs" must be an object mapping input names to { "type", "value" }`);
   const inputs = Object.entries(inputsRaw).map(([n, v]) => parseInput(n, v, at, ctx));
   const nixexprinput = str(raw, 'nixexprinput', at, '');
   if (!nixexprinput) throw new SpecError(`${at}: "nixexprinput" is required (the input holding the Nix expression)`);
   const exprInput = inputs.find((i) => i.name === nixexprinput);
-  if (!exprInput) throw new SpecError(`${at}: "nixexprinput" names "${nixexprinput}", which is not one of its inputs (${inputs.map((i) => i.name).join(', ') || 'none'})`);
-  if (exprInput.type !== 'git' && exprInput.type !== 'path') throw new SpecError(`${at}: "nixexprinput" must be a git or path input, "${nixexprinput}" is ${exprInput.type}`);
+  if (!exprInput)
+    throw new SpecError(
+      `${at}: "nixexprinput" names "${nixexprinput}", which is not one of its inputs (${inputs.map((i) => i.name).join(', ') || 'none'})`,
+    );
+  if (exprInput.type !== 'git' && exprInput.type !== 'path')
+    throw new SpecError(`${at}: "nixexprinput" must be a git or path input, "${nixexprinput}" is ${exprInput.type}`);
   const nixexprpath = str(raw, 'nixexprpath', at, 'release.nix');
-  if (nixexprpath === '' || nixexprpath.startsWith('/') || nixexprpath.split('/').includes('..') || /[\0\\]/.test(nixexprpath)) {
-    throw new SpecError(`${at}: "nixexprpath" must be a relative path inside the input, got ${JSON.stringify(nixexprpath)}`);
+  if (
+    nixexprpath === '' ||
+    nixexprpath.startsWith('/') ||
+    nixexprpath.split('/').includes('..') ||
+    /[\0\\]/.test(nixexprpath)
+  ) {
+    throw new SpecError(
+      `${at}: "nixexprpath" must be a relative path inside the input, got ${JSON.stringify(nixexprpath)}`,
+    );
   }
   const schedule = str(raw, 'schedule', at, '').trim();
   const problem = schedule ? scheduleProblem(schedule) : null;
@@ -116,7 +164,8 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string, ctx: 
  * the others.
  */
 export function parseProjectSpec(name: string, text: string, where: string, ctx: SpecContext = {}): ProjectSpec {
-  if (!NAME_PATTERN.test(name)) throw new SpecError(`${where}: project names (the file name) must match ${NAME_PATTERN}`);
+  if (!NAME_PATTERN.test(name))
+    throw new SpecError(`${where}: project names (the file name) must match ${NAME_PATTERN}`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -131,8 +180,7 @@ export function parseProjectSpec(name: string, text: string, where: string, ctx:
   }
   if (declarative) {
     declarative.value = resolveLocal(declarative.type, declarative.value, ctx.baseDir);
-    const problem = declarative.type === 'path' && ctx.paths ? pathInputProblem(declarative.value, ctx.paths)
-      : declarative.type === 'git' ? gitUrlProblem(declarative.value.trim().split(/\s+/)[0] ?? '', ctx.paths) : null;
+    const problem = inputProblem(declarative.type, declarative.value, ctx.paths);
     if (problem) throw new SpecError(`${where}: "declvalue": ${problem}`);
   }
   const { jobsets, invalidJobsets } = parseJobsetMap(raw['jobsets'] ?? {}, where, ctx);
@@ -155,7 +203,11 @@ export function parseProjectSpec(name: string, text: string, where: string, ctx:
  * A map of jobset names to specs (a project file's "jobsets", or a declarative project's
  * declfile). Each bad jobset is reported on its own and does not stop the others.
  */
-export function parseJobsetMap(raw: unknown, where: string, ctx: SpecContext = {}): { jobsets: JobsetSpec[]; invalidJobsets: { name: string; error: string }[] } {
+export function parseJobsetMap(
+  raw: unknown,
+  where: string,
+  ctx: SpecContext = {},
+): { jobsets: JobsetSpec[]; invalidJobsets: { name: string; error: string }[] } {
   if (!isObject(raw)) throw new SpecError(`${where}: the jobsets must be an object mapping jobset names to specs`);
   const jobsets: JobsetSpec[] = [];
   const invalidJobsets: { name: string; error: string }[] = [];

@@ -28,7 +28,8 @@ export function pathInputProblem(path: string, rules: PathRules): string | null 
   if (!isAbsolute(path)) return `path ${JSON.stringify(path)} must be absolute`;
   const target = real(resolve(path));
   const state = real(resolve(rules.stateDir));
-  if (within(target, state) || within(state, target)) return `path ${JSON.stringify(path)} is or holds hydrant's state directory`;
+  if (within(target, state) || within(state, target))
+    return `path ${JSON.stringify(path)} is or holds hydrant's state directory`;
   if (!rules.allowed.some((dir) => within(target, real(resolve(dir))))) {
     return `path ${JSON.stringify(path)} is not under a directory allowed for path inputs (--allowed-paths: ${rules.allowed.join(':') || 'none'})`;
   }
@@ -50,10 +51,13 @@ const REMOTE_SCHEMES = ['https', 'http', 'ssh', 'git', 'git+ssh', 'ssh+git'];
  */
 export function gitUrlProblem(url: string, rules: PathRules | undefined): string | null {
   if (url.startsWith('-') || /[\s\0]/.test(url)) return `repository ${JSON.stringify(url)} is not a URL`;
-  if (/^[A-Za-z][\w+.-]*::/.test(url)) return `repository ${JSON.stringify(url)}: git transport helpers are not allowed`;
+  if (/^[A-Za-z][\w+.-]*::/.test(url))
+    return `repository ${JSON.stringify(url)}: git transport helpers are not allowed`;
   const scheme = /^([A-Za-z][\w+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
   if (scheme && scheme !== 'file') {
-    return REMOTE_SCHEMES.includes(scheme) ? null : `repository ${JSON.stringify(url)}: the ${scheme}:// transport is not allowed`;
+    return REMOTE_SCHEMES.includes(scheme)
+      ? null
+      : `repository ${JSON.stringify(url)}: the ${scheme}:// transport is not allowed`;
   }
   // scp-like user@host:path (a colon before any slash) is ssh.
   if (!scheme && /^[^/]*:/.test(url)) return null;

@@ -10,7 +10,9 @@ export function isObject(v: unknown): v is Json {
 export function rejectUnknown(obj: Json, allowed: string[], where: string): void {
   const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
   if (unknown.length) {
-    throw new SpecError(`${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(' ')})`);
+    throw new SpecError(
+      `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(' ')})`,
+    );
   }
 }
 

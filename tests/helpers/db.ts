@@ -1,0 +1,206 @@
+// The one place where tests read and write the database other than through core/db's own
+// functions: facts no role reads (an evaluation's isnew flags), and states that are hard to
+// reach through the roles. Each function names what it sets up or looks at, so a test says
+// "fail the build" rather than carrying its own SQL.
+import type { Db } from '../../core/db/database.ts';
+import { stmt } from '../../core/db/database.ts';
+import { finishBuild, type BuildResult } from '../../core/db/build-results.ts';
+import { evalBuildsPage } from '../../core/db/eval-pages.ts';
+import type { HiddenProjects } from '../../core/db/hidden-projects.ts';
+import { finishStep, type StepEnd } from '../../core/db/steps.ts';
+import type { BuildWithJobset } from '../../core/model/rows.ts';
+import { BuildStatus } from '../../core/model/status.ts';
+
+/**
+ * Records step and build results through core/db's own functions, for tests of the server
+ * and evaluator that need finished builds without running the queue runner.
+ */
+export function finishStepAndBuild(
+  db: Db,
+  buildId: number,
+  step: { stepnr: number; result: StepEnd } | null,
+  build: BuildResult | null,
+): void {
+  if (step) finishStep(db, buildId, step.stepnr, step.result);
+  if (build) finishBuild(db, buildId, build);
+}
+
+/** Every build of an evaluation, by job name. */
+export function evalBuilds(db: Db, evalId: number): BuildWithJobset[] {
+  const builds = evalBuildsPage(db, evalId, 'all', Number.MAX_SAFE_INTEGER, 0);
+  return builds.sort((a, b) => {
+    if (a.job === b.job) return 0;
+    return a.job < b.job ? -1 : 1;
+  });
+}
+
+/** An evaluation's builds by job name, each with whether this evaluation created it (isnew) or reused it. */
+export function evalMembers(db: Db, evalId: number): { build_id: number; job: string; isnew: number }[] {
+  return stmt<{ build_id: number; job: string; isnew: number }>(
+    db,
+    `SELECT m.build_id, b.job, m.isnew FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+     WHERE m.eval_id = ? ORDER BY b.job`,
+  ).all(evalId);
+}
+
+/** Every job of an evaluation by name: its build id. */
+export function evalBuildIds(db: Db, evalId: number): Record<string, number> {
+  return Object.fromEntries(evalBuilds(db, evalId).map((b) => [b.job, b.id]));
+}
+
+/** The newest evaluation of any jobset. */
+export function newestEvalId(db: Db): number | undefined {
+  return stmt<{ id: number }>(db, 'SELECT id FROM jobset_evals ORDER BY id DESC LIMIT 1').get()?.id;
+}
+
+/** Every request the server left for the queue runner, oldest first, with how it ended. */
+export function queueCommands(db: Db): {
+  kind: string;
+  build_id: number | null;
+  eval_id: number | null;
+  username: string | null;
+  handled: number | null;
+  result: string | null;
+}[] {
+  return stmt<{
+    kind: string;
+    build_id: number | null;
+    eval_id: number | null;
+    username: string | null;
+    handled: number | null;
+    result: string | null;
+  }>(db, 'SELECT kind, build_id, eval_id, username, handled, result FROM queue_commands ORDER BY id').all();
+}
+
+/** A build that finished long ago with one step of `seconds` on `machine`: history for fair-share scheduling. */
+export function pastBuild(db: Db, buildId: number, seconds: number, machine: string): void {
+  const stop = Math.floor(Date.now() / 1000) - 10;
+  stmt(db, `UPDATE builds SET finished = 1, buildstatus = ${BuildStatus.Success} WHERE id = ?`).run(buildId);
+  stmt(
+    db,
+    `INSERT INTO build_steps (build_id, stepnr, busy, status, starttime, stoptime, machine)
+            VALUES (?, 1, 0, ${BuildStatus.Success}, ?, ?, ?)`,
+  ).run(buildId, stop - seconds, stop, machine);
+}
+
+export function setSchedulingShares(db: Db, jobset: string, shares: number): void {
+  stmt(db, 'UPDATE jobsets SET schedulingshares = ? WHERE name = ?').run(shares, jobset);
+}
+
+export function setProjectPrivate(db: Db, project: string, isPrivate: boolean): void {
+  stmt(db, 'UPDATE projects SET private = ? WHERE name = ?').run(isPrivate ? 1 : 0, project);
+}
+
+/** Forgets every "evaluate now", as the evaluator does once it has evaluated. */
+export function clearTriggers(db: Db): void {
+  stmt(db, 'UPDATE jobsets SET triggertime = NULL').run();
+}
+
+export function setBuildCached(db: Db, buildId: number, cached: boolean): void {
+  stmt(db, 'UPDATE builds SET iscachedbuild = ? WHERE id = ?').run(cached ? 1 : 0, buildId);
+}
+
+/** Points a queued build at another derivation, e.g. one that does not exist. */
+export function setBuildDrv(db: Db, buildId: number, drvPath: string): void {
+  stmt(db, 'UPDATE builds SET drvpath = ? WHERE id = ?').run(drvPath, buildId);
+}
+
+/** How many "build finished" notifications the outbox holds for each build that has any. */
+export function finishedNotices(db: Db): { build_id: number; n: number }[] {
+  return stmt<{ build_id: number; n: number }>(
+    db,
+    `SELECT build_id, count(*) AS n FROM outbox WHERE kind = 'build-finished' AND build_id IS NOT NULL
+     GROUP BY build_id ORDER BY build_id`,
+  ).all();
+}
+
+/** Steps some queue runner is running now (busy). */
+export function busyStepCount(db: Db): number {
+  return stmt<{ n: number }>(db, 'SELECT count(*) AS n FROM build_steps WHERE busy != 0').get()!.n;
+}
+
+/** Every build, oldest first, with its jobset's name. */
+export function allBuilds(db: Db): BuildWithJobset[] {
+  return stmt<BuildWithJobset>(
+    db,
+    `SELECT b.*, j.project AS project, j.name AS jobset FROM builds b
+                                    JOIN jobsets j ON j.id = b.jobset_id ORDER BY b.id`,
+  ).all();
+}
+
+/**
+ * Leaves a request for the queue runner as the server would, but unchecked: tests of the
+ * refusals need kinds and targets the server's own functions do not allow.
+ */
+export function addQueueCommand(
+  db: Db,
+  kind: string,
+  target: { build?: number; eval?: number },
+  username = 'alice',
+): void {
+  stmt(db, 'INSERT INTO queue_commands (kind, build_id, eval_id, username, created) VALUES (?, ?, ?, ?, ?)').run(
+    kind,
+    target.build ?? null,
+    target.eval ?? null,
+    username,
+    Math.floor(Date.now() / 1000),
+  );
+}
+
+/** Every evaluation of a jobset, counted (the jobset page counts only those that added builds). */
+export function countEvals(db: Db, jobsetId: number): number {
+  return stmt<{ n: number }>(db, 'SELECT count(*) AS n FROM jobset_evals WHERE jobset_id = ?').get(jobsetId)!.n;
+}
+
+/** A reader who may see every project, for tests of queries that take the viewer's hidden projects. */
+export const NOTHING_HIDDEN: HiddenProjects = { json: '[]', names: new Set() };
+
+export interface OutboxEntry {
+  id: number;
+  kind: string;
+  recipient: string | null;
+  attempts: number;
+  last_error: string | null;
+  sent: number | null;
+}
+
+/** The outbox (mails, webhooks, build events), oldest first; only `kind` when given. */
+export function outboxEntries(db: Db, kind?: string): OutboxEntry[] {
+  const rows = stmt<OutboxEntry>(
+    db,
+    'SELECT id, kind, recipient, attempts, last_error, sent FROM outbox ORDER BY id',
+  ).all();
+  return kind === undefined ? rows : rows.filter((r) => r.kind === kind);
+}
+
+/** Changes the notifier has not put in a mail yet. */
+export function unbatchedChangeCount(db: Db): number {
+  return stmt<{ n: number }>(db, 'SELECT count(*) AS n FROM notification_changes WHERE batched IS NULL').get()!.n;
+}
+
+/** A jobset's mail settings (the jobset form's "email notification" and "email override"). */
+export function setJobsetEmail(
+  db: Db,
+  jobset: { id: number } | { project: string; name: string },
+  enabled: boolean,
+  override = '',
+): void {
+  if ('id' in jobset)
+    stmt(db, 'UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE id = ?').run(
+      enabled ? 1 : 0,
+      override,
+      jobset.id,
+    );
+  else {
+    stmt(db, 'UPDATE jobsets SET enableemail = ?, emailoverride = ? WHERE project = ? AND name = ?').run(
+      enabled ? 1 : 0,
+      override,
+      jobset.project,
+      jobset.name,
+    );
+  }
+}
+
+export function setUserEmail(db: Db, username: string, email: string | null): void {
+  stmt(db, 'UPDATE users SET emailaddress = ? WHERE username = ?').run(email, username);
+}

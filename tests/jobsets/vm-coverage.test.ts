@@ -95,6 +95,24 @@ test(
       paths.join(', '),
     );
     for (const p of paths) assert.doesNotMatch(p, /[0-9a-z]{32}-|^\/nix\/store/, 'no store hash in a shown path');
+    // Hit counts too, not only the totals: a line's count is the merged tracefile's, so the
+    // machines' own tracefiles shipped beside it are not counted a second time.
+    const daOf = (file: string) => {
+      const record = readFileSync(merged.path, 'utf8')
+        .split('end_of_record')
+        .find((r) => r.includes(`SF:`) && r.split('\n').some((l) => l.startsWith('SF:') && l.endsWith(`/${file}`)))!;
+      return Object.fromEntries(
+        [...record.matchAll(/^DA:(\d+),(\d+)/gm)].map((m) => [m[1]!, Number(m[2])] as [string, number]),
+      );
+    };
+    const tinydb = await json<{ lines: Record<string, number> }>(
+      `/build/${id}/coverage/nixos-example-programs/tinydb.c`,
+    );
+    assert.deepEqual(tinydb.lines, daOf('tinydb.c'));
+    assert.ok(
+      Object.values(build.buildproducts).some((p) => p.subtype === 'lcov-input'),
+      'the machines’ tracefiles are still products, of their own subtype',
+    );
     const page = await html(`/build/${id}/coverage`);
     assert.match(page, /nixos-example-programs/);
     assert.doesNotMatch(page, /[0-9a-z]{32}-nixos-example-programs/);

@@ -10,13 +10,15 @@ import { loadSecretKey } from '../core/nix/signing.ts';
 import { createApp } from './app.ts';
 import { createRateLimiter } from './auth/rate-limit.ts';
 import { createReadCache } from './cache.ts';
-import { createRenderer } from './render.ts';
+import { createRenderer, type Render } from './render.ts';
 
 export interface WebServerDeps {
   log: Logger;
   db?: Db;
   nix?: Pick<Nix, 'readLog'>;
   store?: LocalStore;
+  /** The templates (tests count what is rendered). */
+  render?: Render;
 }
 
 export interface WebServer {
@@ -39,7 +41,7 @@ export function createWebServer(config: Config, deps: WebServerDeps): WebServer 
   const cacheKey = config.binaryCacheSecretKeyFile ? loadSecretKey(config.binaryCacheSecretKeyFile) : null;
   const app = createApp({
     db,
-    render: createRenderer(),
+    render: deps.render ?? createRenderer(),
     config: site,
     log,
     cache: createReadCache(db),

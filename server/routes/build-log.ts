@@ -8,7 +8,8 @@ import type { RouteContext } from '../route-context.ts';
 import { sendOrDrop } from '../send-or-drop.ts';
 import { Slots } from '../slots.ts';
 import { links } from '../views/links.ts';
-import { HEAD_LINES, logBodyHtml, TAIL_LINES, WINDOW_LINES } from '../views/log-body.ts';
+import { HEAD_LINES, logBodyHtml, TAIL_LINES, WINDOW_LINES, type LogBodyOptions } from '../views/log-body.ts';
+import type { Render } from '../render.ts';
 
 export { pickStep } from '../log-source.ts';
 
@@ -38,7 +39,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
   const { render, config } = ctx;
   const windows = new LogWindows();
   const decompressing = new Slots(DECOMPRESSING_AT_ONCE);
-  const bodies = new Map<string, string>();
+  const bodies = new Map<string, Promise<Buffer>>();
   const stallMs = config.liveLogStallSeconds * 1000;
 
   // Hydra's step-log URLs answer the same pages.
@@ -76,20 +77,23 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     const [before, after] = page.split(MARK) as [string, string];
     res.vary('Accept');
     res.type('html');
-    const send = async (html: string) => (await sendOrDrop(res, html, stallMs)) === 'sent';
+    const send = async (html: string | Buffer) => (await sendOrDrop(res, html, stallMs)) === 'sent';
     if (!(await send(before))) return;
-    // A finished log's lines never change: rendered once, then sent as they are.
+    // A finished log's lines never change: rendered once, then sent as they are. Readers that
+    // come while it is being rendered wait for that one rendering (a crowd arriving at once on
+    // a big log would otherwise render it once each and take every core), and no reader's pace
+    // holds up the others: the rendering never waits for a socket.
+    const options = { start: windowed ? start : null, logBase, rawUrl };
     const key = cacheKey(source, `${logBase}?start=${windowed ? start : ''}`);
-    const known = key ? bodies.get(key) : undefined;
-    if (known !== undefined) {
-      if (!(await send(known))) return;
-    } else {
-      const parts: string[] = [];
-      for (const html of logBodyHtml(render, log, { start: windowed ? start : null, logBase, rawUrl })) {
-        parts.push(html);
-        if (!(await send(html))) return;
+    if (key) {
+      let body = bodies.get(key);
+      if (!body) {
+        body = renderBody(render, log, options);
+        remember(bodies, key, body);
       }
-      if (key) remember(bodies, key, parts.join(''));
+      if (!(await send(await body))) return;
+    } else {
+      for (const html of logBodyHtml(render, log, options)) if (!(await send(html))) return;
     }
     // The live stream continues exactly where the rendered text ends.
     const liveUrl =
@@ -149,8 +153,19 @@ function cacheKey(source: LogSource, page: string): string | null {
   }
 }
 
-function remember(bodies: Map<string, string>, key: string, html: string): void {
-  bodies.set(key, html);
+/** The body of a finished log's page, batch by batch, letting other requests in between batches. */
+async function renderBody(render: Render, log: LogWindow, options: LogBodyOptions): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (const html of logBodyHtml(render, log, options)) {
+    parts.push(Buffer.from(html));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return Buffer.concat(parts);
+}
+
+function remember(bodies: Map<string, Promise<Buffer>>, key: string, body: Promise<Buffer>): void {
+  bodies.set(key, body);
+  body.catch(() => bodies.delete(key)); // a rendering that failed is tried again by the next reader
   while (bodies.size > BODIES_KEPT) bodies.delete(bodies.keys().next().value!);
 }
 

@@ -18,6 +18,7 @@ import { setStepLogfile } from '../../core/db/steps.ts';
 import { createLogger } from '../../core/log.ts';
 import { StepLog } from '../../queue-runner/step-log.ts';
 import { createWebServer, type WebServer } from '../../server/index.ts';
+import { createRenderer, type Render } from '../../server/render.ts';
 import { finishStepAndBuild } from '../helpers/db.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -33,6 +34,7 @@ const LINES = 700_000;
 let bigBuild: number;
 let bigHash: string;
 let bigBytes = 0;
+let renderedBatches = 0;
 
 const line = (i: number) => `line ${i} ${'x'.repeat(60)} <b>&\n`;
 
@@ -47,7 +49,14 @@ before(async () => {
   capture.on('data', (d: Buffer) => {
     serverLog += d.toString();
   });
-  server = createWebServer(config, { log: createLogger('info', capture), db });
+  const templates = createRenderer();
+  const render: Render = Object.assign((template: string, data: object) => templates(template, data), {
+    fragment: (partial: string, data: object) => {
+      if (partial === 'log-lines') renderedBatches++;
+      return templates.fragment(partial, data);
+    },
+  });
+  server = createWebServer(config, { log: createLogger('info', capture), db, render });
   await server.start();
   url = server.url();
   addProject(db, 'logs');
@@ -137,6 +146,28 @@ test('a 50 MB log: raw, gzipped raw, tail and the pretty page, with bounded memo
   }
   // Reading it whole per request, as before, took 8 × 50 MB and more.
   assert.ok(peak - rssBefore < 150_000_000, `memory grew by ${Math.round((peak - rssBefore) / 1e6)} MB`);
+});
+
+test('a crowd arriving at once on the pretty page of a finished log renders it once', async () => {
+  const before = renderedBatches;
+  const page = `/build/${bigBuild}/log?start=100001`;
+  const pages = await Promise.all(Array.from({ length: 16 }, async () => (await fetch(`${url}${page}`)).text()));
+  // 5,000 lines in batches of 500: ten batches for all sixteen readers, not ten each.
+  assert.equal(renderedBatches - before, 10, `${renderedBatches - before} batches rendered for 16 readers`);
+  for (const p of pages) {
+    assert.match(p, /id="L100001">/);
+    assert.match(p, /id="L105000">/);
+    assert.equal(p, pages[0]);
+  }
+});
+
+test('a reader that never reads the pretty page holds up nobody', async () => {
+  const page = `/build/${bigBuild}/log?start=300001`;
+  const stalled = await httpGet(page);
+  stalled.pause();
+  const pages = await Promise.all(Array.from({ length: 4 }, async () => (await fetch(`${url}${page}`)).text()));
+  for (const p of pages) assert.match(p, /id="L305000">[\s\S]*<\/html>/);
+  stalled.destroy();
 });
 
 test('live-log clients that never read cost little and are dropped; a reading client gets the whole log', async () => {

@@ -34,6 +34,8 @@ export interface Config {
   unsupportedWaitSeconds: number;
   binaryCacheSecretKeyFile: string | null;
   liveLogStallSeconds: number;
+  /** Bytes per second shared by a server process's log answers; 0 unbounded. */
+  logBandwidthBytesPerSecond: number;
   serverWorkers: number;
   smtpUrl: string | null;
   emailFrom: string;
@@ -143,6 +145,7 @@ export function readConfig(
     unsupportedWaitSeconds: int('unsupportedWait'),
     binaryCacheSecretKeyFile: get('binaryCacheSecretKeyFile') ? path('binaryCacheSecretKeyFile') : null,
     liveLogStallSeconds: int('liveLogStall'),
+    logBandwidthBytesPerSecond: int('logBandwidth') * 1024 * 1024,
     serverWorkers: int('serverWorkers') || availableParallelism(),
     smtpUrl: smtpUrl || null,
     emailFrom: get('emailFrom') || `hydrant@${hostOf(get('baseUrl') || `http://${host}:${port}`)}`,

@@ -211,6 +211,13 @@ export const SETTINGS = {
     default: '30',
     help: 'Seconds a live-log client may stay behind (not reading) before it is dropped; the server never buffers more than a chunk for it.',
   },
+  logBandwidth: {
+    flag: '--log-bandwidth',
+    env: 'HYDRANT_LOG_BANDWIDTH',
+    kind: 'int',
+    default: '100',
+    help: 'MiB per second that all log answers of one server process share (raw logs and log pages), so a crowd reading big logs again and again cannot take the CPU the builds need. 0: unbounded.',
+  },
   smtpUrl: {
     flag: '--smtp-url',
     env: 'HYDRANT_SMTP_URL',

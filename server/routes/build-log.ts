@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { statSync } from 'node:fs';
 import { LogWindows, openLogText, readLogWindow, type LogWindow } from '../../core/logs.ts';
+import { LogBandwidth } from '../log-bandwidth.ts';
 import { logSource, sourceText, type LogSource } from '../log-source.ts';
 import type { RouteContext } from '../route-context.ts';
 import { sendOrDrop } from '../send-or-drop.ts';
@@ -41,6 +42,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
   const decompressing = new Slots(DECOMPRESSING_AT_ONCE);
   const bodies = new Map<string, Promise<Buffer>>();
   const stallMs = config.liveLogStallSeconds * 1000;
+  const bandwidth = new LogBandwidth(config.logBandwidthBytesPerSecond);
 
   // Hydra's step-log URLs answer the same pages.
   router.get(['/build/:id/log', '/build/:id/nixlog/:step'], async (req, res) => {
@@ -91,9 +93,14 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
         body = renderBody(render, log, options);
         remember(bodies, key, body);
       }
-      if (!(await send(await body))) return;
+      const bytes = await body;
+      await bandwidth.take(bytes.length);
+      if (!(await send(bytes))) return;
     } else {
-      for (const html of logBodyHtml(render, log, options)) if (!(await send(html))) return;
+      for (const html of logBodyHtml(render, log, options)) {
+        await bandwidth.take(html.length);
+        if (!(await send(html))) return;
+      }
     }
     // The live stream continues exactly where the rendered text ends.
     const liveUrl =
@@ -108,7 +115,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
     res.vary('Accept-Encoding');
     if (source.file?.compression === 'gzip' && req.acceptsEncodings('gzip') === 'gzip') {
       res.set('Content-Encoding', 'gzip');
-      await streamTo(res, openLogText({ path: source.file.path, compression: 'none' }));
+      await streamTo(res, openLogText({ path: source.file.path, compression: 'none' }), bandwidth);
       return;
     }
     if (!source.file && source.text === null) {
@@ -116,7 +123,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
       return;
     }
     if (source.file?.compression === 'none') {
-      await streamTo(res, openLogText(source.file));
+      await streamTo(res, openLogText(source.file), bandwidth);
       return;
     }
     const gone = new AbortController();
@@ -126,6 +133,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
       await streamTo(
         res,
         sourceText(source, (f) => openLogText(f)),
+        bandwidth,
       );
     } finally {
       decompressing.release();
@@ -170,9 +178,9 @@ function remember(bodies: Map<string, Promise<Buffer>>, key: string, body: Promi
 }
 
 /** Streams to the client; a client that goes away mid-log is no error. */
-async function streamTo(res: Response, stream: Readable): Promise<void> {
+async function streamTo(res: Response, stream: Readable, bandwidth: LogBandwidth): Promise<void> {
   try {
-    await pipeline(stream, res);
+    await pipeline(stream, bandwidth.stage(), res);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw e;
   }

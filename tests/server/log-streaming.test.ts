@@ -112,6 +112,7 @@ test('a 50 MB log: raw, gzipped raw, tail and the pretty page, with bounded memo
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
   try {
+    const started = performance.now();
     const plain = await Promise.all(
       Array.from({ length: 8 }, async () => {
         const res = await httpGet(`/build/${bigBuild}/log/raw`);
@@ -120,6 +121,10 @@ test('a 50 MB log: raw, gzipped raw, tail and the pretty page, with bounded memo
       }),
     );
     for (const d of plain) assert.deepEqual(d, { hash: bigHash, bytes: bigBytes });
+    // All log answers share --log-bandwidth (100 MiB/s by default), whoever asks.
+    const seconds = (performance.now() - started) / 1000;
+    const least = (8 * bigBytes) / (100 * 1024 * 1024) - 0.1;
+    assert.ok(seconds >= least, `8 × ${bigBytes} bytes in ${seconds.toFixed(2)} s, at least ${least.toFixed(2)} s`);
     const gzipped = await httpGet(`/build/${bigBuild}/log/raw`, { 'Accept-Encoding': 'gzip' });
     assert.equal(gzipped.headers['content-encoding'], 'gzip');
     assert.deepEqual(await digest(gzipped.pipe(createGunzip())), { hash: bigHash, bytes: bigBytes });

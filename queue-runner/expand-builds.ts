@@ -1,4 +1,4 @@
-import type { BuildRow } from '../core/model/rows.ts';
+import type { QueuedBuildRow } from '../core/model/rows.ts';
 import type { Derivation, Nix } from '../core/nix/nix.ts';
 import { newStep, type QueuedBuild, type StepGraph } from './step-graph.ts';
 
@@ -10,16 +10,16 @@ import { newStep, type QueuedBuild, type StepGraph } from './step-graph.ts';
 export async function expandBuilds(
   graph: StepGraph,
   nix: Nix,
-  all: readonly BuildRow[],
-): Promise<{ admitted: QueuedBuild[]; unreadable: { row: BuildRow; message: string }[] }> {
+  all: readonly QueuedBuildRow[],
+): Promise<{ admitted: QueuedBuild[]; unreadable: { row: QueuedBuildRow; message: string }[] }> {
   // What this call learnt; the graph's steps are looked up where they are (copying them here
   // for every batch of a 100,000-build queue cost more than the rest of taking it in).
   const known = new Map<string, 'valid' | 'step'>();
   const isKnown = (path: string) => known.has(path) || graph.steps.has(path);
   const drvs = new Map<string, Derivation>();
   // A derivation that is gone (garbage-collected) or broken must not hold up the rest of the queue.
-  const unreadable: { row: BuildRow; message: string }[] = [];
-  const rows: BuildRow[] = [];
+  const unreadable: { row: QueuedBuildRow; message: string }[] = [];
+  const rows: QueuedBuildRow[] = [];
   for (const row of all) {
     if (isKnown(row.drvpath)) {
       rows.push(row);

@@ -1,6 +1,6 @@
 import { now, type Db } from '../core/db/database.ts';
 import { finishBuild, type CopiedStep } from '../core/db/build-results.ts';
-import type { BuildRow } from '../core/model/rows.ts';
+import type { QueuedBuildRow } from '../core/model/rows.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import type { GcRoots } from '../core/gc-roots.ts';
 import type { Nix } from '../core/nix/nix.ts';
@@ -33,7 +33,7 @@ export async function inspectOutputs(
 export async function finishSuccessfulBuild(
   db: Db,
   roots: GcRoots,
-  row: BuildRow,
+  row: QueuedBuildRow,
   seen: InspectedOutputs,
   opts: { cached: boolean; step: CopiedStep | null; coverage?: CoverageRecord | null },
 ): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Db } from '../core/db/database.ts';
 import { buildsAfter, queuedBuildIds, unfinishedBuildsOf } from '../core/db/build-results.ts';
-import type { BuildRow } from '../core/model/rows.ts';
+import type { QueuedBuildRow } from '../core/model/rows.ts';
 import type { StepGraph } from './step-graph.ts';
 
 /** Builds taken in per tick: small enough that the first step of a 100,000-build queue starts at once (Hydra #212). */
@@ -29,7 +29,7 @@ export class QueueBacklog {
    * The next batch of builds to take in. `relist`: list the whole queue again (at start,
    * after commands that may have queued old builds again); it is also done every few seconds.
    */
-  next(db: Db, graph: StepGraph, relist: boolean): BuildRow[] {
+  next(db: Db, graph: StepGraph, relist: boolean): QueuedBuildRow[] {
     if (relist || Date.now() - this.listedAt >= RESCAN_INTERVAL_MS) this.relist(db, graph);
     else {
       const fresh = buildsAfter(db, this.newestSeen);

@@ -112,6 +112,21 @@ export interface BuildRow {
   notificationpendingsince: number | null;
 }
 
+/** What the queue runner keeps of a queued build while it waits and builds. */
+export type QueuedBuildRow = Pick<
+  BuildRow,
+  | 'id'
+  | 'jobset_id'
+  | 'job'
+  | 'drvpath'
+  | 'system'
+  | 'priority'
+  | 'globalpriority'
+  | 'starttime'
+  | 'timeout'
+  | 'maxsilent'
+>;
+
 /** A build with the names users see, for pages and the API. */
 export interface BuildWithJobset extends BuildRow {
   project: string;

@@ -1,5 +1,5 @@
 import { stmt, type Db } from './database.ts';
-import { notHidden, type HiddenProjects } from './hidden-projects.ts';
+import { notHidden, type HiddenProjects } from './visibility.ts';
 
 export interface RunningStepRow {
   build_id: number;

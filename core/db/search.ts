@@ -1,6 +1,6 @@
 import { stmt, type Db } from './database.ts';
 import type { BuildWithJobset, JobsetRow, ProjectRow } from '../model/rows.ts';
-import { notHidden, type HiddenProjects } from './hidden-projects.ts';
+import { notHidden, type HiddenProjects } from './visibility.ts';
 
 export interface SearchResult {
   projects: ProjectRow[];

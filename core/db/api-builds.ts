@@ -58,7 +58,8 @@ export function finishedBuildsPerPeriod(
   const rows = stmt<{ n: number }>(
     db,
     `SELECT count(*) AS n ${FROM} WHERE b.finished = 1 AND ${MATCHES}
-                         GROUP BY b.timestamp - b.timestamp % @seconds ORDER BY b.timestamp - b.timestamp % @seconds DESC LIMIT @nr`,
+                         GROUP BY b.timestamp - b.timestamp % @seconds
+                           ORDER BY b.timestamp - b.timestamp % @seconds DESC LIMIT @nr`,
   ).all({ ...filter, hidden: hidden.json, seconds, nr });
   return rows.map((r) => r.n).reverse();
 }

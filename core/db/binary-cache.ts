@@ -14,7 +14,8 @@ export function anyVisibleSuccessfulOutput(db: Db, hidden: HiddenProjects, paths
       JOIN builds b ON b.id = o.build_id
       JOIN jobsets j ON j.id = b.jobset_id
       JOIN projects p ON p.name = j.project
-      WHERE o.path IN (SELECT value FROM json_each(@paths)) AND b.finished = 1 AND b.buildstatus = ${BuildStatus.Success} AND ${notHidden('p.name', '@hidden')}
+      WHERE o.path IN (SELECT value FROM json_each(@paths)) AND b.finished = 1
+        AND b.buildstatus = ${BuildStatus.Success} AND ${notHidden('p.name', '@hidden')}
       LIMIT 1`,
     ).get({ paths: JSON.stringify(paths.slice(i, i + 5000)), hidden: hidden.json });
     if (found) return true;

@@ -70,7 +70,9 @@ async function measure(name: string, fn: (i: number) => unknown): Promise<void> 
   for (let i = 0; i < N; i++) await fn(i);
   const c = process.cpuUsage(c0);
   console.log(
-    `${name.padEnd(44)} ${((c.user + c.system) / 1000 / N).toFixed(3).padStart(7)} ms CPU  (${(c.system / 1000 / N).toFixed(3)} sys)  ${((performance.now() - t0) / N).toFixed(3).padStart(7)} ms wall`,
+    `${name.padEnd(44)} ${((c.user + c.system) / 1000 / N).toFixed(3).padStart(7)} ms CPU  ` +
+      `(${(c.system / 1000 / N).toFixed(3)} sys)  ` +
+      `${((performance.now() - t0) / N).toFixed(3).padStart(7)} ms wall`,
   );
 }
 

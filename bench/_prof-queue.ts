@@ -29,11 +29,16 @@ const shape = process.argv[2] ?? 'chain';
 const n = Number(process.argv[3] ?? (shape === 'chain' ? 100 : 500));
 const root = mkdtempSync(join(tmpdir(), 'hydrant-prof-queue-'));
 const nonce = randomBytes(6).toString('hex');
-const mk = `(name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; })`;
+const mk =
+  `(name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh"; ` +
+  `PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; })`;
 const body =
   shape === 'chain'
-    ? `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (i: i + 1) ${n - 1}); }`
-    : `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) ${n})`;
+    ? `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; ` +
+      `echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") ` +
+      `(builtins.genList (i: i + 1) ${n - 1}); }`
+    : `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; ` +
+      `value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) ${n})`;
 const exprPath = join(root, 'e.nix');
 writeFileSync(exprPath, `{ }: ${body.replace(/mk/g, mk)}`);
 const stateDir = join(root, 'state');
@@ -129,7 +134,9 @@ rmSync(root, { recursive: true, force: true });
 const total = [...counts.values()].reduce((a, b) => a + b, 0);
 console.log(`shape=${shape} n=${n} steps=${steps} bad=${bad} wall=${wall.toFixed(2)}s`);
 console.log(
-  `hydrant cpu: user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms; per step ${((cpu.user + cpu.system) / 1000 / steps).toFixed(2)} ms`,
+  `hydrant cpu: user ${(cpu.user / 1000).toFixed(0)} ms, ` +
+    `system ${(cpu.system / 1000).toFixed(0)} ms; ` +
+    `per step ${((cpu.user + cpu.system) / 1000 / steps).toFixed(2)} ms`,
 );
 const byName = new Map<string, [number, number]>();
 for (const [tid, t] of threads1) {
@@ -145,7 +152,8 @@ console.log(
     .join(', '),
 );
 console.log(
-  `sqlite statements: ${total}, ${[...times.values()].reduce((a, b) => a + b, 0).toFixed(0)} ms (${(total / steps).toFixed(1)} per step)`,
+  `sqlite statements: ${total}, ${[...times.values()].reduce((a, b) => a + b, 0).toFixed(0)} ms ` +
+    `(${(total / steps).toFixed(1)} per step)`,
 );
 for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]))
   console.log(`  ${String(v).padStart(6)} ${(times.get(k) ?? 0).toFixed(0).padStart(6)} ms  ${k}`);

@@ -249,7 +249,9 @@ try {
   const files = await generate(dir, tracefiles, sources, linesPerFile);
   const bytes = Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
   console.log(
-    `${tracefiles} tracefiles of ${sources} source files × ${linesPerFile} lines (${(bytes / 1e6).toFixed(0)} MB) generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `${tracefiles} tracefiles of ${sources} source files × ${linesPerFile} lines ` +
+      `(${(bytes / 1e6).toFixed(0)} MB) ` +
+      `generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   const lcov = lcovMerge(files, dir);
   const hydrant = worker('hydrant', files);
@@ -269,7 +271,8 @@ try {
   console.log(`lcov --summary: ${JSON.stringify(lcov.totals)}`);
   const web = await measurePage(files, dir);
   console.log(
-    `\n${web.path} of that build (${sources} files): p99 ${web.p99} ms at 32 connections, ${web.rps.toFixed(0)} req/s, ${web.errors} errors (target p99 ≤ ${P99_TARGET_MS} ms)`,
+    `\n${web.path} of that build (${sources} files): p99 ${web.p99} ms at 32 connections, ` +
+      `${web.rps.toFixed(0)} req/s, ${web.errors} errors (target p99 ≤ ${P99_TARGET_MS} ms)`,
   );
   const ratio = lcov.seconds / hydrant.seconds;
   const pass =

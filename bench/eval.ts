@@ -44,8 +44,10 @@ function writeExpression(dir: string, nonce: string, changed = ''): void {
 let
   nonce = "${nonce}";
   job = name: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
-    args = [ "-c" "echo \${nonce}\${if name == "j-0-0-0" then "${changed}" else ""} > $out" ]; PATH = "/usr/bin:/bin"; } // { meta.description = "job \${name}"; };
-  level = n: f: builtins.listToAttrs (builtins.genList (i: { name = "g\${toString i}"; value = f i; }) n) // { recurseForDerivations = true; };
+    args = [ "-c" "echo \${nonce}\${if name == "j-0-0-0" then "${changed}" else ""} > $out" ]; PATH = "/usr/bin:/bin";
+  } // { meta.description = "job \${name}"; };
+  level = n: f: builtins.listToAttrs (builtins.genList (i: { name = "g\${toString i}"; value = f i; }) n)
+    // { recurseForDerivations = true; };
 in level ${A} (a: level ${B} (b: level ${C} (c: job "j-\${toString a}-\${toString b}-\${toString c}")))
 `,
   );
@@ -84,7 +86,10 @@ async function peer(exprDir: string): Promise<{ ms: number; hasDrvPaths: boolean
   return { ms: r.ms, hasDrvPaths: jobs.every((j) => typeof j.drvPath === 'string') };
 }
 
-/** Peers that do what hydrant must: nix-env's text answer computes every drv path; nix-instantiate also writes every .drv. */
+/**
+ * Peers that do what hydrant must: nix-env's text answer computes every drv path; nix-instantiate
+ * also writes every .drv.
+ */
 async function nixCommand(name: 'nix-env-text' | 'nix-instantiate', exprDir: string): Promise<number> {
   const file = join(exprDir, 'release.nix');
   const r =
@@ -150,7 +155,8 @@ async function worker(exprDir: string, dir: string): Promise<void> {
   const { config } = readConfig([]); // the defaults, as `hydrant start` would run
   const paths = { allowed: [exprDir], stateDir: join(dir, 'state') };
   syncSpecDir(db, join(dir, 'jobsets'), log, paths);
-  // Times the two Nix steps and the garbage-collector roots; the rest of the check is hydrant's own work (mostly registration).
+  // Times the two Nix steps and the garbage-collector roots; the rest of the check is hydrant's own
+  // work (mostly registration).
   const nix = new CliNix();
   const timed = { fetchMs: 0, evalMs: 0, rootsMs: 0 };
   const timing = <T>(key: keyof typeof timed, p: Promise<T>): Promise<T> => {
@@ -249,16 +255,21 @@ async function main(): Promise<void> {
     `eval: ${A * B * C} jobs nested three deep, ${ROUNDS} rounds (seconds; RSS of the hydrant process in MB)`,
   );
   console.log(
-    '"cold": no .drv of the expression is in the store yet, fresh database; "warm": the previous evaluation in the database, one job changed.',
+    '"cold": no .drv of the expression is in the store yet, fresh database; "warm": ' +
+      'the previous evaluation in the database, one job changed.',
   );
   console.log('round  nix-env --json  nix-env --drv-path  nix-instantiate cold/warm  hydrant cold/warm  rss cold/warm');
   rows.forEach((r, i) =>
     console.log(
-      `${String(i + 1).padStart(5)}  ${fmt(r.peer)}        ${fmt(r.envText)}            ${fmt(r.instantiateCold)} ${fmt(r.instantiateWarm)}   ${fmt(r.cold.ms)} ${fmt(r.warm.ms)}   ${r.cold.maxRssMB.toFixed(0).padStart(5)} ${r.warm.maxRssMB.toFixed(0).padStart(5)}`,
+      `${String(i + 1).padStart(5)}  ${fmt(r.peer)}        ${fmt(r.envText)}            ` +
+        `${fmt(r.instantiateCold)} ${fmt(r.instantiateWarm)}   ${fmt(r.cold.ms)} ` +
+        `${fmt(r.warm.ms)}   ${r.cold.maxRssMB.toFixed(0).padStart(5)} ` +
+        `${r.warm.maxRssMB.toFixed(0).padStart(5)}`,
     ),
   );
   const part = (r: WorkerResult) =>
-    `fetch ${fmt(r.fetchMs)} eval ${fmt(r.evalMs)} gc roots ${fmt(r.rootsMs)} rest ${fmt(r.ms - r.fetchMs - r.evalMs - r.rootsMs)}`;
+    `fetch ${fmt(r.fetchMs)} eval ${fmt(r.evalMs)} gc roots ${fmt(r.rootsMs)} rest ` +
+    `${fmt(r.ms - r.fetchMs - r.evalMs - r.rootsMs)}`;
   rows.forEach((r, i) => console.log(`round ${i + 1} hydrant cold: ${part(r.cold)}   warm: ${part(r.warm)}`));
   const peerMs = med((r) => r.peer);
   const coldMs = med((r) => r.cold.ms);
@@ -267,7 +278,9 @@ async function main(): Promise<void> {
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   console.log(`median ratios (hydrant / peer), cold and warm:`);
   console.log(
-    `  nix-env -qaP --json --drv-path (the issue's peer; its JSON has drv paths: ${rows.every((r) => r.peerHasDrvPaths) ? 'yes' : 'no, Nix 2.8 computes none'}): ${ratio(coldMs, peerMs)}  ${ratio(warmMs, peerMs)}`,
+    `  nix-env -qaP --json --drv-path (the issue's peer; its JSON has drv paths: ` +
+      `${rows.every((r) => r.peerHasDrvPaths) ? 'yes' : 'no, Nix 2.8 computes none'}): ` +
+      `${ratio(coldMs, peerMs)}  ${ratio(warmMs, peerMs)}`,
   );
   console.log(
     `  nix-env -qaP --drv-path (computes every drv path, writes none):          ${ratio(
@@ -293,7 +306,8 @@ async function main(): Promise<void> {
   const result = Math.max(coldRatio, warmRatio);
   const pass = result <= TARGET_RATIO && rss <= TARGET_RSS_MB;
   console.log(
-    `hydrant ÷ nix-instantiate: cold ${coldRatio.toFixed(2)}, warm ${warmRatio.toFixed(2)} (target ≤ ${TARGET_RATIO} each)`,
+    `hydrant ÷ nix-instantiate: cold ${coldRatio.toFixed(2)}, ` +
+      `warm ${warmRatio.toFixed(2)} (target ≤ ${TARGET_RATIO} each)`,
   );
   console.log(`RESULT name=eval ratio=${result.toFixed(2)} target=${TARGET_RATIO} ${pass ? 'pass' : 'fail'}`);
 }

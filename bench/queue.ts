@@ -27,19 +27,23 @@ const nix = new CliNix();
 
 const shapes = {
   independent: (nonce: string) =>
-    `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) 500)`.replace(
-      /mk/g,
-      mkFn(nonce),
-    ),
+    (
+      `builtins.listToAttrs (builtins.genList (i: { name = "d\${toString i}"; ` +
+      `value = mk "ind-\${toString i}" "echo \${toString i} > $out"; }) 500)`
+    ).replace(/mk/g, mkFn(nonce)),
   chain: (nonce: string) =>
-    `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (i: i + 1) 99); }`.replace(
-      /mk/g,
-      mkFn(nonce),
-    ),
+    (
+      `{ top = builtins.foldl' (prev: i: mk "chain-\${toString i}" "cat \${prev} > $out; ` +
+      `echo \${toString i} >> $out") (mk "chain-0" "echo 0 > $out") ` +
+      `(builtins.genList (i: i + 1) 99); }`
+    ).replace(/mk/g, mkFn(nonce)),
 };
 
 function mkFn(nonce: string): string {
-  return `(name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; })`;
+  return (
+    `(name: script: derivation { inherit name; system = builtins.currentSystem; ` +
+    `builder = "/bin/sh"; PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; })`
+  );
 }
 
 function writeExpr(name: string, body: string): string {
@@ -158,11 +162,15 @@ try {
 }
 const perStep = (r: Run) => (r.cpuMs / r.steps).toFixed(2);
 console.log(
-  'shape         hydrant (s)  nix-store -j2 (s)  ratio  target  hydrant own CPU/step (ms)  nix-store+builders CPU/step (ms)',
+  'shape         hydrant (s)  nix-store -j2 (s)  ratio  target  hydrant own CPU/step (ms)  ' +
+    'nix-store+builders CPU/step (ms)',
 );
 for (const r of rows) {
   console.log(
-    `${r.shape.padEnd(14)}${r.hydrant.seconds.toFixed(2).padStart(11)}  ${r.peer.seconds.toFixed(2).padStart(17)}  ${r.ratio.toFixed(2).padStart(5)}  ${`≤ ${TARGETS[r.shape]}`.padStart(6)}  ${perStep(r.hydrant).padStart(25)}  ${perStep(r.peer).padStart(32)}`,
+    `${r.shape.padEnd(14)}${r.hydrant.seconds.toFixed(2).padStart(11)}  ` +
+      `${r.peer.seconds.toFixed(2).padStart(17)}  ${r.ratio.toFixed(2).padStart(5)}  ` +
+      `${`≤ ${TARGETS[r.shape]}`.padStart(6)}  ${perStep(r.hydrant).padStart(25)}  ` +
+      `${perStep(r.peer).padStart(32)}`,
   );
 }
 // The issue's targets differ per shape: the RESULT ratio is the worst of ratio ÷ target (pass when ≤ 1).

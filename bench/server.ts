@@ -196,7 +196,8 @@ const pages: Page[] = [
 const samples = new Map<Page, Sample[]>(pages.map((p) => [p, []]));
 const ratios = new Map<Page, number[]>(pages.map((p) => [p, []]));
 try {
-  for (const p of pages) await fetch(server.url + p.path, { headers: p.headers }).then((r) => r.arrayBuffer()); // warm the caches once
+  // warm the caches once
+  for (const p of pages) await fetch(server.url + p.path, { headers: p.headers }).then((r) => r.arrayBuffer());
   for (let round = 0; round < rounds; round++) {
     const measured = new Map<Page, Sample>();
     for (const p of pages) {
@@ -212,7 +213,15 @@ try {
 }
 
 console.log(
-  `\n${'page'.padEnd(28)} ${'req/s'.padStart(8)} ${'vs static'.padStart(9)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'MB/s'.padStart(7)} ${'errors'.padStart(6)}  verdict`,
+  `\n${[
+    'page'.padEnd(28),
+    'req/s'.padStart(8),
+    'vs static'.padStart(9),
+    'p50 ms'.padStart(7),
+    'p99 ms'.padStart(7),
+    'MB/s'.padStart(7),
+    'errors'.padStart(6),
+  ].join(' ')}  verdict`,
 );
 let worstRatio = Infinity;
 let allPass = true;
@@ -233,17 +242,24 @@ for (const p of pages) {
   if (p === smallStatic) verdict = 'ceiling';
   if (p === sameSize) verdict = 'reference';
   const beside = p.reference
-    ? `; the same bytes as a static file: ${(rpsOf(p) / rpsOf(p.reference)).toFixed(2)} × its req/s, its p99 ${p99Of(p.reference)} ms`
+    ? `; the same bytes as a static file: ${(rpsOf(p) / rpsOf(p.reference)).toFixed(2)} × its ` +
+      `req/s, its p99 ${p99Of(p.reference)} ms`
     : '';
-  console.log(
-    `${p.label.padEnd(28)} ${rpsOf(p).toFixed(0).padStart(8)} ${(isStatic && p !== sameSize ? '' : ratio.toFixed(2)).padStart(9)} ${String(median(s.map((x) => x.p50))).padStart(7)} ${String(p99).padStart(7)} ${median(
-      s.map((x) => x.mbps),
-    )
+  const cells = [
+    p.label.padEnd(28),
+    rpsOf(p).toFixed(0).padStart(8),
+    (isStatic && p !== sameSize ? '' : ratio.toFixed(2)).padStart(9),
+    String(median(s.map((x) => x.p50))).padStart(7),
+    String(p99).padStart(7),
+    median(s.map((x) => x.mbps))
       .toFixed(1)
-      .padStart(7)} ${String(errors).padStart(6)}  ${verdict}${beside}`,
-  );
+      .padStart(7),
+    String(errors).padStart(6),
+  ];
+  console.log(`${cells.join(' ')}  ${verdict}${beside}`);
 }
 console.log(
-  `\n32 connections, ${rounds} rounds of ${duration} s per page (medians); targets p99 ≤ ${P99_TARGET_MS} ms and ≥ ${RATIO_TARGET} × the static asset's req/s`,
+  `\n32 connections, ${rounds} rounds of ${duration} s per page (medians); ` +
+    `targets p99 ≤ ${P99_TARGET_MS} ms and ≥ ${RATIO_TARGET} × the static asset's req/s`,
 );
 console.log(`RESULT name=server ratio=${worstRatio.toFixed(3)} target=${RATIO_TARGET} ${allPass ? 'pass' : 'fail'}`);

@@ -138,7 +138,9 @@ function chainSpec(name: string): void {
     join(dir, 'src', 'release.nix'),
     `let mk = name: script: derivation { inherit name; system = builtins.currentSystem; builder = "/bin/sh";
     PATH = "/usr/bin:/bin"; args = [ "-c" ("# ${nonce}\\n" + script) ]; };
-  in builtins.listToAttrs (builtins.genList (i: { name = "c\${toString i}"; value = builtins.foldl' (prev: j: mk "chain-\${toString j}" "cat \${prev} > $out; echo \${toString j} >> $out") (mk "chain-0" "echo 0 > $out") (builtins.genList (j: j + 1) i); }) 100)`,
+  in builtins.listToAttrs (builtins.genList (i: { name = "c\${toString i}";
+    value = builtins.foldl' (prev: j: mk "chain-\${toString j}" "cat \${prev} > $out; echo \${toString j} >> $out")
+      (mk "chain-0" "echo 0 > $out") (builtins.genList (j: j + 1) i); }) 100)`,
   );
   writeFileSync(
     join(dir, `${name}.json`),
@@ -209,7 +211,8 @@ async function stop(h: Running): Promise<void> {
 /** Seconds from the chain's first build row to its last finished build (the evaluation is not timed). */
 async function timeChain(db: Db, project: string): Promise<number> {
   const count = db.prepare(
-    'SELECT count(*) AS n, sum(finished) AS done FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE j.project = ?',
+    'SELECT count(*) AS n, sum(finished) AS done FROM builds b JOIN jobsets j ON j.id = b.jobset_id ' +
+      'WHERE j.project = ?',
   );
   let started = 0;
   for (;;) {

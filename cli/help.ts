@@ -3,7 +3,8 @@ import { SETTINGS } from '../core/settings.ts';
 const COMMANDS: [string, string][] = [
   [
     'start',
-    'Run every role (evaluator, queue runner, notifier, web server), one process each, restarted when it dies. The default.',
+    'Run every role (evaluator, queue runner, notifier, web server), one process each, restarted ' +
+      'when it dies. The default.',
   ],
   ['server', 'Run only the web server and JSON API.'],
   ['evaluator', 'Run only the evaluator: sync jobset specs, poll inputs, evaluate, queue builds.'],
@@ -30,7 +31,8 @@ export function helpText(): string {
     'Options (each also read from its environment variable; flags win):',
     ...Object.values(SETTINGS).map(
       (s) =>
-        `  ${`${s.flag} VALUE`.padEnd(width + 2)}${s.help}\n  ${''.padEnd(width + 2)}env ${s.env}${s.default ? `, default ${s.default}` : ''}`,
+        `  ${`${s.flag} VALUE`.padEnd(width + 2)}${s.help}\n` +
+        `  ${''.padEnd(width + 2)}env ${s.env}${s.default ? `, default ${s.default}` : ''}`,
     ),
     '',
     'Every role can run as its own process against the same database file.',

@@ -7,8 +7,10 @@ import { addProjectMember, saveUser } from '../core/db/users.ts';
 import { ROLES } from '../core/model/roles.ts';
 import { hashPassword } from '../core/password.ts';
 
-export const USER_ADD_HELP = `Usage: hydrant user add NAME [--role ROLE]... [--member PROJECT]... [--fullname TEXT] [--email ADDRESS] [OPTIONS]
-The password is read from standard input (one line), never from the command line.
+export const USER_ADD_HELP =
+  'Usage: hydrant user add NAME [--role ROLE]... [--member PROJECT]... ' +
+  '[--fullname TEXT] [--email ADDRESS] [OPTIONS]\n' +
+  `The password is read from standard input (one line), never from the command line.
 Roles: ${ROLES.join(', ')}. Running it again for the same NAME replaces the password and roles.`;
 
 /** `hydrant user add NAME --role R`: its own flags first, the rest are hydrant's usual settings. */

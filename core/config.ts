@@ -106,7 +106,8 @@ export function readConfig(
   const smtpUrl = get('smtpUrl');
   if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
     throw new ConfigError(
-      `--smtp-url / HYDRANT_SMTP_URL must look like smtp://HOST:PORT or smtps://USER:PASS@HOST:465, got "${smtpUrl.replace(/:[^:@/]*@/, ':…@')}"`,
+      `--smtp-url / HYDRANT_SMTP_URL must look like smtp://HOST:PORT or ` +
+        `smtps://USER:PASS@HOST:465, got "${smtpUrl.replace(/:[^:@/]*@/, ':…@')}"`,
     );
   }
   const config: Config = {

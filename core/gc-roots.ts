@@ -15,7 +15,10 @@ export class GcRoots {
   /** The directory was made: not asked again for every build that succeeds. */
   private made = false;
 
-  /** `warn` hears, once per distinct problem, that roots cannot be written (a builder or an evaluation never fails for it). */
+  /**
+   * `warn` hears, once per distinct problem, that roots cannot be written (a builder or an
+   * evaluation never fails for it).
+   */
   constructor(
     readonly dir: string,
     private readonly warn: (message: string) => void = () => undefined,
@@ -30,7 +33,9 @@ export class GcRoots {
         if (this.link(path)) added++;
       }
     } catch (e) {
-      const message = `cannot write garbage-collector roots to ${this.dir} (${(e as Error).message}); nix-collect-garbage may delete queued derivations and build outputs`;
+      const message =
+        `cannot write garbage-collector roots to ${this.dir} (${(e as Error).message}); ` +
+        `nix-collect-garbage may delete queued derivations and build outputs`;
       if (message !== this.lastWarning) this.warn(message);
       this.lastWarning = message;
     }

@@ -16,7 +16,10 @@ export const SCHEDULE_WINDOW_SECONDS = 31 * 24 * 3600;
 export function scheduleProblem(expr: string): string | null {
   const fields = expr.trim().split(/\s+/);
   if (fields.length !== 5) {
-    return `a schedule is a cron expression of five fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+    return (
+      `a schedule is a cron expression of five fields (minute hour day-of-month month ` +
+      `day-of-week), got ${fields.length}`
+    );
   }
   const check = cron.validateDetailed(expr);
   if (!check.valid)

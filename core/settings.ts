@@ -62,7 +62,10 @@ export const SETTINGS = {
     env: 'HYDRANT_ALLOWED_PATHS',
     kind: 'string',
     default: '',
-    help: "Directories, separated by ':', that jobsets' path inputs may lie under, however they are declared (spec file, declfile, web form, API); never the state directory. Default: the jobsets directory.",
+    help:
+      "Directories, separated by ':', that jobsets' path inputs may lie under, however they are " +
+      'declared (spec file, declfile, web form, API); never the state directory. Default: the ' +
+      'jobsets directory.',
   },
   machines: {
     flag: '--machines',
@@ -76,7 +79,11 @@ export const SETTINGS = {
     env: 'HYDRANT_GC_ROOTS_DIR',
     kind: 'path',
     default: '',
-    help: "Directory of garbage-collector roots for queued builds' derivations and kept outputs (as Hydra's /nix/var/nix/gcroots/hydra); it must be under /nix/var/nix/gcroots for Nix to honour them. Default: /nix/var/nix/gcroots/hydrant/NAME-HASH, one directory per state directory, so two hydrants on one machine never prune each other's roots.",
+    help:
+      "Directory of garbage-collector roots for queued builds' derivations and kept outputs (as " +
+      "Hydra's /nix/var/nix/gcroots/hydra); it must be under /nix/var/nix/gcroots for Nix to " +
+      'honour them. Default: /nix/var/nix/gcroots/hydrant/NAME-HASH, one directory per state ' +
+      "directory, so two hydrants on one machine never prune each other's roots.",
   },
   logLevel: {
     flag: '--log-level',
@@ -104,28 +111,37 @@ export const SETTINGS = {
     env: 'HYDRANT_EVAL_MAX_MEMORY',
     kind: 'int',
     default: '4096',
-    help: 'MiB of address space each Nix process of an evaluation may use; past it the evaluation is stopped with an error. 0 for no limit.',
+    help:
+      'MiB of address space each Nix process of an evaluation may use; past it the evaluation is ' +
+      'stopped with an error. 0 for no limit.',
   },
   evalTimeout: {
     flag: '--eval-timeout',
     env: 'HYDRANT_EVAL_TIMEOUT',
     kind: 'int',
     default: '3600',
-    help: 'Seconds each Nix process of an evaluation may run; past it the evaluation is stopped with an error. 0 for no limit.',
+    help:
+      'Seconds each Nix process of an evaluation may run; past it the evaluation is stopped with ' +
+      'an error. 0 for no limit.',
   },
   restrictEval: {
     flag: '--restrict-eval',
     env: 'HYDRANT_RESTRICT_EVAL',
     kind: 'bool',
     default: 'true',
-    help: "Evaluate with Nix's restrict-eval (as Hydra does): an expression reads only its jobset's inputs and --eval-allowed-paths, fetches only its git inputs' URLs, and sees no environment variables. false for trusted installs only.",
+    help:
+      "Evaluate with Nix's restrict-eval (as Hydra does): an expression reads only its jobset's " +
+      "inputs and --eval-allowed-paths, fetches only its git inputs' URLs, and sees no environment " +
+      'variables. false for trusted installs only.',
   },
   evalAllowedPaths: {
     flag: '--eval-allowed-paths',
     env: 'HYDRANT_EVAL_ALLOWED_PATHS',
     kind: 'string',
     default: '/var/lib/hydrant/vm-kernel',
-    help: "Host paths, separated by ':', a restricted evaluation may read besides its inputs. Default: the guest kernel the bundled VM tests import (scripts/setup-vm.sh).",
+    help:
+      "Host paths, separated by ':', a restricted evaluation may read besides its inputs. Default: " +
+      'the guest kernel the bundled VM tests import (scripts/setup-vm.sh).',
   },
   evalWorkers: {
     flag: '--eval-workers',
@@ -167,49 +183,64 @@ export const SETTINGS = {
     env: 'HYDRANT_MAX_OUTPUT_SIZE',
     kind: 'int',
     default: '2147483648',
-    help: "Bytes a build step's outputs may take together (their NAR size, as Hydra's max_output_size) before it ends with status 11; the outputs of such a step on a remote machine are not copied back. 0 for no limit.",
+    help:
+      "Bytes a build step's outputs may take together (their NAR size, as Hydra's max_output_size) " +
+      'before it ends with status 11; the outputs of such a step on a remote machine are not ' +
+      'copied back. 0 for no limit.',
   },
   maxTries: {
     flag: '--max-tries',
     env: 'HYDRANT_MAX_TRIES',
     kind: 'int',
     default: '5',
-    help: 'Attempts at a build step that fails for a transient reason (machine unreachable, connection lost) before its builds end with status 3.',
+    help:
+      'Attempts at a build step that fails for a transient reason (machine unreachable, connection ' +
+      'lost) before its builds end with status 3.',
   },
   retryInterval: {
     flag: '--retry-interval',
     env: 'HYDRANT_RETRY_INTERVAL',
     kind: 'int',
     default: '60',
-    help: 'Seconds before the first retry of such a step; a machine that could not be reached gets no work for twice as long. Both double after each further failure.',
+    help:
+      'Seconds before the first retry of such a step; a machine that could not be reached gets no ' +
+      'work for twice as long. Both double after each further failure.',
   },
   unsupportedWait: {
     flag: '--unsupported-wait',
     env: 'HYDRANT_UNSUPPORTED_WAIT',
     kind: 'int',
     default: '120',
-    help: 'Seconds a step for a system (or features) no machine supports waits for one to appear before its builds end with status 9.',
+    help:
+      'Seconds a step for a system (or features) no machine supports waits for one to appear ' +
+      'before its builds end with status 9.',
   },
   binaryCacheSecretKeyFile: {
     flag: '--binary-cache-secret-key-file',
     env: 'HYDRANT_BINARY_CACHE_SECRET_KEY_FILE',
     kind: 'path',
     default: '',
-    help: "Secret key (as `nix-store --generate-binary-cache-key` writes it) that signs the binary cache's narinfo files, as Hydra's binary_cache_secret_key_file. Default: unsigned.",
+    help:
+      'Secret key (as `nix-store --generate-binary-cache-key` writes it) that signs the binary ' +
+      "cache's narinfo files, as Hydra's binary_cache_secret_key_file. Default: unsigned.",
   },
   serverWorkers: {
     flag: '--server-workers',
     env: 'HYDRANT_SERVER_WORKERS',
     kind: 'int',
     default: '1',
-    help: 'Web server processes under `hydrant start`, sharing its port (node:cluster); with more than one, a restarted server leaves no gap. 0 for one per CPU core.',
+    help:
+      'Web server processes under `hydrant start`, sharing its port (node:cluster); with more than ' +
+      'one, a restarted server leaves no gap. 0 for one per CPU core.',
   },
   liveLogStall: {
     flag: '--live-log-stall',
     env: 'HYDRANT_LIVE_LOG_STALL',
     kind: 'int',
     default: '30',
-    help: 'Seconds a live-log client may stay behind (not reading) before it is dropped; the server never buffers more than a chunk for it.',
+    help:
+      'Seconds a live-log client may stay behind (not reading) before it is dropped; the server ' +
+      'never buffers more than a chunk for it.',
   },
   logBandwidth: {
     flag: '--log-bandwidth',
@@ -223,7 +254,9 @@ export const SETTINGS = {
     env: 'HYDRANT_SMTP_URL',
     kind: 'string',
     default: '',
-    help: 'SMTP server the notifier sends mail through, as nodemailer takes it: smtp://HOST:PORT (STARTTLS when offered), smtps://USER:PASS@HOST:465 (TLS). Unset: mail waits in the outbox.',
+    help:
+      'SMTP server the notifier sends mail through, as nodemailer takes it: smtp://HOST:PORT ' +
+      '(STARTTLS when offered), smtps://USER:PASS@HOST:465 (TLS). Unset: mail waits in the outbox.',
   },
   emailFrom: {
     flag: '--email-from',
@@ -251,7 +284,9 @@ export const SETTINGS = {
     env: 'HYDRANT_BLAME_MAX',
     kind: 'int',
     default: '10',
-    help: 'Most commits whose authors are mailed about a regression; past it the mail gives the count and mails no author.',
+    help:
+      'Most commits whose authors are mailed about a regression; past it the mail gives the count ' +
+      'and mails no author.',
   },
   notifyTick: {
     flag: '--notify-tick',
@@ -265,7 +300,9 @@ export const SETTINGS = {
     env: 'HYDRANT_NOTIFY_RETRY',
     kind: 'int',
     default: '60',
-    help: 'Seconds before the first retry of a mail or webhook the server did not accept; doubles after each further failure, up to an hour.',
+    help:
+      'Seconds before the first retry of a mail or webhook the server did not accept; doubles ' +
+      'after each further failure, up to an hour.',
   },
 } as const satisfies Record<string, Setting>;
 

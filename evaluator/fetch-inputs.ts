@@ -28,7 +28,10 @@ interface Ctx {
   gitCacheDir: string;
   tmpDir: string;
   stateDir: string;
-  /** The project of the jobset whose inputs these are: a private project's builds are inputs to its own jobsets only. */
+  /**
+   * The project of the jobset whose inputs these are: a private project's builds are inputs to its
+   * own jobsets only.
+   */
   project: string;
 }
 
@@ -104,7 +107,9 @@ async function resolveInput(
       if (problem) throw new InputError(`input "${input.name}": ${problem}`);
       const rev = await fetchGitRevision(ctx.gitCacheDir, url, branch);
       const path = await checkout(ctx, rev.mirror, rev.rev);
-      const expr = `{ outPath = builtins.storePath ${nixString(path)}; rev = ${nixString(rev.rev)}; shortRev = ${nixString(rev.shortRev)}; revCount = ${rev.revCount}; }`;
+      const expr =
+        `{ outPath = builtins.storePath ${nixString(path)}; rev = ${nixString(rev.rev)}; ` +
+        `shortRev = ${nixString(rev.shortRev)}; revCount = ${rev.revCount}; }`;
       return { resolved: { ...base, uri: url, revision: rev.rev, value: branch, path }, arg: { expr } };
     }
     case 'build': {

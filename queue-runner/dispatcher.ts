@@ -154,7 +154,8 @@ export class Dispatcher {
   private unsupported(step: Step, at: number): void {
     step.unsupportedSince ??= at;
     if (at - step.unsupportedSince < this.settings.unsupportedWaitSeconds * 1000) return;
-    const message = `no build machine supports system ${step.system}${step.requiredFeatures.length ? ` with features ${step.requiredFeatures.join(', ')}` : ''}`;
+    const features = step.requiredFeatures.length ? ` with features ${step.requiredFeatures.join(', ')}` : '';
+    const message = `no build machine supports system ${step.system}${features}`;
     failBuilds(this.ctx, step, BuildStatus.Unsupported, message, null);
   }
 

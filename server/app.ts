@@ -6,6 +6,16 @@ import { HttpError, NotFound, wantsJson } from './negotiate.ts';
 import type { RouteContext } from './route-context.ts';
 import { ROUTES } from './routes/index.ts';
 
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "script-src 'self'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+  "base-uri 'none'",
+].join('; ');
+
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
   res.set({
     'X-Content-Type-Options': 'nosniff',
@@ -14,8 +24,7 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
-    'Content-Security-Policy':
-      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   });
   next();
 }

@@ -6,6 +6,7 @@ import type { StorePathInfo } from '../core/nix/local-store.ts';
 import { parseDerivation } from '../core/nix/derivation.ts';
 import { pathFingerprint } from '../core/nix/signing.ts';
 import { viewerOf } from './auth/session.ts';
+import { hiddenFrom } from './lookups.ts';
 import type { RouteContext } from './route-context.ts';
 
 // A path needed by no more than this many others is checked against all of them; past it
@@ -19,14 +20,14 @@ const REFERRER_LIMIT = 200_000;
  * project, is "not found", so nobody learns what the store holds.
  */
 export function servablePath(ctx: RouteContext, res: Response, hashPart: string): string | null {
-  const viewer = viewerOf(res);
   // Nix asks for a closure path by path, and often again: the answer is kept until hydrant's
   // database changes (a path Nix collected meanwhile has no info, so it is not served either).
-  return ctx.cache.get(`servable:${viewer?.username ?? ''}:${hashPart}`, () => {
+  return ctx.cache.get(`servable:${viewerOf(res)?.username ?? ''}:${hashPart}`, () => {
     const path = ctx.store.pathFromHashPart(hashPart);
     if (!path) return null;
-    if (anyVisibleSuccessfulOutput(ctx.db, viewer, [path])) return path;
-    return anyVisibleSuccessfulOutput(ctx.db, viewer, ctx.store.referrersClosure(path, REFERRER_LIMIT)) ? path : null;
+    const hidden = hiddenFrom(ctx, res);
+    if (anyVisibleSuccessfulOutput(ctx.db, hidden, [path])) return path;
+    return anyVisibleSuccessfulOutput(ctx.db, hidden, ctx.store.referrersClosure(path, REFERRER_LIMIT)) ? path : null;
   });
 }
 

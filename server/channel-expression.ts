@@ -62,7 +62,8 @@ export function channelExpression(builds: ChannelBuild[]): string {
       for (let n = 1; n < parts.length; n++) parents.add(parts.slice(0, n).join('.'));
       const names = Object.keys(b.outputs).sort();
       res += `  # hydrant build ${b.id}\n  ${attrPath(job)} = (mkFakeDerivation {\n    type = "derivation";\n`;
-      res += `    name = ${nixString(b.releasename || b.nixname || job)};\n    system = ${nixString(b.system)};\n    meta = {\n`;
+      res += `    name = ${nixString(b.releasename || b.nixname || job)};\n`;
+      res += `    system = ${nixString(b.system)};\n    meta = {\n`;
       if (b.description) res += `      description = ${nixString(b.description)};\n`;
       if (b.license) res += `      license = ${nixString(b.license)};\n`;
       if (b.maintainers) res += `      maintainers = ${nixString(b.maintainers)};\n`;

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { getBuild } from '../core/db/builds.ts';
 import { getEval } from '../core/db/evals.ts';
 import { getJobset, getJobsetById } from '../core/db/jobsets.ts';
-import { hiddenProjects, type HiddenProjects } from '../core/db/hidden-projects.ts';
+import { hiddenProjects, type HiddenProjects } from '../core/db/visibility.ts';
 import { getProject } from '../core/db/projects.ts';
 import type { BuildWithJobset, EvalRow, JobsetRow, ProjectRow } from '../core/model/rows.ts';
 import { viewerOf } from './auth/session.ts';
@@ -21,7 +21,8 @@ export function requireProject(ctx: RouteContext, res: Response, name: unknown):
 
 /**
  * The private projects the viewer may not read, for every query that lists across
- * projects (queue, running steps, search, counts): pass it on, never list without it.
+ * projects (queue, steps, evaluations, search, counts, Hydra's /api lists, the binary
+ * cache): pass it on, never list without it.
  */
 export function hiddenFrom({ db }: RouteContext, res: Response): HiddenProjects {
   // Once per request: a page may look up several things.

@@ -7,7 +7,10 @@ export function wantsJson(req: Request): boolean {
   return req.accepts(['text/html', 'application/json']) === 'application/json';
 }
 
-/** Sends a page as HTML or JSON, whichever the request asked for, and says that it varies. Only the one asked for is computed. */
+/**
+ * Sends a page as HTML or JSON, whichever the request asked for, and says that it varies. Only the
+ * one asked for is computed.
+ */
 export function sendPage(
   req: Request,
   res: Response,

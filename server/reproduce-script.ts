@@ -46,7 +46,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$tmpDir" in
-    *[!A-Za-z0-9._/+-]*) echo "$0: --dir must be a plain path (letters, digits, . _ / + -): Nix reads it as a path" >&2; exit 1 ;;
+    *[!A-Za-z0-9._/+-]*)
+        echo "$0: --dir must be a plain path (letters, digits, . _ / + -): Nix reads it as a path" >&2; exit 1 ;;
 esac
 mkdir -p "$tmpDir"
 cd "$tmpDir"
@@ -83,7 +84,8 @@ function inputLines(input: EvalInputRow, isExprInput: boolean): string {
         '    rm -rf "$inputDir.tmp/.git"; mv "$inputDir.tmp" "$inputDir"',
         'fi',
         `revCount="$(cat "$tmpDir"/${name}/rev-count)"`,
-        `args+=(--arg ${name} "{ outPath = $inputDir; rev = \\"${rev}\\"; shortRev = \\"${rev.slice(0, 7)}\\"; revCount = $revCount; }")`,
+        `args+=(--arg ${name} "{ outPath = $inputDir; rev = \\"${rev}\\"; ` +
+          `shortRev = \\"${rev.slice(0, 7)}\\"; revCount = $revCount; }")`,
       );
       break;
     }

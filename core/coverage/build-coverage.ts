@@ -103,7 +103,8 @@ export async function readBuildCoverage(
   }
   if (outside > 0)
     merged.problems.push(
-      `${outside} source file${outside === 1 ? '' : 's'} lie outside any store path or build directory; shown as written, their source is not read`,
+      `${outside} source file${outside === 1 ? '' : 's'} lie outside any store path or build ` +
+        `directory; shown as written, their source is not read`,
     );
   return {
     tracefiles: tracefiles.length,

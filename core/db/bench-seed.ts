@@ -35,27 +35,33 @@ export function seedBigDatabase(
   db.transaction(() => {
     stmt(
       db,
-      `INSERT INTO projects (name, displayname, description, owner) VALUES ('big', 'Big project', 'bench data', 'bench')`,
+      `INSERT INTO projects (name, displayname, description, owner)
+        VALUES ('big', 'Big project', 'bench data', 'bench')`,
     ).run();
     const insertJobset = stmt<{ id: number }>(
       db,
-      `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath) VALUES ('big', ?, 'bench jobset', 'src', 'release.nix') RETURNING id`,
+      `INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath)
+        VALUES ('big', ?, 'bench jobset', 'src', 'release.nix') RETURNING id`,
     );
     const insertInput = stmt(
       db,
-      `INSERT INTO jobset_inputs (jobset_id, name, type, value) VALUES (?, 'src', 'git', 'https://example.invalid/big.git main')`,
+      `INSERT INTO jobset_inputs (jobset_id, name, type, value)
+        VALUES (?, 'src', 'git', 'https://example.invalid/big.git main')`,
     );
     const insertEval = stmt<{ id: number }>(
       db,
-      `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hasnewbuilds, hash, nrbuilds) VALUES (?, ?, 3, 40, 1, ?, ?) RETURNING id`,
+      `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hasnewbuilds, hash, nrbuilds)
+        VALUES (?, ?, 3, 40, 1, ?, ?) RETURNING id`,
     );
     const insertEvalInput = stmt(
       db,
-      `INSERT INTO jobset_eval_inputs (eval_id, name, type, uri, revision) VALUES (?, 'src', 'git', 'https://example.invalid/big.git', ?)`,
+      `INSERT INTO jobset_eval_inputs (eval_id, name, type, uri, revision)
+        VALUES (?, 'src', 'git', 'https://example.invalid/big.git', ?)`,
     );
     const insertBuild = stmt<{ id: number }>(
       db,
-      `INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, drvpath, system, starttime, stoptime, buildstatus, iscachedbuild)
+      `INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, drvpath, system, starttime, stoptime,
+                          buildstatus, iscachedbuild)
                                   VALUES (?, ?, ?, ?, ?, ?, 'x86_64-linux', ?, ?, ?, 0) RETURNING id`,
     );
     const insertOutput = stmt(db, 'INSERT INTO build_outputs (build_id, name, path) VALUES (?, ?, ?)');
@@ -109,15 +115,18 @@ export function seedBigDatabase(
 export function benchTargets(db: Db): { bigEval: number; failedBuild: number; builds: number; members: number } {
   const bigEval = stmt<{ id: number }>(
     db,
-    `SELECT max(e.id) AS id FROM jobset_evals e JOIN jobsets j ON j.id = e.jobset_id WHERE j.project = 'big' AND j.name = 'j00'`,
+    `SELECT max(e.id) AS id FROM jobset_evals e JOIN jobsets j ON j.id = e.jobset_id WHERE j.project = 'big'
+      AND j.name = 'j00'`,
   ).get()!.id;
   const failedBuild = stmt<{ id: number }>(
     db,
-    `SELECT max(b.id) AS id FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE j.project = 'big' AND j.name = 'j00' AND b.buildstatus = ${BuildStatus.Failed}`,
+    `SELECT max(b.id) AS id FROM builds b JOIN jobsets j ON j.id = b.jobset_id WHERE j.project = 'big'
+      AND j.name = 'j00' AND b.buildstatus = ${BuildStatus.Failed}`,
   ).get()!.id;
   const { builds, members } = stmt<{ builds: number; members: number }>(
     db,
-    'SELECT (SELECT count(*) FROM builds) AS builds, (SELECT count(*) FROM jobset_eval_members WHERE eval_id = ?) AS members',
+    `SELECT (SELECT count(*) FROM builds) AS builds,
+            (SELECT count(*) FROM jobset_eval_members WHERE eval_id = ?) AS members`,
   ).get(bigEval)!;
   return { bigEval, failedBuild, builds, members };
 }

@@ -59,7 +59,10 @@ export function evalBuildIdsIn(db: Db, evalId: number, state: keyof typeof EVAL_
     .map((r) => r.id);
 }
 
-/** Hydra's bump: these queued builds together, ahead of everything queued so far; returns the new global priority and the ids bumped. */
+/**
+ * Hydra's bump: these queued builds together, ahead of everything queued so far; returns the new
+ * global priority and the ids bumped.
+ */
 export function bumpBuilds(db: Db, ids: readonly number[]): { priority: number; bumped: number[] } {
   return writeTransaction(db, () => {
     const { top } = stmt<{ top: number }>(db, 'SELECT coalesce(max(globalpriority), 0) AS top FROM builds').get()!;
@@ -80,7 +83,8 @@ export function buildOutputPaths(db: Db, id: number): string[] {
 export function stepOutputPathsOfDrv(db: Db, drvPath: string): string[] {
   return stmt<{ path: string }>(
     db,
-    `SELECT DISTINCT o.path FROM build_step_outputs o JOIN build_steps s ON s.build_id = o.build_id AND s.stepnr = o.stepnr
+    `SELECT DISTINCT o.path FROM build_step_outputs o JOIN build_steps s ON s.build_id = o.build_id
+      AND s.stepnr = o.stepnr
                     WHERE s.drvpath = ? AND o.path IS NOT NULL`,
   )
     .all(drvPath)

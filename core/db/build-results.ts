@@ -108,8 +108,8 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
   const at = now();
   const changed = stmt(
     db,
-    `UPDATE builds SET finished = 1, buildstatus = ?, iscachedbuild = ?, starttime = coalesce(starttime, ?), stoptime = ?,
-                              size = ?, closuresize = ?, releasename = ?, notificationpendingsince = ?
+    `UPDATE builds SET finished = 1, buildstatus = ?, iscachedbuild = ?, starttime = coalesce(starttime, ?),
+                              stoptime = ?, size = ?, closuresize = ?, releasename = ?, notificationpendingsince = ?
                             WHERE id = ? AND finished = 0`,
   ).run(
     b.status,
@@ -130,7 +130,8 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
     ).get(buildId)!;
     stmt(
       db,
-      `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, starttime, stoptime, machine, system, propagatedfrom, logfile)
+      `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, starttime, stoptime, machine,
+        system, propagatedfrom, logfile)
               VALUES (?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       buildId,
@@ -163,7 +164,8 @@ function finishBuildInTransaction(db: Db, buildId: number, b: BuildResult, step:
   for (const m of b.metrics) {
     stmt(
       db,
-      `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO build_metrics (build_id, name, unit, value, jobset_id, job, timestamp)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ).run(buildId, m.name, m.unit, m.value, build.jobset_id, build.job, b.stopTime);
   }
   stmt(
@@ -187,7 +189,8 @@ function previousResult(
     db,
     `SELECT id, buildstatus FROM builds
     WHERE jobset_id = ? AND job = ? AND finished = 1 AND id < ? AND system = ?
-      AND buildstatus IS NOT NULL AND buildstatus NOT IN (${BuildStatus.Aborted}, ${BuildStatus.Cancelled}) ORDER BY id DESC LIMIT 1`,
+      AND buildstatus IS NOT NULL AND buildstatus NOT IN (${BuildStatus.Aborted}, ${BuildStatus.Cancelled})
+        ORDER BY id DESC LIMIT 1`,
   ).get(b.jobset_id, b.job, buildId, b.system);
   return row ? { id: row.id, status: row.buildstatus } : null;
 }

@@ -1,6 +1,6 @@
 import { stmt, type Db } from './database.ts';
 import type { BuildMetricRow, BuildOutputRow, BuildProductRow, BuildStepRow, BuildWithJobset } from '../model/rows.ts';
-import { notHidden, type HiddenProjects } from './hidden-projects.ts';
+import { notHidden, type HiddenProjects } from './visibility.ts';
 import { BuildStatus } from '../model/status.ts';
 
 const WITH_JOBSET =

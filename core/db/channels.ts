@@ -50,7 +50,8 @@ export function evalChannelBuilds(db: Db, evalId: number): ChannelBuild[] {
   const rows = stmt<Omit<ChannelBuild, 'outputs'>>(
     db,
     `SELECT ${COLUMNS} FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
-    WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus = ${BuildStatus.Success} AND ${HAS_NIX_BUILD} ORDER BY b.id`,
+    WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus = ${BuildStatus.Success} AND ${HAS_NIX_BUILD}
+      ORDER BY b.id`,
   ).all(evalId);
   return withOutputs(db, rows);
 }
@@ -63,7 +64,8 @@ export function lastSuccessfulChannelJob(db: Db, jobsetId: number, channel: stri
   return stmt<{ id: number }>(
     db,
     `SELECT b.id FROM builds b JOIN jobset_eval_members m ON m.build_id = b.id JOIN jobset_evals e ON e.id = m.eval_id
-    WHERE e.hasnewbuilds = 1 AND b.jobset_id = ? AND b.job = ? AND b.finished = 1 AND b.buildstatus = ${BuildStatus.Success}
+    WHERE e.hasnewbuilds = 1 AND b.jobset_id = ? AND b.job = ? AND b.finished = 1
+      AND b.buildstatus = ${BuildStatus.Success}
     ORDER BY e.id DESC LIMIT 1`,
   ).get(jobsetId, channel)?.id;
 }

@@ -5,7 +5,10 @@ import { now, stmt, type Db } from './database.ts';
  * itself; it leaves a row here and the queue runner carries it out and marks it handled.
  */
 export type BuildCommandKind = 'restart' | 'cancel' | 'bump';
-/** Hydra's actions on a whole evaluation: restart failed (not 0) or aborted (3, 4, 9) builds, cancel or bump its unfinished ones. */
+/**
+ * Hydra's actions on a whole evaluation: restart failed (not 0) or aborted (3, 4, 9) builds, cancel
+ * or bump its unfinished ones.
+ */
 export type EvalCommandKind = 'restart-failed-of-eval' | 'restart-aborted-of-eval' | 'cancel-eval' | 'bump-eval';
 
 export function requestBuildCommand(db: Db, kind: BuildCommandKind, buildId: number, username: string): number {

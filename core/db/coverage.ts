@@ -9,7 +9,8 @@ export function recordCoverage(db: Db, buildId: number, c: CoverageRecord): void
   const t = c.totals;
   stmt(
     db,
-    `INSERT OR REPLACE INTO build_coverage (build_id, tracefiles, lines_found, lines_hit, functions_found, functions_hit, branches_found, branches_hit, problems)
+    `INSERT OR REPLACE INTO build_coverage (build_id, tracefiles, lines_found, lines_hit, functions_found,
+      functions_hit, branches_found, branches_hit, problems)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     buildId,
@@ -24,7 +25,8 @@ export function recordCoverage(db: Db, buildId: number, c: CoverageRecord): void
   );
   const insert = stmt(
     db,
-    `INSERT INTO build_coverage_files (build_id, path, display, directory, outside, lines_found, lines_hit, functions_found, functions_hit, branches_found, branches_hit)
+    `INSERT INTO build_coverage_files (build_id, path, display, directory, outside, lines_found, lines_hit,
+      functions_found, functions_hit, branches_found, branches_hit)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertData = stmt(db, 'INSERT INTO build_coverage_data (build_id, path, data) VALUES (?, ?, ?)');
@@ -53,8 +55,8 @@ export interface CoverageSummary extends Totals {
   problems: string[];
 }
 
-const TOTALS = `lines_found AS linesFound, lines_hit AS linesHit, functions_found AS functionsFound, functions_hit AS functionsHit,
-                branches_found AS branchesFound, branches_hit AS branchesHit`;
+const TOTALS = `lines_found AS linesFound, lines_hit AS linesHit, functions_found AS functionsFound,
+                functions_hit AS functionsHit, branches_found AS branchesFound, branches_hit AS branchesHit`;
 
 const FILE_TOTALS = `f.lines_found AS linesFound, f.lines_hit AS linesHit, f.functions_found AS functionsFound,
                      f.functions_hit AS functionsHit, f.branches_found AS branchesFound, f.branches_hit AS branchesHit`;
@@ -137,7 +139,8 @@ export function evalHasCoverage(db: Db, evalId: number): boolean {
   return (
     stmt<{ yes: number }>(
       db,
-      `SELECT EXISTS (SELECT 1 FROM jobset_eval_members m JOIN build_coverage c ON c.build_id = m.build_id WHERE m.eval_id = ?) AS yes`,
+      `SELECT EXISTS (SELECT 1 FROM jobset_eval_members m JOIN build_coverage c ON c.build_id = m.build_id
+        WHERE m.eval_id = ?) AS yes`,
     ).get(evalId)!.yes === 1
   );
 }

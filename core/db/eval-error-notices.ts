@@ -19,10 +19,12 @@ export function jobsetErrorStates(db: Db): JobsetErrorState[] {
     `SELECT j.id AS jobset_id, j.project, j.name AS jobset, j.errormsg, j.fetcherrormsg, n.message AS notice,
                           (SELECT group_concat(job || ': ' || message, char(10)) FROM (
                              SELECT e.job, substr(e.message, 1, 2000) AS message FROM eval_errors e
-                             WHERE e.eval_id = (SELECT max(v.id) FROM jobset_evals v WHERE v.jobset_id = j.id) ORDER BY e.job LIMIT 50)) AS joberrors
+                             WHERE e.eval_id = (SELECT max(v.id) FROM jobset_evals v WHERE v.jobset_id = j.id)
+                               ORDER BY e.job LIMIT 50)) AS joberrors
                    FROM jobsets j LEFT JOIN eval_error_notices n ON n.jobset_id = j.id
                    WHERE j.errormsg IS NOT NULL OR j.fetcherrormsg IS NOT NULL OR n.message IS NOT NULL
-                      OR EXISTS (SELECT 1 FROM eval_errors e WHERE e.eval_id = (SELECT max(v.id) FROM jobset_evals v WHERE v.jobset_id = j.id))`,
+                      OR EXISTS (SELECT 1 FROM eval_errors e
+                                 WHERE e.eval_id = (SELECT max(v.id) FROM jobset_evals v WHERE v.jobset_id = j.id))`,
   ).all();
 }
 

@@ -39,7 +39,8 @@ export function registerEvaluation(
     const evalId = Number(
       stmt(
         db,
-        `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hash, nrbuilds, nixexprinput, nixexprpath)
+        `INSERT INTO jobset_evals (jobset_id, timestamp, checkouttime, evaltime, hash, nrbuilds,
+                                   nixexprinput, nixexprpath)
                                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         e.jobsetId,

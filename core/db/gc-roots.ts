@@ -28,7 +28,8 @@ export function wantedStorePaths(db: Db): Set<string> {
   );
   const outputs = stmt<{ path: string }>(
     db,
-    `SELECT o.path FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id JOIN build_outputs o ON o.build_id = b.id
+    `SELECT o.path FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+      JOIN build_outputs o ON o.build_id = b.id
                       WHERE m.eval_id = ? AND b.finished = 1 AND b.buildstatus IN (${sqlList(STATUSES_WITH_OUTPUTS)})`,
   );
   for (const j of jobsets) {

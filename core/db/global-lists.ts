@@ -1,7 +1,7 @@
 import type { EvalRow } from '../model/rows.ts';
 import { stmt, type Db } from './database.ts';
 import { BuildStatus } from '../model/status.ts';
-import { VISIBLE_PROJECT, viewerParams, type ReadingViewer } from './visibility.ts';
+import { notHidden, type HiddenProjects } from './visibility.ts';
 
 export type EvalWithJobset = EvalRow & { project: string; jobset: string };
 
@@ -11,24 +11,19 @@ const EVALS_FROM = `FROM jobset_evals e JOIN jobsets j ON j.id = e.jobset_id JOI
  * Hydra's /evals (Root.pm evals, Helper/Nix.pm getEvals): only evaluations that added
  * builds (hasnewbuilds = 1), newest first, in every project the viewer may read.
  */
-export function evalsWithNewBuilds(
-  db: Db,
-  viewer: ReadingViewer | null,
-  limit: number,
-  offset: number,
-): EvalWithJobset[] {
+export function evalsWithNewBuilds(db: Db, hidden: HiddenProjects, limit: number, offset: number): EvalWithJobset[] {
   return stmt<EvalWithJobset>(
     db,
     `SELECT e.*, j.project AS project, j.name AS jobset ${EVALS_FROM}
-                   WHERE e.hasnewbuilds = 1 AND ${VISIBLE_PROJECT} ORDER BY e.id DESC LIMIT @limit OFFSET @offset`,
-  ).all({ ...viewerParams(viewer), limit, offset });
+                   WHERE e.hasnewbuilds = 1 AND ${notHidden('p.name')} ORDER BY e.id DESC LIMIT ? OFFSET ?`,
+  ).all(hidden.json, limit, offset);
 }
 
-export function countEvalsWithNewBuilds(db: Db, viewer: ReadingViewer | null): number {
+export function countEvalsWithNewBuilds(db: Db, hidden: HiddenProjects): number {
   return stmt<{ n: number }>(
     db,
-    `SELECT count(*) AS n ${EVALS_FROM} WHERE e.hasnewbuilds = 1 AND ${VISIBLE_PROJECT}`,
-  ).get(viewerParams(viewer))!.n;
+    `SELECT count(*) AS n ${EVALS_FROM} WHERE e.hasnewbuilds = 1 AND ${notHidden('p.name')}`,
+  ).get(hidden.json)!.n;
 }
 
 /** The evaluation before `evalId` in its jobset that added builds: getEvals compares with that one. */
@@ -54,16 +49,16 @@ export interface FinishedStepRow {
 }
 
 /** Hydra's /steps (Root.pm steps): build steps that ran, the most recently ended first. */
-export function finishedSteps(db: Db, viewer: ReadingViewer | null, limit: number, offset: number): FinishedStepRow[] {
+export function finishedSteps(db: Db, hidden: HiddenProjects, limit: number, offset: number): FinishedStepRow[] {
   return stmt<FinishedStepRow>(
     db,
     `SELECT s.build_id, s.stepnr, s.drvpath, s.status, s.starttime, s.stoptime, s.machine, s.system,
                           j.project, j.name AS jobset, b.job
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
                    JOIN projects p ON p.name = j.project
-                   WHERE s.starttime IS NOT NULL AND s.stoptime IS NOT NULL AND ${VISIBLE_PROJECT}
-                   ORDER BY s.stoptime DESC LIMIT @limit OFFSET @offset`,
-  ).all({ ...viewerParams(viewer), limit, offset });
+                   WHERE s.starttime IS NOT NULL AND s.stoptime IS NOT NULL AND ${notHidden('p.name')}
+                   ORDER BY s.stoptime DESC LIMIT ? OFFSET ?`,
+  ).all(hidden.json, limit, offset);
 }
 
 /**

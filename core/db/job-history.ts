@@ -16,7 +16,8 @@ export function jobDurations(
   const rows = stmt<{ id: number; stoptime: number; duration: number }>(
     db,
     `SELECT id, stoptime, stoptime - starttime AS duration FROM builds
-    WHERE jobset_id = ? AND job = ? AND finished = 1 AND buildstatus = ${BuildStatus.Success} AND starttime IS NOT NULL AND stoptime IS NOT NULL
+    WHERE jobset_id = ? AND job = ? AND finished = 1 AND buildstatus = ${BuildStatus.Success} AND starttime IS NOT NULL
+      AND stoptime IS NOT NULL
                          ORDER BY id DESC LIMIT ?`,
   ).all(jobsetId, job, limit);
   return rows.reverse();

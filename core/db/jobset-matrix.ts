@@ -31,6 +31,7 @@ export function matrixCells(
     db,
     `SELECT b.job, m.eval_id, b.id, b.finished, b.buildstatus FROM builds b
                    JOIN jobset_eval_members m ON m.build_id = b.id
-    WHERE b.jobset_id = ? AND b.job IN (SELECT value FROM json_each(?)) AND m.eval_id IN (SELECT value FROM json_each(?))`,
+    WHERE b.jobset_id = ? AND b.job IN (SELECT value FROM json_each(?))
+      AND m.eval_id IN (SELECT value FROM json_each(?))`,
   ).all(jobsetId, JSON.stringify(jobs), JSON.stringify(evalIds));
 }

@@ -23,19 +23,21 @@ export function upsertJobsetFromSpec(db: Db, project: string, spec: JobsetSpec, 
   const row = stmt<{ id: number }>(
     db,
     `
-    INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval, schedule,
-                         schedulingshares, enableemail, emailoverride, keepnr, spec_source, spec_error)
+    INSERT INTO jobsets (project, name, description, nixexprinput, nixexprpath, enabled, hidden, checkinterval,
+                         schedule, schedulingshares, enableemail, emailoverride, keepnr, spec_source, spec_error)
     VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval, @schedule,
             @schedulingshares, @enableemail, @emailoverride, @keepnr, @spec_source, NULL)
     ON CONFLICT (project, name) DO UPDATE SET
       description = excluded.description, nixexprinput = excluded.nixexprinput, nixexprpath = excluded.nixexprpath,
       enabled = CASE
         -- A one-shot jobset that already ran stays off until its spec changes the state.
-    WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL AND jobsets.spec_error IS NULL THEN 0
+        WHEN jobsets.enabled = 0 AND excluded.enabled = 2 AND jobsets.lastinputshash IS NOT NULL
+          AND jobsets.spec_error IS NULL THEN 0
         ELSE excluded.enabled END,
       hidden = excluded.hidden, checkinterval = excluded.checkinterval,
       -- A new schedule counts from now: times before it was set never fire.
-      schedulecheckedtime = CASE WHEN jobsets.schedule = excluded.schedule THEN jobsets.schedulecheckedtime ELSE NULL END,
+      schedulecheckedtime = CASE WHEN jobsets.schedule = excluded.schedule
+        THEN jobsets.schedulecheckedtime ELSE NULL END,
       schedule = excluded.schedule,
       schedulingshares = excluded.schedulingshares, enableemail = excluded.enableemail,
       emailoverride = excluded.emailoverride, keepnr = excluded.keepnr, spec_source = excluded.spec_source,

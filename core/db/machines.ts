@@ -49,7 +49,8 @@ export function listMachines(db: Db): MachineRow[] {
 export function recordMachineFailure(db: Db, name: string, message: string, disabledUntil: number): void {
   stmt(
     db,
-    `UPDATE machines SET consecutive_failures = consecutive_failures + 1, last_failure = ?, last_failure_msg = ?, disabled_until = ?
+    `UPDATE machines SET consecutive_failures = consecutive_failures + 1, last_failure = ?, last_failure_msg = ?,
+      disabled_until = ?
             WHERE name = ?`,
   ).run(now(), message.slice(0, 2000), disabledUntil, name);
 }
@@ -58,7 +59,8 @@ export function recordMachineFailure(db: Db, name: string, message: string, disa
 export function recordMachineStep(db: Db, name: string, seconds: number): void {
   stmt(
     db,
-    `UPDATE machines SET nr_steps_done = nr_steps_done + 1, total_step_time = total_step_time + ?, consecutive_failures = 0, disabled_until = NULL
+    `UPDATE machines SET nr_steps_done = nr_steps_done + 1, total_step_time = total_step_time + ?,
+      consecutive_failures = 0, disabled_until = NULL
             WHERE name = ?`,
   ).run(Math.max(0, Math.round(seconds)), name);
 }

@@ -163,7 +163,8 @@ export function dueDeliveries(db: Db, kind: 'email' | 'webhook', at: number, lim
   return stmt<Delivery>(
     db,
     `SELECT id, kind, recipient, payload, created, attempts FROM outbox
-                   WHERE kind = ? AND recipient IS NOT NULL AND sent IS NULL AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?`,
+                   WHERE kind = ? AND recipient IS NOT NULL AND sent IS NULL AND next_attempt <= ?
+                     ORDER BY next_attempt, id LIMIT ?`,
   ).all(kind, at, limit);
 }
 

@@ -31,7 +31,8 @@ export function subscriberAddresses(db: Db, project: string, jobset: string): st
                     JOIN projects p ON p.name = s.project
                     WHERE s.project = ? AND s.jobset IN ('', ?) AND u.emailaddress IS NOT NULL AND u.emailaddress != ''
                       AND (p.private = 0 OR p.owner = u.username
-                           OR EXISTS (SELECT 1 FROM project_members m WHERE m.project = p.name AND m.username = u.username)
+                           OR EXISTS (SELECT 1 FROM project_members m WHERE m.project = p.name
+                             AND m.username = u.username)
                            OR EXISTS (SELECT 1 FROM user_roles r WHERE r.username = u.username AND r.role = 'admin'))`,
   )
     .all(project, jobset)
@@ -121,7 +122,8 @@ export function responsibleInputRevisions(
                            WHERE prev.name = i.name AND prev.eval_id =
                              (SELECT max(e.id) FROM jobset_evals e WHERE e.jobset_id = ? AND e.id < ?)) AS "from"
                    FROM jobset_inputs i JOIN jobset_eval_inputs cur ON cur.eval_id = ? AND cur.name = i.name
-                   WHERE i.jobset_id = ? AND i.emailresponsible = 1 AND i.type = 'git' AND cur.uri IS NOT NULL AND cur.revision IS NOT NULL
+                   WHERE i.jobset_id = ? AND i.emailresponsible = 1 AND i.type = 'git' AND cur.uri IS NOT NULL
+                     AND cur.revision IS NOT NULL
                    ORDER BY i.name`,
   ).all(jobsetId, evalId, evalId, jobsetId);
 }

@@ -22,7 +22,8 @@ export function saveProject(db: Db, p: ProjectEdit): boolean {
       `INSERT INTO projects (name, displayname, description, homepage, owner, enabled, hidden, private)
               VALUES (@name, @displayname, @description, @homepage, @owner, @enabled, @hidden, @private)
               ON CONFLICT (name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description,
-                homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, private = excluded.private`,
+                homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden,
+                  private = excluded.private`,
     ).run({ ...p, enabled: p.enabled ? 1 : 0, hidden: p.hidden ? 1 : 0, private: p.private ? 1 : 0 });
     return !existed;
   });
@@ -60,10 +61,12 @@ export function saveJobset(db: Db, j: JobsetEdit): boolean {
                                                   schedule, schedulingshares, enableemail, emailoverride, keepnr)
               VALUES (@project, @name, @description, @nixexprinput, @nixexprpath, @enabled, @hidden, @checkinterval,
                       COALESCE(@schedule, ''), @schedulingshares, @enableemail, @emailoverride, @keepnr)
-              ON CONFLICT (project, name) DO UPDATE SET description = excluded.description, nixexprinput = excluded.nixexprinput,
+              ON CONFLICT (project, name) DO UPDATE SET description = excluded.description,
+                nixexprinput = excluded.nixexprinput,
                 nixexprpath = excluded.nixexprpath, enabled = excluded.enabled, hidden = excluded.hidden,
                 checkinterval = excluded.checkinterval, schedulingshares = excluded.schedulingshares,
-                schedulecheckedtime = CASE WHEN @schedule IS NULL OR jobsets.schedule = @schedule THEN jobsets.schedulecheckedtime ELSE NULL END,
+                schedulecheckedtime = CASE WHEN @schedule IS NULL
+                  OR jobsets.schedule = @schedule THEN jobsets.schedulecheckedtime ELSE NULL END,
                 schedule = COALESCE(@schedule, jobsets.schedule),
                 enableemail = excluded.enableemail, emailoverride = excluded.emailoverride, keepnr = excluded.keepnr,
                 lastinputshash = NULL

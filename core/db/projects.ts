@@ -17,10 +17,13 @@ export type ProjectFields = Pick<
 export function upsertProject(db: Db, p: ProjectFields): void {
   stmt(
     db,
-    `INSERT INTO projects (name, displayname, description, homepage, enabled, hidden, private, owner, declfile, decltype, declvalue, spec_source, spec_error)
-            VALUES (@name, @displayname, @description, @homepage, @enabled, @hidden, @private, @owner, @declfile, @decltype, @declvalue, @spec_source, NULL)
+    `INSERT INTO projects (name, displayname, description, homepage, enabled, hidden, private, owner, declfile,
+      decltype, declvalue, spec_source, spec_error)
+            VALUES (@name, @displayname, @description, @homepage, @enabled, @hidden, @private, @owner, @declfile,
+              @decltype, @declvalue, @spec_source, NULL)
             ON CONFLICT (name) DO UPDATE SET displayname = excluded.displayname, description = excluded.description,
-              homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden, private = excluded.private, owner = excluded.owner,
+              homepage = excluded.homepage, enabled = excluded.enabled, hidden = excluded.hidden,
+                private = excluded.private, owner = excluded.owner,
               declfile = excluded.declfile, decltype = excluded.decltype, declvalue = excluded.declvalue,
               spec_source = excluded.spec_source, spec_error = NULL`,
   ).run({

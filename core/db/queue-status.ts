@@ -1,5 +1,5 @@
 import { stmt, type Db } from './database.ts';
-import { notHidden, type HiddenProjects } from './hidden-projects.ts';
+import { notHidden, type HiddenProjects } from './visibility.ts';
 
 export interface RunningStepRow {
   build_id: number;
@@ -18,7 +18,8 @@ export interface RunningStepRow {
 export function runningSteps(db: Db, hidden: HiddenProjects): RunningStepRow[] {
   return stmt<RunningStepRow>(
     db,
-    `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project, j.name AS jobset
+    `SELECT s.build_id, s.stepnr, s.drvpath, s.busy, s.starttime, s.machine, s.system, b.job, j.project,
+      j.name AS jobset
                    FROM build_steps s JOIN builds b ON b.id = s.build_id JOIN jobsets j ON j.id = b.jobset_id
                    WHERE s.busy != 0 AND ${notHidden('j.project')} ORDER BY s.starttime, s.build_id`,
   ).all(hidden.json);
@@ -45,7 +46,8 @@ export function serverCounters(db: Db, hidden: HiddenProjects): Counters {
   return stmt<Counters>(
     db,
     `SELECT (SELECT count(*) FROM builds WHERE finished = 0 AND jobset_id IN ${shown}) AS queued,
-                          (SELECT count(*) FROM build_steps s JOIN builds b ON b.id = s.build_id WHERE s.busy != 0 AND b.jobset_id IN ${shown}) AS running,
+                          (SELECT count(*) FROM build_steps s JOIN builds b ON b.id = s.build_id WHERE s.busy != 0
+                            AND b.jobset_id IN ${shown}) AS running,
                           (SELECT count(*) FROM builds WHERE finished = 1 AND jobset_id IN ${shown}) AS finished,
                           (SELECT count(*) FROM jobset_evals WHERE jobset_id IN ${shown}) AS evals,
                           (SELECT count(*) FROM machines) AS machines`,

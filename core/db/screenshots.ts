@@ -22,7 +22,8 @@ export function recordScreenshots(db: Db, buildId: number, shots: readonly Scree
   stmt(db, 'DELETE FROM build_screenshots WHERE build_id = ?').run(buildId);
   const insert = stmt(
     db,
-    `INSERT INTO build_screenshots (build_id, productnr, file, name, width, height, error, previous_build_id, previous_productnr, previous_file, changed_pixels, total_pixels, diff_png)
+    `INSERT INTO build_screenshots (build_id, productnr, file, name, width, height, error, previous_build_id,
+      previous_productnr, previous_file, changed_pixels, total_pixels, diff_png)
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const s of shots) {
@@ -46,8 +47,9 @@ export function recordScreenshots(db: Db, buildId: number, shots: readonly Scree
 
 export type ScreenshotRow = Omit<ScreenshotRecord, 'diffPng'> & { buildId: number; hasDiff: number };
 
-const COLUMNS = `s.build_id AS buildId, s.productnr, s.file, s.name, s.width, s.height, s.error, s.previous_build_id AS previousBuildId,
-                 s.previous_productnr AS previousProductnr, s.previous_file AS previousFile, s.changed_pixels AS changedPixels,
+const COLUMNS = `s.build_id AS buildId, s.productnr, s.file, s.name, s.width, s.height, s.error,
+                 s.previous_build_id AS previousBuildId, s.previous_productnr AS previousProductnr,
+                 s.previous_file AS previousFile, s.changed_pixels AS changedPixels,
                  s.total_pixels AS totalPixels, s.diff_png IS NOT NULL AS hasDiff`;
 
 export function buildScreenshots(db: Db, buildId: number): ScreenshotRow[] {
@@ -81,7 +83,8 @@ export function screenshotDiff(db: Db, buildId: number, productnr: number, file:
 export function previousSuccessfulBuild(db: Db, jobsetId: number, job: string, buildId: number): number | undefined {
   const row = stmt<{ id: number }>(
     db,
-    `SELECT id FROM builds WHERE jobset_id = ? AND job = ? AND id < ? AND finished = 1 AND buildstatus = ${BuildStatus.Success} ORDER BY id DESC LIMIT 1`,
+    `SELECT id FROM builds WHERE jobset_id = ? AND job = ? AND id < ? AND finished = 1
+      AND buildstatus = ${BuildStatus.Success} ORDER BY id DESC LIMIT 1`,
   ).get(jobsetId, job, buildId);
   return row?.id;
 }

@@ -13,6 +13,7 @@ export function logOfStepThatBuilt(
   return stmt<{ buildId: number; stepnr: number; logfile: string }>(
     db,
     `SELECT build_id AS buildId, stepnr, logfile FROM build_steps
-    WHERE drvpath = ? AND busy = 0 AND status = ${BuildStatus.Success} AND logfile IS NOT NULL ORDER BY stoptime DESC LIMIT 1`,
+    WHERE drvpath = ? AND busy = 0 AND status = ${BuildStatus.Success} AND logfile IS NOT NULL
+    ORDER BY stoptime DESC LIMIT 1`,
   ).get(drvPath);
 }

@@ -62,7 +62,8 @@ export function finishStep(db: Db, buildId: number, stepnr: number, end: StepEnd
   writeTransaction(db, () => {
     stmt(
       db,
-      'UPDATE build_steps SET busy = 0, status = ?, errormsg = ?, stoptime = ?, logfile = coalesce(?, logfile) WHERE build_id = ? AND stepnr = ?',
+      `UPDATE build_steps SET busy = 0, status = ?, errormsg = ?, stoptime = ?, logfile = coalesce(?, logfile)
+        WHERE build_id = ? AND stepnr = ?`,
     ).run(end.status, end.errormsg, now(), end.logfile ?? null, buildId, stepnr);
     for (const [name, path] of Object.entries(end.outputs)) {
       stmt(db, 'INSERT OR REPLACE INTO build_step_outputs (build_id, stepnr, name, path) VALUES (?, ?, ?, ?)').run(
@@ -80,7 +81,9 @@ export function failedStepDrvs(db: Db, buildId: number): { drvpath: string; prop
   return stmt<{ drvpath: string; propagatedfrom: number | null }>(
     db,
     `SELECT DISTINCT drvpath, propagatedfrom FROM build_steps
-    WHERE build_id = ? AND busy = 0 AND status IS NOT NULL AND status NOT IN (${sqlList([BuildStatus.Success, BuildStatus.Aborted, BuildStatus.Cancelled])}) AND drvpath IS NOT NULL`,
+    WHERE build_id = ? AND busy = 0 AND status IS NOT NULL
+      AND status NOT IN (${sqlList([BuildStatus.Success, BuildStatus.Aborted, BuildStatus.Cancelled])})
+      AND drvpath IS NOT NULL`,
   ).all(buildId);
 }
 

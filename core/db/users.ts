@@ -21,7 +21,8 @@ export function saveUser(
       db,
       `INSERT INTO users (username, fullname, emailaddress, password) VALUES (?, ?, ?, ?)
               ON CONFLICT (username) DO UPDATE SET password = excluded.password,
-    fullname = coalesce(excluded.fullname, users.fullname), emailaddress = coalesce(excluded.emailaddress, users.emailaddress)`,
+    fullname = coalesce(excluded.fullname, users.fullname),
+    emailaddress = coalesce(excluded.emailaddress, users.emailaddress)`,
     ).run(u.username, u.fullname ?? null, u.email ?? null, u.passwordHash);
     stmt(db, 'DELETE FROM user_roles WHERE username = ?').run(u.username);
     for (const role of u.roles) stmt(db, 'INSERT INTO user_roles (username, role) VALUES (?, ?)').run(u.username, role);

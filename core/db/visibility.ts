@@ -1,18 +1,44 @@
+import { stmt, type Db } from './database.ts';
+
 /** Who asks, as far as visibility goes: an anonymous client is null. */
-export interface ReadingViewer {
+interface ReadingViewer {
   username: string;
   roles: readonly string[];
 }
 
 /**
- * The one rule for which projects a viewer may read, in SQL, for queries that filter many
- * rows at once: public projects for everyone; private ones for admins, their owner and
- * members (server/auth/permissions.ts mayRead says the same for one project). `p` must
- * name the projects table in the query; bind viewerParams(viewer) with it.
+ * The private projects one viewer may not read: the one answer to "which projects may this
+ * viewer see", for every query that lists or counts across projects and for every check of
+ * one project. A query that takes a `HiddenProjects` filters with `notHidden(column)`; a
+ * viewer who may read everything (or a site without private projects) gets `[]`, so answers
+ * cached per `hidden.json` are shared by everyone who sees the same.
  */
-export const VISIBLE_PROJECT = `(p.private = 0 OR @viewer_admin = 1 OR p.owner = @viewer
-  OR EXISTS (SELECT 1 FROM project_members m WHERE m.project = p.name AND m.username = @viewer))`;
-
-export function viewerParams(viewer: ReadingViewer | null): { viewer: string | null; viewer_admin: number } {
-  return { viewer: viewer?.username ?? null, viewer_admin: viewer?.roles.includes('admin') ? 1 : 0 };
+export interface HiddenProjects {
+  readonly json: string;
+  readonly names: ReadonlySet<string>;
 }
+
+/**
+ * Private projects are readable by admins, their owner and their members only; public ones
+ * by everyone. `IS` keeps a private project without an owner hidden from a logged-in
+ * outsider (`owner = @viewer` would be NULL there, and NOT NULL selects nothing).
+ */
+export function hiddenProjects(db: Db, viewer: ReadingViewer | null): HiddenProjects {
+  if (viewer?.roles.includes('admin')) return { json: '[]', names: new Set() };
+  const rows = stmt<{ name: string }>(
+    db,
+    `SELECT p.name FROM projects p WHERE p.private = 1 AND NOT (@viewer IS NOT NULL AND (p.owner IS @viewer
+       OR EXISTS (SELECT 1 FROM project_members m WHERE m.project = p.name AND m.username = @viewer)))
+     ORDER BY p.name`,
+  ).all({ viewer: viewer?.username ?? null });
+  const names = rows.map((r) => r.name);
+  return { json: JSON.stringify(names), names: new Set(names) };
+}
+
+/**
+ * The SQL condition "project column `column` is not hidden". It binds one parameter,
+ * `hidden.json`, at `parameter`: `?`, or a name such as `@hidden` in a query whose other
+ * parameters are named.
+ */
+export const notHidden = (column: string, parameter = '?'): string =>
+  `${column} NOT IN (SELECT value FROM json_each(${parameter}))`;

@@ -11,7 +11,8 @@ export function rejectUnknown(obj: Json, allowed: string[], where: string): void
   const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
   if (unknown.length) {
     throw new SpecError(
-      `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(' ')})`,
+      `${where}: unknown key${unknown.length > 1 ? 's' : ''} ` +
+        `${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(' ')})`,
     );
   }
 }

@@ -31,7 +31,10 @@ export function pathInputProblem(path: string, rules: PathRules): string | null 
   if (within(target, state) || within(state, target))
     return `path ${JSON.stringify(path)} is or holds hydrant's state directory`;
   if (!rules.allowed.some((dir) => within(target, real(resolve(dir))))) {
-    return `path ${JSON.stringify(path)} is not under a directory allowed for path inputs (--allowed-paths: ${rules.allowed.join(':') || 'none'})`;
+    return (
+      `path ${JSON.stringify(path)} is not under a directory allowed for path inputs ` +
+      `(--allowed-paths: ${rules.allowed.join(':') || 'none'})`
+    );
   }
   return null;
 }

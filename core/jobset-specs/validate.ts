@@ -29,7 +29,10 @@ function resolveLocal(type: string, value: string, baseDir: string | undefined):
   return value;
 }
 
-/** What the path rules say against an input's value: a path outside the allowed directories, a git URL of a refused kind. */
+/**
+ * What the path rules say against an input's value: a path outside the allowed directories, a git
+ * URL of a refused kind.
+ */
 function inputProblem(type: string, value: string, paths: PathRules | undefined): string | null {
   if (type === 'path' && paths) return pathInputProblem(value, paths);
   if (type === 'git') return gitUrlProblem(value.trim().split(/\s+/)[0] ?? '', paths);
@@ -76,7 +79,8 @@ function enabledState(obj: Json, where: string): 0 | 1 | 2 | 3 {
   if (v === false) return 0;
   if (v === 0 || v === 1 || v === 2 || v === 3) return v;
   throw new SpecError(
-    `${where}: "enabled" must be 0 (disabled), 1 (enabled), 2 (one-shot) or 3 (one-at-a-time), got ${JSON.stringify(v)}`,
+    `${where}: "enabled" must be 0 (disabled), 1 (enabled), 2 (one-shot) or 3 (one-at-a-time), ` +
+      `got ${JSON.stringify(v)}`,
   );
 }
 
@@ -111,7 +115,8 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string, ctx: 
   // Specs written for Hydra often say "type": 0 (a legacy, non-flake jobset): that is ours.
   if ((raw['type'] ?? 0) !== 0 || raw['flake'] !== undefined) {
     throw new SpecError(
-      `${at}: flake jobsets ("type": 1, "flake") are not supported; use "type": 0 or leave it out, with "nixexprinput" and "nixexprpath"`,
+      `${at}: flake jobsets ("type": 1, "flake") are not supported; use "type": 0 or leave it ` +
+        `out, with "nixexprinput" and "nixexprpath"`,
     );
   }
   const inputsRaw = raw['inputs'] ?? {};
@@ -123,7 +128,8 @@ export function parseJobsetSpec(name: string, raw: unknown, where: string, ctx: 
   const exprInput = inputs.find((i) => i.name === nixexprinput);
   if (!exprInput)
     throw new SpecError(
-      `${at}: "nixexprinput" names "${nixexprinput}", which is not one of its inputs (${inputs.map((i) => i.name).join(', ') || 'none'})`,
+      `${at}: "nixexprinput" names "${nixexprinput}", which is not one of its inputs ` +
+        `(${inputs.map((i) => i.name).join(', ') || 'none'})`,
     );
   if (exprInput.type !== 'git' && exprInput.type !== 'path')
     throw new SpecError(`${at}: "nixexprinput" must be a git or path input, "${nixexprinput}" is ${exprInput.type}`);

@@ -3,8 +3,8 @@
  * is plainly an address is taken: no quotes, spaces or control characters, bounded length,
  * so nothing from a build can become an extra header or recipient list.
  */
-const ADDRESS =
-  /[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+/g;
+const DOMAIN_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?';
+const ADDRESS = new RegExp(`[A-Za-z0-9.!#$%&'*+/=?^_{|}~-]+@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})+`, 'g');
 
 export function addressesIn(text: string | null | undefined): string[] {
   if (!text) return [];

@@ -106,7 +106,8 @@ export function composeBuildMail(m: BuildMail, to: string, unsubscribe: string):
   if (m.blame) blameParts(m.blame, text, html);
   text.push('-- ', `Sent by hydrant (${m.instance}). No more mail from ${m.project}: ${unsubscribe}`);
   html.push(
-    `<hr><p>Sent by hydrant (${escapeHtml(m.instance)}). <a href="${escapeHtml(unsubscribe)}">No more mail from ${escapeHtml(m.project)}</a></p>`,
+    `<hr><p>Sent by hydrant (${escapeHtml(m.instance)}). ` +
+      `<a href="${escapeHtml(unsubscribe)}">No more mail from ${escapeHtml(m.project)}</a></p>`,
   );
   return {
     to,
@@ -126,7 +127,8 @@ export function composeBuildMail(m: BuildMail, to: string, unsubscribe: string):
 
 function blameParts(b: Blame, text: string[], html: string[]): void {
   if (!b.authorsMailed) {
-    const line = `${b.count} commits since the previous evaluation; too many to blame, so none of their authors was mailed.`;
+    const commits = `${b.count} commits since the previous evaluation`;
+    const line = `${commits}; too many to blame, so none of their authors was mailed.`;
     text.push(line, '');
     html.push(`<p>${escapeHtml(line)}</p>`);
     return;
@@ -140,7 +142,8 @@ function blameParts(b: Blame, text: string[], html: string[]): void {
     const who = `${c.author} <${c.email}>`;
     text.push(`  ${c.hash.slice(0, 12)} ${headerValue(who)}: ${headerValue(c.subject)}`);
     html.push(
-      `<li><code>${escapeHtml(c.hash.slice(0, 12))}</code> ${escapeHtml(headerValue(who))}: ${escapeHtml(headerValue(c.subject))}</li>`,
+      `<li><code>${escapeHtml(c.hash.slice(0, 12))}</code> ${escapeHtml(headerValue(who))}: ` +
+        `${escapeHtml(headerValue(c.subject))}</li>`,
     );
   }
   text.push('');

@@ -67,7 +67,10 @@ export interface BuildConnection {
    * already be valid on that machine. Never rejects: every way a build can end is a result.
    */
   build(drvPath: string, drv: Derivation, inputPaths: readonly string[], options: BuildOptions): Promise<BuildOutcome>;
-  /** The NAR size of these paths together, as that machine's store has them (after a build, before they are copied back). */
+  /**
+   * The NAR size of these paths together, as that machine's store has them (after a build, before
+   * they are copied back).
+   */
   narSize(paths: readonly string[]): Promise<number>;
   close(): void;
 }

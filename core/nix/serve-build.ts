@@ -45,7 +45,9 @@ export class ServeBuildConnection implements BuildConnection {
       const tail = this.conn.tail;
       return {
         kind: 'connection-lost',
-        message: `lost the connection to ${this.where} while building: ${(e as Error).message}${tail ? ` (${tail.split('\n').slice(-3).join(' / ')})` : ''}`,
+        message:
+          `lost the connection to ${this.where} while building: ` +
+          `${(e as Error).message}${tail ? ` (${tail.split('\n').slice(-3).join(' / ')})` : ''}`,
       };
     } finally {
       o.signal.removeEventListener('abort', abort);

@@ -1,7 +1,10 @@
 import { bumpBuilds } from '../../core/db/build-actions.ts';
 import type { CommandContext } from './context.ts';
 
-/** Moves queued builds (and the steps they need) ahead of everything queued so far, in the database and in the step graph. */
+/**
+ * Moves queued builds (and the steps they need) ahead of everything queued so far, in the database
+ * and in the step graph.
+ */
 export function bumpQueued(ctx: CommandContext, ids: readonly number[]): { priority: number; bumped: number[] } {
   const result = bumpBuilds(ctx.db, ids);
   for (const id of result.bumped) {

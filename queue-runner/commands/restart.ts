@@ -28,5 +28,6 @@ export async function restartBuild(ctx: CommandContext, buildId: number): Promis
   const dependencies = [...failedDrvs].filter((d) => d !== build.drvpath).flatMap((d) => failedBuildsOfDrv(ctx.db, d));
   const { requeued, cleared } = restartBuilds(ctx.db, [buildId, ...new Set(dependencies)], [...paths]);
   const others = requeued.filter((id) => id !== buildId);
-  return `build ${buildId} restarted; ${cleared} cached failure(s) cleared${others.length ? `; also restarted dependency build(s) ${others.join(', ')}` : ''}`;
+  const alsoRestarted = others.length ? `; also restarted dependency build(s) ${others.join(', ')}` : '';
+  return `build ${buildId} restarted; ${cleared} cached failure(s) cleared${alsoRestarted}`;
 }

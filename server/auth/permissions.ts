@@ -1,6 +1,6 @@
 import type { Db } from '../../core/db/database.ts';
 import { getProject } from '../../core/db/projects.ts';
-import { hiddenProjects } from '../../core/db/hidden-projects.ts';
+import { hiddenProjects } from '../../core/db/visibility.ts';
 import { isProjectMember } from '../../core/db/users.ts';
 import type { Viewer } from './session.ts';
 
@@ -43,7 +43,7 @@ export function mayCreateProject(viewer: Viewer | null): boolean {
   return !!viewer && (viewer.roles.includes('admin') || viewer.roles.includes('create-projects'));
 }
 
-/** Private projects are readable by their owner, members and admins only (one rule: core/db/hidden-projects.ts). */
+/** Private projects are readable by their owner, members and admins only (one rule: core/db/visibility.ts). */
 export function mayRead(db: Db, viewer: Viewer | null, project: { name: string; private: number }): boolean {
   return project.private === 0 || !hiddenProjects(db, viewer).names.has(project.name);
 }

@@ -3,8 +3,8 @@ import { evalBuildIdsAfter } from '../../core/db/eval-pages.ts';
 import { evalInputs, evalSummary } from '../../core/db/evals.ts';
 import { countEvalsWithNewBuilds, evalsWithNewBuilds, previousEvalWithNewBuilds } from '../../core/db/global-lists.ts';
 import type { EvalInputRow } from '../../core/model/rows.ts';
-import { viewerOf } from '../auth/session.ts';
 import { evalJson } from '../json-shapes.ts';
+import { hiddenFrom } from '../lookups.ts';
 import { sendPage } from '../negotiate.ts';
 import { pager, paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -22,12 +22,13 @@ const changed = (cur: EvalInputRow, prev: EvalInputRow | undefined) =>
  * readable project that added builds, 20 a page, each with its counts, the change in
  * successes since the previous such evaluation of its jobset, and the inputs that changed.
  */
-export function evalsRoutes(router: Router, { db, render, cache }: RouteContext): void {
+export function evalsRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render, cache } = ctx;
   router.get('/evals', (req, res) => {
-    const viewer = viewerOf(res);
+    const hidden = hiddenFrom(ctx, res);
     const p = paging(req, 20, 100);
-    const evals = evalsWithNewBuilds(db, viewer, p.rows, p.offset);
-    const total = countEvalsWithNewBuilds(db, viewer);
+    const evals = evalsWithNewBuilds(db, hidden, p.rows, p.offset);
+    const total = countEvalsWithNewBuilds(db, hidden);
     const summary = (id: number) => cache.get(`summary:${id}`, () => evalSummary(db, id));
     const entries = evals.map((e) => {
       const cur = summary(e.id);

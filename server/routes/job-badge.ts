@@ -33,8 +33,10 @@ export function jobBadgeRoutes(router: Router, ctx: RouteContext): void {
       .set('Cache-Control', 'no-cache')
       .type('image/svg+xml')
       .send(
-        `<svg xmlns="http://www.w3.org/2000/svg" width="${lw + mw}" height="20" role="img" aria-label="${xml(label)}: ${xml(message)}">` +
-          `<rect width="${lw}" height="20" fill="#555"/><rect x="${lw}" width="${mw}" height="20" fill="${COLORS[color]}"/>` +
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${lw + mw}" height="20" role="img" ` +
+          `aria-label="${xml(label)}: ${xml(message)}">` +
+          `<rect width="${lw}" height="20" fill="#555"/>` +
+          `<rect x="${lw}" width="${mw}" height="20" fill="${COLORS[color]}"/>` +
           `<g fill="#fff" font-family="Verdana,sans-serif" font-size="11"><text x="5" y="14">${xml(label)}</text>` +
           `<text x="${lw + 5}" y="14">${xml(message)}</text></g></svg>`,
       );

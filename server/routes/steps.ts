@@ -1,17 +1,18 @@
 import type { Router } from 'express';
 import { finishedSteps } from '../../core/db/global-lists.ts';
 import { statusLabel } from '../../core/model/status.ts';
-import { viewerOf } from '../auth/session.ts';
+import { hiddenFrom } from '../lookups.ts';
 import { sendPage } from '../negotiate.ts';
 import { paging } from '../paging.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
 
 /** Hydra's /steps (Root.pm steps): the build steps that ended most recently, 20 a page. */
-export function stepsRoutes(router: Router, { db, render }: RouteContext): void {
+export function stepsRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render } = ctx;
   router.get('/steps', (req, res) => {
     const p = paging(req, 20, 100);
-    const steps = finishedSteps(db, viewerOf(res), p.rows, p.offset);
+    const steps = finishedSteps(db, hiddenFrom(ctx, res), p.rows, p.offset);
     sendPage(req, res, render, {
       template: 'steps',
       view: () => ({

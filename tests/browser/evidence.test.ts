@@ -34,7 +34,8 @@ const report = productJob(
   [
     'mkdir -p $out/src',
     "printf 'int f(int x) {\\n  if (x)\\n    return 1;\\n  return 0;\\n}\\n' > $out/src/f.c",
-    "printf '%s\\n' 'TN:' \"SF:$out/src/f.c\" 'FN:1,f' 'FNDA:2,f' 'DA:1,2' 'DA:2,2' 'DA:3,2' 'DA:4,0' 'end_of_record' > $out/f.info",
+    "printf '%s\\n' 'TN:' \"SF:$out/src/f.c\" 'FN:1,f' 'FNDA:2,f' 'DA:1,2' 'DA:2,2' 'DA:3,2' " +
+      "'DA:4,0' 'end_of_record' > $out/f.info",
     'genhtml --quiet --output-directory $out/html $out/f.info 2>&1 | grep -v "Subroutine .* redefined" || true',
     'echo \'<script>document.title = "script ran"</script>\' >> $out/html/index.html',
   ].join('\n'),

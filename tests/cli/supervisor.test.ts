@@ -50,7 +50,8 @@ before(async () => {
   writeFileSync(
     join(jobsets, 'src', 'release.nix'),
     `{ ok = derivation {
-    name = "supervised-${randomUUID()}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo built; echo > $out" ];
+    name = "supervised-${randomUUID()}"; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" "echo built; echo > $out" ];
   }; }`,
   );
   writeFileSync(
@@ -88,7 +89,8 @@ test('each role runs in a process of its own', async () => {
 });
 
 for (const role of ROLES) {
-  test(`kill -9 of the ${role} leaves the other roles running, and it is restarted with the reason logged`, async () => {
+  test(`kill -9 of the ${role} leaves the other roles running, \
+and it is restarted with the reason logged`, async () => {
     const before = rolePids();
     process.kill(before[role]!, 'SIGKILL');
     await waitFor(`the ${role} to be restarted`, () => rolePids()[role] !== before[role], 30);

@@ -82,7 +82,8 @@ test("a declarative project's jobsets follow its declfile, revision by revision"
   );
 });
 
-test('a broken declfile is reported on the .jobsets jobset and changes nothing; a bad jobset names its key', async () => {
+test(`a broken declfile is reported on the .jobsets jobset and changes nothing; \
+a bad jobset names its key`, async () => {
   const f = evaluatorFixture();
   const repo = new ReleaseRepo(join(f.dir, 'repo'), 'a = job "a";');
   repo.write('spec.json', declared(repo.dir, { trunk: { checkinterval: 0 } })).commit('declare');

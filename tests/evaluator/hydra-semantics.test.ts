@@ -40,7 +40,8 @@ test('meta: priority 100 unless set (0 counts as unset), licences by shortName, 
   assert.equal(builds.nolicence!.license, null, 'a licence without shortName gives nothing, as in Hydra');
 });
 
-test("an aggregate's constituent shared by several jobs is the job with the shortest name; they are listed by job name", async () => {
+test(`an aggregate's constituent shared by several jobs is the job with the shortest name; \
+they are listed by job name`, async () => {
   const { f, builds } = await evaluate(`
     zlib = job "zlib";
     longer-alias = job "zlib";

@@ -106,7 +106,8 @@ test('a git repository is cloned once and fetched after', async () => {
   const f = evaluatorFixture();
   const repo = new GitRepo(join(f.dir, 'repo'));
   const release = (n: number) =>
-    `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} ${n} > $out" ]; }; }`;
+    `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; ` +
+    `builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} ${n} > $out" ]; }; }`;
   repo.write('release.nix', release(1)).commit('one');
   f.writeSpec('p', {
     jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value: repo.dir } } } },
@@ -159,7 +160,8 @@ test('polling an unchanged repository does not check it out or copy it to the st
   repo
     .write(
       'release.nix',
-      `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} > $out" ]; }; }`,
+      `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; ` +
+        `builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} > $out" ]; }; }`,
     )
     .commit('one');
   f.writeSpec('p', {

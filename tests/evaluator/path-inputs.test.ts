@@ -107,7 +107,8 @@ test('a path input that holds the state directory is refused when fetched, whoev
   );
 });
 
-test('git inputs: remote URLs pass; options, transport helpers and local repositories outside the allowed directories do not', () => {
+test(`git inputs: remote URLs pass; \
+options, transport helpers and local repositories outside the allowed directories do not`, () => {
   const f = evaluatorFixture(['--allowed-paths', join(tempDir(), 'elsewhere')]);
   const git = (value: string) => ({
     jobsets: { j: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'git', value } } } },

@@ -61,7 +61,8 @@ async function evaluate(extraArgs: string[]) {
   return { descriptions, errors: Object.fromEntries(evalErrors(f.db, evalId).map((e) => [e.job, e.message])) };
 }
 
-test("an expression cannot read the server's files, fetch other URLs or see the environment; its own input it reads", async () => {
+test(`an expression cannot read the server's files, fetch other URLs or see the environment; \
+its own input it reads`, async () => {
   const { descriptions, errors } = await evaluate([]);
   assert.doesNotMatch(JSON.stringify({ descriptions, errors }), new RegExp(SECRET));
   assert.match(errors['reader'] ?? '', /forbidden in restricted mode/);

@@ -27,7 +27,8 @@ const jobset = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-test('two projects with three jobsets sync; edits update them; removed ones are disabled and hidden, history kept', () => {
+test(`two projects with three jobsets sync; edits update them; removed ones are disabled and hidden, \
+history kept`, () => {
   const f = evaluatorFixture();
   f.writeSpec('alpha', {
     displayname: 'Alpha',
@@ -159,7 +160,8 @@ test('"private": true in a spec makes the project private; a bad value names the
   );
 });
 
-test('a directory, a dangling symlink, a pipe or an oversized file among the specs is reported on its own; the others sync', () => {
+test(`a directory, a dangling symlink, a pipe or an oversized file among the specs is reported on its own; \
+the others sync`, () => {
   const f = evaluatorFixture();
   f.writeSpec('good', { displayname: 'Good', jobsets: { trunk: jobset() } });
   mkdirSync(join(f.specDir, 'adir.json'));

@@ -6,7 +6,7 @@ import type { Db } from '../../core/db/database.ts';
 import { stmt } from '../../core/db/database.ts';
 import { finishBuild, type BuildResult } from '../../core/db/build-results.ts';
 import { evalBuildsPage } from '../../core/db/eval-pages.ts';
-import type { HiddenProjects } from '../../core/db/hidden-projects.ts';
+import type { HiddenProjects } from '../../core/db/visibility.ts';
 import { finishStep, type StepEnd } from '../../core/db/steps.ts';
 import type { BuildWithJobset } from '../../core/model/rows.ts';
 import { BuildStatus } from '../../core/model/status.ts';
@@ -154,6 +154,11 @@ export function countEvals(db: Db, jobsetId: number): number {
 
 /** A reader who may see every project, for tests of queries that take the viewer's hidden projects. */
 export const NOTHING_HIDDEN: HiddenProjects = { json: '[]', names: new Set() };
+
+/** Leaves a project without an owner, as a database that came from Hydra may: no form or spec writes that. */
+export function clearProjectOwner(db: Db, project: string): void {
+  stmt(db, 'UPDATE projects SET owner = NULL WHERE name = ?').run(project);
+}
 
 export interface OutboxEntry {
   id: number;

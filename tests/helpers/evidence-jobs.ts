@@ -18,5 +18,6 @@ export function productJob(name: string, script: string, products: string[]): st
 export function screenScript(file: string, opts: { width: number; height: number; x: number; y: number }): string {
   return `awk 'BEGIN { print "P3"; print "${opts.width} ${opts.height}"; print "255";
     for (j = 0; j < ${opts.height}; j++) for (i = 0; i < ${opts.width}; i++)
-      print ((i >= ${opts.x} && i < ${opts.x} + 8 && j >= ${opts.y} && j < ${opts.y} + 8) ? "255 255 255" : "0 0 0") }' | pnmtopng > ${file}`;
+      print ((i >= ${opts.x} && i < ${opts.x} + 8 && j >= ${opts.y} && j < ${opts.y} + 8) ? "255 255 255" : "0 0 0")
+    }' | pnmtopng > ${file}`;
 }

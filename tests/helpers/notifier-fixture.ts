@@ -41,11 +41,16 @@ export class NotifierFixture extends QueueFixture {
     const parts = Object.entries(spec).map(([name, s]) => {
       const key = JSON.stringify(name);
       if (s === 'ok') return `${key} = ${meta(maintainers)} (job "j" "echo round ${r} > $out");`;
-      if (s === 'fail')
-        return `${key} = ${meta(maintainers)} (job "j" "echo round ${r}; echo 'error: <b>boom</b> in ${name}'; exit 1");`;
-      if ('dependsOn' in s)
-        return `${key} = ${meta(maintainers)} (jobWith "j" { dep = self.${JSON.stringify(s.dependsOn)}; } "cat $dep > $out");`;
-      return `${key} = ${meta(s.maintainers)} (job "j" "echo round ${r}; ${'fail' in s ? 'exit 1' : 'echo ok > $out'}");`;
+      if (s === 'fail') {
+        const script = `echo round ${r}; echo 'error: <b>boom</b> in ${name}'; exit 1`;
+        return `${key} = ${meta(maintainers)} (job "j" "${script}");`;
+      }
+      if ('dependsOn' in s) {
+        const dep = `self.${JSON.stringify(s.dependsOn)}`;
+        return `${key} = ${meta(maintainers)} (jobWith "j" { dep = ${dep}; } "cat $dep > $out");`;
+      }
+      const script = `echo round ${r}; ${'fail' in s ? 'exit 1' : 'echo ok > $out'}`;
+      return `${key} = ${meta(s.maintainers)} (job "j" "${script}");`;
     });
     return `let self = { ${parts.join('\n')} }; in self`;
   }

@@ -46,7 +46,9 @@ export class SshMachine {
       ].join('\n'),
     );
     // /run/sshd (privilege separation) is made on a private tmpfs, not on this machine's /run.
-    const script = `mount --bind ${this.nixDir} /nix && mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd && exec /usr/sbin/sshd -D -e -f ${join(this.dir, 'sshd_config')}`;
+    const script =
+      `mount --bind ${this.nixDir} /nix && mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd && ` +
+      `exec /usr/sbin/sshd -D -e -f ${join(this.dir, 'sshd_config')}`;
     this.sshd = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -61,7 +63,10 @@ export class SshMachine {
   /** A machines-file line for this machine. */
   line(systems: string, supported = '-', mandatory = '-', maxJobs = 1, speed = 1): string {
     const hostKey = Buffer.from(readFileSync(join(this.dir, 'host_key.pub'), 'utf8').trim()).toString('base64');
-    return `ssh://root@127.0.0.1:${this.port} ${systems} ${join(this.dir, 'user_key')} ${maxJobs} ${speed} ${supported} ${mandatory} ${hostKey}`;
+    return (
+      `ssh://root@127.0.0.1:${this.port} ${systems} ${join(this.dir, 'user_key')} ${maxJobs} ` +
+      `${speed} ${supported} ${mandatory} ${hostKey}`
+    );
   }
 
   get name(): string {

@@ -29,7 +29,8 @@ before(async () => {
   mkdirSync(join(jobsets, 'good-src'), { recursive: true });
   writeFileSync(
     join(jobsets, 'good-src', 'release.nix'),
-    `{ x = derivation { name = "x-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/sh"; args = ["-c" "echo > $out"]; }; }`,
+    `{ x = derivation { name = "x-${Date.now()}"; system = builtins.currentSystem; ` +
+      `builder = "/bin/sh"; args = ["-c" "echo > $out"]; }; }`,
   );
   writeFileSync(
     join(jobsets, 'mixed.json'),

@@ -22,7 +22,8 @@ test('the log of a build that found its outputs already built is the log Nix kep
   const expr = join(dir, 'jobsets', 'src', 'release.nix');
   writeFileSync(
     expr,
-    `{ job = derivation { name = "by-hand"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${marker}; echo > $out" ]; }; }`,
+    `{ job = derivation { name = "by-hand"; system = builtins.currentSystem; ` +
+      `builder = "/bin/sh"; args = [ "-c" "echo ${marker}; echo > $out" ]; }; }`,
   );
   execFileSync('nix-build', [expr, '-A', 'job', '--no-out-link', ...optionFlags()], { stdio: 'ignore' });
   writeFileSync(

@@ -62,7 +62,8 @@ test('nix-store -l shows a step log; a cached build here and in a second hydrant
   assert.match(
     here.page,
     new RegExp(
-      `already built by <a href="/build/${made}">build ${made}</a>: this is the log of the build that made them \\(cached\\)`,
+      `already built by <a href="/build/${made}">build ${made}</a>: ` +
+        `this is the log of the build that made them \\(cached\\)`,
     ),
   );
 

@@ -13,7 +13,8 @@ import { waitFor } from '../helpers/wait.ts';
 
 const nonce = randomUUID();
 const releaseNix = (script: string) => `{ src }: {
-  hello = derivation { name = "hello"; nonce = "${nonce}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
+  hello = derivation { name = "hello"; nonce = "${nonce}"; system = builtins.currentSystem; builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
     args = [ "-c" "${script}" ]; } // { meta.maintainers = [ "Ada <ada@example.org>" ]; };
 }`;
 

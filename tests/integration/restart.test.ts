@@ -21,7 +21,8 @@ writeFileSync(
   join(jobsets, 'src', 'release.nix'),
   `{
   slow = derivation {
-    name = "slow-${process.pid}-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
+    name = "slow-${process.pid}-${Date.now()}"; system = builtins.currentSystem; builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
     args = [ "-c" "echo waiting; while [ ! -e ${gate} ]; do sleep 0.1; done; echo done > $out" ];
   };
 }`,

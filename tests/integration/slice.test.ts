@@ -16,7 +16,8 @@ const nonce = randomUUID();
 const releaseNix = (greeting: string) => `
 { src }:
 let job = name: script: derivation {
-  inherit name; nonce = "${nonce}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" script ]; PATH = "/usr/bin:/bin";
+  inherit name; nonce = "${nonce}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" script ];
+  PATH = "/usr/bin:/bin";
 }; in {
   ok = job "ok" ''
     echo "building ok from \${src.shortRev}"

@@ -18,7 +18,8 @@ after(() => smtp.stop());
 // release.nix builds job `a`, which fails when the file `status` says so.
 const release = (nonce: string) => `{ src, ... }: {
   a = derivation { name = "a"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
-    args = [ "-c" "echo ${nonce}; test \\"$(cat \${src}/status)\\" = ok && echo ok > $out" ]; } // { meta.maintainers = "maint@example.org"; };
+    args = [ "-c" "echo ${nonce}; test \\"$(cat \${src}/status)\\" = ok && echo ok > $out" ];
+  } // { meta.maintainers = "maint@example.org"; };
 }`;
 
 test('regressions mail the authors of the commits since the previous evaluation, up to the cap', async () => {

@@ -19,11 +19,13 @@ class WatchedNix extends CliNix {
   }
 }
 
-test('with more builds queued than one batch, the first step starts before the rest is read; all are built', async () => {
+test(`with more builds queued than one batch, the first step starts before the rest is read; \
+all are built`, async () => {
   const f = new QueueFixture();
   const n = ADMIT_BATCH * 2 + 100;
   const ids = await f.queue(
-    `builtins.listToAttrs (builtins.genList (i: { name = "j\${toString i}"; value = job "big-\${toString i}" "echo \${toString i} > $out"; }) ${n})`,
+    `builtins.listToAttrs (builtins.genList (i: { name = "j\${toString i}"; ` +
+      `value = job "big-\${toString i}" "echo \${toString i} > $out"; }) ${n})`,
   );
   assert.equal(Object.keys(ids).length, n);
   const nix = new WatchedNix();
@@ -38,7 +40,8 @@ test('with more builds queued than one batch, the first step starts before the r
   assert.equal(await runner.runOnce(), n, 'every queued build was taken in');
   assert.ok(
     readBeforeFirstStep > 0 && readBeforeFirstStep <= ADMIT_BATCH,
-    `the first step started after ${readBeforeFirstStep} of ${n} derivations were read (at most one batch of ${ADMIT_BATCH})`,
+    `the first step started after ${readBeforeFirstStep} of ${n} derivations were read (at most ` +
+      `one batch of ${ADMIT_BATCH})`,
   );
   const { unfinished, failed } = f.db
     .prepare('SELECT sum(finished = 0) AS unfinished, sum(finished = 1 AND buildstatus != 0) AS failed FROM builds')

@@ -49,7 +49,8 @@ test('cancel kills the running step and ends the build with status 4', async () 
   assert.match(results(f)[0]!, /cancelled; killed 1 running step/);
 });
 
-test('bump runs a build first; meta.schedulingPriority orders the rest; bad requests are refused with a reason', async () => {
+test(`bump runs a build first; meta.schedulingPriority orders the rest; \
+bad requests are refused with a reason`, async () => {
   const f = new QueueFixture();
   const order = join(f.dir, 'order');
   const ids = await f.queue(`{

@@ -38,8 +38,10 @@ test('an output that is a plain file, or that declares products, gets no default
   writeFileSync(file, '#!/bin/sh\n');
   assert.deepEqual((await readOutputFacts({ out: file })).products, []);
   // Products are read only from inside a real output in the store (core/nix/inside-output.ts): a real build.
-  const expr = `derivation { name = "docs-${randomUUID()}"; system = builtins.currentSystem; builder = "/bin/sh"; PATH = "/usr/bin:/bin";
-    args = [ "-c" "mkdir -p $out/nix-support && echo docs > $out/index.html && echo doc manual $out/index.html > $out/nix-support/hydra-build-products" ]; }`;
+  const expr = `derivation { name = "docs-${randomUUID()}"; system = builtins.currentSystem; builder = "/bin/sh";
+    PATH = "/usr/bin:/bin";
+    args = [ "-c" "mkdir -p $out/nix-support && echo docs > $out/index.html &&
+      echo doc manual $out/index.html > $out/nix-support/hydra-build-products" ]; }`;
   const declared = execFileSync(
     'nix-build',
     [

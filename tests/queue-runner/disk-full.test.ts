@@ -27,7 +27,8 @@ test('a full disk ends the step as aborted with the reason, retried until space 
   const f = new QueueFixture({ stateDir: mountpoint });
   // Four megabytes of log into a two-megabyte disk that also holds the database.
   const ids = await f.queue(
-    `{ chatty = job "chatty" "i=0; while [ $i -lt 4000 ]; do printf '%01000d\\\\n' $i; i=$((i+1)); done; echo done > $out"; }`,
+    `{ chatty = job "chatty" "i=0; while [ $i -lt 4000 ]; do printf '%01000d\\\\n' $i; ` +
+      `i=$((i+1)); done; echo done > $out"; }`,
   );
   const runner = createQueueRunner(f.config(['--retry-interval', '1', '--max-tries', '10']), { log: f.log, db: f.db });
   runner.start();

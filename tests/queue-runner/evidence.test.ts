@@ -14,7 +14,8 @@ import { get } from '../helpers/http.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 
 const HUGE_PNG =
-  "printf '\\211PNG\\r\\n\\032\\n\\000\\000\\000\\rIHDR\\000\\000\\303P\\000\\000\\303P\\010\\006\\000\\000\\000\\000\\000\\000\\000' > $out/huge.png";
+  "printf '\\211PNG\\r\\n\\032\\n\\000\\000\\000\\rIHDR\\000\\000\\303P\\000\\000\\303P" +
+  "\\010\\006\\000\\000\\000\\000\\000\\000\\000' > $out/huge.png";
 const STORE_SRC = '/nix/store/0123456789abcdfghijklmnpqrsvwxyz-proj-src';
 const A_INFO = [
   'TN:',
@@ -42,15 +43,46 @@ const B_INFO = [
 ];
 const lines = (file: string, l: string[]) => `printf '%s\\n' ${l.map((x) => `'${x}'`).join(' ')} > ${file}`;
 
-const jobs = `{
-  good = ${productJob('good', `${lines('$out/a.info', A_INFO)}\n${lines('$out/b.info', B_INFO)}`, ['file lcov $out/a.info', 'file lcov $out/b.info'])};
-  truncated = ${productJob('truncated', `printf 'SF:${STORE_SRC}/x/t.c\\nDA:1,1\\nDA:2,0\\nDA:3,' > $out/t.info`, ['file lcov $out/t.info'])};
-  binary = ${productJob('binary', 'head -c 65536 /dev/urandom > $out/garbage.info', ['file lcov $out/garbage.info'])};
-  hostile = ${productJob('hostile', lines('$out/h.info', ['SF:../../../etc/passwd', 'DA:1,1', 'end_of_record', 'SF:/etc/shadow', 'DA:1,0', 'end_of_record', 'SF:/tmp/<script>alert(1)</script>.c', 'DA:1,1', 'end_of_record']), ['file lcov $out/h.info'])};
-  million = ${productJob('million', `awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "SF:/src/f%d.c\\nDA:1,1\\nend_of_record\\n", i }' > $out/m.info`, ['file lcov $out/m.info'])};
-  gallery = ${productJob('gallery', `mkdir $out/shots\n${screenScript('$out/shots/a.png', { width: 16, height: 16, x: 0, y: 0 })}\n${screenScript('$out/shots/b.png', { width: 16, height: 16, x: 8, y: 8 })}`, ['report screenshot $out/shots'])};
-  pictures = ${productJob('pictures', `echo 'not a picture' > $out/fake.png\n${HUGE_PNG}`, ['file screenshot $out/fake.png', 'file screenshot $out/huge.png'])};
-}`;
+const HOSTILE_INFO = [
+  'SF:../../../etc/passwd',
+  'DA:1,1',
+  'end_of_record',
+  'SF:/etc/shadow',
+  'DA:1,0',
+  'end_of_record',
+  'SF:/tmp/<script>alert(1)</script>.c',
+  'DA:1,1',
+  'end_of_record',
+];
+const MILLION_FILES =
+  `awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "SF:/src/f%d.c\\nDA:1,1\\nend_of_record\\n", i }' ` +
+  '> $out/m.info';
+const GALLERY = [
+  'mkdir $out/shots',
+  screenScript('$out/shots/a.png', { width: 16, height: 16, x: 0, y: 0 }),
+  screenScript('$out/shots/b.png', { width: 16, height: 16, x: 8, y: 8 }),
+].join('\n');
+
+const JOBS: Record<string, string> = {
+  good: productJob('good', `${lines('$out/a.info', A_INFO)}\n${lines('$out/b.info', B_INFO)}`, [
+    'file lcov $out/a.info',
+    'file lcov $out/b.info',
+  ]),
+  truncated: productJob('truncated', `printf 'SF:${STORE_SRC}/x/t.c\\nDA:1,1\\nDA:2,0\\nDA:3,' > $out/t.info`, [
+    'file lcov $out/t.info',
+  ]),
+  binary: productJob('binary', 'head -c 65536 /dev/urandom > $out/garbage.info', ['file lcov $out/garbage.info']),
+  hostile: productJob('hostile', lines('$out/h.info', HOSTILE_INFO), ['file lcov $out/h.info']),
+  million: productJob('million', MILLION_FILES, ['file lcov $out/m.info']),
+  gallery: productJob('gallery', GALLERY, ['report screenshot $out/shots']),
+  pictures: productJob('pictures', `echo 'not a picture' > $out/fake.png\n${HUGE_PNG}`, [
+    'file screenshot $out/fake.png',
+    'file screenshot $out/huge.png',
+  ]),
+};
+const jobs = `{\n${Object.entries(JOBS)
+  .map(([name, job]) => `  ${name} = ${job};\n`)
+  .join('')}}`;
 
 test('coverage and screenshots of real builds, and every kind of bad input', async () => {
   const f = new QueueFixture();
@@ -163,10 +195,13 @@ test('coverage and screenshots of real builds, and every kind of bad input', asy
   }
 });
 
-test("screenshots are compared with the previous successful build's: changed pixels when the screen changed, 0 when not", async () => {
+test(`screenshots are compared with the previous successful build's: changed pixels when the screen changed, \
+0 when not`, async () => {
   const f = new QueueFixture();
-  const shot = (n: number, x: number) =>
-    `{ screen = ${productJob('screen', `# ${n}\n${screenScript('$out/screen.png', { width: 64, height: 48, x, y: 8 })}`, ['file screenshot $out/screen.png'])}; }`;
+  const shot = (n: number, x: number) => {
+    const script = `# ${n}\n${screenScript('$out/screen.png', { width: 64, height: 48, x, y: 8 })}`;
+    return `{ screen = ${productJob('screen', script, ['file screenshot $out/screen.png'])}; }`;
+  };
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
   const first = (await f.queue(shot(1, 8)))['screen']!;
   await runner.runOnce();

@@ -15,7 +15,8 @@ import { requestBuildCommand } from '../../core/db/commands-requests.ts';
 
 const status = (f: QueueFixture, id: number | undefined) => getBuild(f.db, id!)!.buildstatus;
 
-test('a failing dependency ends its dependents as "dependency failed", later builds as cached failure, and restart clears both', async () => {
+test(`a failing dependency ends its dependents as "dependency failed", later builds as cached failure, \
+and restart clears both`, async () => {
   const f = new QueueFixture();
   const flag = join(f.dir, 'dep-may-succeed');
   const expr = `let dep = job "dep" "if [ -e ${flag} ]; then echo ok > $out; else echo dep-is-broken; exit 1; fi"; in {
@@ -84,7 +85,8 @@ test('meta.timeout and meta.maxSilent end a build with status 7; the build proce
 test('a step writing more log than --max-log-size ends with status 10', async () => {
   const f = new QueueFixture();
   const ids = await f.queue(
-    `{ chatty = job "chatty" "i=0; while [ $i -lt 5000 ]; do echo line $i of a very chatty build; i=$((i+1)); done; echo > $out"; }`,
+    `{ chatty = job "chatty" "i=0; while [ $i -lt 5000 ]; do echo line $i of a very chatty ` +
+      `build; i=$((i+1)); done; echo > $out"; }`,
   );
   const runner = createQueueRunner(f.config(['--max-log-size', '10000']), { log: f.log, db: f.db });
   await runner.runOnce();
@@ -117,14 +119,18 @@ test('a step whose outputs are bigger than --max-output-size ends with status 11
   );
 });
 
-test('nix-support/failed gives status 6, metrics and release name are kept, product paths outside the output are refused and the build log says why', async () => {
+test(`nix-support/failed gives status 6, metrics and release name are kept, \
+product paths outside the output are refused and the build log says why`, async () => {
   const f = new QueueFixture();
   const ids = await f.queue(`{
-    withOutput = job "with-output" "mkdir -p $out/nix-support; echo report > $out/report.txt; touch $out/nix-support/failed";
-    release = job "release" "mkdir -p $out/nix-support; echo 'runtime 12.5 s' > $out/nix-support/hydra-metrics; echo my-release-1.0 > $out/nix-support/hydra-release-name";
+    withOutput = job "with-output" "mkdir -p $out/nix-support; echo report > $out/report.txt;
+      touch $out/nix-support/failed";
+    release = job "release" "mkdir -p $out/nix-support; echo 'runtime 12.5 s' > $out/nix-support/hydra-metrics;
+      echo my-release-1.0 > $out/nix-support/hydra-release-name";
     hostile = job "hostile" ''
       mkdir -p $out/nix-support; echo fine > $out/fine.txt; ln -s /etc/passwd $out/link
-      printf '%s\\n' "file doc $out/fine.txt" "file doc /etc/passwd" "file doc $out/../../../etc/shadow" "file doc $out/link" > $out/nix-support/hydra-build-products
+      printf '%s\\n' "file doc $out/fine.txt" "file doc /etc/passwd" "file doc $out/../../../etc/shadow" \\
+        "file doc $out/link" > $out/nix-support/hydra-build-products
     '';
   }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
@@ -163,7 +169,8 @@ test('a step for a system or feature no machine has ends with status 9 after the
   const ids = await f.queue(`{
     riscv = jobWith "riscv" { system = "riscv64-linux"; } "echo > $out";
     needsKvm = jobWith "needs-kvm" { requiredSystemFeatures = [ "kvm" "big-parallel" ]; } "echo > $out";
-    onTop = let base = jobWith "base-riscv" { system = "riscv64-linux"; } "echo > $out"; in job "on-top" "cat \${base} > $out";
+    onTop = let base = jobWith "base-riscv" { system = "riscv64-linux"; } "echo > $out";
+      in job "on-top" "cat \${base} > $out";
   }`);
   const runner = createQueueRunner(f.config(['--unsupported-wait', '1']), { log: f.log, db: f.db });
   const started = Date.now();

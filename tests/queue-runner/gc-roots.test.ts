@@ -20,7 +20,8 @@ import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-f
 import { tempDir } from '../helpers/temp.ts';
 import { setBuildKeep } from '../../core/db/commands-requests.ts';
 
-test('queued .drv files are rooted at once; outputs of the newest keepnr evaluations and kept builds stay rooted; the rest is let go', async () => {
+test(`queued .drv files are rooted at once; outputs of the newest keepnr evaluations and kept builds stay rooted; \
+the rest is let go`, async () => {
   const f = evaluatorFixture();
   const rootsDir = join(f.dir, 'gcroots');
   const roots = new GcRoots(rootsDir);

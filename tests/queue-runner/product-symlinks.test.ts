@@ -11,7 +11,8 @@ import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 
-test('products leading out of their output through a symlink are refused at record time and named in the step log', async () => {
+test(`products leading out of their output through a symlink are refused at record time \
+and named in the step log`, async () => {
   const f = new QueueFixture();
   const db = join(f.stateDir, 'hydrant.sqlite');
   const ids = await f.queue(`let other = job "other" "mkdir $out; echo secret > $out/secret.txt"; in {
@@ -19,9 +20,9 @@ test('products leading out of their output through a symlink are refused at reco
       mkdir -p $out/nix-support $out/docs; echo fine > $out/docs/fine.txt
       ln -s /etc/passwd $out/passwd; ln -s / $out/root; ln -s /etc $out/etc; ln -s ${db} $out/db
       ln -s \${other} $out/other; ln -s ../docs/fine.txt $out/docs/again.txt
-      printf '%s\\n' "file doc $out/docs/fine.txt" "file doc $out/docs/again.txt" "file doc $out/passwd" "doc manual $out/root" \\
-        "file doc $out/etc/passwd" "file db $out/db" "file doc $out/other/secret.txt" "file doc $out/root/etc/hostname" \\
-        > $out/nix-support/hydra-build-products
+      printf '%s\\n' "file doc $out/docs/fine.txt" "file doc $out/docs/again.txt" "file doc $out/passwd" \\
+        "doc manual $out/root" "file doc $out/etc/passwd" "file db $out/db" "file doc $out/other/secret.txt" \\
+        "file doc $out/root/etc/hostname" > $out/nix-support/hydra-build-products
     '';
   }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
@@ -54,8 +55,8 @@ test('products leading out of their output through a symlink are refused at reco
 
 test('nix-support itself may not be a link out of the output: its files are not read through it', async () => {
   const f = new QueueFixture();
-  const ids =
-    await f.queue(`let other = job "other-support" "mkdir -p $out/nix-support; echo 'leaked 1' > $out/nix-support/hydra-metrics; echo other-1.0 > $out/nix-support/hydra-release-name"; in {
+  const ids = await f.queue(`let other = job "other-support" "mkdir -p $out/nix-support;
+      echo 'leaked 1' > $out/nix-support/hydra-metrics; echo other-1.0 > $out/nix-support/hydra-release-name"; in {
     linked = job "linked-support" "mkdir $out; ln -s \${other}/nix-support $out/nix-support";
   }`);
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });

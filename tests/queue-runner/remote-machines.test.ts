@@ -29,12 +29,14 @@ test('steps go to the machine whose systems and features fit, and outputs come b
   const machines = join(f.dir, 'machines');
   writeFileSync(
     machines,
-    `# two remote machines, no local one\n${plain.line('x86_64-linux', 'benchmark')}\n${kvm.line('i686-linux,x86_64-linux', 'kvm', 'kvm')}\n`,
+    `# two remote machines, no local one\n${plain.line('x86_64-linux', 'benchmark')}\n` +
+      `${kvm.line('i686-linux,x86_64-linux', 'kvm', 'kvm')}\n`,
   );
   const ids = await f.queue(`let dep = job "dep" "echo dep > $out"; in {
     inherit dep;
     x86 = job "x86" "cat \${dep} > $out; echo x86 >> $out";
-    i686kvm = jobWith "i686-kvm" { system = "i686-linux"; requiredSystemFeatures = [ "kvm" ]; } "cat \${dep} > $out; echo i686 >> $out";
+    i686kvm = jobWith "i686-kvm" { system = "i686-linux"; requiredSystemFeatures = [ "kvm" ]; }
+      "cat \${dep} > $out; echo i686 >> $out";
     i686plain = jobWith "i686-plain" { system = "i686-linux"; } "echo never > $out";
   }`);
   const runner = createQueueRunner(f.config(['--machines', machines]), { log: f.log, db: f.db });
@@ -70,7 +72,8 @@ test('steps go to the machine whose systems and features fit, and outputs come b
   assert.equal(rows.find((r) => r.name === plain.name)!.nr_steps_done, 2);
 });
 
-test('a machine that dies mid-build: the step is retried on another, the machine backs off, then gets work again', async () => {
+test(`a machine that dies mid-build: the step is retried on another, the machine backs off, \
+then gets work again`, async () => {
   const f = new QueueFixture();
   const first = await new SshMachine(join(f.dir, 'first')).start();
   const second = await new SshMachine(join(f.dir, 'second')).start();

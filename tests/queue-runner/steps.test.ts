@@ -29,7 +29,8 @@ test('a build becomes one step per missing derivation; a step two builds share i
   await runner.stop();
 });
 
-test('a build whose derivation is gone ends as aborted with the reason, and the rest of the queue goes on', async () => {
+test(`a build whose derivation is gone ends as aborted with the reason, \
+and the rest of the queue goes on`, async () => {
   const f = new QueueFixture();
   const ids = await f.queue(`{ fine = job "fine" "echo > $out"; gone = job "gone" "echo > $out"; }`);
   setBuildDrv(f.db, ids['gone']!, '/nix/store/00000000000000000000000000000000-gone.drv');

@@ -7,13 +7,15 @@ import ts from 'typescript';
 import { checkStatements } from '../../scripts/check-sql.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const SCHEMA = `CREATE TABLE builds (id INTEGER PRIMARY KEY, job TEXT NOT NULL, description TEXT, buildstatus INTEGER);`;
+const SCHEMA =
+  'CREATE TABLE builds (id INTEGER PRIMARY KEY, job TEXT NOT NULL, description TEXT, buildstatus INTEGER);';
 
 function check(source: string) {
   const file = join(tempDir('hydrant-check-sql-'), 'probe.ts');
   writeFileSync(
     file,
-    `declare function stmt<Row = never>(db: unknown, sql: string): { all(): Row[] };\ndeclare const db: unknown;\n${source}\n`,
+    `declare function stmt<Row = never>(db: unknown, sql: string): { all(): Row[] };\n` +
+      `declare const db: unknown;\n${source}\n`,
   );
   const program = ts.createProgram([file], { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022 });
   return checkStatements(program, SCHEMA);
@@ -23,12 +25,14 @@ test('a row that matches its statement passes, constants in the SQL included', (
   const result = check(`
     const Success = 0 as const;
     const columns = 'id, job';
-    stmt<{ id: number; job: string; description: string | null }>(db, \`SELECT \${columns}, description FROM builds WHERE buildstatus = \${Success}\`).all();
+    stmt<{ id: number; job: string; description: string | null }>(
+      db, \`SELECT \${columns}, description FROM builds WHERE buildstatus = \${Success}\`).all();
     stmt(db, 'DELETE FROM builds WHERE id = ?');`);
   assert.deepEqual(result, { checked: 2, problems: [] });
 });
 
-test('a column the statement does not return, a wrong type, a lost NULL, a typo and a bare status code are named', () => {
+test(`a column the statement does not return, a wrong type, a lost NULL, \
+a typo and a bare status code are named`, () => {
   const { problems } = check(`
     stmt<{ idx: number }>(db, 'SELECT id FROM builds').all();
     stmt<{ job: number }>(db, 'SELECT job FROM builds').all();

@@ -52,7 +52,8 @@ async function generateKey(name: string): Promise<{ secret: string; public: stri
 async function realDerivation(name: string, dep?: string): Promise<void> {
   const script = dep ? `read -r line < ${'${dep}'}; echo "$line ${'${dep}'}" > $out` : `echo ${name} ${nonce} > $out`;
   const expr = `let dep = ${dep ? `builtins.storePath "${paths[dep]!.out}"` : 'null'}; in derivation {
-    name = "${name}-${nonce}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" ${JSON.stringify(script)} ]; }`;
+    name = "${name}-${nonce}"; system = builtins.currentSystem; builder = "/bin/sh";
+    args = [ "-c" ${JSON.stringify(script)} ]; }`;
   const drv = await nix('nix-instantiate', [...optionFlags(), '-E', expr]);
   await nix('nix-store', [...optionFlags(), '-r', drv, '--add-root', join(dir, `${name}.root`), '--indirect']);
   const out = await nix('nix-store', ['-q', '--outputs', drv]);

@@ -34,7 +34,9 @@ const nixBuildProduct = (path: string) => ({
 async function evaluate(jobs: Record<string, string>): Promise<void> {
   const built = await Promise.all(
     Object.entries(jobs).map(async ([job, name]) => {
-      const expr = `derivation { name = "${name}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo ${nonce} > $out" ]; }`;
+      const expr =
+        `derivation { name = "${name}"; system = builtins.currentSystem; builder = "/bin/sh"; ` +
+        `args = [ "-c" "echo ${nonce} > $out" ]; }`;
       const drv = (
         await runProgram('nix-instantiate', [...optionFlags(), '-E', expr], { env: nixEnv() })
       ).stdout.trim();
@@ -104,7 +106,8 @@ before(async () => {
 });
 after(() => w.stop());
 
-test('nixexprs.tar.bz2 unpacks to a channel that nix-env reads, with the nested jobs and only successful nix-build ones', async () => {
+test(`nixexprs.tar.bz2 unpacks to a channel that nix-env reads, \
+with the nested jobs and only successful nix-build ones`, async () => {
   const res = await fetch(`${w.url}/jobset/tests/nested/channel/latest/nixexprs.tar.bz2`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /application\/x-bzip2/);

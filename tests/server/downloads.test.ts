@@ -169,7 +169,8 @@ test('traversal attempts are refused: .., encoded .., encoded slashes, symlinks 
   }
 });
 
-test('symlinks out of the output are refused in all three forms, and nothing outside /nix/store is served', async () => {
+test(`symlinks out of the output are refused in all three forms, \
+and nothing outside /nix/store is served`, async () => {
   const urls = [
     `${nrOf('coverage/escape.txt')}`, // a product that is a file symlink to /etc/passwd
     `${nrOf('root')}`,

@@ -49,7 +49,9 @@ export const KNOWN_ERRORS: KnownError[] = [
     where: 'Build.buildmetrics',
     document: 'one metric {name, value: string, unit}',
     hydra: 'a map from metric name to {value: number, unit: string or null}',
-    code: 'Schema/Result/Builds.pm as_json: buildmetrics => { map { $_->name => $_ } ... }; BuildMetrics.pm json_hint columns value, unit',
+    code:
+      'Schema/Result/Builds.pm as_json: buildmetrics => { map { $_->name => $_ } ... }; ' +
+      'BuildMetrics.pm json_hint columns value, unit',
     correct: (d) => {
       props(d.components.Build).buildmetrics = {
         type: 'object',
@@ -64,7 +66,9 @@ export const KNOWN_ERRORS: KnownError[] = [
     where: 'JobsetEval.hasnewbuilds',
     document: 'boolean',
     hydra: 'the integer column, 0 or 1',
-    code: 'Schema/Result/JobsetEvals.pm json_hint: hasnewbuilds is in columns, not boolean_columns (Component/ToJSON.pm)',
+    code:
+      'Schema/Result/JobsetEvals.pm json_hint: hasnewbuilds is in columns, ' +
+      'not boolean_columns (Component/ToJSON.pm)',
     correct: (d) => {
       props(d.components.JobsetEval).hasnewbuilds = int();
     },
@@ -102,7 +106,9 @@ export const KNOWN_ERRORS: KnownError[] = [
     where: 'JobsetOverview errortime, lastcheckedtime',
     document: 'integer',
     hydra: 'null before the first error or check',
-    code: 'Controller/API.pm jobsetToHash: errortime => $jobset->errortime, lastcheckedtime => $jobset->lastcheckedtime',
+    code:
+      'Controller/API.pm jobsetToHash: errortime => $jobset->errortime, ' +
+      'lastcheckedtime => $jobset->lastcheckedtime',
     correct: (d) => {
       const p = props(d.components.JobsetOverview!.items);
       p.errortime = int(true);
@@ -122,7 +128,9 @@ export const KNOWN_ERRORS: KnownError[] = [
     where: 'GET /jobset/{project-id}/{jobset-id}/evals',
     document: 'an array of Evaluations, whose evals are maps of JobsetEval',
     hydra: 'one object {first, last, previous?, next?, evals: [JobsetEval]}',
-    code: 'Controller/Jobset.pm evals_GET: %entity = (evals => [ map { $_->{eval} } ... ], first, last, previous, next)',
+    code:
+      'Controller/Jobset.pm evals_GET: %entity = (evals => [ map { $_->{eval} } ... ], first, ' +
+      'last, previous, next)',
     correct: (d) => {
       const page = (s: Schema): Schema => ({ type: 'string', ...s });
       d.responses['GET /jobset/{project-id}/{jobset-id}/evals'] = {

@@ -75,7 +75,8 @@ const getJson = async (path: string, headers: Record<string, string> = {}) => {
   return r.json() as Promise<unknown>;
 };
 
-test("/api/latestbuilds: finished builds newest first, Hydra's short shape, filters, private projects left out", async () => {
+test(`/api/latestbuilds: finished builds newest first, Hydra's short shape, filters, \
+private projects left out`, async () => {
   // Hydra: Controller/API.pm latestbuilds and buildToHash.
   const builds = (await getJson('/api/latestbuilds?nr=10')) as Record<string, unknown>[];
   assert.deepEqual(

@@ -68,7 +68,8 @@ test('a finished step streams its remaining log and ends at once', async () => {
   assert.match(r.text, /event: end/);
 });
 
-test('a very long log shows its first 200 and last 5000 lines with their own numbers, and a window of the rest on request', async () => {
+test(`a very long log shows its first 200 and last 5000 lines with their own numbers, \
+and a window of the rest on request`, async () => {
   const long = addEval(w.db, addJobset(w.db, 'live', 'long'), [{ name: 'chatty' }]).buildIds['chatty']!;
   runStep(w.db, w.stateDir, long, { log: Array.from({ length: 12_000 }, (_, i) => `line ${i + 1}`).join('\n') + '\n' });
   const page = await get(`${w.url}/build/${long}/log`);

@@ -206,10 +206,13 @@ test('a link signed for another address or project is refused', async () => {
 
 test('the subscribe button is a form with the CSRF token, answered with a redirect back to the page', async () => {
   const page = await (await fetch(`${w.url}/project/p`, { headers: { Cookie: carol } })).text();
-  const form =
-    /<form class="inline" method="post" action="([^"]+)"><input type="hidden" name="_csrf" value="([^"]+)"><input type="hidden" name="subscribed" value="1"><button type="submit">Mail me about this project<\/button>/.exec(
-      page,
-    );
+  const subscribeForm = new RegExp(
+    /<form class="inline" method="post" action="([^"]+)">/.source +
+      /<input type="hidden" name="_csrf" value="([^"]+)">/.source +
+      /<input type="hidden" name="subscribed" value="1">/.source +
+      /<button type="submit">Mail me about this project<\/button>/.source,
+  );
+  const form = subscribeForm.exec(page);
   assert.ok(form, 'the project page has the subscribe form');
   const res = await fetch(`${w.url}${form[1]!}`, {
     method: 'POST',

@@ -111,7 +111,8 @@ before(async () => {
   });
   w.db
     .prepare(
-      `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, machine, system, propagatedfrom)
+      `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, machine, system,
+                                propagatedfrom)
                 VALUES (?, 1, 0, '/nix/store/shared-dep.drv', 0, 1, 'builder failed', 'localhost', 'x86_64-linux', ?)`,
     )
     .run(victim, hushCulprit);
@@ -139,7 +140,8 @@ before(async () => {
       },
     ],
   });
-  runStep(w.db, w.stateDir, queued.buildIds['hushqueued']!, { log: 'hush running\n', finish: false }); // queued, with a running step
+  // queued, with a running step
+  runStep(w.db, w.stateDir, queued.buildIds['hushqueued']!, { log: 'hush running\n', finish: false });
   syncMachines(w.db, [
     {
       name: 'localhost',
@@ -228,7 +230,8 @@ function fill(pattern: string, world: World): string {
 
 /** Query parameters naming things, for routes that take them (?compare=, ?project=, ?query=, /api/push). */
 const query = (q: World) =>
-  `?compare=${q.eval}&project=${q.project}&query=${q.job}&jobsets=${q.project}:${q.jobset}&repos=${encodeURIComponent(q.repo)}&step=1`;
+  `?compare=${q.eval}&project=${q.project}&query=${q.job}` +
+  `&jobsets=${q.project}:${q.jobset}&repos=${encodeURIComponent(q.repo)}&step=1`;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -316,7 +319,8 @@ test('anonymous visitors and outsiders get the answer for things that do not exi
           };
           if (normal(shown, hush) !== normal(baseline, missing)) {
             failures.push(
-              `${label}: ${shown.status} ${normal(shown, hush).slice(0, 300)} ≠ ${baseline.status} ${normal(baseline, missing).slice(0, 300)}`,
+              `${label}: ${shown.status} ${normal(shown, hush).slice(0, 300)} ≠ ` +
+                `${baseline.status} ${normal(baseline, missing).slice(0, 300)}`,
             );
           } else if (MARKER.test(baseline.body) || MARKER.test(baseline.location))
             failures.push(`${label}: mentions the private project`);

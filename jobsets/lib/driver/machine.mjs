@@ -235,10 +235,14 @@ export class Machine {
   collectCoverage() {
     return this.#step('collecting coverage data', async () => {
       await this.execute(`
-        for pidfile in /run/units/*.pid; do [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null; done
+        for pidfile in /run/units/*.pid; do
+          [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null
+        done
         for attempt in $(seq 50); do
           alive=0
-          for pidfile in /run/units/*.pid; do [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1; done
+          for pidfile in /run/units/*.pid; do
+            [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && alive=1
+          done
           [ $alive = 0 ] && break
           sleep 0.1
         done`);

@@ -16,7 +16,8 @@ export async function createVirtualNetwork(machineNames, stateDir) {
     const peerOf = { [first]: second, [second]: first };
     return {
       netdevFor: (name) =>
-        `dgram,id=net0,local.type=unix,local.path=${socketOf(name)},remote.type=unix,remote.path=${socketOf(peerOf[name])}`,
+        `dgram,id=net0,local.type=unix,local.path=${socketOf(name)},` +
+        `remote.type=unix,remote.path=${socketOf(peerOf[name])}`,
       stop() {},
     };
   }

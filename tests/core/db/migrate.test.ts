@@ -54,7 +54,8 @@ test('builds recorded as cached failure (8) by an older hydrant become failed an
   migrate(db, all.slice(0, 2));
   db.exec(`INSERT INTO projects (name, displayname) VALUES ('p', 'p');
            INSERT INTO jobsets (project, name) VALUES ('p', 'j');
-           INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, drvpath, system, buildstatus, iscachedbuild)
+           INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, drvpath, system, buildstatus,
+                               iscachedbuild)
              VALUES (1, 1, 1, 'old', 'old', '/nix/store/x-old.drv', 'x86_64-linux', 8, 0),
                     (1, 1, 1, 'dep', 'dep', '/nix/store/x-dep.drv', 'x86_64-linux', 2, 1);`);
   migrate(db, all);

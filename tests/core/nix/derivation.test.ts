@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 test('parses a derivation with escapes', () => {
   const d = parseDerivation(
-    'Derive([("out","/nix/store/x-a","","")],[("/nix/store/d.drv",["out","dev"])],["/nix/store/s"],"x86_64-linux","/bin/sh",["-c","echo \\"hi\\"\\n"],[("name","a"),("out","/nix/store/x-a")])',
+    'Derive([("out","/nix/store/x-a","","")],[("/nix/store/d.drv",["out","dev"])],["/nix/store/s"],' +
+      '"x86_64-linux","/bin/sh",["-c","echo \\"hi\\"\\n"],[("name","a"),("out","/nix/store/x-a")])',
   );
   assert.equal(d.outputs['out']!.path, '/nix/store/x-a');
   assert.deepEqual(d.inputDrvs, { '/nix/store/d.drv': ['out', 'dev'] });
@@ -24,7 +25,8 @@ test('nixString makes any text a Nix string literal that evaluates to itself', a
   const file = join(dir, 'release.nix');
   writeFileSync(
     file,
-    `{ s }: { job = derivation { name = "s"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; text = s; }; }`,
+    `{ s }: { job = derivation { name = "s"; system = builtins.currentSystem; ` +
+      `builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; text = s; }; }`,
   );
   const nix = new CliNix();
   const result = await nix.evaluateJobs({ exprPath: file, args: { s: { expr: nixString(nasty) } } });
@@ -32,12 +34,14 @@ test('nixString makes any text a Nix string literal that evaluates to itself', a
   assert.equal(drv.env['text'], nasty);
 });
 
-test('evaluateJobs enumerates nested jobs with meta, and reports a throwing job without hiding the others', async () => {
+test(`evaluateJobs enumerates nested jobs with meta, \
+and reports a throwing job without hiding the others`, async () => {
   const dir = tempDir();
   const file = join(dir, 'release.nix');
   writeFileSync(
     file,
-    `{ greeting ? "x" }: let mk = n: derivation { name = n; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }; in {
+    `{ greeting ? "x" }: let mk = n: derivation { name = n; system = builtins.currentSystem;
+      builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }; in {
     a = mk "a-\${greeting}";
     tests.deep.b = mk "b" // { meta = { description = "B"; timeout = 60; maxSilent = 5; schedulingPriority = 10; }; };
     tests.bad = throw "nope";

@@ -28,7 +28,8 @@ in ${body}`,
 
 test('nested jobs are enumerated with dotted names, system, drv path, outputs and meta', async () => {
   const file = expr(`{
-    report = job "report" // { meta = { description = "the report"; license = { shortName = "MIT"; fullName = "MIT License"; };
+    report = job "report" // { meta = { description = "the report";
+      license = { shortName = "MIT"; fullName = "MIT License"; };
       homepage = "https://example.org"; maintainers = [ { email = "a@example.org"; } "b" ];
       schedulingPriority = 50; timeout = 20; maxSilent = 10; }; };
     tests = { trac = job "trac"; deep = { er = { still = job "still"; }; }; notAJob = 3; };
@@ -62,7 +63,8 @@ test('nested jobs are enumerated with dotted names, system, drv path, outputs an
   for (const j of r.jobs) assert.ok(existsSync(j.drvPath), `${j.name}'s .drv is in the store for the queue runner`);
 });
 
-test('a job that throws, aborts or has a type error is recorded with its own message; the others are kept', async () => {
+test(`a job that throws, aborts or has a type error is recorded with its own message; \
+the others are kept`, async () => {
   const file = expr(`{
     good = job "good";
     thrown = throw "thrown on purpose";
@@ -122,7 +124,8 @@ test('an evaluation past its time limit is stopped with a clear error', async ()
   );
 });
 
-test('missing .drv files are written by one Nix process when evaluating is cheap, by every worker when it is not', () => {
+test(`missing .drv files are written by one Nix process when evaluating is cheap, \
+by every worker when it is not`, () => {
   // bench/eval's 5,000 trivial jobs: the walk took 0.28 s on two workers.
   assert.equal(
     drvWriters(5000, { shards: 2, walkMsPerJob: 280 / 5000 }),

@@ -247,7 +247,9 @@ export const SETTINGS = {
     env: 'HYDRANT_LOG_BANDWIDTH',
     kind: 'int',
     default: '100',
-    help: 'MiB per second that all log answers of one server process share (raw logs and log pages), so a crowd reading big logs again and again cannot take the CPU the builds need. 0: unbounded.',
+    help:
+      'MiB per second that all log answers of one server process share (raw logs and log pages), so ' +
+      'a crowd reading big logs again and again cannot take the CPU the builds need. 0: unbounded.',
   },
   smtpUrl: {
     flag: '--smtp-url',

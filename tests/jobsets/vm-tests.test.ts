@@ -155,9 +155,9 @@ test('report merges coverage: all machines together cover more than any one alon
   assert.match(await text(`${server.url()}/build/${build.id}/download/${coverageNr}/`), /LCOV|coverage/i);
   const [mergedNr] = product(build, 'file', 'lcov', 'coverage.info');
   const merged = lineTotals(await text(`${server.url()}/build/${build.id}/download/${mergedNr}`));
-  const perMachine = Object.entries(build.buildproducts).filter(
-    ([, p]) => p.subtype === 'lcov' && p.name !== 'coverage.info',
-  );
+  // The machines' own tracefiles ship beside the merged one, as `file lcov-input`: as `file
+  // lcov` a reader merging the build's lcov products would count every hit twice.
+  const perMachine = Object.entries(build.buildproducts).filter(([, p]) => p.subtype === 'lcov-input');
   assert.ok(perMachine.length >= 4, `coverage from ${perMachine.map(([, p]) => p.name).join(', ')}`);
   for (const [nr, p] of perMachine) {
     const alone = lineTotals(await text(`${server.url()}/build/${build.id}/download/${nr}`));

@@ -155,9 +155,11 @@ export async function runStep(
   // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
   // small derivations would pay it every time). Readers find the plain file until then.
   // The derivation's own result is kept where Nix keeps build logs too, as Hydra does.
+  // compress() reads, compresses and writes a small log at once, synchronously: started on
+  // the next turn of the event loop, after the next step of a chain has been sent to Nix.
   const keepForNix = outcome.kind === 'success' || outcome.kind === 'failed';
-  const compressing = log
-    .compress()
+  const compressing = new Promise((resolve) => setImmediate(resolve))
+    .then(() => log.compress())
     .then(async (gz) => {
       setStepLogfile(ctx.db, buildId, stepnr, gz);
       if (keepForNix) {

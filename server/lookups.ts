@@ -24,12 +24,14 @@ export function requireProject(ctx: RouteContext, res: Response, name: unknown):
  * projects (queue, steps, evaluations, search, counts, Hydra's /api lists, the binary
  * cache): pass it on, never list without it.
  */
-export function hiddenFrom({ db }: RouteContext, res: Response): HiddenProjects {
-  // Once per request: a page may look up several things.
-  return (
-    (res.locals['hiddenProjects'] as HiddenProjects | undefined) ??
-    (res.locals['hiddenProjects'] = hiddenProjects(db, viewerOf(res)))
-  );
+export function hiddenFrom({ db, cache }: RouteContext, res: Response): HiddenProjects {
+  // Once per request (a page may look up several things), and kept per viewer until the
+  // database changes (a new member, a project made private), as every cached answer is.
+  const known = res.locals['hiddenProjects'] as HiddenProjects | undefined;
+  if (known) return known;
+  const viewer = viewerOf(res);
+  const key = `hidden:${JSON.stringify(viewer ? [viewer.username, viewer.roles] : null)}`;
+  return (res.locals['hiddenProjects'] = cache.get(key, () => hiddenProjects(db, viewer)));
 }
 
 /** True when the viewer may read project `name` (a private project only for its owner, members and admins). */

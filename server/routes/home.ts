@@ -1,17 +1,20 @@
 import type { Router } from 'express';
 import { listJobsets } from '../../core/db/jobsets.ts';
 import { listProjects } from '../../core/db/projects.ts';
-import { mayCreateProject, mayRead } from '../auth/permissions.ts';
+import { mayCreateProject } from '../auth/permissions.ts';
+import { readable } from '../lookups.ts';
 import { viewerOf } from '../auth/session.ts';
 import { projectJson } from '../json-shapes.ts';
 import { sendPage } from '../negotiate.ts';
 import type { RouteContext } from '../route-context.ts';
 import { links } from '../views/links.ts';
 
-export function homeRoutes(router: Router, { db, render }: RouteContext): void {
+export function homeRoutes(router: Router, ctx: RouteContext): void {
+  const { db, render } = ctx;
   router.get('/', (req, res) => {
     const viewer = viewerOf(res);
-    const projects = listProjects(db).filter((p) => (p.hidden === 0 || p.spec_error) && mayRead(db, viewer, p));
+    // The viewer's hidden projects are listed once (lookups.ts), not asked for each project.
+    const projects = listProjects(db).filter((p) => (p.hidden === 0 || p.spec_error) && readable(ctx, res, p.name));
     sendPage(req, res, render, {
       template: 'home',
       view: {

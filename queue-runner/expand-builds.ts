@@ -1,6 +1,6 @@
 import type { QueuedBuildRow } from '../core/model/rows.ts';
 import type { Derivation, Nix } from '../core/nix/nix.ts';
-import { newStep, type QueuedBuild, type StepGraph } from './step-graph.ts';
+import { linkSteps, newStep, type QueuedBuild, type StepGraph } from './step-graph.ts';
 
 /**
  * Turns newly seen queued builds into steps: one per derivation in each build's closure
@@ -56,8 +56,7 @@ export async function expandBuilds(
     for (const input of Object.keys(drv.inputDrvs)) {
       const dep = graph.steps.get(input);
       if (dep && known.get(input) !== 'valid') {
-        step.deps.add(dep);
-        dep.rdeps.add(step);
+        linkSteps(step, dep);
       }
     }
   }

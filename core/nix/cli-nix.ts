@@ -21,8 +21,11 @@ import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
 
 const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
-/** Parsed derivations kept (a few kB each). */
-const DERIVATIONS_KEPT = 20_000;
+/**
+ * Parsed derivations kept (a few kB each). 20,000 were 40 MB of the peak RSS of a queue runner
+ * taking in 100,000 builds (bench/big-queue); one read again is one small file.
+ */
+const DERIVATIONS_KEPT = 5_000;
 /** Store path infos kept (a few hundred bytes each). */
 const PATH_INFOS_KEPT = 200_000;
 

@@ -45,7 +45,7 @@ export function createWebServer(config: Config, deps: WebServerDeps): WebServer 
     config: site,
     log,
     cache: createReadCache(db),
-    loginLimiter: createRateLimiter(5, 300),
+    loginLimiter: createRateLimiter(db, 5, 300),
     nix: deps.nix ?? new CliNix(),
     store,
     cacheKey,

@@ -1,9 +1,12 @@
+import type { Db } from '../../core/db/database.ts';
+import { beginLoginAttempt, loginSucceeded } from '../../core/db/login-attempts.ts';
+
 /**
  * Counts login attempts per user name and per client address in a fixed window, so
  * password guessing is slow without locking a real user out for long. An attempt is
  * counted *before* its password is checked: checking takes a while (scrypt), and 100
  * guesses sent at once must not all be checked because none of them had failed yet.
- * One per server.
+ * One per server process; the counts are shared.
  */
 export interface RateLimiter {
   /**
@@ -15,45 +18,21 @@ export interface RateLimiter {
   succeeded(user: string, address: string): void;
 }
 
+/**
+ * Kept in the database (core/db/login-attempts.ts), so every server process counts the same
+ * attempts: with `--server-workers` 4, or several hydrants on one database, an in-memory
+ * count per process gave a guesser four times the tries.
+ */
 export function createRateLimiter(
+  db: Db,
   maxPerUser: number,
   windowSeconds: number,
   clock: () => number = Date.now,
   maxPerAddress = maxPerUser * 4,
 ): RateLimiter {
-  const counts = new Map<string, { count: number; since: number }>();
-  const current = (key: string) => {
-    const entry = counts.get(key);
-    if (entry && clock() - entry.since > windowSeconds * 1000) {
-      counts.delete(key);
-      return undefined;
-    }
-    return entry;
-  };
-  const count = (key: string) => {
-    const entry = current(key);
-    if (entry) entry.count++;
-    else counts.set(key, { count: 1, since: clock() });
-    // Bounded memory under a flood of distinct keys: forget the oldest.
-    if (counts.size > 20_000) counts.delete(counts.keys().next().value as string);
-  };
-  const userKey = (user: string) => `user\0${user}`;
-  const addressKey = (address: string) => `address\0${address}`;
+  const limits = { maxPerUser, maxPerAddress, windowMs: windowSeconds * 1000 };
   return {
-    begin(user, address) {
-      if (
-        (current(userKey(user))?.count ?? 0) >= maxPerUser ||
-        (current(addressKey(address))?.count ?? 0) >= maxPerAddress
-      )
-        return false;
-      count(userKey(user));
-      count(addressKey(address));
-      return true;
-    },
-    succeeded(user, address) {
-      counts.delete(userKey(user));
-      const entry = current(addressKey(address));
-      if (entry) entry.count = Math.max(0, entry.count - 1);
-    },
+    begin: (user, address) => beginLoginAttempt(db, user, address, limits, clock()),
+    succeeded: (user, address) => loginSucceeded(db, user, address),
   };
 }

@@ -32,7 +32,7 @@ before(async () => {
     config,
     log: createLogger('silent'),
     cache: createReadCache(db),
-    loginLimiter: createRateLimiter(5, 300),
+    loginLimiter: createRateLimiter(db, 5, 300),
     nix: { readLog: async () => null },
     store: openLocalStore(),
     cacheKey: null,

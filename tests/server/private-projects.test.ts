@@ -182,7 +182,7 @@ function routeTable(): [string, string][] {
     config,
     log: createLogger('silent'),
     cache: createReadCache(w.db),
-    loginLimiter: createRateLimiter(5, 300),
+    loginLimiter: createRateLimiter(w.db, 5, 300),
     nix: new CliNix(),
     store: openLocalStore(),
     cacheKey: null,

@@ -2,13 +2,12 @@
 // running and the role comes back (the restart is logged with its reason); a write lock
 // another process holds on the database never stalls the web server; SIGTERM stops all.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { openDatabase } from '../../core/db/database.ts';
-import { PACKAGE_ROOT } from '../../core/paths.ts';
+import { allBuilds, holdWriteLock } from '../helpers/db.ts';
 import { HydrantProcess } from '../helpers/hydrant-process.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -84,7 +83,7 @@ test('each role runs in a process of its own', async () => {
   assert.equal(new Set(Object.values(pids)).size, ROLES.length);
   for (const pid of Object.values(pids)) assert.ok(alive(pid));
   const db = openDatabase(dbPath, { readonly: true });
-  await waitFor('the build to finish', () => db.prepare('SELECT 1 FROM builds WHERE finished = 1').get(), 60);
+  await waitFor('the build to finish', () => allBuilds(db).some((b) => b.finished === 1), 60);
   db.close();
 });
 
@@ -106,30 +105,22 @@ and it is restarted with the reason logged`, async () => {
 }
 
 test('a write lock held by another process for 12 s never stalls the web server', async () => {
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `
-    const db = new (require('better-sqlite3'))(${JSON.stringify(dbPath)});
-    db.exec('BEGIN EXCLUSIVE');
-    console.log('locked');
-    setTimeout(() => { db.exec('COMMIT'); db.close(); }, 12000);
-  `,
-    ],
-    { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const done = new Promise((resolve) => holder.once('exit', resolve));
-  await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
-  const until = Date.now() + 11_000;
+  // The other process is this one: hydrant's roles run in processes of their own.
+  const db = openDatabase(dbPath);
+  const release = holdWriteLock(db);
   let answered = 0;
-  while (Date.now() < until) {
-    await homeAnswersWithin(1000);
-    answered++;
-    await new Promise((r) => setTimeout(r, 250));
+  try {
+    const until = Date.now() + 12_000;
+    while (Date.now() < until) {
+      await homeAnswersWithin(1000);
+      answered++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    release();
+    db.close();
   }
   assert.ok(answered >= 10);
-  await done;
 });
 
 test('SIGTERM stops every role cleanly, also when every process gets it (as from a service manager)', async () => {

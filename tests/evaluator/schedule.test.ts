@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { listEvals } from '../../core/db/evals.ts';
+import { markScheduleChecked } from '../../core/db/jobset-schedules.ts';
 import { getJobset, triggerEvaluation, upsertJobsetFromSpec } from '../../core/db/jobsets.ts';
 import { parseJobsetSpec, SpecError } from '../../core/jobset-specs/validate.ts';
 import { fireDueSchedules } from '../../evaluator/schedules.ts';
@@ -45,7 +46,7 @@ test('at a scheduled time the jobset is evaluated once, even with unchanged inpu
   // A day in the future, so the real clock the evaluator also looks at never fires it.
   const day = Math.ceil(Date.now() / 1000 / 86400) * 86400 + 10 * 86400;
   const at = (h: number, m: number, s = 0) => day + h * 3600 + m * 60 + s;
-  f.db.prepare('UPDATE jobsets SET schedulecheckedtime = ? WHERE id = ?').run(at(2, 58), jobsetId);
+  markScheduleChecked(f.db, jobsetId, at(2, 58));
   assert.deepEqual(fireDueSchedules(f.db, at(2, 59, 30)), []);
   assert.deepEqual(fireDueSchedules(f.db, at(3, 0, 10)), [jobsetId]);
   assert.deepEqual(fireDueSchedules(f.db, at(3, 0, 40)), [], 'the same minute fires once');

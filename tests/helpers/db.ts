@@ -209,3 +209,65 @@ export function setJobsetEmail(
 export function setUserEmail(db: Db, username: string, email: string | null): void {
   stmt(db, 'UPDATE users SET emailaddress = ? WHERE username = ?').run(email, username);
 }
+
+/** How many builds are still queued and how many finished without succeeding. */
+export function unfinishedAndFailedCounts(db: Db): { unfinished: number; failed: number } {
+  return stmt<{ unfinished: number; failed: number }>(
+    db,
+    `SELECT count(*) FILTER (WHERE finished = 0) AS unfinished,
+            count(*) FILTER (WHERE finished = 1 AND buildstatus != ${BuildStatus.Success}) AS failed FROM builds`,
+  ).get()!;
+}
+
+/** The jobs of every build that was marked cached (its outputs were valid when it was taken in), by id. */
+export function cachedBuildJobs(db: Db): string[] {
+  return stmt<{ job: string }>(db, 'SELECT job FROM builds WHERE iscachedbuild = 1 ORDER BY id')
+    .all()
+    .map((r) => r.job);
+}
+
+/**
+ * Calls `onInsert` whenever a build step row is written on this connection, at the moment it
+ * is written (a temporary trigger: nothing of it reaches the database file).
+ */
+export function onStepInserted(db: Db, onInsert: () => void): void {
+  db.function('hydrant_test_step_inserted', () => {
+    onInsert();
+    return null;
+  });
+  stmt(
+    db,
+    `CREATE TEMP TRIGGER hydrant_test_step_inserted AFTER INSERT ON build_steps
+     BEGIN SELECT hydrant_test_step_inserted(); END`,
+  ).run();
+}
+
+export function setBuildPriority(db: Db, buildId: number, priority: number): void {
+  stmt(db, 'UPDATE builds SET priority = ? WHERE id = ?').run(priority, buildId);
+}
+
+/** Moves a build in time (when it was queued), e.g. into an earlier period of /api/nrbuilds. */
+export function setBuildTimestamp(db: Db, buildId: number, timestamp: number): void {
+  stmt(db, 'UPDATE builds SET timestamp = ? WHERE id = ?').run(timestamp, buildId);
+}
+
+/**
+ * Commits a row no role reads, so that every other connection sees the database change
+ * (PRAGMA data_version moves) while nothing any page shows does.
+ */
+export function commitUnreadWrite(db: Db): void {
+  stmt(db, "INSERT OR REPLACE INTO system_status (what, status) VALUES ('hydrant-test-write', ?)").run(
+    String(Date.now()) + Math.random(),
+  );
+}
+
+/**
+ * Takes the database's write lock on this connection and keeps it until the returned function
+ * is called, as a stuck writer in another process would.
+ */
+export function holdWriteLock(db: Db): () => void {
+  stmt(db, 'BEGIN EXCLUSIVE').run();
+  return () => {
+    stmt(db, 'COMMIT').run();
+  };
+}

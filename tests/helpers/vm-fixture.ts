@@ -4,10 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { PACKAGE_ROOT } from '../../core/paths.ts';
 import { createEvaluator } from '../../evaluator/index.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { createWebServer, type WebServer } from '../../server/index.ts';
+import { evalBuildIds, newestEvalId } from './db.ts';
 import { inProcess } from './roles.ts';
 import { tempDir } from './temp.ts';
 
@@ -43,7 +45,9 @@ export class VmJobset {
   /** Evaluates the jobset (at once the first time, then as a push would) and builds everything queued. */
   async evaluateAndBuild(): Promise<void> {
     const { config, db, log } = this.roles;
-    db.prepare("UPDATE jobsets SET triggertime = strftime('%s','now')").run();
+    // The first time the jobset is not in the database yet: a new jobset is evaluated at once.
+    const jobset = getJobset(db, 'nixos', 'trunk');
+    if (jobset) triggerEvaluation(db, jobset.id);
     const evaluator = createEvaluator(config, { log, db });
     await evaluator.runOnce();
     await evaluator.stop();
@@ -61,10 +65,7 @@ export class VmJobset {
   /** Build ids of the newest evaluation by job name, and its id. */
   latestEval(): { evalId: number; builds: Record<string, number> } {
     const { db } = this.roles;
-    const { id } = db.prepare('SELECT max(id) AS id FROM jobset_evals').get() as { id: number };
-    const rows = db
-      .prepare('SELECT b.id, b.job FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?')
-      .all(id) as { id: number; job: string }[];
-    return { evalId: id, builds: Object.fromEntries(rows.map((r) => [r.job, r.id])) };
+    const evalId = newestEvalId(db)!;
+    return { evalId, builds: evalBuildIds(db, evalId) };
   }
 }

@@ -17,7 +17,7 @@ import { get } from '../helpers/http.ts';
 import { decodePng, lineTotals } from '../helpers/images-and-coverage.ts';
 import { inProcess } from '../helpers/roles.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { allBuilds } from '../helpers/db.ts';
+import { allBuilds, cachedBuildJobs } from '../helpers/db.ts';
 
 const kernelDir = process.env.HYDRANT_VM_KERNEL_DIR ?? '/var/lib/hydrant/vm-kernel';
 const missing = existsSync(join(kernelDir, 'vmlinuz')) ? null : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
@@ -114,8 +114,7 @@ function noVmsLeft(): void {
 }
 
 test('the evaluator finds the three jobs of nixos/trunk, none of them already built', { skip }, () => {
-  const cached = db.prepare('SELECT job FROM builds WHERE iscachedbuild = 1').all() as { job: string }[];
-  assert.deepEqual(cached, [], 'every VM test was built by this run');
+  assert.deepEqual(cachedBuildJobs(db), [], 'every VM test was built by this run');
   assert.deepEqual([...builds.keys()].filter((k) => k.startsWith('trunk:')).sort(), [
     'trunk:report',
     'trunk:tests.quake3',

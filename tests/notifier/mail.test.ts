@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { getBuild } from '../../core/db/builds.ts';
 import { NotifierFixture } from '../helpers/notifier-fixture.ts';
 import { rawHeaders } from '../helpers/smtp.ts';
 
@@ -84,9 +85,10 @@ both parts and the end of the log`, async () => {
       'dep',
       f.jobs({ lib: 'fail', app: { dependsOn: 'lib' }, tool: { dependsOn: 'lib' } }, ALICE),
     );
-    const rows = f.db
-      .prepare('SELECT job, buildstatus FROM builds WHERE id IN (?, ?, ?) ORDER BY job')
-      .all(ids.app, ids.lib, ids.tool);
+    const rows = [ids.app!, ids.lib!, ids.tool!].map((id) => {
+      const { job, buildstatus } = getBuild(f.db, id)!;
+      return { job, buildstatus };
+    });
     assert.deepEqual(rows, [
       { job: 'app', buildstatus: 2 },
       { job: 'lib', buildstatus: 1 },

@@ -7,6 +7,7 @@ import type { Derivation } from '../../core/nix/nix.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
 import { ADMIT_BATCH } from '../../queue-runner/queue-backlog.ts';
+import { cachedBuildJobs, onStepInserted, unfinishedAndFailedCounts } from '../helpers/db.ts';
 import { QueueFixture } from '../helpers/queue-fixture.ts';
 
 /** Real Nix that notes which derivations it was asked to read. */
@@ -31,11 +32,9 @@ all are built`, async () => {
   const nix = new WatchedNix();
   // The moment the first step starts is the moment its row is written (same connection).
   let readBeforeFirstStep = -1;
-  f.db.function('hydrant_test_step_started', () => {
+  onStepInserted(f.db, () => {
     if (readBeforeFirstStep < 0) readBeforeFirstStep = nix.read.size;
-    return null;
   });
-  f.db.exec('CREATE TEMP TRIGGER first_step AFTER INSERT ON build_steps BEGIN SELECT hydrant_test_step_started(); END');
   const runner = createQueueRunner(f.config(), { log: f.log, db: f.db, nix });
   assert.equal(await runner.runOnce(), n, 'every queued build was taken in');
   assert.ok(
@@ -43,11 +42,11 @@ all are built`, async () => {
     `the first step started after ${readBeforeFirstStep} of ${n} derivations were read (at most ` +
       `one batch of ${ADMIT_BATCH})`,
   );
-  const { unfinished, failed } = f.db
-    .prepare('SELECT sum(finished = 0) AS unfinished, sum(finished = 1 AND buildstatus != 0) AS failed FROM builds')
-    .get() as { unfinished: number; failed: number };
-  assert.deepEqual({ unfinished, failed }, { unfinished: 0, failed: 0 });
-  const twice = f.db.prepare('SELECT count(*) AS n FROM builds WHERE iscachedbuild = 1').get() as { n: number };
-  assert.equal(twice.n, 0, 'no build was finished twice (taken in again as cached while its result was being written)');
+  assert.deepEqual(unfinishedAndFailedCounts(f.db), { unfinished: 0, failed: 0 });
+  assert.deepEqual(
+    cachedBuildJobs(f.db),
+    [],
+    'no build was finished twice (taken in again as cached while its result was being written)',
+  );
   await runner.stop();
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildSteps, getBuild } from '../../core/db/builds.ts';
+import { buildMetrics, buildProducts, buildSteps, getBuild } from '../../core/db/builds.ts';
 import { readStepLog } from '../helpers/step-log.ts';
 import { BuildStatus } from '../../core/model/status.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
@@ -29,9 +29,7 @@ and named in the step log`, async () => {
   await runner.runOnce();
   await runner.stop();
   assert.equal(getBuild(f.db, ids['hostile']!)!.buildstatus, BuildStatus.Success);
-  const products = f.db
-    .prepare('SELECT path, filesize, sha256hash FROM build_products WHERE build_id = ? ORDER BY productnr')
-    .all(ids['hostile']) as { path: string; filesize: number | null; sha256hash: string | null }[];
+  const products = buildProducts(f.db, ids['hostile']!);
   assert.deepEqual(
     products.map((p) => p.path.replace(/^\/nix\/store\/[^/]+/, '$out')),
     ['$out/docs/fine.txt', '$out/docs/again.txt'],
@@ -65,5 +63,5 @@ test('nix-support itself may not be a link out of the output: its files are not 
   const build = getBuild(f.db, ids['linked']!)!;
   assert.equal(build.buildstatus, BuildStatus.Success);
   assert.equal(build.releasename, null);
-  assert.deepEqual(f.db.prepare('SELECT name FROM build_metrics WHERE build_id = ?').all(build.id), []);
+  assert.deepEqual(buildMetrics(f.db, build.id), []);
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
 import { openDatabase } from '../../core/db/database.ts';
+import { getJobset } from '../../core/db/jobsets.ts';
 import { migrate } from '../../core/db/migrate.ts';
 import { saveUser } from '../../core/db/users.ts';
 import { createLogger } from '../../core/log.ts';
@@ -56,7 +57,7 @@ test('/api/push?repos=URL answers the same whether or not another project polls 
     await push('https://git.example/nothing-polls-this.git'),
   );
   assert.match(await push('https://git.example/mine.git'), /^200 .*mine:main/, 'its own jobsets it triggers');
-  assert.equal(w.db.prepare("SELECT triggertime FROM jobsets WHERE project = 'theirs'").pluck().get(), null);
+  assert.equal(getJobset(w.db, 'theirs', 'main')!.triggertime, null);
 });
 
 /** A raw request whose Host header says what a DNS-rebinding page would. */

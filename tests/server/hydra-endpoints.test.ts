@@ -13,7 +13,7 @@ import {
   startWebFixture,
   type WebFixture,
 } from '../helpers/web-fixture.ts';
-import { setProjectPrivate } from '../helpers/db.ts';
+import { setBuildPriority, setBuildTimestamp, setProjectPrivate } from '../helpers/db.ts';
 
 let w: WebFixture;
 let pub: { evalId: number; buildIds: Record<string, number> };
@@ -59,7 +59,7 @@ before(async () => {
   addEval(w.db, js, [{ name: 'a' }, { name: 'b' }, { name: 'q' }]);
   pub2 = addEval(w.db, js, [{ name: 'a', drv: 'a-2' }, { name: 'b' }, { name: 'q' }]);
   runStep(w.db, w.stateDir, pub2.buildIds.a!, { log: 'a again\n' });
-  w.db.prepare('UPDATE builds SET priority = 50 WHERE id = ?').run(pub.buildIds.q);
+  setBuildPriority(w.db, pub.buildIds.q!, 50);
   addProject(w.db, 'secret', { owner: 'ada' });
   setProjectPrivate(w.db, 'secret', true);
   hidden = addEval(w.db, addJobset(w.db, 'secret', 'main'), [{ name: 's' }, { name: 'squeued' }]);
@@ -128,14 +128,14 @@ test('/api/nrbuilds: finished builds per period, oldest period first', async () 
   // Hydra: Controller/API.pm nrbuilds (group by timestamp - timestamp % base, newest nr, reversed).
   const day = 24 * 3600;
   const base = Math.floor(Date.now() / 1000 / day) * day;
-  w.db.prepare('UPDATE builds SET timestamp = ? WHERE id = ?').run(base - day + 5, pub.buildIds.a);
+  setBuildTimestamp(w.db, pub.buildIds.a!, base - day + 5);
   try {
     assert.deepEqual(await getJson('/api/nrbuilds?nr=5&period=day'), [1, 2]);
     assert.deepEqual(await getJson('/api/nrbuilds?nr=1&period=day'), [2]);
     assert.deepEqual(await getJson('/api/nrbuilds?nr=5&period=day&job=a'), [1, 1]);
     assert.equal((await fetch(`${w.url}/api/nrbuilds?nr=5&period=week`)).status, 400);
   } finally {
-    w.db.prepare('UPDATE builds SET timestamp = ? WHERE id = ?').run(base + 5, pub.buildIds.a);
+    setBuildTimestamp(w.db, pub.buildIds.a!, base + 5);
   }
 });
 

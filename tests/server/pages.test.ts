@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openDatabase } from '../../core/db/database.ts';
-import { finishStepAndBuild, setBuildCached } from '../helpers/db.ts';
+import { commitUnreadWrite, finishStepAndBuild, setBuildCached } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { addEval, addJobset, addProject, runStep, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
 import { syncMachines } from '../../core/db/machines.ts';
@@ -330,7 +330,7 @@ test('/eval/N/builds is sent gzipped to clients that accept it, with the same co
   const invalidate = () => {
     const other = openDatabase(w.db.name);
     try {
-      other.exec('CREATE TABLE IF NOT EXISTS scratch (x); INSERT INTO scratch VALUES (1)');
+      commitUnreadWrite(other);
     } finally {
       other.close();
     }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import express from 'express';
 import { readConfig } from '../../core/config.ts';
+import { finishBuild } from '../../core/db/build-results.ts';
 import { syncMachines } from '../../core/db/machines.ts';
 import { createLogger } from '../../core/log.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
@@ -32,7 +33,6 @@ import {
   type WebFixture,
 } from '../helpers/web-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { finishStepAndBuild } from '../helpers/db.ts';
 
 interface World {
   project: string;
@@ -98,24 +98,31 @@ before(async () => {
   // A public build that failed because of a dependency the private project built first.
   hushCulprit = first.buildIds['hushjob']!;
   const victim = addEval(w.db, openset, [{ name: 'victim', drv: 'victim-1' }]).buildIds['victim']!;
-  finishStepAndBuild(w.db, victim, null, {
-    status: 2,
-    isCachedBuild: false,
-    startTime: 1,
-    stopTime: 2,
-    size: null,
-    closureSize: null,
-    releaseName: null,
-    products: [],
-    metrics: [],
-  });
-  w.db
-    .prepare(
-      `INSERT INTO build_steps (build_id, stepnr, type, drvpath, busy, status, errormsg, machine, system,
-                                propagatedfrom)
-                VALUES (?, 1, 0, '/nix/store/shared-dep.drv', 0, 1, 'builder failed', 'localhost', 'x86_64-linux', ?)`,
-    )
-    .run(victim, hushCulprit);
+  finishBuild(
+    w.db,
+    victim,
+    {
+      status: 2,
+      isCachedBuild: false,
+      startTime: 1,
+      stopTime: 2,
+      size: null,
+      closureSize: null,
+      releaseName: null,
+      products: [],
+      metrics: [],
+    },
+    {
+      drvPath: '/nix/store/shared-dep.drv',
+      status: 1,
+      errormsg: 'builder failed',
+      machine: 'localhost',
+      system: 'x86_64-linux',
+      logfile: null,
+      propagatedFrom: hushCulprit,
+      startTime: null,
+    },
+  );
   victimBuild = victim;
   const out = join(tempDir(), 'hush-out');
   mkdirSync(out);

@@ -13,6 +13,7 @@ import { Dispatcher } from './dispatcher.ts';
 import { MachinePool } from './machine-pool.ts';
 import type { QueueRunnerContext } from './runner-context.ts';
 import { NixLogKeeper } from './nix-log-keeper.ts';
+import { FollowUp } from './follow-up.ts';
 import { ADMIT_BATCH, QueueBacklog } from './queue-backlog.ts';
 
 /** Between batches of a big queue being taken in while enough steps wait. */
@@ -102,6 +103,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   let relist = true;
   let loading = true;
   let fullTickAt = 0;
+  const followUp = new FollowUp(() => void tick(false));
   const tick = (full = true): Promise<void> => {
     ticking ??= (async () => {
       try {
@@ -133,10 +135,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
       }
       // The rest of a big queue is taken in a batch at a time, steps running meanwhile: at
       // once while few steps wait, else at a pace that leaves the CPU to the builds.
-      if (backlog.pending && timer) {
-        if (hungry()) setImmediate(() => void tick(false));
-        else setTimeout(() => void tick(false), BACKGROUND_BATCH_MS).unref();
-      }
+      if (backlog.pending && timer) followUp.schedule(hungry() ? 'now' : BACKGROUND_BATCH_MS);
     })();
     return ticking;
   };
@@ -150,6 +149,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
     async stop() {
       clearInterval(timer);
       timer = undefined;
+      followUp.cancel();
       await dispatcher.stopAll();
       await ticking;
       await Promise.allSettled([...ctx.background]);

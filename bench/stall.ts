@@ -15,7 +15,8 @@ import { registerEvaluation } from '../core/db/evals.ts';
 import { upsertJobsetFromSpec } from '../core/db/jobsets.ts';
 import { migrate } from '../core/db/migrate.ts';
 import { upsertProject } from '../core/db/projects.ts';
-import { finishBuild } from '../core/db/build-results.ts';
+import { bareResult, finishBuild } from '../core/db/build-results.ts';
+import { BuildStatus } from '../core/model/status.ts';
 import { finishStep, setStepLogfile, startStep } from '../core/db/steps.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 
@@ -110,17 +111,7 @@ async function seedBigLog(db: Db): Promise<number> {
   await pipeline(text, createGzip(), createWriteStream(gz));
   finishStep(db, id, stepnr, { status: 0, errormsg: null, outputs: {} });
   setStepLogfile(db, id, stepnr, `logs/${id}/${stepnr}.log.gz`);
-  finishBuild(db, id, {
-    status: 0,
-    isCachedBuild: false,
-    startTime: 1,
-    stopTime: 2,
-    size: null,
-    closureSize: null,
-    releaseName: null,
-    products: [],
-    metrics: [],
-  });
+  finishBuild(db, id, bareResult(BuildStatus.Success, 1));
   return id;
 }
 

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds, finishStepAndBuild } from '../helpers/db.ts';
+import { BuildStatus } from '../../core/model/status.ts';
+import { evalBuilds, finishStepAndBuild, plainResult } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
@@ -86,17 +87,7 @@ test('git, string, boolean, nix, path and build inputs reach the expression', as
   await f.evaluator.runOnce();
   const lib = evalBuilds(f.db, listEvals(f.db, jobsetId('up'), 1)[0]!.id)[0]!;
   execFileSync('nix-store', ['--realise', lib.drvpath, ...optionFlags()], { env: nixEnv(), stdio: 'ignore' });
-  finishStepAndBuild(f.db, lib.id, null, {
-    status: 0,
-    isCachedBuild: false,
-    startTime: 1,
-    stopTime: 2,
-    size: null,
-    closureSize: null,
-    releaseName: null,
-    products: [],
-    metrics: [],
-  });
+  finishStepAndBuild(f.db, lib.id, null, plainResult(BuildStatus.Success));
   triggerEvaluation(f.db, jobsetId('withbuild'));
   assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
   assert.equal(probeOf('withbuild').upstream, `built-${upNonce}`);
@@ -207,17 +198,7 @@ test("a build input cannot take a private project's build into another project",
   triggerEvaluation(f.db, getJobset(f.db, 'secret', 'up')!.id);
   await f.evaluator.runOnce();
   const build = evalBuilds(f.db, listEvals(f.db, getJobset(f.db, 'secret', 'up')!.id, 1)[0]!.id)[0]!;
-  finishStepAndBuild(f.db, build.id, null, {
-    status: 0,
-    isCachedBuild: false,
-    startTime: 1,
-    stopTime: 2,
-    size: null,
-    closureSize: null,
-    releaseName: null,
-    products: [],
-    metrics: [],
-  });
+  finishStepAndBuild(f.db, build.id, null, plainResult(BuildStatus.Success));
   triggerEvaluation(f.db, getJobset(f.db, 'open', 'steal')!.id);
   await f.evaluator.runOnce();
   assert.equal(

@@ -3,23 +3,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { evalBuilds, finishStepAndBuild } from '../helpers/db.ts';
+import { BuildStatus } from '../../core/model/status.ts';
+import { evalBuilds, finishStepAndBuild, plainResult } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const succeeded = {
-  status: 0,
-  isCachedBuild: false,
-  startTime: 1,
-  stopTime: 2,
-  size: null,
-  closureSize: null,
-  releaseName: null,
-  products: [],
-  metrics: [],
-};
+const succeeded = plainResult(BuildStatus.Success);
 
 test('one-shot (enabled 2): evaluated once, then disabled, and a re-sync does not re-enable it', async () => {
   const f = evaluatorFixture();

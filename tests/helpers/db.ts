@@ -25,6 +25,21 @@ export function finishStepAndBuild(
   if (build) finishBuild(db, buildId, build);
 }
 
+/** A build's result with a status and nothing else to say: no sizes, products or metrics; it ran from t=1 to t=2. */
+export function plainResult(status: number): BuildResult {
+  return {
+    status,
+    isCachedBuild: false,
+    startTime: 1,
+    stopTime: 2,
+    size: null,
+    closureSize: null,
+    releaseName: null,
+    products: [],
+    metrics: [],
+  };
+}
+
 /** Every build of an evaluation, by job name. */
 export function evalBuilds(db: Db, evalId: number): BuildWithJobset[] {
   const builds = evalBuildsPage(db, evalId, 'all', Number.MAX_SAFE_INTEGER, 0);

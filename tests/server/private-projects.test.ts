@@ -14,6 +14,8 @@ import { after, before, test } from 'node:test';
 import express from 'express';
 import { readConfig } from '../../core/config.ts';
 import { finishBuild } from '../../core/db/build-results.ts';
+import { BuildStatus } from '../../core/model/status.ts';
+import { plainResult } from '../helpers/db.ts';
 import { syncMachines } from '../../core/db/machines.ts';
 import { createLogger } from '../../core/log.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
@@ -98,31 +100,16 @@ before(async () => {
   // A public build that failed because of a dependency the private project built first.
   hushCulprit = first.buildIds['hushjob']!;
   const victim = addEval(w.db, openset, [{ name: 'victim', drv: 'victim-1' }]).buildIds['victim']!;
-  finishBuild(
-    w.db,
-    victim,
-    {
-      status: 2,
-      isCachedBuild: false,
-      startTime: 1,
-      stopTime: 2,
-      size: null,
-      closureSize: null,
-      releaseName: null,
-      products: [],
-      metrics: [],
-    },
-    {
-      drvPath: '/nix/store/shared-dep.drv',
-      status: 1,
-      errormsg: 'builder failed',
-      machine: 'localhost',
-      system: 'x86_64-linux',
-      logfile: null,
-      propagatedFrom: hushCulprit,
-      startTime: null,
-    },
-  );
+  finishBuild(w.db, victim, plainResult(BuildStatus.DependencyFailed), {
+    drvPath: '/nix/store/shared-dep.drv',
+    status: 1,
+    errormsg: 'builder failed',
+    machine: 'localhost',
+    system: 'x86_64-linux',
+    logfile: null,
+    propagatedFrom: hushCulprit,
+    startTime: null,
+  });
   victimBuild = victim;
   const out = join(tempDir(), 'hush-out');
   mkdirSync(out);

@@ -27,12 +27,11 @@ export function createRateLimiter(
   db: Db,
   maxPerUser: number,
   windowSeconds: number,
-  clock: () => number = Date.now,
   maxPerAddress = maxPerUser * 4,
 ): RateLimiter {
   const limits = { maxPerUser, maxPerAddress, windowMs: windowSeconds * 1000 };
   return {
-    begin: (user, address) => beginLoginAttempt(db, user, address, limits, clock()),
+    begin: (user, address) => beginLoginAttempt(db, user, address, limits, Date.now()),
     succeeded: (user, address) => loginSucceeded(db, user, address),
   };
 }

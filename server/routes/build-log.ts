@@ -98,7 +98,7 @@ export function buildLogRoutes(router: Router, ctx: RouteContext): void {
       if (!(await send(bytes))) return;
     } else {
       for (const html of logBodyHtml(render, log, options)) {
-        await bandwidth.take(html.length);
+        await bandwidth.take(Buffer.byteLength(html));
         if (!(await send(html))) return;
       }
     }

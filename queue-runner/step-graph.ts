@@ -29,26 +29,6 @@ export interface Step {
   unsupportedSince: number | null;
 }
 
-/**
- * A row of its own shape with the queued build's fields only. better-sqlite3's rows of every
- * column of `builds` are dictionary-mode objects of about 1.5 kB each: with 100,000 builds
- * queued they were 150 MB, half of the queue runner's heap.
- */
-function queuedRow(row: QueuedBuildRow): QueuedBuildRow {
-  return {
-    id: row.id,
-    jobset_id: row.jobset_id,
-    job: row.job,
-    drvpath: row.drvpath,
-    system: row.system,
-    priority: row.priority,
-    globalpriority: row.globalpriority,
-    starttime: row.starttime,
-    timeout: row.timeout,
-    maxsilent: row.maxsilent,
-  };
-}
-
 export interface QueuedBuild {
   row: QueuedBuildRow;
   /** The step of the build's own derivation; null when its outputs were already valid. */
@@ -108,7 +88,7 @@ export class StepGraph {
 
   /** Adds a build over steps already in the graph; `top` and its deps must be linked. */
   addBuild(row: QueuedBuildRow, top: Step | null): QueuedBuild {
-    const build: QueuedBuild = { row: queuedRow(row), top, steps: new Set() };
+    const build: QueuedBuild = { row, top, steps: new Set() };
     const stack = top ? [top] : [];
     while (stack.length) {
       const step = stack.pop()!;

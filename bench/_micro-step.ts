@@ -95,11 +95,11 @@ await measure('finishBuild (1 transaction)', (i) => finishBuild(db, ids[i]!, bar
 await measure('step log: create, write, close', async (i) => {
   const log = new StepLog(root, `logs/${ids[i]}/1.log`, 0, () => undefined);
   log.write('hello\n');
-  await log.close();
+  log.close();
 });
 await measure('step log: compress, remove plain', async (i) => {
   const log = new StepLog(root, `logs/${ids[i]}/2.log`, 0, () => undefined);
-  await log.close();
+  log.close();
   await log.compress();
   log.removePlain();
 });

@@ -50,8 +50,8 @@ export async function applyOutcome(ctx: ApplyContext, step: Step, machine: PoolM
   const o = run.outcome;
   const ran: StepRanIn = { buildId: run.buildId, machine: machine.spec.name, logfile: run.logfile };
   if (o.kind === 'success') {
+    // The graph completed the step already, when runStep said it was built (onBuilt).
     const done = [...step.builds].filter((b) => b.top === step);
-    ctx.graph.completeStep(step);
     // Every build here is of the step's derivation: one look at its outputs serves them all.
     const seen = await inspectOutputs(ctx.nix, step.outputs, o.facts);
     for (const b of done) {

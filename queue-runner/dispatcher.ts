@@ -187,13 +187,18 @@ export class Dispatcher {
       if (!step.running && this.ctx.graph.steps.get(step.drvPath) === step) this.order = null;
       this.onIdleSlot();
     };
+    // The outputs are valid: dependents may run, and the next step (of a chain, say) starts
+    // on the machine while this one's outputs are read and its results recorded.
+    const onBuilt = () => {
+      this.ctx.graph.completeStep(step);
+      freeSlot();
+    };
     const entry = { done: Promise.resolve(), abort: new AbortController() };
-    entry.done = runStep(this.ctx, step, machine, owner.row.id, limits, entry.abort.signal)
+    entry.done = runStep(this.ctx, step, machine, owner.row.id, limits, entry.abort.signal, onBuilt)
       .then(async (run) => {
         if (run.outcome.kind !== 'transient' && run.outcome.kind !== 'stopped')
           this.pool.markStepDone(machine, run.seconds);
-        // The graph learns the outcome before applyOutcome's first await: the next step (of
-        // a chain, say) starts on the machine while this one's results are being recorded.
+        // The graph learns any other outcome before applyOutcome's first await.
         const applied = applyOutcome(this.ctx, step, machine, run);
         freeSlot();
         await applied;

@@ -85,11 +85,17 @@ export class MachinePool {
       old.delete(spec.name);
       const same = before && JSON.stringify(before.spec) === JSON.stringify(spec);
       if (before && !same) before.connections.closeAll();
+      let connections = same ? before.connections : null;
+      if (!connections) {
+        connections = new ConnectionPool(() =>
+          this.nix.openBuildConnection(spec.ssh, spec.ssh ? remoteOptions(spec) : {}),
+        );
+        // This machine's own Nix starts while the queue is taken in; a remote one is reached when it gets work.
+        if (!spec.ssh) connections.prewarm();
+      }
       return {
         spec,
-        connections: same
-          ? before.connections
-          : new ConnectionPool(() => this.nix.openBuildConnection(spec.ssh, spec.ssh ? remoteOptions(spec) : {})),
+        connections,
         running: before?.running ?? 0,
         disabledUntil: before?.disabledUntil ?? (stored.get(spec.name)?.disabled_until ?? 0) * 1000,
       };

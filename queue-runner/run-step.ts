@@ -12,7 +12,7 @@ import {
 } from '../core/nix/nix.ts';
 import type { PoolMachine } from './machine-pool.ts';
 import type { Step } from './step-graph.ts';
-import { keepNixLog } from '../core/nix/log-dir.ts';
+import { keepNixLog, keepSmallNixLog } from '../core/nix/log-dir.ts';
 import { readOutputFacts, type OutputFacts } from './output-facts.ts';
 import type { NixLogKeeper } from './nix-log-keeper.ts';
 import { readStepEvidence } from './read-evidence.ts';
@@ -54,10 +54,19 @@ export interface StepRun {
   coverage?: CoverageRecord | null;
 }
 
+/** How a build ended as far as Nix is concerned; 'built' becomes 'success' once its outputs are read. */
+type Settled = Exclude<StepOutcome, { kind: 'success' }> | { kind: 'built' };
+
 /**
  * Runs one step on one machine and records it as a step of `buildId`: copies the inputs'
  * closure there (remote machines), builds with Nix's timeout and silence limits, copies the
  * outputs back, and keeps the log. Every path out of here ends the step row (busy = 0).
+ *
+ * `onBuilt` is called as soon as the outputs are valid here, within the size limit, and the
+ * log is whole: the step has succeeded, whatever its outputs then say of themselves (status 6
+ * still builds dependents). The step's dependents can start from there (the next step of a
+ * chain waits for nothing else) while this one's outputs are read and its end recorded. An
+ * outcome of 'success' always comes after `onBuilt`; any other never does.
  */
 export async function runStep(
   ctx: RunStepContext,
@@ -66,6 +75,7 @@ export async function runStep(
   buildId: number,
   limits: { timeout: number; maxSilent: number },
   signal: AbortSignal,
+  onBuilt: () => void,
 ): Promise<StepRun> {
   const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
   const target = machine.spec.ssh;
@@ -89,7 +99,7 @@ export async function runStep(
     () => kill.abort('log-limit'),
     () => kill.abort('log-write'),
   );
-  let outcome: StepOutcome;
+  let settled: Settled;
   try {
     const drv = await ctx.nix.readDerivation(step.drvPath);
     const inputPaths = await inputOutputPaths(ctx.nix, drv);
@@ -100,7 +110,7 @@ export async function runStep(
     }
     const conn = await machine.connections.acquire();
     let result: BuildOutcome;
-    let tooBig: StepOutcome | null;
+    let tooBig: Settled | null;
     try {
       if (target) setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
       result = await conn.build(step.drvPath, drv, inputPaths, {
@@ -115,11 +125,11 @@ export async function runStep(
       // A connection that broke is not alive and the pool drops it; any other is reused.
       machine.connections.release(conn);
     }
-    outcome =
+    settled =
       tooBig ??
       (await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr)));
   } catch (e) {
-    outcome = {
+    settled = {
       kind: 'transient',
       message:
         e instanceof RemoteConnectionError || target
@@ -132,11 +142,16 @@ export async function runStep(
   }
   // A full or failing disk is no fault of the derivation: the step is tried again later.
   if (log.failure)
-    outcome = {
+    settled = {
       kind: 'transient',
       message: `cannot write the build log to ${ctx.stateDir} (${log.failure.message}); the step will be tried again`,
       unreachable: false,
     };
+  let outcome: StepOutcome;
+  if (settled.kind === 'built') {
+    onBuilt();
+    outcome = { kind: 'success', facts: await readOutputFacts(step.outputs) };
+  } else outcome = settled;
   const evidence = outcome.kind === 'success' ? await readStepEvidence(step.outputs) : null;
   if (outcome.kind === 'success') {
     for (const problem of [...outcome.facts.problems, ...evidence!.problems]) {
@@ -146,7 +161,9 @@ export async function runStep(
   } else {
     log.write(`\nhydrant: ${outcome.kind === 'stopped' ? `stopped (${outcome.reason})` : outcome.message}\n`);
   }
-  await log.close();
+  log.close();
+  if (log.failure && outcome.kind === 'success')
+    ctx.log.warn({ err: log.failure, build: buildId, step: stepnr }, 'could not write the end of a step log');
   finishStep(ctx.db, buildId, stepnr, {
     status: stepStatus(outcome),
     errormsg: stepErrorMessage(outcome),
@@ -162,15 +179,13 @@ export async function runStep(
     .then(() => log.compress())
     .then(async (gz) => {
       setStepLogfile(ctx.db, buildId, stepnr, gz);
-      if (keepForNix) {
-        const plain = join(ctx.stateDir, log.relative);
-        await (ctx.nixLogs ? ctx.nixLogs.keep(plain, step.drvPath) : keepNixLog(plain, step.drvPath)).catch((e) =>
+      if (keepForNix)
+        await keepForNixLogs(ctx, log, step.drvPath).catch((e) =>
           ctx.log.warn(
             { err: e, build: buildId, step: stepnr },
             'could not keep the step log where Nix keeps build logs',
           ),
         );
-      }
       log.removePlain();
     })
     .catch((e) =>
@@ -182,6 +197,14 @@ export async function runStep(
   return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000, coverage: evidence?.coverage };
 }
 
+/** A small log from memory, uncompressed, with no process; a big one through bzip2, a batch at a time. */
+async function keepForNixLogs(ctx: RunStepContext, log: StepLog, drvPath: string): Promise<void> {
+  const text = log.text;
+  if (text) return void keepSmallNixLog(text, drvPath);
+  const plain = join(ctx.stateDir, log.relative);
+  await (ctx.nixLogs ? ctx.nixLogs.keep(plain, drvPath) : keepNixLog(plain, drvPath));
+}
+
 async function interpret(
   ctx: RunStepContext,
   step: Step,
@@ -190,7 +213,7 @@ async function interpret(
   signal: AbortSignal,
   log: StepLog,
   phase: (p: number) => void,
-): Promise<StepOutcome> {
+): Promise<Settled> {
   switch (result.kind) {
     case 'built': {
       if (machine.spec.ssh) {
@@ -198,7 +221,7 @@ async function interpret(
         const received = await ctx.nix.copyClosureFrom(machine.spec.ssh, Object.values(step.outputs));
         log.write(`hydrant: copied ${received} store paths back from ${machine.spec.name}\n`);
       }
-      return { kind: 'success', facts: await readOutputFacts(step.outputs) };
+      return { kind: 'built' };
     }
     case 'aborted':
       if (log.exceeded)
@@ -233,7 +256,7 @@ async function interpret(
  * As Hydra's max_output_size: outputs bigger than the limit end the step with status 11,
  * measured where they were built, so a remote machine's are never copied back.
  */
-async function outputsOverLimit(ctx: RunStepContext, conn: BuildConnection, step: Step): Promise<StepOutcome | null> {
+async function outputsOverLimit(ctx: RunStepContext, conn: BuildConnection, step: Step): Promise<Settled | null> {
   if (ctx.maxOutputSize <= 0) return null;
   const size = await conn.narSize(Object.values(step.outputs));
   if (size <= ctx.maxOutputSize) return null;

@@ -1,30 +1,41 @@
 import {
+  closeSync,
   createReadStream,
   createWriteStream,
+  ftruncateSync,
   mkdirSync,
-  readFileSync,
-  truncateSync,
+  openSync,
   unlinkSync,
   writeFileSync,
-  type WriteStream,
+  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
 
-/** Logs up to this size are compressed in memory (a millisecond at most). */
+/** Logs up to this size are kept in memory too, and compressed there (a millisecond at most). */
 const SMALL_LOG_BYTES = 64 * 1024;
 
 /**
  * A step's log: plain text growing at STATE_DIR/<logfile> while the step runs (the server
  * tails it), compressed to <logfile>.gz when it ends. Stops writing past `limit` bytes.
+ *
+ * Written with synchronous calls, as Hydra's queue runner writes its logs: a write to the
+ * page cache takes microseconds, where a write stream sends every chunk, and the close,
+ * through the thread pool (milliseconds of wall time between a chain's steps), and a disk
+ * error surfaces only later. Here it is known when the write returns, so a step's outcome
+ * is settled the moment Nix answers. A slow disk holds up reading the builder's output,
+ * which is the back-pressure a build log should get.
+ *
  * A disk that is full or failing (ENOSPC, EIO) never throws out of here: the first error is
  * kept in `failure` and reported through `onFailure`, the file is emptied so that the rest
  * of the state directory (the database) keeps room, and nothing more is written.
  */
 export class StepLog {
-  private readonly stream: WriteStream | null = null;
+  private fd: number | null = null;
   private bytes = 0;
+  /** The whole log while it is small: compressed and kept where Nix keeps logs without reading it back. */
+  private held: Buffer[] | null = [];
   exceeded = false;
   failure: Error | null = null;
 
@@ -38,8 +49,7 @@ export class StepLog {
     const full = join(stateDir, relative);
     try {
       mkdirSync(dirname(full), { recursive: true });
-      this.stream = createWriteStream(full);
-      this.stream.on('error', (e) => this.fail(e));
+      this.fd = openSync(full, 'w');
     } catch (e) {
       this.fail(e as Error);
     }
@@ -48,8 +58,9 @@ export class StepLog {
   private fail(e: Error): void {
     if (this.failure) return;
     this.failure = e;
+    this.held = null;
     try {
-      truncateSync(join(this.stateDir, this.relative));
+      if (this.fd !== null) ftruncateSync(this.fd);
     } catch {
       /* nothing to free */
     }
@@ -57,26 +68,44 @@ export class StepLog {
   }
 
   write(chunk: Buffer | string): void {
-    if (this.exceeded || this.failure || !this.stream) return;
-    const size = Buffer.byteLength(chunk);
-    if (this.limit > 0 && this.bytes + size > this.limit) {
+    if (this.exceeded || this.failure || this.fd === null) return;
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.limit > 0 && this.bytes + bytes.length > this.limit) {
       this.exceeded = true;
-      this.stream.write(`\nhydrant: log limit of ${this.limit} bytes exceeded; the build was killed\n`);
+      this.held = null;
+      this.append(Buffer.from(`\nhydrant: log limit of ${this.limit} bytes exceeded; the build was killed\n`));
       this.onExceeded();
       return;
     }
-    this.bytes += size;
-    this.stream.write(chunk);
+    this.bytes += bytes.length;
+    if (this.held && this.bytes <= SMALL_LOG_BYTES) this.held.push(bytes);
+    else this.held = null;
+    this.append(bytes);
+  }
+
+  private append(bytes: Buffer): void {
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd!, bytes, done);
+    } catch (e) {
+      this.fail(e as Error);
+    }
   }
 
   /** Ends writing; the plain file stays readable until compress() has replaced it. */
-  close(): Promise<void> {
-    const stream = this.stream;
-    if (!stream || stream.closed) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      stream.once('close', () => resolve());
-      stream.end();
-    });
+  close(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    try {
+      closeSync(fd);
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  /** The whole log, when it is small enough to have been kept in memory; null otherwise. */
+  get text(): Buffer | null {
+    return this.held && !this.failure ? Buffer.concat(this.held) : null;
   }
 
   /** Compresses the closed log; returns the compressed file's name relative to the state dir. */
@@ -84,9 +113,10 @@ export class StepLog {
     const gz = `${this.relative}.gz`;
     const plain = join(this.stateDir, this.relative);
     try {
-      // Most logs are small: read, compressed and written at once that is a few system calls,
+      // Most logs are small: compressed from memory and written at once, a few system calls,
       // where streams cost a dozen trips through the thread pool (~1 ms of CPU a step). Big ones stream.
-      if (this.bytes <= SMALL_LOG_BYTES) writeFileSync(join(this.stateDir, gz), gzipSync(readFileSync(plain)));
+      const text = this.text;
+      if (text) writeFileSync(join(this.stateDir, gz), gzipSync(text));
       else await pipeline(createReadStream(plain), createGzip(), createWriteStream(join(this.stateDir, gz)));
     } catch (e) {
       // Half a .gz is worse than none: readers would find it. The plain log stays.

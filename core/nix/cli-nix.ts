@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
 import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
 import type { SshTarget } from './machines.ts';
+import { openLocalStore, type LocalStore } from './local-store.ts';
 import { ServeBuildConnection } from './serve-build.ts';
 import { ServeConnection } from './serve-connection.ts';
 import {
@@ -38,6 +39,7 @@ function remember<V>(map: Map<string, V>, key: string, value: V, limit: number):
 /** Nix through its command-line tools (Debian's nix-bin 2.8: nix-instantiate, nix-store). */
 export class CliNix implements Nix {
   private queryConnection: Promise<ServeConnection> | null = null;
+  private localStore: LocalStore | null = openLocalStore();
   private readonly derivations = new Map<string, Derivation>();
   private readonly pathInfos = new Map<string, { narSize: number; references: string[] }>();
 
@@ -172,7 +174,25 @@ export class CliNix implements Nix {
 
   async validPaths(paths: readonly string[]): Promise<Set<string>> {
     if (paths.length === 0) return new Set();
-    return (await this.queries()).queryValidPaths(paths);
+    const local = this.askLocalStore((store) => new Set(paths.filter((p) => store.isValid(p))));
+    return local ?? (await this.queries()).queryValidPaths(paths);
+  }
+
+  /**
+   * Asks Nix's own database (read-only, as the binary cache does): microseconds a path, where
+   * the first question through `nix-store --serve` waits for a Nix process to start, and every
+   * one after costs a round trip. A store whose database cannot be read (another location, no
+   * permission) is asked through Nix from then on.
+   */
+  private askLocalStore<T>(ask: (store: LocalStore) => T): T | undefined {
+    if (!this.localStore) return undefined;
+    try {
+      return ask(this.localStore);
+    } catch {
+      this.localStore.close();
+      this.localStore = null;
+      return undefined;
+    }
   }
 
   async addToStore(dir: string): Promise<string> {
@@ -187,6 +207,9 @@ export class CliNix implements Nix {
    * instead of two (closure, then infos of all of it).
    */
   async pathSizes(path: string): Promise<{ narSize: number; closureSize: number }> {
+    const local = this.askLocalStore((store) => this.closureSizesFrom(store, path));
+    if (local === 'invalid') throw new Error(`${path} is not valid`);
+    if (local) return local;
     const conn = await this.queries();
     const learn = async (paths: readonly string[]) => {
       const unknown = paths.filter((p) => !this.pathInfos.has(p));
@@ -208,6 +231,33 @@ export class CliNix implements Nix {
       if (!info) return this.pathSizesUncached(conn, path);
       closure.set(p, info);
       stack.push(...info.references);
+    }
+    return { narSize: own.narSize, closureSize: [...closure.values()].reduce((sum, i) => sum + i.narSize, 0) };
+  }
+
+  /** pathSizes from Nix's database; null when a reference is missing from it (Nix is asked then). */
+  private closureSizesFrom(
+    store: LocalStore,
+    path: string,
+  ): { narSize: number; closureSize: number } | 'invalid' | null {
+    const info = (p: string) => {
+      const kept = this.pathInfos.get(p);
+      if (kept) return kept;
+      const read = store.sizeAndReferences(p);
+      if (read) remember(this.pathInfos, p, read, PATH_INFOS_KEPT);
+      return read;
+    };
+    const own = info(path);
+    if (!own) return 'invalid';
+    const closure = new Map([[path, own]]);
+    const stack = [...own.references];
+    while (stack.length) {
+      const p = stack.pop()!;
+      if (closure.has(p)) continue;
+      const i = info(p);
+      if (!i) return null;
+      closure.set(p, i);
+      stack.push(...i.references);
     }
     return { narSize: own.narSize, closureSize: [...closure.values()].reduce((sum, i) => sum + i.narSize, 0) };
   }

@@ -24,6 +24,10 @@ export interface LocalStore {
   /** The valid store path whose hash part is `hashPart` (32 base-32 characters), or null. */
   pathFromHashPart(hashPart: string): string | null;
   info(path: string): StorePathInfo | null;
+  /** Whether `path` is a valid (registered) store path. */
+  isValid(path: string): boolean;
+  /** NAR size and references of a valid path, without its hash (null when not valid). */
+  sizeAndReferences(path: string): { narSize: number; references: string[] } | null;
   /** `path` and every valid path that refers to it directly or indirectly, up to `limit` paths. */
   referrersClosure(path: string, limit: number): string[];
   close(): void;
@@ -44,6 +48,7 @@ export function openLocalStore(dbPath = NIX_DB): LocalStore {
   const row = q<{ id: number; hash: string; narSize: number; deriver: string | null }>(
     'SELECT id, hash, narSize, deriver FROM ValidPaths WHERE path = ?',
   );
+  const sized = q<{ id: number; narSize: number }>('SELECT id, narSize FROM ValidPaths WHERE path = ?');
   const refs = q<string>('SELECT v.path FROM Refs r JOIN ValidPaths v ON v.id = r.reference WHERE r.referrer = ?');
   const referrers = q<string>(`WITH RECURSIVE up(id) AS (SELECT id FROM ValidPaths WHERE path = ?
     UNION SELECT r.referrer FROM Refs r JOIN up ON r.reference = up.id LIMIT ?)
@@ -65,6 +70,13 @@ export function openLocalStore(dbPath = NIX_DB): LocalStore {
         references: refs().pluck().all(r.id) as string[],
         deriver: r.deriver,
       };
+    },
+    isValid(path) {
+      return sized().get(path) !== undefined;
+    },
+    sizeAndReferences(path) {
+      const r = sized().get(path) as { id: number; narSize: number } | undefined;
+      return r ? { narSize: r.narSize, references: refs().pluck().all(r.id) as string[] } : null;
     },
     referrersClosure(path, limit) {
       return referrers().pluck().all(path, limit) as string[];

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { LogFile } from '../logs.ts';
@@ -48,6 +57,7 @@ export async function keepNixLog(plainLog: string, drvPath: string, logDir = nix
       exited,
     ]);
     renameSync(temp, target);
+    rmSync(nixLogPath(drvPath, logDir), { force: true }); // an uncompressed one would be read first
   } catch (e) {
     try {
       unlinkSync(temp);
@@ -57,6 +67,27 @@ export async function keepNixLog(plainLog: string, drvPath: string, logDir = nix
     bzip2.kill();
     throw e;
   }
+  return target;
+}
+
+/**
+ * keepNixLog for a small log held in memory: kept uncompressed, which Nix reads as well
+ * (`nix-store -l` looks for drvs/XX/REST before REST.bz2), written at once with no process:
+ * a bzip2 per log cost more than the rest of a trivial step's bookkeeping, and the last
+ * logs of a run waited for one. A .bz2 kept of an earlier build goes, so the newest is read.
+ */
+export function keepSmallNixLog(text: Buffer, drvPath: string, logDir = nixLogDir()): string {
+  const target = nixLogPath(drvPath, logDir);
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, target);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+  rmSync(`${target}.bz2`, { force: true });
   return target;
 }
 
@@ -81,9 +112,10 @@ export function keepNixLogs(
     }
   }
   if (args.length === 0) return Promise.resolve(failed);
-  // Each to a temporary name and renamed, as keepNixLog: a reader never sees half a file.
+  // Each to a temporary name and renamed, as keepNixLog: a reader never sees half a file. An
+  // uncompressed log of an earlier build (keepSmallNixLog) would be read first: it goes.
   const script =
-    'while [ $# -gt 1 ]; do t="$2.$$.tmp"; if bzip2 -c < "$1" > "$t" && mv "$t" "$2"; then :; ' +
+    'while [ $# -gt 1 ]; do t="$2.$$.tmp"; if bzip2 -c < "$1" > "$t" && mv "$t" "$2"; then rm -f "${2%.bz2}"; ' +
     'else rm -f "$t"; printf "%s\\n" "$1"; fi; shift 2; done';
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', script, 'sh', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -106,6 +106,24 @@ for (const m of process.env.PROF_SQL === '0' ? [] : ['run', 'get', 'all', 'itera
     }
   };
 }
+// Each build's request and answer times: the gaps between one answer and the next request are
+// hydrant's part of a chain's critical path.
+const { ServeConnection } = await import('../core/nix/serve-connection.ts');
+const builds: { sent: number; answered: number }[] = [];
+const buildProto = ServeConnection.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+const origBuild = buildProto['buildDerivation']!;
+buildProto['buildDerivation'] = async function (this: unknown, ...a: unknown[]) {
+  const entry = { sent: performance.now(), answered: 0 };
+  builds.push(entry);
+  try {
+    return await origBuild.apply(this, a);
+  } finally {
+    entry.answered = performance.now();
+  }
+};
+// Marks for a finer timeline: put `(globalThis as any).__t?.('label')` into the code for a run (never committed).
+const marks: [string, number][] = [];
+(globalThis as { __t?: (l: string) => void }).__t = (l) => marks.push([l, performance.now()]);
 const config = readConfig(
   ['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')],
   {},
@@ -158,6 +176,44 @@ console.log(
 for (const [k, v] of [...counts].sort((a, b) => b[1] - a[1]))
   console.log(`  ${String(v).padStart(6)} ${(times.get(k) ?? 0).toFixed(0).padStart(6)} ms  ${k}`);
 console.log('spawns:', JSON.stringify(Object.fromEntries(spawns)));
+if (marks.length) {
+  // Per step: each mark's time after the previous answer (A-status), median.
+  const per = new Map<string, number[]>();
+  let base = 0;
+  for (const [l, t] of marks) {
+    if (l === 'A-status') base = t;
+    if (!base) continue;
+    (per.get(l) ?? per.set(l, []).get(l)!).push(t - base);
+  }
+  for (const [l, xs] of [...per].sort((a, b) => a[0].localeCompare(b[0]))) {
+    xs.sort((a, b) => a - b);
+    console.log(
+      `  mark ${l}: median ${xs[Math.floor(xs.length / 2)]!.toFixed(3)} ms after the answer (n=${xs.length})`,
+    );
+  }
+}
+if (builds.length) {
+  const ms = (x: number) => x.toFixed(2);
+  const builtMs = builds.map((b) => b.answered - b.sent).sort((a, b) => a - b);
+  const gaps = builds
+    .slice(1)
+    .map((b, i) => b.sent - builds[i]!.answered)
+    .sort((a, b) => a - b);
+  const q = (xs: number[], f: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * f))] ?? 0;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  console.log(
+    `builds over nix-store --serve: ${builds.length}, median ${ms(q(builtMs, 0.5))} ms, ` +
+      `total ${ms(sum(builtMs))} ms`,
+  );
+  console.log(
+    `answer -> next request: median ${ms(q(gaps, 0.5))} ms, p90 ${ms(q(gaps, 0.9))} ms, max ${ms(q(gaps, 1))} ms, ` +
+      `total ${ms(sum(gaps))} ms (meaningful for a chain)`,
+  );
+  console.log(
+    `start -> first request ${ms(builds[0]!.sent - t0)} ms; last answer -> end ` +
+      `${ms(t0 + wall * 1000 - builds.at(-1)!.answered)} ms`,
+  );
+}
 
 /** The V8 CPU profile of the measured run only (PROF_CPU=FILE), not of the set-up. */
 async function startProfiler(): Promise<{ stop(file: string): Promise<void> }> {

@@ -31,6 +31,11 @@ export class ConnectionPool {
     );
   }
 
+  /** Whether acquire() would hand over an open connection at once. */
+  get ready(): boolean {
+    return !this.opening && this.idle.some((c) => c.alive);
+  }
+
   async acquire(): Promise<BuildConnection> {
     if (this.opening) await this.opening;
     for (let c = this.idle.pop(); c; c = this.idle.pop()) if (c.alive) return c;

@@ -77,54 +77,47 @@ export async function runStep(
   signal: AbortSignal,
   onBuilt: () => void,
 ): Promise<StepRun> {
-  const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
   const target = machine.spec.ssh;
-  const stepnr = startStep(ctx.db, {
-    buildId,
-    drvPath: step.drvPath,
-    machine: machine.spec.name,
-    system: step.system,
-    logfileFor: logFor,
-    phase: target ? undefined : StepPhase.Building,
-  });
   const started = Date.now();
   const kill = new AbortController();
   const onStop = () => kill.abort(signal.reason);
   signal.addEventListener('abort', onStop, { once: true });
   if (signal.aborted) onStop();
-  const log = new StepLog(
-    ctx.stateDir,
-    logFor(stepnr),
-    ctx.maxLogSize,
-    () => kill.abort('log-limit'),
-    () => kill.abort('log-write'),
-  );
+  // The step's row and its log. When a connection is ready they are written once the build
+  // has gone to Nix: they take a few tenths of a millisecond that every step of a chain would
+  // wait for. Otherwise at once, so the step shows as started while Nix (or ssh) starts.
+  let opened: { stepnr: number; log: StepLog } | null = null;
+  const open = () => (opened ??= openStep(ctx, step, machine, buildId, kill));
   let settled: Settled;
   try {
     const drv = await ctx.nix.readDerivation(step.drvPath);
     const inputPaths = await inputOutputPaths(ctx.nix, drv);
     if (target) {
-      setStepPhase(ctx.db, buildId, stepnr, StepPhase.SendingInputs);
+      setStepPhase(ctx.db, buildId, open().stepnr, StepPhase.SendingInputs);
       const sent = await ctx.nix.copyClosureTo(target, [step.drvPath, ...inputPaths]);
-      log.write(`hydrant: copied ${sent} store paths to ${machine.spec.name}\n`);
+      open().log.write(`hydrant: copied ${sent} store paths to ${machine.spec.name}\n`);
     }
+    if (!machine.connections.ready) open();
     const conn = await machine.connections.acquire();
     let result: BuildOutcome;
     let tooBig: Settled | null;
     try {
-      if (target) setStepPhase(ctx.db, buildId, stepnr, StepPhase.Building);
-      result = await conn.build(step.drvPath, drv, inputPaths, {
+      if (target) setStepPhase(ctx.db, buildId, open().stepnr, StepPhase.Building);
+      const building = conn.build(step.drvPath, drv, inputPaths, {
         timeoutSeconds: limits.timeout,
         maxSilentSeconds: limits.maxSilent,
         maxLogSize: ctx.maxLogSize,
         signal: kill.signal,
-        onOutput: (chunk) => log.write(chunk),
+        onOutput: (chunk) => open().log.write(chunk),
       });
+      open(); // the build was sent (an idle connection sends at once); its output comes on a later turn
+      result = await building;
       tooBig = result.kind === 'built' ? await outputsOverLimit(ctx, conn, step) : null;
     } finally {
       // A connection that broke is not alive and the pool drops it; any other is reused.
       machine.connections.release(conn);
     }
+    const { stepnr, log } = open();
     settled =
       tooBig ??
       (await interpret(ctx, step, machine, result, kill.signal, log, setStepPhase.bind(null, ctx.db, buildId, stepnr)));
@@ -140,6 +133,7 @@ export async function runStep(
   } finally {
     signal.removeEventListener('abort', onStop);
   }
+  const { stepnr, log } = open();
   // A full or failing disk is no fault of the derivation: the step is tried again later.
   if (log.failure)
     settled = {
@@ -150,6 +144,9 @@ export async function runStep(
   let outcome: StepOutcome;
   if (settled.kind === 'built') {
     onBuilt();
+    // The rest waits for the next turn of the event loop: the next step of a chain, started
+    // by onBuilt, goes to Nix first, not after this step's outputs are read and recorded.
+    await new Promise((resolve) => setImmediate(resolve));
     outcome = { kind: 'success', facts: await readOutputFacts(step.outputs) };
   } else outcome = settled;
   const evidence = outcome.kind === 'success' ? await readStepEvidence(step.outputs) : null;
@@ -172,8 +169,8 @@ export async function runStep(
   // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
   // small derivations would pay it every time). Readers find the plain file until then.
   // The derivation's own result is kept where Nix keeps build logs too, as Hydra does.
-  // compress() reads, compresses and writes a small log at once, synchronously: started on
-  // the next turn of the event loop, after the next step of a chain has been sent to Nix.
+  // compress() compresses a small log in memory at once: started on the next turn of the
+  // event loop, after the next step of a chain has been sent to Nix.
   const keepForNix = outcome.kind === 'success' || outcome.kind === 'failed';
   const compressing = new Promise((resolve) => setImmediate(resolve))
     .then(() => log.compress())
@@ -200,9 +197,36 @@ export async function runStep(
 /** A small log from memory, uncompressed, with no process; a big one through bzip2, a batch at a time. */
 async function keepForNixLogs(ctx: RunStepContext, log: StepLog, drvPath: string): Promise<void> {
   const text = log.text;
-  if (text) return void keepSmallNixLog(text, drvPath);
+  if (text) return void (await keepSmallNixLog(text, drvPath));
   const plain = join(ctx.stateDir, log.relative);
   await (ctx.nixLogs ? ctx.nixLogs.keep(plain, drvPath) : keepNixLog(plain, drvPath));
+}
+
+/** The step's row (busy) and its log file, named after the step's number. */
+function openStep(
+  ctx: RunStepContext,
+  step: Step,
+  machine: PoolMachine,
+  buildId: number,
+  kill: AbortController,
+): { stepnr: number; log: StepLog } {
+  const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
+  const stepnr = startStep(ctx.db, {
+    buildId,
+    drvPath: step.drvPath,
+    machine: machine.spec.name,
+    system: step.system,
+    logfileFor: logFor,
+    phase: machine.spec.ssh ? undefined : StepPhase.Building,
+  });
+  const log = new StepLog(
+    ctx.stateDir,
+    logFor(stepnr),
+    ctx.maxLogSize,
+    () => kill.abort('log-limit'),
+    () => kill.abort('log-write'),
+  );
+  return { stepnr, log };
 }
 
 async function interpret(

@@ -6,9 +6,9 @@ import {
   mkdirSync,
   openSync,
   unlinkSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -113,10 +113,10 @@ export class StepLog {
     const gz = `${this.relative}.gz`;
     const plain = join(this.stateDir, this.relative);
     try {
-      // Most logs are small: compressed from memory and written at once, a few system calls,
-      // where streams cost a dozen trips through the thread pool (~1 ms of CPU a step). Big ones stream.
+      // Most logs are small: compressed from memory and written in one call, where streams cost
+      // a dozen trips through the thread pool (~1 ms of CPU a step). Big ones stream.
       const text = this.text;
-      if (text) writeFileSync(join(this.stateDir, gz), gzipSync(text));
+      if (text) await writeFile(join(this.stateDir, gz), gzipSync(text));
       else await pipeline(createReadStream(plain), createGzip(), createWriteStream(join(this.stateDir, gz)));
     } catch (e) {
       // Half a .gz is worse than none: readers would find it. The plain log stays.

@@ -1,14 +1,6 @@
 import { spawn } from 'node:child_process';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  renameSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { LogFile } from '../logs.ts';
@@ -72,22 +64,25 @@ export async function keepNixLog(plainLog: string, drvPath: string, logDir = nix
 
 /**
  * keepNixLog for a small log held in memory: kept uncompressed, which Nix reads as well
- * (`nix-store -l` looks for drvs/XX/REST before REST.bz2), written at once with no process:
- * a bzip2 per log cost more than the rest of a trivial step's bookkeeping, and the last
- * logs of a run waited for one. A .bz2 kept of an earlier build goes, so the newest is read.
+ * (`nix-store -l` looks for drvs/XX/REST before REST.bz2), with no process: a bzip2 per log
+ * cost more than the rest of a trivial step's bookkeeping, and the last logs of a run waited
+ * for one. A .bz2 kept of an earlier build goes, so the newest is read. The file system
+ * calls go through the thread pool: creating a file here waits for the journal while Nix
+ * registers outputs (half a millisecond each in a chain of builds), which would hold up the
+ * queue runner's event loop.
  */
-export function keepSmallNixLog(text: Buffer, drvPath: string, logDir = nixLogDir()): string {
+export async function keepSmallNixLog(text: Buffer, drvPath: string, logDir = nixLogDir()): Promise<string> {
   const target = nixLogPath(drvPath, logDir);
-  mkdirSync(dirname(target), { recursive: true });
+  await mkdir(dirname(target), { recursive: true });
   const temp = `${target}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, text);
-    renameSync(temp, target);
+    await writeFile(temp, text);
+    await rename(temp, target);
   } catch (e) {
-    rmSync(temp, { force: true });
+    await rm(temp, { force: true });
     throw e;
   }
-  rmSync(`${target}.bz2`, { force: true });
+  await rm(`${target}.bz2`, { force: true });
   return target;
 }
 

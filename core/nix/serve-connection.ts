@@ -26,6 +26,8 @@ export class ServeConnection {
   private stderrSink: ((chunk: Buffer) => void) | null = null;
   private stderrTail = '';
   private stderrBytes = 0;
+  /** Requests sent or waiting their turn. */
+  private inFlight = 0;
   alive = true;
   killedByUs = false;
 
@@ -180,18 +182,26 @@ export class ServeConnection {
     this.child.stdin!.write(w.bytes());
   }
 
-  /** One request at a time; the process keeps Node alive only while one is in flight. */
+  /**
+   * One request at a time; the process keeps Node alive only while one is in flight. On an
+   * idle connection the request is sent before this returns, so a caller can do its own
+   * bookkeeping while Nix works (a chain's next step goes to Nix first).
+   */
   private request<T>(fn: () => Promise<T>): Promise<T> {
     const run = async () => {
-      if (!this.alive) throw new Error('the nix-store --serve connection is closed');
-      this.busy();
       try {
-        return await fn();
+        if (!this.alive) throw new Error('the nix-store --serve connection is closed');
+        this.busy();
+        try {
+          return await fn();
+        } finally {
+          this.idle();
+        }
       } finally {
-        this.idle();
+        this.inFlight--;
       }
     };
-    const result = this.queue.then(run, run);
+    const result = this.inFlight++ === 0 ? run() : this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
   }

@@ -1,6 +1,7 @@
 // bench/queue: hydrant's queue runner (local machine, maxJobs 2) against `nix-store
 // --realise -j 2` of the same shapes of derivations: 500 independent trivial ones, and a
 // chain of 100. Each side gets its own fresh derivations (a nonce), so both really build.
+// Each shape runs BENCH_ROUNDS times (3), the peer and hydrant in turn, and the medians are compared.
 // Beside the wall times it prints CPU time per step: hydrant's own process (what hydrant
 // adds; far less sensitive to a loaded machine than wall time) and the peer's nix-store with
 // its builders (what Nix itself costs a step).
@@ -78,8 +79,8 @@ async function peer(shape: keyof typeof shapes): Promise<Run> {
   return { seconds, cpuMs: ticks * 10, steps: shape === 'chain' ? 100 : 500 };
 }
 
-async function hydrant(shape: keyof typeof shapes): Promise<Run> {
-  const stateDir = join(root, `state-${shape}`);
+async function hydrant(shape: keyof typeof shapes, round: number): Promise<Run> {
+  const stateDir = join(root, `state-${shape}-${round}`);
   mkdirSync(stateDir, { recursive: true });
   const machines = join(root, 'machines');
   writeFileSync(machines, 'localhost x86_64-linux,i686-linux - 2 1 nixos-test,benchmark,big-parallel\n');
@@ -149,18 +150,32 @@ async function hydrant(shape: keyof typeof shapes): Promise<Run> {
   return { seconds, cpuMs: (cpu.user + cpu.system) / 1000, steps };
 }
 
-const rows: { shape: keyof typeof shapes; hydrant: Run; peer: Run; ratio: number }[] = [];
+/**
+ * Rounds per shape, the peer and hydrant taking turns; each side's median round is compared.
+ * A step of the chain takes Nix 4–5 ms here, so one round moves by 10% with the machine.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const rows: { shape: keyof typeof shapes; hydrant: Run; peer: Run; ratio: number; rounds: string }[] = [];
 const only = process.argv.slice(2).filter((a): a is keyof typeof shapes => a in shapes);
+const median = (runs: Run[]) => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!;
 try {
   for (const shape of only.length ? only : (Object.keys(shapes) as (keyof typeof shapes)[])) {
-    const p = await peer(shape);
-    const h = await hydrant(shape);
-    rows.push({ shape, hydrant: h, peer: p, ratio: h.seconds / p.seconds });
+    const peers: Run[] = [];
+    const ours: Run[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      peers.push(await peer(shape));
+      ours.push(await hydrant(shape, i));
+    }
+    const [p, h] = [median(peers), median(ours)];
+    const rounds = ours.map((o, i) => `${o.seconds.toFixed(2)}/${peers[i]!.seconds.toFixed(2)}`).join(' ');
+    rows.push({ shape, hydrant: h, peer: p, ratio: h.seconds / p.seconds, rounds });
   }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
 const perStep = (r: Run) => (r.cpuMs / r.steps).toFixed(2);
+console.log(`${ROUNDS} rounds each; medians below. Rounds, hydrant/peer seconds:`);
+for (const r of rows) console.log(`  ${r.shape}: ${r.rounds}`);
 console.log(
   'shape         hydrant (s)  nix-store -j2 (s)  ratio  target  hydrant own CPU/step (ms)  ' +
     'nix-store+builders CPU/step (ms)',

@@ -1,11 +1,8 @@
-import { lstatSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readBuildCoverage, type CoverageRecord } from '../core/coverage/build-coverage.ts';
 import { percent } from '../core/coverage/tracefile.ts';
 import type { Db } from '../core/db/database.ts';
 import type { ProductRecord } from '../core/db/build-results.ts';
 import type { ScreenshotRecord } from '../core/db/screenshots.ts';
-import { parseBuildProducts } from '../core/model/build-products.ts';
 import { readPngBounded } from '../core/screenshots/png.ts';
 import { readScreenshots, screenshotsOf } from './read-screenshots.ts';
 
@@ -56,30 +53,17 @@ export function evidenceMetrics(e: Evidence, declared: readonly Metric[]): Metri
   return out;
 }
 
-function readProducts(outputs: readonly string[]): { type: string; subtype: string; path: string }[] {
-  const products = [];
-  for (const out of outputs) {
-    const file = join(out, 'nix-support', 'hydra-build-products');
-    try {
-      if (!lstatSync(file).isFile()) continue;
-      products.push(...parseBuildProducts(readFileSync(file, 'utf8'), outputs).products);
-    } catch {
-      continue;
-    }
-  }
-  return products;
-}
-
 /**
  * A step's coverage, read once when the step ends, and what is wrong with it and with the
  * screenshots, one line each, for the step's log (where the job's author looks). The
  * coverage is handed on to recording its builds, which does not read the tracefiles again.
+ * `products` are the step's own (readOutputFacts): no product that leads out of its output is read.
  */
 export async function readStepEvidence(
   outputs: Record<string, string>,
+  products: readonly ProductRecord[],
 ): Promise<{ coverage: CoverageRecord | null; problems: string[] }> {
   const paths = Object.values(outputs);
-  const products = readProducts(paths);
   const coverage = await readBuildCoverage(products, paths);
   const problems = (coverage?.problems ?? []).map((p) => `coverage: ${p}`);
   for (const shot of screenshotsOf(products)) {

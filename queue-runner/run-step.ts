@@ -149,7 +149,7 @@ export async function runStep(
     await new Promise((resolve) => setImmediate(resolve));
     outcome = { kind: 'success', facts: await readOutputFacts(step.outputs) };
   } else outcome = settled;
-  const evidence = outcome.kind === 'success' ? await readStepEvidence(step.outputs) : null;
+  const evidence = outcome.kind === 'success' ? await readStepEvidence(step.outputs, outcome.facts.products) : null;
   if (outcome.kind === 'success') {
     for (const problem of [...outcome.facts.problems, ...evidence!.problems]) {
       log.write(`hydrant: ${problem}\n`);
@@ -169,13 +169,12 @@ export async function runStep(
   // Compressing costs a few milliseconds a step: off the path to the next step (a chain of
   // small derivations would pay it every time). Readers find the plain file until then.
   // The derivation's own result is kept where Nix keeps build logs too, as Hydra does.
-  // compress() compresses a small log in memory at once: started on the next turn of the
-  // event loop, after the next step of a chain has been sent to Nix.
+  // Started on the next turn of the event loop, after the next step of a chain went to Nix.
   const keepForNix = outcome.kind === 'success' || outcome.kind === 'failed';
-  const compressing = new Promise((resolve) => setImmediate(resolve))
-    .then(() => log.compress())
-    .then(async (gz) => {
-      setStepLogfile(ctx.db, buildId, stepnr, gz);
+  const compress = !log.fitsOneBlock;
+  const finishing = new Promise((resolve) => setImmediate(resolve))
+    .then(async () => {
+      if (compress) setStepLogfile(ctx.db, buildId, stepnr, await log.compress());
       if (keepForNix)
         await keepForNixLogs(ctx, log, step.drvPath).catch((e) =>
           ctx.log.warn(
@@ -183,13 +182,13 @@ export async function runStep(
             'could not keep the step log where Nix keeps build logs',
           ),
         );
-      log.removePlain();
+      if (compress) log.removePlain();
     })
     .catch((e) =>
       ctx.log.warn({ err: e, build: buildId, step: stepnr }, 'could not compress a step log; the plain log stays'),
     )
-    .finally(() => ctx.background.delete(compressing));
-  ctx.background.add(compressing);
+    .finally(() => ctx.background.delete(finishing));
+  ctx.background.add(finishing);
   const logfile = log.relative;
   return { stepnr, buildId, logfile, outcome, seconds: (Date.now() - started) / 1000, coverage: evidence?.coverage };
 }

@@ -15,10 +15,17 @@ import { createGzip, gzipSync } from 'node:zlib';
 
 /** Logs up to this size are kept in memory too, and compressed there (a millisecond at most). */
 const SMALL_LOG_BYTES = 64 * 1024;
+/**
+ * Logs up to this size are not compressed: a file this small takes one block of the file
+ * system either way, and compressing it, writing the .gz, recording its name and removing
+ * the plain file cost more than the rest of a trivial step's bookkeeping.
+ */
+const ONE_BLOCK = 4096;
 
 /**
  * A step's log: plain text growing at STATE_DIR/<logfile> while the step runs (the server
- * tails it), compressed to <logfile>.gz when it ends. Stops writing past `limit` bytes.
+ * tails it), compressed to <logfile>.gz when it ends unless it fits in one block of the file
+ * system (ONE_BLOCK). Stops writing past `limit` bytes.
  *
  * Written with synchronous calls, as Hydra's queue runner writes its logs: a write to the
  * page cache takes microseconds, where a write stream sends every chunk, and the close,
@@ -101,6 +108,11 @@ export class StepLog {
     } catch (e) {
       this.fail(e as Error);
     }
+  }
+
+  /** Whether the closed log stays as it is, uncompressed (see ONE_BLOCK). */
+  get fitsOneBlock(): boolean {
+    return this.held !== null && !this.failure && this.bytes <= ONE_BLOCK;
   }
 
   /** The whole log, when it is small enough to have been kept in memory; null otherwise. */

@@ -1,6 +1,8 @@
 // The step model with real nix: a build becomes steps, shared steps are built once, and a
 // failing dependency ends every dependent build, once and for all until restarted.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildSteps, getBuild } from '../../core/db/builds.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
@@ -25,8 +27,22 @@ test('a build becomes one step per missing derivation; a step two builds share i
   assert.equal(depSteps.length, 1, 'the shared dependency ran as exactly one step');
   assert.ok(steps.every((s) => s.busy === 0 && s.machine === 'localhost'));
   assert.match(readStepLog(f.stateDir, depSteps[0]!.logfile)!, /dep-built/);
-  assert.match(depSteps[0]!.logfile!, /\.log\.gz$/, 'finished logs are compressed');
+  assert.match(depSteps[0]!.logfile!, /\.log$/, 'a log of one block stays as it is');
+  assert.ok(existsSync(join(f.stateDir, depSteps[0]!.logfile!)));
   await runner.stop();
+});
+
+test('a finished log bigger than one block is compressed; the plain file goes', async () => {
+  const f = new QueueFixture();
+  const ids = await f.queue(`{ chatty = job "chatty" "i=0; while [ $i -lt 200 ]; do echo line $i of a long log; \
+    i=$((i+1)); done; echo > $out"; }`);
+  const runner = createQueueRunner(f.config(), { log: f.log, db: f.db });
+  await runner.runOnce();
+  await runner.stop();
+  const [step] = buildSteps(f.db, ids['chatty']!);
+  assert.match(step!.logfile!, /\.log\.gz$/);
+  assert.equal(existsSync(join(f.stateDir, step!.logfile!.replace(/\.gz$/, ''))), false);
+  assert.match(readStepLog(f.stateDir, step!.logfile)!, /^line 199 of a long log$/m);
 });
 
 test(`a build whose derivation is gone ends as aborted with the reason, \

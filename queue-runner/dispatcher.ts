@@ -4,7 +4,7 @@ import { BuildStatus } from '../core/model/status.ts';
 import { applyOutcome, failBuilds, type ApplyContext } from './apply-outcome.ts';
 import { MachinePool, type PoolMachine } from './machine-pool.ts';
 import { runStep, type RunStepContext, type StopReason } from './run-step.ts';
-import { keyedOrder, mergeOrders, owningBuild, type KeyedStep } from './schedule.ts';
+import { keyedOrder, mergeOrders, owningBuild, shareRanks, type KeyedStep, type ShareRanks } from './schedule.ts';
 import type { Step } from './step-graph.ts';
 
 const SHARE_USAGE_TTL_MS = 2000;
@@ -48,13 +48,14 @@ export class Dispatcher {
    * time a step ends costs O(n log n) per step (a second per step with 100,000 queued).
    * Steps that may have become runnable (graph.fresh) are merged in; entries that started or
    * left the graph are skipped, and the ones at the front dropped. Sorted again when a step
-   * is back from a machine unbuilt, after commands (a bump), and when the fair-share figures
-   * changed — then at most once per 20 times as long as the last sort took.
+   * is back from a machine unbuilt, after commands (a bump), and when the jobsets' places in
+   * the fair share changed (ShareRanks) — then at most once per 20 times as long as the last
+   * sort took.
    */
   private order: {
     steps: KeyedStep[];
     head: number;
-    usage: ReturnType<typeof jobsetShareUsage>;
+    shares: ShareRanks;
     builtAt: number;
     buildMs: number;
   } | null = null;
@@ -76,49 +77,62 @@ export class Dispatcher {
   dispatch(full = true): void {
     if (this.stopping) return;
     const at = Date.now();
-    const usage = this.shareUsage(at);
+    const shares = this.shareRanks(at);
     const graph = this.ctx.graph;
-    const stale = this.order && this.order.usage !== usage && at - this.order.builtAt >= 20 * this.order.buildMs;
+    const stale =
+      this.order &&
+      this.order.shares.signature !== shares.signature &&
+      at - this.order.builtAt >= 20 * this.order.buildMs;
     if (!this.order || stale) {
       const t0 = performance.now();
       graph.fresh.length = 0;
       this.order = {
-        steps: keyedOrder(graph.runnable(at), usage),
+        // Steps backing off from a failed try too: they are passed over until their time comes.
+        steps: keyedOrder(graph.runnable(), shares),
         head: 0,
-        usage,
+        shares,
         builtAt: at,
         buildMs: performance.now() - t0,
       };
     } else if (graph.fresh.length) {
       const fresh = keyedOrder(
         graph.fresh.filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0),
-        this.order.usage,
+        this.order.shares,
       );
       graph.fresh.length = 0;
       this.order.steps = mergeOrders(this.order.steps, this.order.head, fresh);
       this.order.head = 0;
     }
     const order = this.order;
+    // A full look at 100,000 waiting steps asks the same few questions again and again.
+    const supported = new Map<string, boolean>();
+    const canBeBuilt = (step: Step) => {
+      const key = step.requiredFeatures.length ? `${step.system} ${step.requiredFeatures.join(' ')}` : step.system;
+      let answer = supported.get(key);
+      if (answer === undefined) supported.set(key, (answer = this.pool.anySupports(step)));
+      return answer;
+    };
     for (let i = order.head; i < order.steps.length; i++) {
-      if (!full && !this.pool.anyFree(at)) break;
+      const free = this.pool.anyFree(at);
+      if (!full && !free) break;
       const step = order.steps[i]!.step;
       if (step.running || step.builds.size === 0 || graph.steps.get(step.drvPath) !== step) {
         if (i === order.head) order.head++;
         continue;
       }
       if (step.deps.size > 0 || step.notBefore > at) continue;
-      if (!this.pool.anySupports(step)) {
+      if (!canBeBuilt(step)) {
         this.unsupported(step, at);
         continue;
       }
       step.unsupportedSince = null;
-      const machine = this.pool.pick(step, at);
+      const machine = free ? this.pool.pick(step, at) : null;
       if (machine) this.start(step, machine);
       if (step.running && i === order.head) order.head++;
     }
   }
 
-  private usage: { at: number; value: ReturnType<typeof jobsetShareUsage> } | null = null;
+  private usage: { at: number; value: ShareRanks } | null = null;
 
   /** Called each tick: jobsets' shares may have been edited meanwhile. */
   forgetShareUsage(): void {
@@ -126,9 +140,9 @@ export class Dispatcher {
   }
 
   /** Fair-share figures change slowly; recomputing them for every step would scan the step history each time. */
-  private shareUsage(at: number): ReturnType<typeof jobsetShareUsage> {
+  private shareRanks(at: number): ShareRanks {
     if (!this.usage || at - this.usage.at > SHARE_USAGE_TTL_MS)
-      this.usage = { at, value: jobsetShareUsage(this.ctx.db, now() - 86400, now()) };
+      this.usage = { at, value: shareRanks(jobsetShareUsage(this.ctx.db, now() - 86400, now())) };
     return this.usage.value;
   }
 

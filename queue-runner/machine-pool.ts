@@ -108,7 +108,7 @@ export class MachinePool {
   /** Whether a machine can ever build the step, busy or not. */
   static supports(m: MachineSpec, step: StepNeeds): boolean {
     if (!m.systems.includes(step.system) && step.system !== 'builtin') return false;
-    const has = new Set([...m.supportedFeatures, ...m.mandatoryFeatures]);
+    const has = featuresOf(m);
     return (
       step.requiredFeatures.every((f) => has.has(f)) &&
       m.mandatoryFeatures.every((f) => step.requiredFeatures.includes(f))
@@ -157,6 +157,15 @@ export class MachinePool {
     m.disabledUntil = 0;
     recordMachineStep(this.db, m.spec.name, seconds);
   }
+}
+
+const features = new WeakMap<MachineSpec, ReadonlySet<string>>();
+
+/** A machine's supported and mandatory features, as one set made once per machine. */
+function featuresOf(m: MachineSpec): ReadonlySet<string> {
+  let set = features.get(m);
+  if (!set) features.set(m, (set = new Set([...m.supportedFeatures, ...m.mandatoryFeatures])));
+  return set;
 }
 
 /**

@@ -9,18 +9,46 @@ export interface KeyedStep {
 }
 
 /**
+ * The jobsets' places in the fair share: 0 for the jobset that used the least build time
+ * per scheduling share, 1 for the next, ...; equal use, equal place. A sort key holds the
+ * place, not the figure: the figures change with every step that runs, the places seldom,
+ * and an order sorted under the same places stays right (steps merged in later compare
+ * with it), so the queue is sorted again only when the places change.
+ */
+export interface ShareRanks {
+  rank: ReadonlyMap<number, number>;
+  /** Equal signatures, equal places. */
+  signature: string;
+}
+
+export function shareRanks(usage: ReadonlyMap<number, JobsetShare>): ShareRanks {
+  // A jobset of no shares comes last.
+  const perShare = (s: JobsetShare) => (s.shares > 0 ? s.usedSeconds / s.shares : Infinity);
+  const sorted = [...usage.values()].sort((a, b) => perShare(a) - perShare(b) || a.jobsetId - b.jobsetId);
+  const rank = new Map<number, number>();
+  let place = 0;
+  sorted.forEach((s, i) => {
+    if (i > 0 && perShare(s) !== perShare(sorted[i - 1]!)) place = i;
+    rank.set(s.jobsetId, place);
+  });
+  return { rank, signature: sorted.map((s) => `${s.jobsetId}:${rank.get(s.jobsetId)}`).join(',') };
+}
+
+/**
  * Hydra's order: bumped builds first (global priority), then the jobset that used the
  * least build time per scheduling share, then the job's meta.schedulingPriority, then the
  * oldest build. A step is as urgent as the most urgent build that needs it. Each step keeps
  * its sort key, so that more steps can be merged in later (mergeOrders).
  */
-export function keyedOrder(steps: readonly Step[], usage: ReadonlyMap<number, JobsetShare>): KeyedStep[] {
-  const key = (b: QueuedBuild): Key => {
-    const share = usage.get(b.row.jobset_id);
-    const perShare = share ? share.usedSeconds / share.shares : 0;
-    return [b.row.globalpriority, -perShare, b.row.priority, -b.row.id];
-  };
-  const keyed = steps.map((step) => ({ step, key: bestKey([...step.builds].map(key)) }));
+export function keyedOrder(steps: readonly Step[], shares: ShareRanks): KeyedStep[] {
+  const keyed = steps.map((step) => {
+    let best: Key | null = null;
+    for (const b of step.builds) {
+      const k: Key = [b.row.globalpriority, -(shares.rank.get(b.row.jobset_id) ?? 0), b.row.priority, -b.row.id];
+      if (!best || compare(k, best) > 0) best = k;
+    }
+    return { step, key: best! };
+  });
   keyed.sort((a, b) => compare(b.key, a.key));
   return keyed;
 }
@@ -49,10 +77,6 @@ export function owningBuild(step: Step): QueuedBuild {
       ? b
       : best,
   );
-}
-
-function bestKey(keys: Key[]): Key {
-  return keys.reduce((best, k) => (compare(k, best) > 0 ? k : best));
 }
 
 function compare(a: Key, b: Key): number {

@@ -80,7 +80,8 @@ export class StepGraph {
   /** Steps that may have become runnable since the dispatcher last looked (a build came in, a last input got built). */
   readonly fresh: Step[] = [];
 
-  runnable(at: number): Step[] {
+  /** Steps that may run at `at`; without it, also those waiting out a retry's back-off. */
+  runnable(at = Infinity): Step[] {
     return [...this.steps.values()].filter(
       (s) => !s.running && s.deps.size === 0 && s.builds.size > 0 && s.notBefore <= at,
     );

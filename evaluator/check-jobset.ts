@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
-import { registerEvaluation } from '../core/db/evals.ts';
+import { listEvals, registerEvaluation } from '../core/db/evals.ts';
 import {
   disableJobset,
   jobsetInputs,
@@ -98,6 +98,8 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
       workers: ctx.limits.workers,
       signal: ctx.signal,
       restrict,
+      // A jobset's first evaluation writes every .drv; later ones mostly find them written.
+      expectNewDrvs: listEvals(ctx.db, jobset.id, 1).length === 0,
     });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds, newDrvPaths } = registerEvaluation(ctx.db, {

@@ -65,11 +65,8 @@ export class CliNix implements Nix {
 
   evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
     return evaluateJobsIsolated(
-      {
-        run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options),
-      },
-      request.workers,
-      request.signal,
+      { run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options) },
+      request,
     );
   }
 
@@ -94,12 +91,14 @@ export class CliNix implements Nix {
       const restrict = request.restrict;
       const walker = restrict ? join(dir, 'eval-jobs.nix') : EVAL_JOBS_NIX;
       if (restrict) await copyFile(EVAL_JOBS_NIX, walker);
+      // Writing, Nix would build what an expression imports from a derivation; the evaluator never builds.
+      const options: Record<string, string> = writeDrvs ? { 'allow-import-from-derivation': 'false' } : {};
       const restrictArgs = restrict
         ? [
-            ...optionFlags({ 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
+            ...optionFlags({ ...options, 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
             ...[dir, ...restrict.allowedPaths].flatMap((p, i) => ['-I', `hydrant-allowed-${i}=${p}`]),
           ]
-        : optionFlags();
+        : optionFlags(options);
       const args = [
         '--eval',
         '--strict',

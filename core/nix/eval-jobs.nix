@@ -17,6 +17,8 @@
 #       with the job's own error message.
 #   { "mode": "drvs", "paths": [[..], ..] } → the drvPath of each job at these paths (run
 #       with --read-write-mode to write the .drv files).
+#   { "mode": "write" } → the drvPath of every job that has one, forcing nothing else, as
+#       nix-instantiate does (run with --read-write-mode to write the .drv files).
 __args@{ __hydrantExpr, __hydrantRequest, ... }:
 let
   inherit (builtins) attrNames concatLists concatStringsSep filter foldl' fromJSON functionArgs
@@ -102,6 +104,15 @@ let
     else if isAttrs v then { isDerivation = false; names = childNames v; }
     else { isDerivation = false; names = [ ]; };
 
+  # Forces only each job's drvPath, as nix-instantiate does: with --read-write-mode that writes
+  # the .drv files. Answers the drv paths it wrote; a job that throws is left out (the walk reports it).
+  writeAll = path: v:
+    let r = tryEval v; in
+    if !r.success then [ ]
+    else if isDerivation r.value then (let d = tryEval r.value.drvPath; in if d.success then [ d.value ] else [ ])
+    else if isAttrs r.value then concatLists (map (n: if builtins.match ".*[.].*" n != null then [ ] else writeAll (path ++ [ n ]) r.value.${n}) (childNames r.value))
+    else [ ];
+
   strict = let v = at request.path; in
     if isDerivation v then [ (describe request.path v) ] else [ ];
 in
@@ -109,4 +120,5 @@ in
   else if request.mode == "names" then names
   else if request.mode == "strict" then strict
   else if request.mode == "drvs" then map (p: (at p).drvPath) request.paths
+  else if request.mode == "write" then writeAll [ ] top
   else throw "eval-jobs.nix: unknown mode ${request.mode}"

@@ -6,7 +6,8 @@ export type JobsRequest =
   | { mode: 'walk'; path: string[]; only: string[] | null; shard?: [number, number] }
   | { mode: 'names'; path: string[] }
   | { mode: 'strict'; path: string[] }
-  | { mode: 'drvs'; paths: string[][] };
+  | { mode: 'drvs'; paths: string[][] }
+  | { mode: 'write' };
 
 /** One run of eval-jobs.nix: its JSON answer, or Nix's error message. */
 export type JobsRun =
@@ -34,27 +35,45 @@ type WalkEntry = (EvaluatedJob & { path: string[] }) | { name: string; path: str
 /** Per-job messages are looked up one Nix run each; past this many, the generic one stays. */
 const MAX_DETAILED_ERRORS = 50;
 
+/** How an evaluation runs (see EvalRequest in nix.ts). */
+export interface IsolatedEvalOptions {
+  workers?: number;
+  signal?: AbortSignal;
+  expectNewDrvs?: boolean;
+  onJobs?: (jobs: readonly EvaluatedJob[]) => void;
+}
+
 /**
  * Evaluates every job so that one failing job never hides the others. The top-level
- * attributes are split among `workers` Nix processes that walk their share at once,
- * read-only. A job that throws is caught in the walk (tryEval) and asked again alone for
- * Nix's real message. An error tryEval cannot catch (abort, a type error) fails its whole
- * share; then that share is bisected until the failing jobs are found, so the cost is a
- * few runs per broken job, not one per job. Last, the .drv files the queue runner builds
- * from are written for the jobs whose .drv is not in the store yet (writeMissingDrvs).
+ * attributes are split among `workers` Nix processes that walk their share at once. A job
+ * that throws is caught in the walk (tryEval) and asked again alone for Nix's real message.
+ * An error tryEval cannot catch (abort, a type error) fails its whole share; then that share
+ * is bisected until the failing jobs are found, so the cost is a few runs per broken job,
+ * not one per job.
+ *
+ * The .drv files the queue runner builds from are written on the way. Usually most exist
+ * already and the walkers run read-write, so each writes the few that are new itself: a
+ * separate writer would be one more Nix process start, and two walkers rarely write at the
+ * same moment. When most are expected to be new (expectNewDrvs), writing dominates and Nix's
+ * store database takes one writer at a time: then one process only forces every job's
+ * drvPath, as nix-instantiate does, while the other workers walk read-only beside it. What
+ * that writer could not write is written after the walk (writeMissingDrvs).
  */
 export async function evaluateJobsIsolated(
   outer: JobsRunner,
-  workers = 2,
-  signal?: AbortSignal,
+  options: IsolatedEvalOptions = {},
 ): Promise<EvalJobsResult> {
+  const { signal, expectNewDrvs = false } = options;
   // One failed shard ends the evaluation: its siblings are stopped rather than left running.
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) abort.abort();
-  const runner: JobsRunner = { run: (request, options) => outer.run(request, { ...options, signal: abort.signal }) };
-  const shards = Math.max(1, workers);
+  const runner: JobsRunner = { run: (request, opts) => outer.run(request, { ...opts, signal: abort.signal }) };
+  const workers = Math.max(1, options.workers ?? 2);
+  const shards = expectNewDrvs ? Math.max(1, workers - 1) : workers;
+  const walkWrites = !expectNewDrvs;
+  const writer = expectNewDrvs ? startWriter(runner) : null;
   let entries: WalkEntry[];
   let walkMs = 0;
   try {
@@ -62,10 +81,13 @@ export async function evaluateJobsIsolated(
     const results = await Promise.all(
       Array.from({ length: shards }, async (_, i) => {
         const out: WalkEntry[] = [];
-        const r = await runner.run({ mode: 'walk', path: [], only: null, shard: [i, shards] }, { writeDrvs: false });
+        const r = await runner.run(
+          { mode: 'walk', path: [], only: null, shard: [i, shards] },
+          { writeDrvs: walkWrites },
+        );
         if (r.ok) out.push(...(r.value as WalkEntry[]));
         else if (r.limitHit) throw new EvalError(r.message, r.message);
-        else await isolateShard(runner, i, shards, r.message, out);
+        else await isolateShard(runner, i, shards, r.message, out, walkWrites);
         return out;
       }),
     );
@@ -73,6 +95,7 @@ export async function evaluateJobsIsolated(
     walkMs = performance.now() - walkStarted;
   } catch (e) {
     abort.abort();
+    await writer;
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -88,12 +111,30 @@ export async function evaluateJobsIsolated(
     } else if ('path' in e && unexplained.length < MAX_DETAILED_ERRORS) unexplained.push(e);
     else result.errors.push({ name: e.name, error: e.error });
   }
+  options.onJobs?.(result.jobs);
   for (let i = 0; i < unexplained.length; i += shards) {
     result.errors.push(...(await Promise.all(unexplained.slice(i, i + shards).map((e) => explain(runner, e)))));
   }
-  await writeMissingDrvs(runner, result.jobs, jobPaths, { shards, walkMsPerJob: walkMs / Math.max(1, entries.length) });
+  if (writer) {
+    const written = await writer;
+    const unwritten = result.jobs.flatMap((job, i) => (written.has(job.drvPath) ? [] : [{ job, path: jobPaths[i]! }]));
+    await writeMissingDrvs(runner, unwritten, { shards, walkMsPerJob: walkMs / Math.max(1, entries.length) });
+  }
   if (signal?.aborted) throw new EvalError('evaluation stopped', '');
   return result;
+}
+
+/**
+ * Starts the one process that writes every job's .drv. It is an optimisation only: whatever
+ * stops it (a job tryEval cannot catch, a limit) leaves its .drv files to writeMissingDrvs.
+ */
+async function startWriter(runner: JobsRunner): Promise<Set<string>> {
+  try {
+    const r = await runner.run({ mode: 'write' }, { writeDrvs: true });
+    return new Set(r.ok ? (r.value as string[]) : []);
+  } catch {
+    return new Set();
+  }
 }
 
 /** A shard failed as a whole: either the expression itself is broken, or some of its jobs are. */
@@ -103,13 +144,14 @@ async function isolateShard(
   shards: number,
   message: string,
   out: WalkEntry[],
+  writeDrvs: boolean,
 ): Promise<void> {
   const root = await runner.run({ mode: 'names', path: [] }, { writeDrvs: false });
   if (!root.ok) throw new EvalError(root.message, root.message);
   const { isDerivation, names } = root.value as { isDerivation: boolean; names: string[] };
   const mine = names.filter((_, k) => k % shards === index);
   if (isDerivation || mine.length === 0) throw new EvalError(message, message);
-  await bisect(runner, [], mine, message, out);
+  await bisect(runner, [], mine, message, out, writeDrvs);
 }
 
 /** `names` under `path` failed together (with `message`); narrows down which of them fail. */
@@ -119,24 +161,31 @@ async function bisect(
   names: string[],
   message: string,
   out: WalkEntry[],
+  writeDrvs: boolean,
 ): Promise<void> {
-  if (names.length === 1) return isolateNode(runner, [...path, names[0]!], message, out);
+  if (names.length === 1) return isolateNode(runner, [...path, names[0]!], message, out, writeDrvs);
   const half = Math.ceil(names.length / 2);
   for (const part of [names.slice(0, half), names.slice(half)]) {
-    const r = await runner.run({ mode: 'walk', path, only: part }, { writeDrvs: false });
+    const r = await runner.run({ mode: 'walk', path, only: part }, { writeDrvs });
     if (r.ok) out.push(...(r.value as WalkEntry[]));
     else if (r.limitHit) throw new EvalError(r.message, r.message);
-    else await bisect(runner, path, part, r.message, out);
+    else await bisect(runner, path, part, r.message, out, writeDrvs);
   }
 }
 
-async function isolateNode(runner: JobsRunner, path: string[], message: string, out: WalkEntry[]): Promise<void> {
+async function isolateNode(
+  runner: JobsRunner,
+  path: string[],
+  message: string,
+  out: WalkEntry[],
+  writeDrvs: boolean,
+): Promise<void> {
   const name = path.join('.');
   const node = await runner.run({ mode: 'names', path }, { writeDrvs: false });
   if (!node.ok) return void out.push({ name, path, error: node.message });
   const { isDerivation, names } = node.value as { isDerivation: boolean; names: string[] };
   if (isDerivation || names.length === 0) return void out.push(await explain(runner, { name, path, error: message }));
-  await bisect(runner, path, names, message, out);
+  await bisect(runner, path, names, message, out, writeDrvs);
 }
 
 /** Nix's own message for a job that failed, by evaluating it alone without tryEval. */
@@ -149,23 +198,22 @@ async function explain(runner: JobsRunner, e: { name: string; path: string[]; er
 const WRITE_MS_PER_DRV = 0.4;
 
 /**
- * Writes the .drv files not in the store yet. Writing means evaluating those jobs again in
- * read-write mode, and Nix's store database takes one writer at a time: for 5,000 cheap
- * jobs, two processes writing 2,500 each took 2.5 s where one writing 5,000 took 2.0 s, the
- * other sleeping on "database is busy". So one process writes, unless evaluating the jobs
- * again costs more than writing them (a nixpkgs-sized expression, judged by how long the
- * walk took per job); then `shards` processes share them, to evaluate in parallel again.
- * A .drv that exists is taken as valid: Nix registers a .drv right after writing it, and
- * asking Nix about 5,000 paths costs more than the walk.
+ * Writes the .drv files not in the store yet, when the writer could not. Writing means
+ * evaluating those jobs again in read-write mode, and Nix's store database takes one writer
+ * at a time: for 5,000 cheap jobs, two processes writing 2,500 each took 2.5 s where one
+ * writing 5,000 took 2.0 s, the other sleeping on "database is busy". So one process writes,
+ * unless evaluating the jobs again costs more than writing them (a nixpkgs-sized expression,
+ * judged by how long the walk took per job); then `shards` processes share them, to evaluate
+ * in parallel again. A .drv that exists is taken as valid: Nix registers a .drv right after
+ * writing it, and asking Nix about 5,000 paths costs more than the walk.
  */
 async function writeMissingDrvs(
   runner: JobsRunner,
-  jobs: EvaluatedJob[],
-  paths: string[][],
+  candidates: { job: EvaluatedJob; path: string[] }[],
   cost: { shards: number; walkMsPerJob: number },
 ): Promise<void> {
   // existsSync: 5,000 stat calls in a loop take a fifth of the time of 5,000 promises.
-  const missing = paths.filter((_, i) => !existsSync(jobs[i]!.drvPath));
+  const missing = candidates.filter((c) => !existsSync(c.job.drvPath)).map((c) => c.path);
   if (missing.length === 0) return;
   const writers = drvWriters(missing.length, cost);
   const size = Math.ceil(missing.length / writers);

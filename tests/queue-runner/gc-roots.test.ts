@@ -3,7 +3,7 @@
 // real collection attempt against a root directory Nix honours.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
@@ -40,7 +40,8 @@ the rest is let go`, async () => {
   const first = await evaluate();
   for (const b of first) {
     assert.ok(rooted().has(b.drvpath), `${b.job}'s .drv is rooted as soon as it is queued`);
-    assert.equal(readlinkSync(join(rootsDir, b.drvpath.slice('/nix/store/'.length))), b.drvpath);
+    const root = lstatSync(join(rootsDir, b.drvpath.slice('/nix/store/'.length)));
+    assert.ok(root.isFile() && root.size === 0, "an empty file named after the path, as Hydra's registerRoot writes");
   }
   const { config } = readConfig(['--state-dir', join(f.dir, 'state'), '--gc-roots-dir', rootsDir], {});
   const runner = createQueueRunner(config, { db: f.db, log: createLogger('silent') });
@@ -77,6 +78,19 @@ test('a roots directory that cannot be written is reported once and never fails 
     warnings[0]!,
     /cannot write garbage-collector roots to .*not-a-directory.*nix-collect-garbage may delete/,
   );
+});
+
+test('a symlink root an earlier version made is pruned like a file root', () => {
+  const dir = tempDir();
+  const roots = new GcRoots(dir);
+  symlinkSync('/nix/store/00000000000000000000000000000000-old', join(dir, '00000000000000000000000000000000-old'));
+  roots.add(['/nix/store/00000000000000000000000000000000-new']);
+  assert.deepEqual(roots.list().sort(), [
+    '/nix/store/00000000000000000000000000000000-new',
+    '/nix/store/00000000000000000000000000000000-old',
+  ]);
+  assert.equal(roots.prune(new Set(), Date.now() + 1000), 2);
+  assert.deepEqual(roots.list(), []);
 });
 
 test('a root made while the database was being read survives the update that did not see it', () => {

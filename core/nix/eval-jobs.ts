@@ -29,8 +29,41 @@ export interface JobsRunner {
   run(request: JobsRequest, options: JobsRunOptions): Promise<JobsRun>;
 }
 
+/** A job as eval-jobs.nix describes it: only the meta fields the job sets. */
+type WalkedJob = Omit<EvaluatedJob, MetaField | 'isChannel'> & {
+  path: string[];
+  meta: Partial<Pick<EvaluatedJob, MetaField>> & { isHydraChannel?: boolean };
+};
+type MetaField =
+  | 'description'
+  | 'license'
+  | 'homepage'
+  | 'maintainers'
+  | 'schedulingPriority'
+  | 'timeout'
+  | 'maxSilent';
+
 /** A walk's answer: jobs and failed jobs carry their attribute path; errors already explained do not. */
-type WalkEntry = (EvaluatedJob & { path: string[] }) | { name: string; path: string[]; error: string } | JobError;
+type WalkEntry = WalkedJob | { name: string; path: string[]; error: string } | JobError;
+
+/** Appends without spreading: a spread of a 100,000-job answer overflows the stack. */
+function append(out: WalkEntry[], value: unknown): void {
+  for (const e of value as WalkEntry[]) out.push(e);
+}
+
+function evaluatedJob({ path: _, meta, ...job }: WalkedJob): EvaluatedJob {
+  return {
+    ...job,
+    description: meta.description ?? null,
+    license: meta.license ?? null,
+    homepage: meta.homepage ?? null,
+    maintainers: meta.maintainers ?? null,
+    schedulingPriority: meta.schedulingPriority ?? null,
+    timeout: meta.timeout ?? null,
+    maxSilent: meta.maxSilent ?? null,
+    isChannel: meta.isHydraChannel ?? false,
+  };
+}
 
 /** Per-job messages are looked up one Nix run each; past this many, the generic one stays. */
 const MAX_DETAILED_ERRORS = 50;
@@ -85,7 +118,7 @@ export async function evaluateJobsIsolated(
           { mode: 'walk', path: [], only: null, shard: [i, shards] },
           { writeDrvs: walkWrites },
         );
-        if (r.ok) out.push(...(r.value as WalkEntry[]));
+        if (r.ok) append(out, r.value);
         else if (r.limitHit) throw new EvalError(r.message, r.message);
         else await isolateShard(runner, i, shards, r.message, out, walkWrites);
         return out;
@@ -105,9 +138,8 @@ export async function evaluateJobsIsolated(
   const jobPaths: string[][] = [];
   for (const e of entries) {
     if (!('error' in e)) {
-      const { path, ...job } = e;
-      result.jobs.push(job);
-      jobPaths.push(path);
+      result.jobs.push(evaluatedJob(e));
+      jobPaths.push(e.path);
     } else if ('path' in e && unexplained.length < MAX_DETAILED_ERRORS) unexplained.push(e);
     else result.errors.push({ name: e.name, error: e.error });
   }
@@ -167,7 +199,7 @@ async function bisect(
   const half = Math.ceil(names.length / 2);
   for (const part of [names.slice(0, half), names.slice(half)]) {
     const r = await runner.run({ mode: 'walk', path, only: part }, { writeDrvs });
-    if (r.ok) out.push(...(r.value as WalkEntry[]));
+    if (r.ok) append(out, r.value);
     else if (r.limitHit) throw new EvalError(r.message, r.message);
     else await bisect(runner, path, part, r.message, out, writeDrvs);
   }

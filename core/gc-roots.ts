@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const STORE_PATH = /^\/nix\/store\/[0-9a-z]{32}-[^/]+$/;
@@ -43,6 +43,26 @@ export class GcRoots {
       this.lastWarning = message;
     }
     return added;
+  }
+
+  /**
+   * Roots these store paths again, as if new: a root made before their builds were registered
+   * (while Nix was still writing them) gets the time of now, so that an update that read the
+   * database before the registration (prune's `since`) leaves it; one it removed meanwhile is
+   * made again. Touching a root costs a fraction of making one.
+   */
+  renew(paths: Iterable<string>): void {
+    const now = new Date();
+    const gone: string[] = [];
+    for (const path of paths) {
+      if (!STORE_PATH.test(path)) continue;
+      try {
+        utimesSync(join(this.dir, basename(path)), now, now);
+      } catch {
+        gone.push(path);
+      }
+    }
+    this.add(gone);
   }
 
   /** Roots one path; false when it was rooted already. */

@@ -3,8 +3,8 @@
 // real collection attempt against a root directory Nix honours.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
 import { buildOutputs } from '../../core/db/builds.ts';
@@ -99,6 +99,21 @@ test('a root made while the database was being read survives the update that did
   roots.add(['/nix/store/00000000000000000000000000000000-new']);
   assert.equal(roots.prune(new Set(), since), 0);
   assert.equal(roots.prune(new Set(), Date.now() + 1000), 1);
+});
+
+test(`roots made before their builds were registered are renewed: an update that read the database \
+before the registration leaves them, and one it removed is made again`, () => {
+  const dir = tempDir();
+  const roots = new GcRoots(dir);
+  const [kept, removed] = ['kept', 'removed'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
+  roots.add([kept!, removed!]);
+  const minuteAgo = new Date(Date.now() - 60_000); // made while Nix wrote the .drv files, a minute ago
+  for (const p of [kept!, removed!]) utimesSync(join(dir, basename(p)), minuteAgo, minuteAgo);
+  const since = Date.now() - 30_000; // an update that began reading the database after they were made
+  assert.equal(roots.prune(new Set([kept!]), since), 1, 'the update did not see `removed` registered yet');
+  roots.renew([kept!, removed!]);
+  assert.deepEqual(roots.list().sort(), [kept, removed]);
+  assert.equal(roots.prune(new Set(), since), 0, 'renewed after the update began: left to the next one');
 });
 
 // Under /nix/var/nix/gcroots, so Nix honours these roots; removed afterwards.

@@ -20,7 +20,10 @@ import { nixEnv, optionFlags } from './options.ts';
 import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts';
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
 
-/** Without symlinks: restricted, Nix allows a path only if it is inside an allowed one both before and after resolving them. */
+/**
+ * Without symlinks: restricted, Nix allows a path only if it is inside an allowed one both
+ * before and after resolving symlinks.
+ */
 const EVAL_JOBS_NIX = realpathSync(join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix'));
 /** Longer requests go through a file (Linux takes at most 128 kB in one argument). */
 const INLINE_REQUEST_MAX = 32 * 1024;

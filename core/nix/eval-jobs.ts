@@ -97,8 +97,9 @@ export interface IsolatedEvalOptions {
  * separate writer would be one more Nix process start, and two walkers rarely write at the
  * same moment. When most are expected to be new (expectNewDrvs), writing dominates and Nix's
  * store database takes one writer at a time: then one process only forces every job's
- * drvPath, as nix-instantiate does, while the other workers walk read-only beside it. What
- * that writer could not write is written after the walk (writeMissingDrvs).
+ * drvPath, as nix-instantiate does, while the other workers walk read-only beside it (with
+ * one worker, it walks read-write). What that writer could not write is written after the
+ * walk (writeMissingDrvs).
  */
 export async function evaluateJobsIsolated(
   outer: JobsRunner,
@@ -112,9 +113,11 @@ export async function evaluateJobsIsolated(
   if (signal?.aborted) abort.abort();
   const runner: JobsRunner = { run: (request, opts) => outer.run(request, { ...opts, signal: abort.signal }) };
   const workers = Math.max(1, options.workers ?? 2);
-  const shards = expectNewDrvs ? Math.max(1, workers - 1) : workers;
-  const walkWrites = !expectNewDrvs;
-  const writer = expectNewDrvs ? startWriter(runner) : null;
+  // The writer is one of the workers: with one, that one walks and writes.
+  const withWriter = expectNewDrvs && workers > 1;
+  const shards = withWriter ? workers - 1 : workers;
+  const walkWrites = !withWriter;
+  const writer = withWriter ? startWriter(runner) : null;
   let entries: WalkEntry[];
   let walkMs = 0;
   try {

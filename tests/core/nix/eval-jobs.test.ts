@@ -214,6 +214,12 @@ and the jobs are heard before it is done`,
   },
 );
 
+test('with one worker, a first evaluation has no writer beside it: the walker writes', async () => {
+  const { runner, runs } = fakeRunner(['a', 'b']);
+  assert.equal((await evaluateJobsIsolated(runner, { workers: 1, expectNewDrvs: true })).jobs.length, 2);
+  assert.deepEqual(runs, [{ mode: 'walk', writeDrvs: true }]);
+});
+
 test('what the writer could not write is written after the walk', async () => {
   const { runner, runs } = fakeRunner(['a', 'b'], 'fails');
   const r = await evaluateJobsIsolated(runner, { workers: 2, expectNewDrvs: true });

@@ -105,66 +105,78 @@ export async function evaluateJobsIsolated(
   outer: JobsRunner,
   options: IsolatedEvalOptions = {},
 ): Promise<EvalJobsResult> {
-  const { signal, expectNewDrvs = false } = options;
-  // One failed shard ends the evaluation: its siblings are stopped rather than left running.
+  const { signal } = options;
+  // One failed shard ends the evaluation: its siblings and the writer are stopped rather than left running.
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) abort.abort();
   const runner: JobsRunner = { run: (request, opts) => outer.run(request, { ...opts, signal: abort.signal }) };
+  try {
+    const result = await walkAndWrite(runner, abort, options);
+    if (signal?.aborted) throw new EvalError('evaluation stopped', '');
+    return result;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function walkAndWrite(
+  runner: JobsRunner,
+  abort: AbortController,
+  options: IsolatedEvalOptions,
+): Promise<EvalJobsResult> {
   const workers = Math.max(1, options.workers ?? 2);
   // The writer is one of the workers: with one, that one walks and writes.
-  const withWriter = expectNewDrvs && workers > 1;
+  const withWriter = (options.expectNewDrvs ?? false) && workers > 1;
   const shards = withWriter ? workers - 1 : workers;
   const walkWrites = !withWriter;
   const writer = withWriter ? startWriter(runner) : null;
-  let entries: WalkEntry[];
-  let walkMs = 0;
   try {
     const walkStarted = performance.now();
-    const results = await Promise.all(
-      Array.from({ length: shards }, async (_, i) => {
-        const out: WalkEntry[] = [];
-        const r = await runner.run(
-          { mode: 'walk', path: [], only: null, shard: [i, shards] },
-          { writeDrvs: walkWrites },
-        );
-        if (r.ok) append(out, r.value);
-        else if (r.limitHit) throw new EvalError(r.message, r.message);
-        else await isolateShard(runner, i, shards, r.message, out, walkWrites);
-        return out;
-      }),
-    );
-    entries = results.flat();
-    walkMs = performance.now() - walkStarted;
+    const entries = (
+      await Promise.all(
+        Array.from({ length: shards }, async (_, i) => {
+          const out: WalkEntry[] = [];
+          const r = await runner.run(
+            { mode: 'walk', path: [], only: null, shard: [i, shards] },
+            { writeDrvs: walkWrites },
+          );
+          if (r.ok) append(out, r.value);
+          else if (r.limitHit) throw new EvalError(r.message, r.message);
+          else await isolateShard(runner, i, shards, r.message, out, walkWrites);
+          return out;
+        }),
+      )
+    ).flat();
+    const walkMs = performance.now() - walkStarted;
+    const result: EvalJobsResult = { jobs: [], errors: [] };
+    const unexplained: { name: string; path: string[]; error: string }[] = [];
+    const jobPaths: string[][] = [];
+    for (const e of entries) {
+      if (!('error' in e)) {
+        result.jobs.push(evaluatedJob(e));
+        jobPaths.push(e.path);
+      } else if ('path' in e && unexplained.length < MAX_DETAILED_ERRORS) unexplained.push(e);
+      else result.errors.push({ name: e.name, error: e.error });
+    }
+    options.onJobs?.(result.jobs);
+    for (let i = 0; i < unexplained.length; i += shards) {
+      result.errors.push(...(await Promise.all(unexplained.slice(i, i + shards).map((e) => explain(runner, e)))));
+    }
+    if (writer) {
+      const written = await writer;
+      const unwritten = result.jobs.flatMap((job, i) =>
+        written.has(job.drvPath) ? [] : [{ job, path: jobPaths[i]! }],
+      );
+      await writeMissingDrvs(runner, unwritten, { shards, walkMsPerJob: walkMs / Math.max(1, entries.length) });
+    }
+    return result;
   } catch (e) {
     abort.abort();
     await writer;
     throw e;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
-  const result: EvalJobsResult = { jobs: [], errors: [] };
-  const unexplained: { name: string; path: string[]; error: string }[] = [];
-  const jobPaths: string[][] = [];
-  for (const e of entries) {
-    if (!('error' in e)) {
-      result.jobs.push(evaluatedJob(e));
-      jobPaths.push(e.path);
-    } else if ('path' in e && unexplained.length < MAX_DETAILED_ERRORS) unexplained.push(e);
-    else result.errors.push({ name: e.name, error: e.error });
-  }
-  options.onJobs?.(result.jobs);
-  for (let i = 0; i < unexplained.length; i += shards) {
-    result.errors.push(...(await Promise.all(unexplained.slice(i, i + shards).map((e) => explain(runner, e)))));
-  }
-  if (writer) {
-    const written = await writer;
-    const unwritten = result.jobs.flatMap((job, i) => (written.has(job.drvPath) ? [] : [{ job, path: jobPaths[i]! }]));
-    await writeMissingDrvs(runner, unwritten, { shards, walkMsPerJob: walkMs / Math.max(1, entries.length) });
-  }
-  if (signal?.aborted) throw new EvalError('evaluation stopped', '');
-  return result;
 }
 
 /**

@@ -220,6 +220,29 @@ test('with one worker, a first evaluation has no writer beside it: the walker wr
   assert.deepEqual(runs, [{ mode: 'walk', writeDrvs: true }]);
 });
 
+test('stopping the evaluation after the walk stops the writer too', { timeout: 10_000 }, async () => {
+  const stop = new AbortController();
+  const { runner } = fakeRunner(['a']);
+  const writerStopped: JobsRunner = {
+    // The writer answers only once it is told to stop: not told, this would never end.
+    run: (request, options) =>
+      request.mode !== 'write'
+        ? runner.run(request, options)
+        : new Promise((resolve) =>
+            options.signal?.addEventListener('abort', () => resolve({ ok: false, message: 'killed', limitHit: true })),
+          ),
+  };
+  await assert.rejects(
+    evaluateJobsIsolated(writerStopped, {
+      workers: 2,
+      expectNewDrvs: true,
+      signal: stop.signal,
+      onJobs: () => stop.abort(),
+    }),
+    (e: Error) => e instanceof EvalError,
+  );
+});
+
 test('what the writer could not write is written after the walk', async () => {
   const { runner, runs } = fakeRunner(['a', 'b'], 'fails');
   const r = await evaluateJobsIsolated(runner, { workers: 2, expectNewDrvs: true });

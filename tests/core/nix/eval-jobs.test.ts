@@ -6,7 +6,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CliNix } from '../../../core/nix/cli-nix.ts';
-import { drvWriters, evaluateJobsIsolated, type JobsRunner } from '../../../core/nix/eval-jobs.ts';
+import { evaluateJobsIsolated, type JobsRunner } from '../../../core/nix/eval-jobs.ts';
+import { drvWriters } from '../../../core/nix/eval-writes.ts';
 import { EvalError } from '../../../core/nix/nix.ts';
 import { tempDir } from '../../helpers/temp.ts';
 

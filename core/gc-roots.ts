@@ -1,14 +1,17 @@
-import { lstatSync, mkdirSync, readdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 const STORE_PATH = /^\/nix\/store\/[0-9a-z]{32}-[^/]+$/;
 
 /**
- * Garbage-collector roots for what hydrant still needs, as Hydra keeps them: one symlink
+ * Garbage-collector roots for what hydrant still needs, as Hydra keeps them: one empty file
  * per store path, named after it, in a directory Nix scans for roots (by default
- * /nix/var/nix/gcroots/hydrant, as Hydra's /nix/var/nix/gcroots/hydra). Without them a
- * `nix-collect-garbage` deletes queued builds' .drv files and every build's outputs, and
- * with them the products users download.
+ * /nix/var/nix/gcroots/hydrant, as Hydra's /nix/var/nix/gcroots/hydra; Nix's collector takes
+ * a regular file there named after a valid store path as a root, which is what Hydra's
+ * registerRoot writes). Without them a `nix-collect-garbage` deletes queued builds' .drv
+ * files and every build's outputs, and with them the products users download. A file, not a
+ * symlink: on ext4 here a symlink took 0.2 ms to make and an empty file 0.04 ms, and an
+ * evaluation roots thousands at once. Symlinks made by earlier versions are still pruned.
  */
 export class GcRoots {
   private lastWarning = '';
@@ -42,13 +45,33 @@ export class GcRoots {
     return added;
   }
 
+  /**
+   * Roots these store paths again, as if new: a root made before their builds were registered
+   * (while Nix was still writing them) gets the time of now, so that an update that read the
+   * database before the registration (prune's `since`) leaves it; one it removed meanwhile is
+   * made again. Touching a root costs a fraction of making one.
+   */
+  renew(paths: Iterable<string>): void {
+    const now = new Date();
+    const gone: string[] = [];
+    for (const path of paths) {
+      if (!STORE_PATH.test(path)) continue;
+      try {
+        utimesSync(join(this.dir, basename(path)), now, now);
+      } catch {
+        gone.push(path);
+      }
+    }
+    this.add(gone);
+  }
+
   /** Roots one path; false when it was rooted already. */
   private link(path: string): boolean {
     for (let again = false; ; again = true) {
       if (!this.made) mkdirSync(this.dir, { recursive: true });
       this.made = true;
       try {
-        symlinkSync(path, join(this.dir, basename(path)));
+        closeSync(openSync(join(this.dir, basename(path)), 'wx'));
         return true;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
@@ -77,7 +100,7 @@ export class GcRoots {
       if (wanted.has(`/nix/store/${name}`)) continue;
       try {
         const st = lstatSync(link);
-        if (!st.isSymbolicLink() || st.mtimeMs >= since) continue;
+        if (!(st.isFile() || st.isSymbolicLink()) || st.mtimeMs >= since) continue;
         unlinkSync(link);
         removed++;
       } catch {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
-import { registerEvaluation } from '../core/db/evals.ts';
+import { listEvals, registerEvaluation } from '../core/db/evals.ts';
 import {
   disableJobset,
   jobsetInputs,
@@ -90,6 +90,10 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
           allowedUris: fetched.resolved.flatMap((r) => (r.type === 'git' && r.uri ? [r.uri] : [])),
         }
       : undefined;
+    // A jobset's first evaluation writes every .drv; later ones mostly find them written. The
+    // first one's are all new builds, so their roots are made while Nix still writes them.
+    const firstEvaluation = listEvals(ctx.db, jobset.id, 1).length === 0;
+    const rootedEarly = new Set<string>();
     const result = await ctx.nix.evaluateJobs({
       exprPath,
       args: fetched.args,
@@ -98,6 +102,13 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
       workers: ctx.limits.workers,
       signal: ctx.signal,
       restrict,
+      expectNewDrvs: firstEvaluation,
+      onJobs: firstEvaluation
+        ? (jobs) => {
+            for (const job of jobs) rootedEarly.add(job.drvPath);
+            ctx.roots.add(rootedEarly);
+          }
+        : undefined,
     });
     const evalSeconds = Math.round((Date.now() - evalStarted) / 1000);
     const { evalId, newBuildIds, newDrvPaths } = registerEvaluation(ctx.db, {
@@ -114,7 +125,9 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     // Until a build is built, a garbage collection must not take the .drv it is built from.
     // Only new builds: a reused one was rooted when it was new, and stays so while queued
     // (a root costs 40-200 µs of file-system work here; 5,000 of them would be 0.2-1 s).
-    ctx.roots.add(newDrvPaths);
+    // Those rooted early are renewed, in case an update of the roots pruned them meanwhile.
+    ctx.roots.renew(newDrvPaths.filter((p) => rootedEarly.has(p)));
+    ctx.roots.add(newDrvPaths.filter((p) => !rootedEarly.has(p)));
     markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
     if (jobset.enabled === 2) disableJobset(ctx.db, jobset.id); // one-shot: evaluated once
     log.info(

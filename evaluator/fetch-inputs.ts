@@ -11,6 +11,7 @@ import type { ResolvedInput } from '../core/db/evals.ts';
 import type { JobsetInputRow } from '../core/model/rows.ts';
 import type { EvalRequest, Nix } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
+import { sourceStorePath } from '../core/nix/source-path.ts';
 import { gitUrlProblem, pathInputProblem } from '../core/jobset-specs/path-rules.ts';
 
 export class InputError extends Error {}
@@ -57,6 +58,22 @@ async function checkout(ctx: Ctx, mirror: string, rev: string): Promise<string> 
   }
 }
 
+/**
+ * The store path of a path input whose contents are in the store already (most polls find
+ * it unchanged): hashing it here costs no Nix process, where `nix-store --add` costs one
+ * (mostly its start-up). Null when it has to be copied, or cannot be hashed here (then
+ * `nix-store --add` says why).
+ */
+async function alreadyInStore(nix: Nix, dir: string): Promise<string | null> {
+  let path: string;
+  try {
+    path = sourceStorePath(dir);
+  } catch {
+    return null;
+  }
+  return existsSync(path) && (await nix.validPaths([path])).has(path) ? path : null;
+}
+
 /** Resolves every input of a jobset to a fixed value (a git revision, a store path, a string). */
 export async function fetchInputs(ctx: Ctx, inputs: JobsetInputRow[]): Promise<FetchedInputs> {
   const resolved: ResolvedInput[] = [];
@@ -98,7 +115,7 @@ async function resolveInput(
       // state directory (or a directory holding it) would put the database into the store.
       const problem = pathInputProblem(input.value, { allowed: ['/'], stateDir: ctx.stateDir });
       if (problem) throw new InputError(`input "${input.name}": ${problem}`);
-      const path = await ctx.nix.addToStore(input.value);
+      const path = (await alreadyInStore(ctx.nix, input.value)) ?? (await ctx.nix.addToStore(input.value));
       return { resolved: { ...base, uri: input.value, path }, arg: { expr: `builtins.storePath ${nixString(path)}` } };
     }
     case 'git': {

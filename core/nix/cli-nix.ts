@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, realpathSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
@@ -21,7 +21,13 @@ import { nixEnv, optionFlags } from './options.ts';
 import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts';
 import { remoteNixCommand, SSH_CONNECTION_FAILED, sshArgs } from './ssh.ts';
 
-const EVAL_JOBS_NIX = join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix');
+/**
+ * Without symlinks: restricted, Nix allows a path only if it is inside an allowed one both
+ * before and after resolving symlinks.
+ */
+const EVAL_JOBS_NIX = realpathSync(join(PACKAGE_ROOT, 'core', 'nix', 'eval-jobs.nix'));
+/** Longer requests go through a file (Linux takes at most 128 kB in one argument). */
+const INLINE_REQUEST_MAX = 32 * 1024;
 /**
  * Parsed derivations kept (a few kB each). 20,000 were 40 MB of the peak RSS of a queue runner
  * taking in 100,000 builds (bench/big-queue); one read again is one small file.
@@ -67,11 +73,8 @@ export class CliNix implements Nix {
 
   evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
     return evaluateJobsIsolated(
-      {
-        run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options),
-      },
-      request.workers,
-      request.signal,
+      { run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options) },
+      request,
     );
   }
 
@@ -87,34 +90,38 @@ export class CliNix implements Nix {
       message: 'evaluation stopped: hydrant is shutting down or another part of it failed',
     };
     if (signal?.aborted) return stopped;
-    const dir = await mkdtemp(join(tmpdir(), 'hydrant-eval-'));
+    const requestJson = JSON.stringify(jobsRequest);
+    // Most requests fit in an argument; a bisection's names or a writer's paths go through a file.
+    const dir = requestJson.length > INLINE_REQUEST_MAX ? await mkdtemp(join(tmpdir(), 'hydrant-eval-')) : null;
     try {
-      const requestFile = join(dir, 'request.json');
-      await writeFile(requestFile, JSON.stringify(jobsRequest));
-      // Restricted, Nix reads only the search path: the walker and its request (copied together
-      // into this run's own directory, so nothing else of hydrant is readable), and the allowed paths.
+      const requestArgs = dir ? ['__hydrantRequestFile', join(dir, 'request.json')] : ['__hydrantRequest', requestJson];
+      if (dir) await writeFile(join(dir, 'request.json'), requestJson);
+      // Restricted, Nix reads only the search path: the walker itself (nothing else of hydrant),
+      // the request's own directory, and the allowed paths.
       const restrict = request.restrict;
-      const walker = restrict ? join(dir, 'eval-jobs.nix') : EVAL_JOBS_NIX;
-      if (restrict) await copyFile(EVAL_JOBS_NIX, walker);
+      // Writing, Nix would build what an expression imports from a derivation; the evaluator never builds.
+      const options: Record<string, string> = writeDrvs ? { 'allow-import-from-derivation': 'false' } : {};
       const restrictArgs = restrict
         ? [
-            ...optionFlags({ 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
-            ...[dir, ...restrict.allowedPaths].flatMap((p, i) => ['-I', `hydrant-allowed-${i}=${p}`]),
+            ...optionFlags({ ...options, 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
+            ...[EVAL_JOBS_NIX, ...(dir ? [dir] : []), ...restrict.allowedPaths].flatMap((p, i) => [
+              '-I',
+              `hydrant-allowed-${i}=${p}`,
+            ]),
           ]
-        : optionFlags();
+        : optionFlags(options);
       const args = [
         '--eval',
         '--strict',
         '--json',
         ...(writeDrvs ? ['--read-write-mode'] : []),
         ...restrictArgs,
-        walker,
+        EVAL_JOBS_NIX,
         '--argstr',
         '__hydrantExpr',
         request.exprPath,
         '--argstr',
-        '__hydrantRequest',
-        requestFile,
+        ...requestArgs,
       ];
       for (const [name, value] of Object.entries(request.args)) {
         if ('str' in value) args.push('--argstr', name, value.str);
@@ -153,7 +160,7 @@ export class CliNix implements Nix {
         return { ok: false, limitHit: false, message: 'nix-instantiate printed something that is not JSON' };
       }
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      if (dir) await rm(dir, { recursive: true, force: true });
     }
   }
 

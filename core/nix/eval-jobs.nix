@@ -1,11 +1,12 @@
 # Walks a jobset expression and returns its jobs as plain data, for hydrant's evaluator
 # (core/nix/eval-jobs.ts). Called as
 #   nix-instantiate --eval --strict --json [--read-write-mode] eval-jobs.nix \
-#     --argstr __hydrantExpr /path/release.nix --argstr __hydrantRequest /tmp/req.json \
+#     --argstr __hydrantExpr /path/release.nix --argstr __hydrantRequest '{"mode": ..}' \
 #     --arg input1 ... --argstr input2 ...
-# The request file says what to do (a file, because a list of thousands of attribute
-# names is too long for one command-line argument). Only with --read-write-mode does
-# forcing a job's drvPath write its .drv into the store.
+# The request (JSON) says what to do; a long one (thousands of attribute names are too long
+# for one command-line argument) comes as a file instead: --argstr __hydrantRequestFile
+# /tmp/req.json. Only with --read-write-mode does forcing a job's drvPath write its .drv
+# into the store.
 #   { "mode": "walk", "path": [..], "only": null | [names], "shard": null | [i, n] }
 #       every job under `path` (only the children named in `only`, or with `shard`
 #       only the i-th of every n top-level attributes, if given). Nested
@@ -17,12 +18,14 @@
 #       with the job's own error message.
 #   { "mode": "drvs", "paths": [[..], ..] } → the drvPath of each job at these paths (run
 #       with --read-write-mode to write the .drv files).
-__args@{ __hydrantExpr, __hydrantRequest, ... }:
+#   { "mode": "write" } → the drvPath of every job that has one, forcing nothing else, as
+#       nix-instantiate does (run with --read-write-mode to write the .drv files).
+__args@{ __hydrantExpr, __hydrantRequest ? null, __hydrantRequestFile ? null, ... }:
 let
   inherit (builtins) attrNames concatLists concatStringsSep filter foldl' fromJSON functionArgs
     intersectAttrs isAttrs isFunction isList isString map readFile tryEval typeOf;
-  request = fromJSON (readFile __hydrantRequest);
-  userArgs = removeAttrs __args [ "__hydrantExpr" "__hydrantRequest" ];
+  request = fromJSON (if __hydrantRequestFile != null then readFile __hydrantRequestFile else __hydrantRequest);
+  userArgs = removeAttrs __args [ "__hydrantExpr" "__hydrantRequest" "__hydrantRequestFile" ];
   f = import (/. + __hydrantExpr);
   # As Nix's own auto-call: pass the inputs the function names, let defaults cover the rest.
   top = if isFunction f then f (intersectAttrs (functionArgs f) userArgs) else f;
@@ -42,9 +45,21 @@ let
 
   constituentName = c: if isString c then c else if isDerivation c then { drvPath = c.drvPath; } else null;
 
+  # hydra-eval-jobset's meta fields, each read only if the job sets it (most jobs set one or two).
+  metaReaders = {
+    description = str;
+    homepage = str;
+    license = concatMeta "shortName";
+    maintainers = concatMeta "email";
+    schedulingPriority = intOrNull;
+    timeout = intOrNull;
+    maxSilent = intOrNull;
+    isHydraChannel = v: v == true;
+  };
+
   describe = path: drv:
     let
-      meta = drv.meta or { };
+      meta = let m = drv.meta or { }; in if isAttrs m then m else { };
       outputs = drv.outputs or [ "out" ];
     in {
       inherit path;
@@ -53,14 +68,7 @@ let
       system = drv.system;
       drvPath = drv.drvPath;
       outputs = builtins.listToAttrs (map (o: { name = o; value = drv.${o}.outPath; }) outputs);
-      description = str (meta.description or null);
-      license = concatMeta "shortName" (meta.license or null);
-      homepage = str (meta.homepage or null);
-      maintainers = concatMeta "email" (meta.maintainers or null);
-      schedulingPriority = intOrNull (meta.schedulingPriority or null);
-      timeout = intOrNull (meta.timeout or null);
-      maxSilent = intOrNull (meta.maxSilent or null);
-      isChannel = (meta.isHydraChannel or false) == true;
+      meta = builtins.mapAttrs (n: read: read meta.${n}) (intersectAttrs meta metaReaders);
       isAggregate = drv._hydraAggregate or false;
       constituents = if drv._hydraAggregate or false then map constituentName (drv.constituents or [ ]) else [ ];
     };
@@ -102,6 +110,15 @@ let
     else if isAttrs v then { isDerivation = false; names = childNames v; }
     else { isDerivation = false; names = [ ]; };
 
+  # Forces only each job's drvPath, as nix-instantiate does: with --read-write-mode that writes
+  # the .drv files. Answers the drv paths it wrote; a job that throws is left out (the walk reports it).
+  writeAll = path: v:
+    let r = tryEval v; in
+    if !r.success then [ ]
+    else if isDerivation r.value then (let d = tryEval r.value.drvPath; in if d.success then [ d.value ] else [ ])
+    else if isAttrs r.value then concatLists (map (n: if builtins.match ".*[.].*" n != null then [ ] else writeAll (path ++ [ n ]) r.value.${n}) (childNames r.value))
+    else [ ];
+
   strict = let v = at request.path; in
     if isDerivation v then [ (describe request.path v) ] else [ ];
 in
@@ -109,4 +126,5 @@ in
   else if request.mode == "names" then names
   else if request.mode == "strict" then strict
   else if request.mode == "drvs" then map (p: (at p).drvPath) request.paths
+  else if request.mode == "write" then writeAll [ ] top
   else throw "eval-jobs.nix: unknown mode ${request.mode}"

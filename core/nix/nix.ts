@@ -112,6 +112,16 @@ export interface EvalRequest {
   /** Stops the evaluation (its Nix processes are killed); it then rejects with EvalError. */
   signal?: AbortSignal;
   /**
+   * Most .drv files are expected to be new (the jobset's first evaluation): one Nix process
+   * writes them all while the others describe the jobs, instead of walking first and writing after.
+   */
+  expectNewDrvs?: boolean;
+  /**
+   * Hears every job once all are known, before evaluateJobs resolves and, when expectNewDrvs
+   * is set, usually before their .drv files are written (so their garbage-collector roots can go first).
+   */
+  onJobs?: (jobs: readonly EvaluatedJob[]) => void;
+  /**
    * Nix's restrict-eval, as Hydra evaluates: the expression may read only these paths (and
    * the closures of store paths among them), fetch only these URIs (allowed-uris), and
    * sees no environment variables (builtins.getEnv answers ""; NIX_PATH is empty). Anyone

@@ -1,12 +1,15 @@
 // The evaluator end to end on a real database, real git and real nix, driven by runOnce():
 // what an evaluation records and when a jobset is (not) evaluated.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { constituentIds, evalErrors, listEvals } from '../../core/db/evals.ts';
 import { evalBuilds, evalMembers } from '../helpers/db.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { jobsetsWithRepo } from '../../core/db/push.ts';
+import { CliNix } from '../../core/nix/cli-nix.ts';
+import type { EvalRequest } from '../../core/nix/nix.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 
 function setup(jobs: string, spec: Record<string, unknown> = {}) {
@@ -128,4 +131,42 @@ test('the evaluation time is recorded, in seconds', async () => {
   const ev = latestEval()!;
   assert.ok(ev.evaltime >= 1, `evaltime ${ev.evaltime}`);
   assert.ok(ev.evaltime + ev.checkouttime <= Math.ceil(elapsed), 'within the time the check took');
+});
+
+test(`a jobset's first evaluation expects every .drv to be new and roots them before Nix is done; \
+later ones expect few`, async () => {
+  const cli = new CliNix();
+  const seen: { expectNewDrvs: boolean; rootedWhenHeard: boolean[] }[] = [];
+  let rootsDir = '';
+  const nix = Object.assign(Object.create(cli) as CliNix, {
+    evaluateJobs: (r: EvalRequest) => {
+      const call = { expectNewDrvs: r.expectNewDrvs ?? false, rootedWhenHeard: [] as boolean[] };
+      seen.push(call);
+      return cli.evaluateJobs({
+        ...r,
+        onJobs: (jobs) => {
+          r.onJobs?.(jobs);
+          for (const j of jobs) call.rootedWhenHeard.push(existsSync(join(rootsDir, basename(j.drvPath))));
+        },
+      });
+    },
+  });
+  const f = evaluatorFixture([], nix);
+  rootsDir = join(f.dir, 'gcroots');
+  const repo = new ReleaseRepo(join(f.dir, 'repo'), 'a = job "a"; b = job "b";');
+  f.writeSpec('p', { jobsets: { main: gitJobset(repo.dir) } });
+  f.sync();
+  const jobsetId = getJobset(f.db, 'p', 'main')!.id;
+  for (const jobs of [null, 'a = job "a"; b = job "b2";']) {
+    if (jobs) repo.commitJobs(jobs);
+    triggerEvaluation(f.db, jobsetId);
+    assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  }
+  assert.deepEqual(seen, [
+    { expectNewDrvs: true, rootedWhenHeard: [true, true] },
+    // a's root is the first evaluation's; b2's is made once its build is registered.
+    { expectNewDrvs: false, rootedWhenHeard: [true, false] },
+  ]);
+  const second = listEvals(f.db, jobsetId, 1)[0]!;
+  for (const b of evalBuilds(f.db, second.id)) assert.ok(existsSync(join(rootsDir, basename(b.drvpath))), b.job);
 });

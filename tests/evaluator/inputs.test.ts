@@ -168,6 +168,43 @@ test('polling an unchanged repository does not check it out or copy it to the st
   assert.equal(added.length, 1, 'the revision seen at the last evaluation reuses its store path');
 });
 
+test('polling an unchanged path input does not copy it to the store again; a changed one is copied', async () => {
+  const real = new CliNix();
+  const added: string[] = [];
+  const nix = Object.assign(Object.create(real) as CliNix, {
+    addToStore: (dir: string) => {
+      added.push(dir);
+      return real.addToStore(dir);
+    },
+  });
+  const f = evaluatorFixture([], nix);
+  const src = join(f.dir, 'src');
+  mkdirSync(src);
+  const write = () =>
+    writeFileSync(
+      join(src, 'release.nix'),
+      `{ ... }: { j = derivation { name = "j"; system = builtins.currentSystem; ` +
+        `builder = "/bin/sh"; args = [ "-c" "echo ${randomUUID()} > $out" ]; }; }`,
+    );
+  write();
+  f.writeSpec('p', {
+    jobsets: { a: { nixexprinput: 'src', checkinterval: 0, inputs: { src: { type: 'path', value: src } } } },
+  });
+  f.sync();
+  const id = getJobset(f.db, 'p', 'a')!.id;
+  const check = async () => {
+    triggerEvaluation(f.db, id);
+    return (await f.evaluator.runOnce())[0]?.kind;
+  };
+  assert.equal(await check(), 'evaluated');
+  assert.equal(added.length, 1);
+  assert.equal(await check(), 'unchanged');
+  assert.equal(added.length, 1, 'the same contents are in the store already: no nix-store --add');
+  write();
+  assert.equal(await check(), 'evaluated');
+  assert.equal(added.length, 2);
+});
+
 test("a build input cannot take a private project's build into another project", async () => {
   const f = evaluatorFixture();
   const up = new GitRepo(join(f.dir, 'up'));

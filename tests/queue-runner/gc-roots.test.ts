@@ -3,8 +3,8 @@
 // real collection attempt against a root directory Nix honours.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
 import { buildOutputs } from '../../core/db/builds.ts';
@@ -40,7 +40,8 @@ the rest is let go`, async () => {
   const first = await evaluate();
   for (const b of first) {
     assert.ok(rooted().has(b.drvpath), `${b.job}'s .drv is rooted as soon as it is queued`);
-    assert.equal(readlinkSync(join(rootsDir, b.drvpath.slice('/nix/store/'.length))), b.drvpath);
+    const root = lstatSync(join(rootsDir, b.drvpath.slice('/nix/store/'.length)));
+    assert.ok(root.isFile() && root.size === 0, "an empty file named after the path, as Hydra's registerRoot writes");
   }
   const { config } = readConfig(['--state-dir', join(f.dir, 'state'), '--gc-roots-dir', rootsDir], {});
   const runner = createQueueRunner(config, { db: f.db, log: createLogger('silent') });
@@ -79,12 +80,40 @@ test('a roots directory that cannot be written is reported once and never fails 
   );
 });
 
+test('a symlink root an earlier version made is pruned like a file root', () => {
+  const dir = tempDir();
+  const roots = new GcRoots(dir);
+  symlinkSync('/nix/store/00000000000000000000000000000000-old', join(dir, '00000000000000000000000000000000-old'));
+  roots.add(['/nix/store/00000000000000000000000000000000-new']);
+  assert.deepEqual(roots.list().sort(), [
+    '/nix/store/00000000000000000000000000000000-new',
+    '/nix/store/00000000000000000000000000000000-old',
+  ]);
+  assert.equal(roots.prune(new Set(), Date.now() + 1000), 2);
+  assert.deepEqual(roots.list(), []);
+});
+
 test('a root made while the database was being read survives the update that did not see it', () => {
   const roots = new GcRoots(tempDir());
   const since = Date.now() - 60_000;
   roots.add(['/nix/store/00000000000000000000000000000000-new']);
   assert.equal(roots.prune(new Set(), since), 0);
   assert.equal(roots.prune(new Set(), Date.now() + 1000), 1);
+});
+
+test(`roots made before their builds were registered are renewed: an update that read the database \
+before the registration leaves them, and one it removed is made again`, () => {
+  const dir = tempDir();
+  const roots = new GcRoots(dir);
+  const [kept, removed] = ['kept', 'removed'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
+  roots.add([kept!, removed!]);
+  const minuteAgo = new Date(Date.now() - 60_000); // made while Nix wrote the .drv files, a minute ago
+  for (const p of [kept!, removed!]) utimesSync(join(dir, basename(p)), minuteAgo, minuteAgo);
+  const since = Date.now() - 30_000; // an update that began reading the database after they were made
+  assert.equal(roots.prune(new Set([kept!]), since), 1, 'the update did not see `removed` registered yet');
+  roots.renew([kept!, removed!]);
+  assert.deepEqual(roots.list().sort(), [kept, removed]);
+  assert.equal(roots.prune(new Set(), since), 0, 'renewed after the update began: left to the next one');
 });
 
 // Under /nix/var/nix/gcroots, so Nix honours these roots; removed afterwards.

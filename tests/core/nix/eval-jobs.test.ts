@@ -6,7 +6,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CliNix } from '../../../core/nix/cli-nix.ts';
-import { drvWriters } from '../../../core/nix/eval-jobs.ts';
+import { evaluateJobsIsolated, type JobsRunner } from '../../../core/nix/eval-jobs.ts';
+import { drvWriters } from '../../../core/nix/eval-writes.ts';
 import { EvalError } from '../../../core/nix/nix.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
@@ -138,4 +139,164 @@ by every worker when it is not`, () => {
     2,
     'evaluating again costs more than writing: in parallel',
   );
+});
+
+/** A runner that answers as eval-jobs.nix would for `jobs` (all under one top-level set), recording each run. */
+function fakeRunner(jobs: string[], writer: 'writes' | 'fails' = 'writes', writerWaitsFor?: Promise<void>) {
+  const runs: { mode: string; writeDrvs: boolean }[] = [];
+  const drv = (name: string) => `/nix/store/00000000000000000000000000000000-${name}-${randomUUID()}.drv`;
+  const drvs = new Map(jobs.map((name) => [name, drv(name)]));
+  const described = (name: string) => ({
+    path: [name],
+    name,
+    nixName: name,
+    system: 'x86_64-linux',
+    drvPath: drvs.get(name)!,
+    outputs: { out: drvs.get(name)!.replace(/\.drv$/, '') },
+    meta: { description: `job ${name}` },
+    isAggregate: false,
+    constituents: [],
+  });
+  const runner: JobsRunner = {
+    run: async (request, options) => {
+      runs.push({ mode: request.mode, writeDrvs: options.writeDrvs });
+      if (request.mode === 'write') await writerWaitsFor;
+      if (request.mode === 'write')
+        return writer === 'writes'
+          ? { ok: true, value: [...drvs.values()] }
+          : { ok: false, message: 'x', limitHit: false };
+      if (request.mode === 'walk') {
+        const [i, n] = request.shard ?? [0, 1];
+        return { ok: true, value: jobs.filter((_, k) => k % n === i).map(described) };
+      }
+      if (request.mode === 'drvs') return { ok: true, value: request.paths.map((p) => drvs.get(p[0]!)) };
+      return { ok: false, message: `unexpected ${request.mode}`, limitHit: false };
+    },
+  };
+  return { runner, runs };
+}
+
+test(`usually the walkers write the few new .drv files themselves: read-write walks, \
+no writer process after them`, async () => {
+  const { runner, runs } = fakeRunner(['a', 'b', 'c']);
+  const r = await evaluateJobsIsolated(runner, { workers: 2 });
+  assert.deepEqual(r.jobs.map((j) => j.name).sort(), ['a', 'b', 'c']);
+  assert.equal(r.jobs[0]!.description, `job ${r.jobs[0]!.name}`, 'meta the job sets is read');
+  assert.equal(r.jobs[0]!.license, null, 'meta it does not set is null');
+  assert.deepEqual(runs, [
+    { mode: 'walk', writeDrvs: true },
+    { mode: 'walk', writeDrvs: true },
+  ]);
+});
+
+test(
+  `when most .drv files are new, one process writes them all beside a read-only walker, \
+and the jobs are heard before it is done`,
+  { timeout: 10_000 },
+  async () => {
+    let heard: readonly string[] = [];
+    let hear = () => {};
+    // The writer answers only once the jobs were heard: heard after it, this would never end.
+    const { runner, runs } = fakeRunner(['a', 'b', 'c'], 'writes', new Promise((resolve) => (hear = resolve)));
+    const r = await evaluateJobsIsolated(runner, {
+      workers: 2,
+      expectNewDrvs: true,
+      onJobs: (jobs) => {
+        heard = jobs.map((j) => j.name);
+        hear();
+      },
+    });
+    assert.deepEqual([...heard].sort(), ['a', 'b', 'c']);
+    assert.equal(r.jobs.length, 3);
+    assert.deepEqual(runs, [
+      { mode: 'write', writeDrvs: true },
+      { mode: 'walk', writeDrvs: false },
+    ]);
+  },
+);
+
+test('with one worker, a first evaluation has no writer beside it: the walker writes', async () => {
+  const { runner, runs } = fakeRunner(['a', 'b']);
+  assert.equal((await evaluateJobsIsolated(runner, { workers: 1, expectNewDrvs: true })).jobs.length, 2);
+  assert.deepEqual(runs, [{ mode: 'walk', writeDrvs: true }]);
+});
+
+test('stopping the evaluation after the walk stops the writer too', { timeout: 10_000 }, async () => {
+  const stop = new AbortController();
+  const { runner } = fakeRunner(['a']);
+  const writerStopped: JobsRunner = {
+    // The writer answers only once it is told to stop: not told, this would never end.
+    run: (request, options) =>
+      request.mode !== 'write'
+        ? runner.run(request, options)
+        : new Promise((resolve) =>
+            options.signal?.addEventListener('abort', () => resolve({ ok: false, message: 'killed', limitHit: true })),
+          ),
+  };
+  await assert.rejects(
+    evaluateJobsIsolated(writerStopped, {
+      workers: 2,
+      expectNewDrvs: true,
+      signal: stop.signal,
+      onJobs: () => stop.abort(),
+    }),
+    (e: Error) => e instanceof EvalError,
+  );
+});
+
+test('what the writer could not write is written after the walk', async () => {
+  const { runner, runs } = fakeRunner(['a', 'b'], 'fails');
+  const r = await evaluateJobsIsolated(runner, { workers: 2, expectNewDrvs: true });
+  assert.equal(r.jobs.length, 2);
+  assert.deepEqual(runs.at(-1), { mode: 'drvs', writeDrvs: true });
+});
+
+test(`a first evaluation (expectNewDrvs) writes every .drv and still keeps every job's own error`, async () => {
+  const file = expr(`{
+    good = job "good";
+    thrown = throw "thrown on purpose";
+    tests = { ok = job "ok"; broken = abort "deep abort"; };
+  }`);
+  const r = await nix.evaluateJobs({ exprPath: file, args: {}, expectNewDrvs: true });
+  assert.deepEqual(r.jobs.map((j) => j.name).sort(), ['good', 'tests.ok']);
+  assert.deepEqual(r.errors.map((e) => e.name).sort(), ['tests.broken', 'thrown']);
+  assert.match(r.errors.find((e) => e.name === 'tests.broken')!.error, /deep abort/);
+  for (const j of r.jobs) assert.ok(existsSync(j.drvPath), `${j.name}'s .drv is in the store`);
+});
+
+test('a job that imports from a derivation is an error: the evaluator never builds; the others are kept', async () => {
+  const file = expr(`{
+    good = job "good";
+    ifd = job (import (derivation { name = "ifd-${randomUUID()}"; system = builtins.currentSystem;
+      builder = "/bin/sh"; args = [ "-c" "echo '\\"built\\"' > $out" ]; }));
+  }`);
+  for (const expectNewDrvs of [false, true]) {
+    const r = await nix.evaluateJobs({ exprPath: file, args: {}, expectNewDrvs });
+    assert.deepEqual(
+      r.jobs.map((j) => j.name),
+      ['good'],
+    );
+    assert.deepEqual(
+      r.errors.map((e) => e.name),
+      ['ifd'],
+    );
+  }
+});
+
+test('a request too long for one argument reaches Nix through a file, restricted too', async () => {
+  // Bisecting 2,000 jobs with 40-character names sends lists of names longer than 32 kB.
+  const names = Array.from({ length: 2000 }, (_, i) => `job${String(i).padStart(37, '0')}`);
+  const file = expr(`{ ${names.map((n) => `${n} = job "${n}";`).join(' ')} broken = abort "broken on purpose"; }`);
+  const r = await nix.evaluateJobs({
+    exprPath: file,
+    args: {},
+    workers: 1,
+    restrict: { allowedPaths: [dir], allowedUris: [] },
+  });
+  assert.equal(r.jobs.length, 2000);
+  assert.deepEqual(
+    r.errors.map((e) => e.name),
+    ['broken'],
+  );
+  assert.match(r.errors[0]!.error, /broken on purpose/);
 });

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
+import { nixBase32 } from './signing.ts';
 
 /**
  * The store path `nix-store --add PATH` gives PATH, computed without Nix: the sha256 of its
@@ -88,20 +89,4 @@ function compress(hash: Buffer, size: number): Buffer {
   const out = Buffer.alloc(size);
   for (let i = 0; i < hash.length; i++) out[i % size]! ^= hash[i]!;
   return out;
-}
-
-const BASE32 = '0123456789abcdfghijklmnpqrsvwxyz';
-
-/** Nix's own base-32 (its alphabet, and the bits taken from the last byte first). */
-function nixBase32(hash: Buffer): string {
-  const len = Math.floor((hash.length * 8 - 1) / 5) + 1;
-  let s = '';
-  for (let n = len - 1; n >= 0; n--) {
-    const b = n * 5;
-    const i = Math.floor(b / 8);
-    const j = b % 8;
-    const c = (hash[i]! >> j) | (i >= hash.length - 1 ? 0 : hash[i + 1]! << (8 - j));
-    s += BASE32[c & 0x1f];
-  }
-  return s;
 }

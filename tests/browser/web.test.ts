@@ -22,6 +22,12 @@ import {
 const artifacts = join(PACKAGE_ROOT, 'test-artifacts', 'browser');
 let w: WebFixture;
 let browser: BrowserContext;
+// Registered before the temp directories' own clean-up (hooks run in the order they were
+// registered), so Chromium has stopped writing to its profile by then.
+after(async () => {
+  await browser?.close();
+  await w?.stop();
+});
 const profile = tempDir('hydrant-chromium-');
 let page: Page;
 let running: number;
@@ -55,10 +61,6 @@ before(async () => {
     ],
   });
   page = browser.pages()[0] ?? (await browser.newPage());
-});
-after(async () => {
-  await browser?.close();
-  await w?.stop();
 });
 
 const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });

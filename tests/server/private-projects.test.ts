@@ -237,7 +237,9 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  */
 function normalised(text: string, world: World, pathNamesWorld: boolean): string {
   // Two requests may straddle a second: "3 seconds ago" is not a difference between the worlds.
-  let t = text.replace(/\b\d+ (second|minute|hour|day|month|year)s? ago\b/g, '<ago>');
+  let t = text
+    .replace(/\b\d+ (second|minute|hour|day|month|year)s? ago\b/g, '<ago>')
+    .replace(/"time":\d+/g, '"time":<now>'); // /queue-runner-status says when it answered
   for (const [key, value] of Object.entries(world)) {
     const v = String(value);
     if (typeof value === 'number') {

@@ -136,8 +136,8 @@ test('an unreachable git repository is a fetch error on the jobset, and nothing 
   assert.equal(j.starttime, null);
 });
 
-test('polling an unchanged repository does not check it out or copy it to the store again', async () => {
-  // The real Nix, counting the store copies.
+/** The real Nix, noting the directories it is asked to copy into the store. */
+function countingNix(): { nix: CliNix; added: string[] } {
   const real = new CliNix();
   const added: string[] = [];
   const nix = Object.assign(Object.create(real) as CliNix, {
@@ -146,6 +146,11 @@ test('polling an unchanged repository does not check it out or copy it to the st
       return real.addToStore(dir);
     },
   });
+  return { nix, added };
+}
+
+test('polling an unchanged repository does not check it out or copy it to the store again', async () => {
+  const { nix, added } = countingNix();
   const f = evaluatorFixture([], nix);
   const repo = new GitRepo(join(f.dir, 'repo'));
   repo
@@ -169,14 +174,7 @@ test('polling an unchanged repository does not check it out or copy it to the st
 });
 
 test('polling an unchanged path input does not copy it to the store again; a changed one is copied', async () => {
-  const real = new CliNix();
-  const added: string[] = [];
-  const nix = Object.assign(Object.create(real) as CliNix, {
-    addToStore: (dir: string) => {
-      added.push(dir);
-      return real.addToStore(dir);
-    },
-  });
+  const { nix, added } = countingNix();
   const f = evaluatorFixture([], nix);
   const src = join(f.dir, 'src');
   mkdirSync(src);

@@ -117,7 +117,10 @@ export class StepLog {
 
   /** The whole log, when it is small enough to have been kept in memory; null otherwise. */
   get text(): Buffer | null {
-    return this.held && !this.failure ? Buffer.concat(this.held) : null;
+    if (!this.held || this.failure) return null;
+    // Joined once: compressing and keeping it where Nix keeps logs both ask for it.
+    if (this.held.length !== 1) this.held = [Buffer.concat(this.held)];
+    return this.held[0]!;
   }
 
   /** Compresses the closed log; returns the compressed file's name relative to the state dir. */

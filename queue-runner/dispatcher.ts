@@ -132,18 +132,18 @@ export class Dispatcher {
     }
   }
 
-  private usage: { at: number; value: ShareRanks } | null = null;
+  private ranks: { at: number; value: ShareRanks } | null = null;
 
   /** Called each tick: jobsets' shares may have been edited meanwhile. */
   forgetShareUsage(): void {
-    this.usage = null;
+    this.ranks = null;
   }
 
   /** Fair-share figures change slowly; recomputing them for every step would scan the step history each time. */
   private shareRanks(at: number): ShareRanks {
-    if (!this.usage || at - this.usage.at > SHARE_USAGE_TTL_MS)
-      this.usage = { at, value: shareRanks(jobsetShareUsage(this.ctx.db, now() - 86400, now())) };
-    return this.usage.value;
+    if (!this.ranks || at - this.ranks.at > SHARE_USAGE_TTL_MS)
+      this.ranks = { at, value: shareRanks(jobsetShareUsage(this.ctx.db, now() - 86400, now())) };
+    return this.ranks.value;
   }
 
   /** The earliest time (ms) a waiting step might become runnable without another step ending. */

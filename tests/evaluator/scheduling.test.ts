@@ -8,6 +8,7 @@ import { evalBuilds, finishStepAndBuild, plainResult } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
+import { endlessSum } from '../helpers/slow-nix.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const succeeded = plainResult(BuildStatus.Success);
@@ -73,7 +74,7 @@ test("a slow evaluation does not hold up another jobset's evaluation", async () 
   const f = evaluatorFixture(['--eval-tick', '1', '--max-evals', '2']);
   const slow = new ReleaseRepo(
     join(f.dir, 'slow'),
-    "slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 6000000)));",
+    `slow = job (${endlessSum});`,
   );
   const quick = new ReleaseRepo(join(f.dir, 'quick'), 'a = job "a";');
   f.writeSpec('p', { jobsets: { slow: gitJobset(slow.dir), quick: gitJobset(quick.dir) } });
@@ -94,7 +95,7 @@ test('stopping the evaluator kills a running evaluation, which runs again at the
   const f = evaluatorFixture(['--eval-tick', '1']);
   const slow = new ReleaseRepo(
     join(f.dir, 'slow'),
-    "slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 6000000)));",
+    `slow = job (${endlessSum});`,
   );
   f.writeSpec('p', { jobsets: { slow: gitJobset(slow.dir) } });
   f.sync();

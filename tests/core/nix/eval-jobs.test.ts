@@ -10,6 +10,7 @@ import { evaluateJobsIsolated, type JobsRunner } from '../../../core/nix/eval-jo
 import { drvWriters } from '../../../core/nix/eval-writes.ts';
 import { EvalError } from '../../../core/nix/nix.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { endlessSum } from '../../helpers/slow-nix.ts';
 
 const dir = tempDir();
 const nix = new CliNix();
@@ -118,7 +119,7 @@ test('an evaluation past its memory limit is stopped with a clear error', async 
 });
 
 test('an evaluation past its time limit is stopped with a clear error', async () => {
-  const file = expr(`{ slow = job (toString (builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 100000000))); }`);
+  const file = expr(`{ slow = job (${endlessSum}); }`);
   await assert.rejects(
     nix.evaluateJobs({ exprPath: file, args: {}, timeoutSeconds: 1 }),
     (e: Error) => e instanceof EvalError && /longer than 1 seconds/.test(e.message),

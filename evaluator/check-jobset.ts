@@ -61,6 +61,8 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
         tmpDir,
         stateDir: ctx.stateDir,
         project: jobset.project,
+        // A declarative jobset's spec is read from the store here, not by an evaluation.
+        copyLater: jobset.name !== DECL_JOBSET,
       },
       jobsetInputs(ctx.db, jobset.id),
     );
@@ -73,7 +75,9 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     const exprInput = fetched.resolved.find((r) => r.name === jobset.nixexprinput);
     if (!exprInput?.path) throw new InputError(`nixexprinput "${jobset.nixexprinput}" is not a git or path input`);
     const exprPath = join(exprInput.path, jobset.nixexprpath ?? 'release.nix');
-    if (!existsSync(exprPath))
+    // Not in the store yet when the evaluation copies it: its directory has the same contents.
+    const copy = fetched.copies.find((c) => c.storePath === exprInput.path);
+    if (!existsSync(copy ? join(copy.hostPath, jobset.nixexprpath ?? 'release.nix') : exprPath))
       throw new InputError(`${jobset.nixexprpath} does not exist in input "${jobset.nixexprinput}"`);
     if (jobset.name === DECL_JOBSET) {
       const jobsets = syncDeclfile(ctx.db, jobset, exprInput.path, log, ctx.paths);
@@ -102,6 +106,7 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
       workers: ctx.limits.workers,
       signal: ctx.signal,
       restrict,
+      copies: fetched.copies,
       expectNewDrvs: firstEvaluation,
       onJobs: firstEvaluation
         ? (jobs) => {

@@ -9,9 +9,9 @@ import { latestBuildOfJob } from '../core/db/builds.ts';
 import { buildOutputs } from '../core/db/builds.ts';
 import type { ResolvedInput } from '../core/db/evals.ts';
 import type { JobsetInputRow } from '../core/model/rows.ts';
-import type { EvalRequest, Nix } from '../core/nix/nix.ts';
+import type { EvalRequest, Nix, SourceCopy } from '../core/nix/nix.ts';
 import { nixString } from '../core/nix/nix-syntax.ts';
-import { sourceStorePath } from '../core/nix/source-path.ts';
+import { hashSource, type SourceHash } from '../core/nix/source-path.ts';
 import { gitUrlProblem, pathInputProblem } from '../core/jobset-specs/path-rules.ts';
 
 export class InputError extends Error {}
@@ -21,6 +21,11 @@ export interface FetchedInputs {
   args: EvalRequest['args'];
   /** Identifies the inputs' values: equal hash → nothing changed since the last evaluation. */
   hash: string;
+  /**
+   * With `copyLater`: path inputs whose store paths `resolved` and `args` already use, not
+   * copied yet (the evaluation copies them: EvalRequest.copies).
+   */
+  copies: SourceCopy[];
 }
 
 interface Ctx {
@@ -34,6 +39,11 @@ interface Ctx {
    * own jobsets only.
    */
   project: string;
+  /**
+   * A changed path input is left for the evaluation to copy (FetchedInputs.copies) instead of
+   * being added here: one Nix process start less.
+   */
+  copyLater?: boolean;
 }
 
 /**
@@ -59,39 +69,45 @@ async function checkout(ctx: Ctx, mirror: string, rev: string): Promise<string> 
 }
 
 /**
- * The store path of a path input whose contents are in the store already (most polls find
- * it unchanged): hashing it here costs no Nix process, where `nix-store --add` costs one
- * (mostly its start-up). Null when it has to be copied, or cannot be hashed here (then
- * `nix-store --add` says why).
+ * The store path of a path input. Most polls find its contents in the store already: hashing
+ * it here costs no Nix process, where `nix-store --add` costs one (mostly its start-up). A
+ * changed one is copied now, or left to the evaluation (`copyLater`); one that cannot be
+ * hashed here is given to `nix-store --add`, which says why.
  */
-async function alreadyInStore(nix: Nix, dir: string): Promise<string | null> {
-  let path: string;
+async function pathInput(ctx: Ctx, dir: string, copies: SourceCopy[]): Promise<string> {
+  let source: SourceHash;
   try {
-    path = sourceStorePath(dir);
+    source = hashSource(dir);
   } catch {
-    return null;
+    return ctx.nix.addToStore(dir);
   }
-  return existsSync(path) && (await nix.validPaths([path])).has(path) ? path : null;
+  if (existsSync(source.storePath) && (await ctx.nix.validPaths([source.storePath])).has(source.storePath))
+    return source.storePath;
+  if (!ctx.copyLater) return ctx.nix.addToStore(dir);
+  copies.push({ hostPath: dir, ...source });
+  return source.storePath;
 }
 
 /** Resolves every input of a jobset to a fixed value (a git revision, a store path, a string). */
 export async function fetchInputs(ctx: Ctx, inputs: JobsetInputRow[]): Promise<FetchedInputs> {
   const resolved: ResolvedInput[] = [];
   const args: EvalRequest['args'] = {};
+  const copies: SourceCopy[] = [];
   for (const input of inputs) {
-    const r = await resolveInput(ctx, input);
+    const r = await resolveInput(ctx, input, copies);
     resolved.push(r.resolved);
     args[input.name] = r.arg;
   }
   const hash = createHash('sha256')
     .update(JSON.stringify(resolved.map((r) => [r.name, r.type, r.uri, r.revision, r.value, r.path, r.dependency])))
     .digest('hex');
-  return { resolved, args, hash };
+  return { resolved, args, hash, copies };
 }
 
 async function resolveInput(
   ctx: Ctx,
   input: JobsetInputRow,
+  copies: SourceCopy[],
 ): Promise<{ resolved: ResolvedInput; arg: EvalRequest['args'][string] }> {
   const base = {
     name: input.name,
@@ -115,7 +131,7 @@ async function resolveInput(
       // state directory (or a directory holding it) would put the database into the store.
       const problem = pathInputProblem(input.value, { allowed: ['/'], stateDir: ctx.stateDir });
       if (problem) throw new InputError(`input "${input.name}": ${problem}`);
-      const path = (await alreadyInStore(ctx.nix, input.value)) ?? (await ctx.nix.addToStore(input.value));
+      const path = await pathInput(ctx, input.value, copies);
       return { resolved: { ...base, uri: input.value, path }, arg: { expr: `builtins.storePath ${nixString(path)}` } };
     }
     case 'git': {

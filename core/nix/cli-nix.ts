@@ -1,21 +1,23 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
-import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
+import { evaluateJobsIsolated, walksWrite, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
 import type { SshTarget } from './machines.ts';
 import { openLocalStore, type LocalStore } from './local-store.ts';
 import { ServeBuildConnection } from './serve-build.ts';
 import { ServeConnection } from './serve-connection.ts';
 import {
+  EvalError,
   RemoteConnectionError,
   type BuildConnection,
   type Derivation,
   type EvalJobsResult,
   type EvalRequest,
   type Nix,
+  type SourceCopy,
 } from './nix.ts';
 import { nixEnv, optionFlags } from './options.ts';
 import { pipePrograms, runProgram, type Program, type RunResult } from './run.ts';
@@ -40,6 +42,12 @@ const PATH_INFOS_KEPT = 200_000;
 function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
   if (map.size >= limit) map.delete(map.keys().next().value!);
   map.set(key, value);
+}
+
+/** The name part of a store path: what follows its hash. */
+function storePathName(storePath: string): string {
+  const base = storePath.slice(storePath.lastIndexOf('/') + 1);
+  return base.slice(base.indexOf('-') + 1);
 }
 
 /** Nix through its command-line tools (Debian's nix-bin 2.8: nix-instantiate, nix-store). */
@@ -71,11 +79,41 @@ export class CliNix implements Nix {
     return this.binDir ? `${this.binDir}/${name}` : name;
   }
 
-  evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
+  async evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
+    // Walks that may write copy the directories themselves. Beside a writer (most .drv files
+    // new) they are added first: a copy racing the writer's thousands of store writes left
+    // Nix's database a checkpoint of ~0.3 s that the next writer paid.
+    const walkersCopy = walksWrite(request);
+    const copies = walkersCopy ? (request.copies ?? []) : [];
+    if (!walkersCopy) await this.addCopies(request.copies ?? []);
+    // A run that may not write (a bisection after a failed walk) needs them in the store first.
+    let added: Promise<void> | null = null;
+    const inStore = () => (added ??= this.addCopies(copies));
     return evaluateJobsIsolated(
-      { run: (jobsRequest, options) => this.runEvalJobs(request, jobsRequest, options) },
+      {
+        run: async (jobsRequest, options) => {
+          if (copies.length && !options.writeDrvs) await inStore();
+          return this.runEvalJobs(request, jobsRequest, options, options.writeDrvs ? copies : []);
+        },
+      },
       request,
     );
+  }
+
+  /** The copies not in the store yet, added as `nix-store --add` does; their contents must not have changed. */
+  private async addCopies(copies: readonly SourceCopy[]): Promise<void> {
+    // Not on disk is not valid, without asking Nix's database.
+    const onDisk = copies.filter((c) => existsSync(c.storePath));
+    const valid = onDisk.length ? await this.validPaths(onDisk.map((c) => c.storePath)) : new Set<string>();
+    for (const c of copies) {
+      if (valid.has(c.storePath)) continue;
+      const path = await this.addToStore(c.hostPath);
+      if (path !== c.storePath)
+        throw new EvalError(
+          `${c.hostPath} changed while it was being evaluated; the next check evaluates it again`,
+          '',
+        );
+    }
   }
 
   /** One nix-instantiate of eval-jobs.nix, under the request's time and memory limits. */
@@ -83,6 +121,8 @@ export class CliNix implements Nix {
     request: EvalRequest,
     jobsRequest: JobsRequest,
     { writeDrvs, signal }: JobsRunOptions,
+    /** Directories this run copies into the store before it reads them (it may write). */
+    copies: readonly SourceCopy[],
   ): Promise<JobsRun> {
     const stopped: JobsRun = {
       ok: false,
@@ -101,13 +141,26 @@ export class CliNix implements Nix {
       const restrict = request.restrict;
       // Writing, Nix would build what an expression imports from a derivation; the evaluator never builds.
       const options: Record<string, string> = writeDrvs ? { 'allow-import-from-derivation': 'false' } : {};
+      // A run that copies reads the directories it copies (a symlink in them that leads out is
+      // still refused: restricted, Nix checks a path again once resolved). Their store paths are
+      // allowed once copied; named before, Nix would warn that they do not exist.
+      const copyArgs = copies.length
+        ? [
+            '--argstr',
+            '__hydrantCopies',
+            JSON.stringify(
+              copies.map((c) => ({ path: c.hostPath, name: storePathName(c.storePath), sha256: c.narHash })),
+            ),
+          ]
+        : [];
+      const copied = new Set(copies.map((c) => c.storePath));
+      const allowed = [EVAL_JOBS_NIX, ...(dir ? [dir] : [])];
+      for (const p of restrict?.allowedPaths ?? []) if (!copied.has(p)) allowed.push(p);
+      for (const c of copies) allowed.push(c.hostPath);
       const restrictArgs = restrict
         ? [
             ...optionFlags({ ...options, 'restrict-eval': 'true', 'allowed-uris': restrict.allowedUris.join(' ') }),
-            ...[EVAL_JOBS_NIX, ...(dir ? [dir] : []), ...restrict.allowedPaths].flatMap((p, i) => [
-              '-I',
-              `hydrant-allowed-${i}=${p}`,
-            ]),
+            ...allowed.flatMap((p, i) => ['-I', `hydrant-allowed-${i}=${p}`]),
           ]
         : optionFlags(options);
       const args = [
@@ -122,6 +175,7 @@ export class CliNix implements Nix {
         request.exprPath,
         '--argstr',
         ...requestArgs,
+        ...copyArgs,
       ];
       for (const [name, value] of Object.entries(request.args)) {
         if ('str' in value) args.push('--argstr', name, value.str);

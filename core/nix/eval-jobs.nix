@@ -20,13 +20,18 @@
 #       with --read-write-mode to write the .drv files).
 #   { "mode": "write" } → the drvPath of every job that has one, forcing nothing else, as
 #       nix-instantiate does (run with --read-write-mode to write the .drv files).
-__args@{ __hydrantExpr, __hydrantRequest ? null, __hydrantRequestFile ? null, ... }:
+# With --argstr __hydrantCopies '[{ "path": "/srv/src", "name": "src", "sha256": "<hex>" }, ..]'
+# (read-write only), those directories are copied into the store first, as `nix-store --add`
+# would (the same store path), before the expression in one of them is read.
+__args@{ __hydrantExpr, __hydrantRequest ? null, __hydrantRequestFile ? null, __hydrantCopies ? null, ... }:
 let
   inherit (builtins) attrNames concatLists concatStringsSep filter foldl' fromJSON functionArgs
     intersectAttrs isAttrs isFunction isList isString map readFile tryEval typeOf;
   request = fromJSON (if __hydrantRequestFile != null then readFile __hydrantRequestFile else __hydrantRequest);
-  userArgs = removeAttrs __args [ "__hydrantExpr" "__hydrantRequest" "__hydrantRequestFile" ];
-  f = import (/. + __hydrantExpr);
+  userArgs = removeAttrs __args [ "__hydrantExpr" "__hydrantRequest" "__hydrantRequestFile" "__hydrantCopies" ];
+  copied = if __hydrantCopies == null then [ ]
+    else map (c: builtins.path { path = /. + c.path; inherit (c) name sha256; }) (fromJSON __hydrantCopies);
+  f = builtins.deepSeq copied (import (/. + __hydrantExpr));
   # As Nix's own auto-call: pass the inputs the function names, let defaults cover the rest.
   top = if isFunction f then f (intersectAttrs (functionArgs f) userArgs) else f;
 

@@ -121,16 +121,21 @@ export async function evaluateJobsIsolated(
   }
 }
 
+/** Whether the walks run read-write (most .drv files exist) rather than beside one writer. */
+export function walksWrite(options: Pick<IsolatedEvalOptions, 'workers' | 'expectNewDrvs'>): boolean {
+  // The writer is one of the workers: with one, that one walks and writes.
+  return !(options.expectNewDrvs ?? false) || Math.max(1, options.workers ?? 2) === 1;
+}
+
 async function walkAndWrite(
   runner: JobsRunner,
   abort: AbortController,
   options: IsolatedEvalOptions,
 ): Promise<EvalJobsResult> {
   const workers = Math.max(1, options.workers ?? 2);
-  // The writer is one of the workers: with one, that one walks and writes.
-  const withWriter = (options.expectNewDrvs ?? false) && workers > 1;
+  const walkWrites = walksWrite(options);
+  const withWriter = !walkWrites;
   const shards = withWriter ? workers - 1 : workers;
-  const walkWrites = !withWriter;
   const writer = withWriter ? startWriter(runner) : null;
   try {
     const walkStarted = performance.now();

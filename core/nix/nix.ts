@@ -130,6 +130,22 @@ export interface EvalRequest {
    * Left out only for trusted expressions (tests, benchmarks, `--restrict-eval false`).
    */
   restrict?: { allowedPaths: readonly string[]; allowedUris: readonly string[] };
+  /**
+   * Directories (path inputs) not in the store yet, whose store paths the request already
+   * uses (exprPath, args). The evaluation's own Nix copies them before it reads anything when
+   * it may write to the store (what `nix-store --add` would cost is mostly its process
+   * start); otherwise they are added first. A directory that no longer has this hash is an
+   * EvalError: it changed while it was being evaluated.
+   */
+  copies?: readonly SourceCopy[];
+}
+
+/** A directory and what `nix-store --add` makes of it (see core/nix/source-path.ts). */
+export interface SourceCopy {
+  hostPath: string;
+  storePath: string;
+  /** sha256 of its NAR serialisation, hex. */
+  narHash: string;
 }
 
 export interface EvaluatedJob {

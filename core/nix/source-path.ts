@@ -3,19 +3,34 @@ import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } f
 import { basename } from 'node:path';
 import { nixBase32 } from './signing.ts';
 
+/** A directory or file as `nix-store --add` would store it. */
+export interface SourceHash {
+  /** The store path `nix-store --add` gives it. */
+  storePath: string;
+  /** sha256 of its NAR serialisation, hex: what `builtins.path` takes to copy it into that path. */
+  narHash: string;
+}
+
 /**
  * The store path `nix-store --add PATH` gives PATH, computed without Nix: the sha256 of its
  * NAR serialisation makes a "source" path named after PATH's last component (Nix's
  * makeFixedOutputPath for a recursive sha256 without references). Checking whether that path
  * is already valid saves a Nix process (mostly start-up) each time an unchanged path input is
- * polled. Names and symlink targets are bytes, as Nix takes them.
+ * polled; knowing the hash lets an evaluation's own Nix copy a changed one. Names and symlink
+ * targets are bytes, as Nix takes them.
  */
-export function sourceStorePath(path: string): string {
+export function hashSource(path: string): SourceHash {
   const nar = createHash('sha256');
   str(nar, 'nix-archive-1');
   dump(nar, Buffer.from(path));
-  const fingerprint = `source:sha256:${nar.digest('hex')}:/nix/store:${basename(path)}`;
-  return `/nix/store/${nixBase32(compress(createHash('sha256').update(fingerprint).digest(), 20))}-${basename(path)}`;
+  const narHash = nar.digest('hex');
+  const fingerprint = `source:sha256:${narHash}:/nix/store:${basename(path)}`;
+  const digest = compress(createHash('sha256').update(fingerprint).digest(), 20);
+  return { storePath: `/nix/store/${nixBase32(digest)}-${basename(path)}`, narHash };
+}
+
+export function sourceStorePath(path: string): string {
+  return hashSource(path).storePath;
 }
 
 const PAD = Buffer.alloc(8);

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BuildStatus } from '../../core/model/status.ts';
 import { evalBuilds, finishStepAndBuild, plainResult } from '../helpers/db.ts';
-import { listEvals } from '../../core/db/evals.ts';
+import { evalInputs, listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { CliNix } from '../../core/nix/cli-nix.ts';
 import { nixEnv, optionFlags } from '../../core/nix/options.ts';
+import { hashSource } from '../../core/nix/source-path.ts';
 import { evaluatorFixture } from '../helpers/evaluator-fixture.ts';
 import { GitRepo } from '../helpers/git-repo.ts';
 
@@ -173,7 +174,8 @@ test('polling an unchanged repository does not check it out or copy it to the st
   assert.equal(added.length, 1, 'the revision seen at the last evaluation reuses its store path');
 });
 
-test('polling an unchanged path input does not copy it to the store again; a changed one is copied', async () => {
+test(`polling an unchanged path input does not copy it to the store again; a changed one is copied by the \
+evaluation's own Nix, to the path nix-store --add gives it`, async () => {
   const { nix, added } = countingNix();
   const f = evaluatorFixture([], nix);
   const src = join(f.dir, 'src');
@@ -199,8 +201,15 @@ test('polling an unchanged path input does not copy it to the store again; a cha
   assert.equal(await check(), 'unchanged');
   assert.equal(added.length, 1, 'the same contents are in the store already: no nix-store --add');
   write();
+  const expected = hashSource(src).storePath;
+  assert.equal((await nix.validPaths([expected])).size, 0, 'the changed contents are not in the store yet');
   assert.equal(await check(), 'evaluated');
-  assert.equal(added.length, 2);
+  assert.equal(added.length, 1, 'copied by the walkers (read-write, the jobset was evaluated before)');
+  const ev = listEvals(f.db, id, 1)[0]!;
+  assert.equal(evalInputs(f.db, ev.id).find((i) => i.name === 'src')?.path, expected);
+  assert.equal((await nix.validPaths([expected])).size, 1);
+  const byNix = execFileSync('nix-store', ['--add', ...optionFlags(), src], { env: nixEnv(), encoding: 'utf8' });
+  assert.equal(byNix.trim(), expected);
 });
 
 test("a build input cannot take a private project's build into another project", async () => {

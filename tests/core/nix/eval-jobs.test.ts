@@ -2,13 +2,14 @@
 // every failing job recorded with Nix's own message, never hiding the others.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CliNix } from '../../../core/nix/cli-nix.ts';
 import { evaluateJobsIsolated, type JobsRunner } from '../../../core/nix/eval-jobs.ts';
 import { drvWriters } from '../../../core/nix/eval-writes.ts';
 import { EvalError } from '../../../core/nix/nix.ts';
+import { hashSource } from '../../../core/nix/source-path.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { endlessSum } from '../../helpers/slow-nix.ts';
 
@@ -300,4 +301,48 @@ test('a request too long for one argument reaches Nix through a file, restricted
     ['broken'],
   );
   assert.match(r.errors[0]!.error, /broken on purpose/);
+});
+
+/** A directory holding a release.nix of its own, not in the store yet. */
+function sourceDir(): string {
+  const src = join(dir, `src-${randomUUID()}`);
+  mkdirSync(src);
+  writeFileSync(
+    join(src, 'release.nix'),
+    `{ ... }: { a = derivation { name = "a"; system = builtins.currentSystem; builder = "/bin/sh";
+      args = [ "-c" "echo ${randomUUID()} > $out" ]; PATH = "/usr/bin:/bin"; }; }`,
+  );
+  return src;
+}
+
+test(`a directory to copy is copied into its store path by the walk that may write, or before walks that \
+may not`, async () => {
+  for (const plan of [{ workers: 1 }, { workers: 2, expectNewDrvs: true }]) {
+    const src = sourceDir();
+    const copy = { hostPath: src, ...hashSource(src) };
+    assert.equal((await nix.validPaths([copy.storePath])).size, 0);
+    const r = await nix.evaluateJobs({
+      exprPath: join(copy.storePath, 'release.nix'),
+      args: {},
+      copies: [copy],
+      ...plan,
+    });
+    assert.deepEqual(
+      r.jobs.map((j) => j.name),
+      ['a'],
+      JSON.stringify(plan),
+    );
+    assert.equal((await nix.validPaths([copy.storePath])).size, 1, JSON.stringify(plan));
+  }
+});
+
+test('a directory that changed after it was hashed is an evaluation error that says so', async () => {
+  const src = sourceDir();
+  const copy = { hostPath: src, ...hashSource(src) };
+  writeFileSync(join(src, 'release.nix'), '{ ... }: { }');
+  await assert.rejects(
+    nix.evaluateJobs({ exprPath: join(copy.storePath, 'release.nix'), args: {}, copies: [copy], workers: 1 }),
+    (e: Error) => e instanceof EvalError && e.message.includes(`${src} changed while it was being evaluated`),
+  );
+  assert.equal((await nix.validPaths([copy.storePath])).size, 0, 'nothing was stored under the old hash');
 });

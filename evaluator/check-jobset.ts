@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../core/db/database.ts';
-import { listEvals, registerEvaluation } from '../core/db/evals.ts';
+import { evalJobsJson, listEvals, registerEvaluation } from '../core/db/evals.ts';
 import {
   disableJobset,
   jobsetInputs,
@@ -96,7 +96,8 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
       : undefined;
     // A jobset's first evaluation writes every .drv; later ones mostly find them written. The
     // first one's are all new builds, so their roots are made while Nix still writes them.
-    const firstEvaluation = listEvals(ctx.db, jobset.id, 1).length === 0;
+    const previousEval = listEvals(ctx.db, jobset.id, 1)[0];
+    const firstEvaluation = previousEval === undefined;
     const rootedEarly = new Set<string>();
     const result = await ctx.nix.evaluateJobs({
       exprPath,
@@ -107,6 +108,8 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
       signal: ctx.signal,
       restrict,
       copies: fetched.copies,
+      // Jobs whose derivation did not change keep their build: Nix only names them.
+      known: previousEval && evalJobsJson(ctx.db, previousEval.id),
       expectNewDrvs: firstEvaluation,
       onJobs: firstEvaluation
         ? (jobs) => {
@@ -126,6 +129,8 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
       inputs: fetched.resolved,
       jobs: result.jobs,
       errors: result.errors,
+      unchanged: result.unchanged,
+      previousEvalId: previousEval?.id,
     });
     // Until a build is built, a garbage collection must not take the .drv it is built from.
     // Only new builds: a reused one was rooted when it was new, and stays so while queued
@@ -135,15 +140,16 @@ export async function checkJobset(ctx: CheckContext, jobset: JobsetRow): Promise
     ctx.roots.add(newDrvPaths.filter((p) => !rootedEarly.has(p)));
     markChecked(ctx.db, jobset.id, { error: null, inputsHash: fetched.hash });
     if (jobset.enabled === 2) disableJobset(ctx.db, jobset.id); // one-shot: evaluated once
+    const jobCount = result.jobs.length + result.unchanged.length;
     log.info(
-      { eval: evalId, jobs: result.jobs.length, newBuilds: newBuildIds.length, errors: result.errors.length },
+      { eval: evalId, jobs: jobCount, newBuilds: newBuildIds.length, errors: result.errors.length },
       'evaluation registered',
     );
     return {
       kind: 'evaluated',
       evalId,
       newBuilds: newBuildIds.length,
-      jobs: result.jobs.length,
+      jobs: jobCount,
       errors: result.errors.length,
     };
   } catch (e) {

@@ -89,15 +89,25 @@ export class CliNix implements Nix {
     // A run that may not write (a bisection after a failed walk) needs them in the store first.
     let added: Promise<void> | null = null;
     const inStore = () => (added ??= this.addCopies(copies));
-    return evaluateJobsIsolated(
-      {
-        run: async (jobsRequest, options) => {
-          if (copies.length && !options.writeDrvs) await inStore();
-          return this.runEvalJobs(request, jobsRequest, options, options.writeDrvs ? copies : []);
+    const knownDir = request.known ? await mkdtemp(join(tmpdir(), 'hydrant-known-')) : null;
+    try {
+      const knownFile = knownDir ? join(knownDir, 'known.json') : null;
+      if (knownFile) await writeFile(knownFile, request.known!);
+      return await evaluateJobsIsolated(
+        {
+          run: async (jobsRequest, options) => {
+            if (copies.length && !options.writeDrvs) await inStore();
+            return this.runEvalJobs(request, jobsRequest, options, {
+              copies: options.writeDrvs ? copies : [],
+              knownFile,
+            });
+          },
         },
-      },
-      request,
-    );
+        request,
+      );
+    } finally {
+      if (knownDir) await rm(knownDir, { recursive: true, force: true });
+    }
   }
 
   /** The copies not in the store yet, added as `nix-store --add` does; their contents must not have changed. */
@@ -121,9 +131,14 @@ export class CliNix implements Nix {
     request: EvalRequest,
     jobsRequest: JobsRequest,
     { writeDrvs, signal }: JobsRunOptions,
-    /** Directories this run copies into the store before it reads them (it may write). */
-    copies: readonly SourceCopy[],
+    extra: {
+      /** Directories this run copies into the store before it reads them (it may write). */
+      copies: readonly SourceCopy[];
+      /** EvalRequest.known as a JSON file, or null. */
+      knownFile: string | null;
+    },
   ): Promise<JobsRun> {
+    const { copies, knownFile } = extra;
     const stopped: JobsRun = {
       ok: false,
       limitHit: true,
@@ -154,7 +169,7 @@ export class CliNix implements Nix {
           ]
         : [];
       const copied = new Set(copies.map((c) => c.storePath));
-      const allowed = [EVAL_JOBS_NIX, ...(dir ? [dir] : [])];
+      const allowed = [EVAL_JOBS_NIX, ...(dir ? [dir] : []), ...(knownFile ? [knownFile] : [])];
       for (const p of restrict?.allowedPaths ?? []) if (!copied.has(p)) allowed.push(p);
       for (const c of copies) allowed.push(c.hostPath);
       const restrictArgs = restrict
@@ -176,6 +191,7 @@ export class CliNix implements Nix {
         '--argstr',
         ...requestArgs,
         ...copyArgs,
+        ...(knownFile ? ['--argstr', '__hydrantKnownFile', knownFile] : []),
       ];
       for (const [name, value] of Object.entries(request.args)) {
         if ('str' in value) args.push('--argstr', name, value.str);

@@ -20,15 +20,22 @@
 #       with --read-write-mode to write the .drv files).
 #   { "mode": "write" } → the drvPath of every job that has one, forcing nothing else, as
 #       nix-instantiate does (run with --read-write-mode to write the .drv files).
+# With --argstr __hydrantKnownFile /tmp/known.json ({ "job.name": "/nix/store/..drv", .. }: the
+# previous evaluation's jobs), a walk answers a job whose drvPath is still the one known by its
+# name alone, a string: its build is reused as it is, so describing it again would be wasted.
+# Aggregates are always described (their constituents are linked again).
 # With --argstr __hydrantCopies '[{ "path": "/srv/src", "name": "src", "sha256": "<hex>" }, ..]'
 # (read-write only), those directories are copied into the store first, as `nix-store --add`
 # would (the same store path), before the expression in one of them is read.
-__args@{ __hydrantExpr, __hydrantRequest ? null, __hydrantRequestFile ? null, __hydrantCopies ? null, ... }:
+__args@{ __hydrantExpr, __hydrantRequest ? null, __hydrantRequestFile ? null, __hydrantCopies ? null,
+  __hydrantKnownFile ? null, ... }:
 let
   inherit (builtins) attrNames concatLists concatStringsSep filter foldl' fromJSON functionArgs
     intersectAttrs isAttrs isFunction isList isString map readFile tryEval typeOf;
   request = fromJSON (if __hydrantRequestFile != null then readFile __hydrantRequestFile else __hydrantRequest);
-  userArgs = removeAttrs __args [ "__hydrantExpr" "__hydrantRequest" "__hydrantRequestFile" "__hydrantCopies" ];
+  userArgs = removeAttrs __args [ "__hydrantExpr" "__hydrantRequest" "__hydrantRequestFile" "__hydrantCopies"
+    "__hydrantKnownFile" ];
+  known = if __hydrantKnownFile == null then { } else fromJSON (readFile __hydrantKnownFile);
   copied = if __hydrantCopies == null then [ ]
     else map (c: builtins.path { path = /. + c.path; inherit (c) name sha256; }) (fromJSON __hydrantCopies);
   f = builtins.deepSeq copied (import (/. + __hydrantExpr));
@@ -81,8 +88,12 @@ let
   failed = path: [ { name = nameOf path; inherit path; error = "evaluation of '${nameOf path}' failed"; } ];
 
   jobOrError = path: v:
-    let r = tryEval (let d = describe path v; in builtins.deepSeq d d);
-    in if r.success then [ r.value ] else failed path;
+    let
+      name = nameOf path;
+      unchanged = known ? ${name} && !(v._hydraAggregate or false)
+        && (let d = tryEval v.drvPath; in d.success && d.value == known.${name});
+      r = tryEval (let d = describe path v; in builtins.deepSeq d d);
+    in if unchanged then [ name ] else if r.success then [ r.value ] else failed path;
 
   # As Hydra: a name with a dot cannot be told from a nested job, so it is not a job.
   dotted = path: [ { name = nameOf path; error = "the attribute name contains a dot, which job names use for nesting; not evaluated"; } ];

@@ -43,8 +43,11 @@ type MetaField =
   | 'timeout'
   | 'maxSilent';
 
-/** A walk's answer: jobs and failed jobs carry their attribute path; errors already explained do not. */
-type WalkEntry = WalkedJob | { name: string; path: string[]; error: string } | JobError;
+/**
+ * A walk's answer: jobs and failed jobs carry their attribute path; errors already explained do
+ * not; a job whose drvPath is the known one is its name alone.
+ */
+type WalkEntry = WalkedJob | { name: string; path: string[]; error: string } | JobError | string;
 
 /** Appends without spreading: a spread of a 100,000-job answer overflows the stack. */
 function append(out: WalkEntry[], value: unknown): void {
@@ -155,11 +158,12 @@ async function walkAndWrite(
       )
     ).flat();
     const walkMs = performance.now() - walkStarted;
-    const result: EvalJobsResult = { jobs: [], errors: [] };
+    const result: EvalJobsResult = { jobs: [], errors: [], unchanged: [] };
     const unexplained: { name: string; path: string[]; error: string }[] = [];
     const jobPaths: string[][] = [];
     for (const e of entries) {
-      if (!('error' in e)) {
+      if (typeof e === 'string') result.unchanged.push(e);
+      else if (!('error' in e)) {
         result.jobs.push(evaluatedJob(e));
         jobPaths.push(e.path);
       } else if ('path' in e && unexplained.length < MAX_DETAILED_ERRORS) unexplained.push(e);

@@ -138,6 +138,13 @@ export interface EvalRequest {
    * EvalError: it changed while it was being evaluated.
    */
   copies?: readonly SourceCopy[];
+  /**
+   * The previous evaluation's jobs, a JSON object of name → drvPath (as evalJobsJson gives
+   * it). A job whose drvPath is still the same keeps its build as it is, so it is only named
+   * (EvalJobsResult.unchanged), not described again: at 5,000 jobs describing them was a
+   * fifth of Nix's work and most of its answer.
+   */
+  known?: string;
 }
 
 /** A directory and what `nix-store --add` makes of it (see core/nix/source-path.ts). */
@@ -175,6 +182,8 @@ export interface JobError {
 export interface EvalJobsResult {
   jobs: EvaluatedJob[];
   errors: JobError[];
+  /** Jobs of EvalRequest.known whose drvPath is still the known one: named only, not described. */
+  unchanged: string[];
 }
 
 export class EvalError extends Error {

@@ -346,3 +346,31 @@ test('a directory that changed after it was hashed is an evaluation error that s
   );
   assert.equal((await nix.validPaths([copy.storePath])).size, 0, 'nothing was stored under the old hash');
 });
+
+test(`a job whose drvPath is the known one is only named; changed, new and aggregate jobs are described, \
+failing ones still fail`, async () => {
+  const file = expr(`{
+    same = job "same";
+    changed = job "changed";
+    fresh = job "fresh";
+    agg = job "agg" // { _hydraAggregate = true; constituents = [ "same" ]; };
+    broken = throw "broken";
+  }`);
+  const first = await nix.evaluateJobs({ exprPath: file, args: {} });
+  const drv = Object.fromEntries(first.jobs.map((j) => [j.name, j.drvPath]));
+  const known = JSON.stringify({
+    same: drv['same'],
+    changed: drv['fresh'], // another derivation than it has now
+    agg: drv['agg'],
+    broken: drv['same'],
+  });
+  const r = await nix.evaluateJobs({ exprPath: file, args: {}, known });
+  assert.deepEqual(r.unchanged, ['same']);
+  assert.deepEqual(r.jobs.map((j) => j.name).sort(), ['agg', 'changed', 'fresh']);
+  assert.deepEqual(r.jobs.find((j) => j.name === 'agg')?.constituents, ['same']);
+  assert.deepEqual(
+    r.errors.map((e) => e.name),
+    ['broken'],
+  );
+  assert.deepEqual(first.unchanged, [], 'nothing known, nothing unchanged');
+});

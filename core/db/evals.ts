@@ -97,22 +97,18 @@ export function registerEvaluation(
         );
       // An aggregate may name them as constituents.
       if (e.jobs.some((j) => j.isAggregate)) {
-        for (const [job, id, drvPath] of stmt<[string, number, string]>(
+        for (const b of stmt<{ job: string; id: number; drvpath: string }>(
           db,
           'SELECT b.job, b.id, b.drvpath FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?',
-        )
-          .raw()
-          .all(evalId))
-          known(job, drvPath, id);
+        ).all(evalId))
+          known(b.job, b.drvpath, b.id);
       }
     }
     for (const job of e.jobs) {
-      const existing = stmt<number>(
+      const existing = stmt<{ id: number }>(
         db,
         'SELECT id FROM builds WHERE drvpath = ? AND jobset_id = ? AND job = ? ORDER BY id DESC LIMIT 1',
-      )
-        .pluck()
-        .get(job.drvPath, e.jobsetId, job.name);
+      ).get(job.drvPath, e.jobsetId, job.name)?.id;
       const buildId = existing ?? insertBuild(db, e.jobsetId, at, job);
       if (existing === undefined) {
         newBuildIds.push(buildId);
@@ -157,13 +153,11 @@ export function registerEvaluation(
  * jobs with (EvalRequest.known). Built by SQLite: in JavaScript it cost five times as much.
  */
 export function evalJobsJson(db: Db, evalId: number): string {
-  return stmt<string>(
+  return stmt<{ known: string }>(
     db,
-    `SELECT json_group_object(b.job, b.drvpath) FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+    `SELECT json_group_object(b.job, b.drvpath) AS known FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
       WHERE m.eval_id = ?`,
-  )
-    .pluck()
-    .get(evalId)!;
+  ).get(evalId)!.known;
 }
 
 /** A new queued build of `job`, with its outputs. */

@@ -29,10 +29,6 @@ export function hashSource(path: string): SourceHash {
   return { storePath: `/nix/store/${nixBase32(digest)}-${basename(path)}`, narHash };
 }
 
-export function sourceStorePath(path: string): string {
-  return hashSource(path).storePath;
-}
-
 const PAD = Buffer.alloc(8);
 
 /** A NAR string: its length as 8 little-endian bytes, the bytes, zeros up to a multiple of 8. */

@@ -72,10 +72,7 @@ test('a runaway evaluation is stopped at the memory limit with a clear error; th
 
 test("a slow evaluation does not hold up another jobset's evaluation", async () => {
   const f = evaluatorFixture(['--eval-tick', '1', '--max-evals', '2']);
-  const slow = new ReleaseRepo(
-    join(f.dir, 'slow'),
-    `slow = job (${endlessSum});`,
-  );
+  const slow = new ReleaseRepo(join(f.dir, 'slow'), `slow = job (${endlessSum});`);
   const quick = new ReleaseRepo(join(f.dir, 'quick'), 'a = job "a";');
   f.writeSpec('p', { jobsets: { slow: gitJobset(slow.dir), quick: gitJobset(quick.dir) } });
   f.sync();
@@ -93,10 +90,7 @@ test("a slow evaluation does not hold up another jobset's evaluation", async () 
 
 test('stopping the evaluator kills a running evaluation, which runs again at the next start', async () => {
   const f = evaluatorFixture(['--eval-tick', '1']);
-  const slow = new ReleaseRepo(
-    join(f.dir, 'slow'),
-    `slow = job (${endlessSum});`,
-  );
+  const slow = new ReleaseRepo(join(f.dir, 'slow'), `slow = job (${endlessSum});`);
   f.writeSpec('p', { jobsets: { slow: gitJobset(slow.dir) } });
   f.sync();
   const id = getJobset(f.db, 'p', 'slow')!.id;

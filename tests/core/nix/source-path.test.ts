@@ -7,7 +7,9 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { optionFlags } from '../../../core/nix/options.ts';
-import { sourceStorePath } from '../../../core/nix/source-path.ts';
+import { hashSource } from '../../../core/nix/source-path.ts';
+
+const sourceStorePath = (path: string) => hashSource(path).storePath;
 import { tempDir } from '../../helpers/temp.ts';
 
 const nixStoreAdd = (path: string) =>

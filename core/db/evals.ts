@@ -99,7 +99,8 @@ export function registerEvaluation(
       if (e.jobs.some((j) => j.isAggregate)) {
         for (const b of stmt<{ job: string; id: number; drvpath: string }>(
           db,
-          'SELECT b.job, b.id, b.drvpath FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id WHERE m.eval_id = ?',
+          `SELECT b.job, b.id, b.drvpath FROM jobset_eval_members m JOIN builds b ON b.id = m.build_id
+            WHERE m.eval_id = ?`,
         ).all(evalId))
           known(b.job, b.drvpath, b.id);
       }

@@ -99,7 +99,7 @@ test("an aggregate's constituents may be unchanged jobs, by name or by derivatio
   assert.deepEqual(constituentIds(db, buildsByJob(db, evalId)['all']!), [before['a'], before['b']]);
 });
 
-test('a job said to be unchanged that the previous evaluation does not have is refused, and nothing is recorded', () => {
+test('a job said to be unchanged that the previous evaluation does not have is refused; nothing is recorded', () => {
   const { db, register } = setup();
   const first = register({ jobs: [job('a')] });
   assert.throws(

@@ -166,33 +166,31 @@ function insertBuild(db: Db, jobsetId: number, at: number, job: EvaluatedJob): n
   const buildId = Number(
     stmt(
       db,
-      `
-      INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
-                              maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
-          VALUES (0, @at, @jobsetId, @job, @nixname, @description, @drvpath, @system, @license, @homepage,
-                  @maintainers, @maxsilent, @timeout, @ischannel, @priority, @isaggregate)`,
-    ).run({
+      `INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
+                          maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
+         VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
       at,
       jobsetId,
-      job: job.name,
-      nixname: job.nixName,
-      description: job.description,
-      drvpath: job.drvPath,
-      system: job.system,
-      license: job.license,
-      homepage: job.homepage,
-      maintainers: job.maintainers,
+      job.name,
+      job.nixName,
+      job.description,
+      job.drvPath,
+      job.system,
+      job.license,
+      job.homepage,
+      job.maintainers,
       // As hydra-eval-jobset's getMeta: an unset, empty or zero meta value means the default
       // (priority 100; no timeout or maxSilent of its own, so the queue runner's settings apply).
-      maxsilent: job.maxSilent || null,
-      timeout: job.timeout || null,
-      ischannel: job.isChannel ? 1 : 0,
-      priority: job.schedulingPriority || 100,
-      isaggregate: job.isAggregate ? 1 : 0,
-    }).lastInsertRowid,
+      job.maxSilent || null,
+      job.timeout || null,
+      job.isChannel ? 1 : 0,
+      job.schedulingPriority || 100,
+      job.isAggregate ? 1 : 0,
+    ).lastInsertRowid,
   );
-  for (const [name, path] of Object.entries(job.outputs)) {
-    stmt(db, 'INSERT INTO build_outputs (build_id, name, path) VALUES (?, ?, ?)').run(buildId, name, path);
+  for (const name in job.outputs) {
+    stmt(db, 'INSERT INTO build_outputs (build_id, name, path) VALUES (?, ?, ?)').run(buildId, name, job.outputs[name]);
   }
   return buildId;
 }

@@ -1,7 +1,26 @@
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, utimesSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 
 const STORE_PATH = /^\/nix\/store\/[0-9a-z]{32}-[^/]+$/;
+/**
+ * Set (to the millisecond) by each update of the roots before it reads what is wanted: an
+ * evaluation whose roots were made before its builds were registered renews them only when
+ * an update began meanwhile. Not a store path's name, so Nix's collector skips it.
+ */
+const UPDATE_MARK = '.update-began';
+/** Leeway when comparing the mark's time with another process's clock reading. */
+const MARK_SLACK_MS = 1000;
 
 /**
  * Garbage-collector roots for what hydrant still needs, as Hydra keeps them: one empty file
@@ -45,6 +64,31 @@ export class GcRoots {
     return added;
   }
 
+  /** Notes that an update of the roots begins; call it before reading what is wanted. */
+  markUpdate(): void {
+    const now = new Date();
+    try {
+      this.ensureDir();
+      closeSync(openSync(join(this.dir, UPDATE_MARK), 'a'));
+      utimesSync(join(this.dir, UPDATE_MARK), now, now);
+    } catch {
+      // Without the mark every evaluation renews its early roots, as before it existed.
+    }
+  }
+
+  /**
+   * Whether an update of the roots may have begun at or after `since` (ms): roots made since
+   * then and registered only later may have been pruned, so they need renew(). True when it
+   * cannot be told.
+   */
+  updatedSince(since: number): boolean {
+    try {
+      return lstatSync(join(this.dir, UPDATE_MARK)).mtimeMs >= since - MARK_SLACK_MS;
+    } catch {
+      return true;
+    }
+  }
+
   /**
    * Roots these store paths again, as if new: a root made before their builds were registered
    * (while Nix was still writing them) gets the time of now, so that an update that read the
@@ -65,11 +109,34 @@ export class GcRoots {
     this.add(gone);
   }
 
+  /**
+   * Makes the directory if need be, with an update mark saying no update has begun yet (the
+   * epoch). Made aside and linked into place, so it never replaces the mark of an update that
+   * began meanwhile.
+   */
+  private ensureDir(): void {
+    if (this.made) return;
+    mkdirSync(this.dir, { recursive: true });
+    const mark = join(this.dir, UPDATE_MARK);
+    if (!existsSync(mark)) {
+      const aside = `${mark}.${process.pid}`;
+      try {
+        closeSync(openSync(aside, 'w'));
+        utimesSync(aside, 0, 0);
+        linkSync(aside, mark);
+      } catch {
+        // there already, or not possible: updatedSince then answers true
+      } finally {
+        rmSync(aside, { force: true });
+      }
+    }
+    this.made = true;
+  }
+
   /** Roots one path; false when it was rooted already. */
   private link(path: string): boolean {
     for (let again = false; ; again = true) {
-      if (!this.made) mkdirSync(this.dir, { recursive: true });
-      this.made = true;
+      this.ensureDir();
       try {
         closeSync(openSync(join(this.dir, basename(path)), 'wx'));
         return true;
@@ -96,6 +163,7 @@ export class GcRoots {
       return 0;
     }
     for (const name of names) {
+      if (name.startsWith(UPDATE_MARK)) continue;
       const link = join(this.dir, name);
       if (wanted.has(`/nix/store/${name}`)) continue;
       try {

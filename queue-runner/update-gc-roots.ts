@@ -8,9 +8,10 @@ export const GC_ROOTS_INTERVAL_MS = 5 * 60_000;
 /**
  * Roots every store path hydrant still needs and unroots the rest (wantedStorePaths says
  * which). Roots made while the database was being read stay: they may be for builds the
- * read did not see.
+ * read did not see. The update is marked as begun before the read (GcRoots.updatedSince).
  */
 export function updateGcRoots(db: Db, roots: GcRoots): { added: number; removed: number } {
+  roots.markUpdate();
   const since = Date.now();
   const wanted = wantedStorePaths(db);
   const have = new Set(roots.list());

@@ -166,8 +166,8 @@ function insertBuild(db: Db, jobsetId: number, at: number, job: EvaluatedJob): n
   const buildId = Number(
     stmt(
       db,
-      `INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license, homepage,
-                          maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
+      `INSERT INTO builds (finished, timestamp, jobset_id, job, nixname, description, drvpath, system, license,
+                          homepage, maintainers, maxsilent, timeout, ischannel, priority, isaggregate)
          VALUES (0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       at,

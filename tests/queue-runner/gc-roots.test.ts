@@ -12,6 +12,9 @@ import { evalBuilds } from '../helpers/db.ts';
 import { listEvals } from '../../core/db/evals.ts';
 import { getJobset, triggerEvaluation } from '../../core/db/jobsets.ts';
 import { GcRoots } from '../../core/gc-roots.ts';
+import type { Db } from '../../core/db/database.ts';
+import { CliNix } from '../../core/nix/cli-nix.ts';
+import type { EvalRequest } from '../../core/nix/nix.ts';
 import { createLogger } from '../../core/log.ts';
 import { optionFlags } from '../../core/nix/options.ts';
 import { createQueueRunner } from '../../queue-runner/index.ts';
@@ -114,6 +117,59 @@ before the registration leaves them, and one it removed is made again`, () => {
   roots.renew([kept!, removed!]);
   assert.deepEqual(roots.list().sort(), [kept, removed]);
   assert.equal(roots.prune(new Set(), since), 0, 'renewed after the update began: left to the next one');
+});
+
+test(`an update of the roots marks when it began, before it reads the database; the mark is neither a root \
+nor pruned, and a new directory says no update has begun`, () => {
+  const dir = tempDir();
+  const roots = new GcRoots(join(dir, 'gcroots'));
+  assert.equal(roots.updatedSince(Date.now()), true, 'no directory yet: cannot be told');
+  roots.add(['/nix/store/00000000000000000000000000000000-x']);
+  assert.equal(roots.updatedSince(Date.now() - 60_000), false, 'no update has begun since the directory was made');
+  const before = Date.now();
+  roots.markUpdate();
+  assert.equal(roots.updatedSince(before), true);
+  assert.equal(roots.updatedSince(Date.now() + 60_000), false, 'an update that began before `since`');
+  assert.equal(roots.prune(new Set(), Date.now() + 60_000), 1, 'only the root went');
+  assert.deepEqual(roots.list(), []);
+  assert.equal(roots.updatedSince(before), true, 'the mark stays');
+  const f = evaluatorFixture();
+  const marked = new GcRoots(join(f.dir, 'gcroots'));
+  marked.add(['/nix/store/00000000000000000000000000000000-y']);
+  const began = Date.now();
+  updateGcRoots(f.db, marked);
+  assert.equal(marked.updatedSince(began), true, 'updateGcRoots marks');
+});
+
+test(`a first evaluation's roots, made while Nix still writes, survive an update that ran before its builds were \
+registered`, async () => {
+  const cli = new CliNix();
+  const at: { rootsDir: string; db?: Db } = { rootsDir: '' };
+  const nix = Object.assign(Object.create(cli) as CliNix, {
+    evaluateJobs: (r: EvalRequest) =>
+      cli.evaluateJobs({
+        ...r,
+        onJobs: (jobs) => {
+          r.onJobs?.(jobs);
+          // Made a minute ago, then an update that does not see the builds yet (not registered).
+          const minuteAgo = new Date(Date.now() - 60_000);
+          for (const j of jobs) utimesSync(join(at.rootsDir, basename(j.drvPath)), minuteAgo, minuteAgo);
+          updateGcRoots(at.db!, new GcRoots(at.rootsDir));
+          for (const j of jobs) assert.ok(!existsSync(join(at.rootsDir, basename(j.drvPath))), 'pruned meanwhile');
+        },
+      }),
+  });
+  const f = evaluatorFixture([], nix);
+  at.rootsDir = join(f.dir, 'gcroots');
+  at.db = f.db;
+  const repo = new ReleaseRepo(join(f.dir, 'repo'), 'a = job "a"; b = job "b";');
+  f.writeSpec('p', { jobsets: { main: gitJobset(repo.dir) } });
+  f.sync();
+  triggerEvaluation(f.db, getJobset(f.db, 'p', 'main')!.id);
+  assert.equal((await f.evaluator.runOnce())[0]?.kind, 'evaluated');
+  const builds = evalBuilds(f.db, listEvals(f.db, getJobset(f.db, 'p', 'main')!.id, 1)[0]!.id);
+  assert.equal(builds.length, 2);
+  for (const b of builds) assert.ok(existsSync(join(at.rootsDir, basename(b.drvpath))), `${b.job} is rooted again`);
 });
 
 // Under /nix/var/nix/gcroots, so Nix honours these roots; removed afterwards.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
-import { evaluateJobsIsolated, walksWrite, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
+import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
 import type { SshTarget } from './machines.ts';
 import { openLocalStore, type LocalStore } from './local-store.ts';
 import { ServeBuildConnection } from './serve-build.ts';
@@ -80,12 +80,10 @@ export class CliNix implements Nix {
   }
 
   async evaluateJobs(request: EvalRequest): Promise<EvalJobsResult> {
-    // Walks that may write copy the directories themselves; walks beside a writer (most .drv
-    // files new) may not, so the directories are added first.
-    const walkersCopy = walksWrite(request);
-    const copies = walkersCopy ? (request.copies ?? []) : [];
-    if (!walkersCopy) await this.addCopies(request.copies ?? []);
-    // A run that may not write (a bisection after a failed walk) needs them in the store first.
+    // Runs that may write copy the directories themselves (builtins.path); a run that may not
+    // (walks beside a first evaluation's writer, a bisection) needs them in the store first:
+    // `nix-store --add`, once, while the writer starts and copies them too.
+    const copies = request.copies ?? [];
     let added: Promise<void> | null = null;
     const inStore = () => (added ??= this.addCopies(copies));
     const knownDir = request.known ? await mkdtemp(join(tmpdir(), 'hydrant-known-')) : null;
@@ -109,15 +107,15 @@ export class CliNix implements Nix {
     }
   }
 
-  /** The copies not in the store yet, added as `nix-store --add` does; their contents must not have changed. */
+  /**
+   * Adds the copies not in the store yet as `nix-store --add` does; their contents must not
+   * have changed. A copy not on disk is not asked of Nix's database: while hydrant has it open,
+   * the last Nix process to close it leaves its write-ahead log for the next writer to fold in
+   * (after a first evaluation of 5,000 jobs, ~0.3 s paid by the next evaluation).
+   */
   private async addCopies(copies: readonly SourceCopy[]): Promise<void> {
-    // Not on disk is not valid, without asking Nix's database: while hydrant has it open, the
-    // last Nix process to close it leaves its write-ahead log for the next writer to fold in
-    // (after a first evaluation of 5,000 jobs, ~0.3 s paid by the next evaluation).
-    const onDisk = copies.filter((c) => existsSync(c.storePath));
-    const valid = onDisk.length ? await this.validPaths(onDisk.map((c) => c.storePath)) : new Set<string>();
     for (const c of copies) {
-      if (valid.has(c.storePath)) continue;
+      if (existsSync(c.storePath) && (await this.validPaths([c.storePath])).has(c.storePath)) continue;
       const path = await this.addToStore(c.hostPath);
       if (path !== c.storePath)
         throw new EvalError(

@@ -125,7 +125,7 @@ export async function evaluateJobsIsolated(
 }
 
 /** Whether the walks run read-write (most .drv files exist) rather than beside one writer. */
-export function walksWrite(options: Pick<IsolatedEvalOptions, 'workers' | 'expectNewDrvs'>): boolean {
+function walksWrite(options: Pick<IsolatedEvalOptions, 'workers' | 'expectNewDrvs'>): boolean {
   // The writer is one of the workers: with one, that one walks and writes.
   return !(options.expectNewDrvs ?? false) || Math.max(1, options.workers ?? 2) === 1;
 }

@@ -3,7 +3,7 @@
 // real collection attempt against a root directory Nix honours.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
@@ -170,6 +170,31 @@ registered`, async () => {
   const builds = evalBuilds(f.db, listEvals(f.db, getJobset(f.db, 'p', 'main')!.id, 1)[0]!.id);
   assert.equal(builds.length, 2);
   for (const b of builds) assert.ok(existsSync(join(at.rootsDir, basename(b.drvpath))), `${b.job} is rooted again`);
+});
+
+test(`the roots of one call are hard links to one empty file, which is removed after; one a crash left is \
+pruned once it is an hour old`, () => {
+  const dir = join(tempDir(), 'gcroots');
+  const roots = new GcRoots(dir);
+  const paths = ['a', 'b', 'c'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
+  assert.equal(roots.add(paths), 3);
+  const stats = paths.map((p) => lstatSync(join(dir, basename(p))));
+  assert.ok(stats.every((st) => st.isFile() && st.size === 0 && st.ino === stats[0]!.ino && st.nlink === 3));
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith('.anchor-')),
+    [],
+    'the anchor is gone',
+  );
+  assert.equal(roots.add(paths), 0, 'rooted already');
+  const stale = join(dir, '.anchor-1-1');
+  writeFileSync(stale, '');
+  assert.equal(roots.prune(new Set(paths), Date.now() + 1000), 0);
+  assert.ok(existsSync(stale), 'not an hour old: another process may be linking to it');
+  const twoHoursAgo = new Date(Date.now() - 7_200_000);
+  utimesSync(stale, twoHoursAgo, twoHoursAgo);
+  assert.equal(roots.prune(new Set(paths), Date.now() + 1000), 0, 'an anchor is not counted as a root');
+  assert.ok(!existsSync(stale));
+  assert.deepEqual(roots.list().sort(), paths);
 });
 
 // Under /nix/var/nix/gcroots, so Nix honours these roots; removed afterwards.

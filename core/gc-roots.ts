@@ -21,10 +21,6 @@ const STORE_PATH = /^\/nix\/store\/[0-9a-z]{32}-[^/]+$/;
 const UPDATE_MARK = '.update-began';
 /** Leeway when comparing the mark's time with another process's clock reading. */
 const MARK_SLACK_MS = 1000;
-/** The empty files a call's roots are linked to (GcRoots.add); one left by a crash is pruned. */
-const ANCHOR_PREFIX = '.anchor-';
-const STALE_ANCHOR_MS = 3_600_000;
-let anchors = 0;
 
 /**
  * Garbage-collector roots for what hydrant still needs, as Hydra keeps them: one empty file
@@ -51,23 +47,24 @@ export class GcRoots {
   ) {}
 
   /**
-   * Roots these store paths; a path already rooted is left as it is. The roots of one call
-   * are hard links to one empty file, made for the call and removed after: a link is a
-   * directory entry, where a new file is an inode too. Beside Nix writing a first
-   * evaluation's .drv files (ext4's journal busy), 20,000 new files took 4.2 s here and
-   * 20,000 links 0.23 s. They share that file's time, the call's start: what prune() and
-   * renew() go by.
+   * Roots these store paths; a path already rooted is left as it is. The first root a call
+   * makes is a new empty file, the call's others hard links to it: a link is a directory entry,
+   * where a new file is an inode too. Beside Nix writing a first evaluation's .drv files
+   * (ext4's journal busy), 20,000 new files took 4.2 s here and 20,000 links 0.23 s. They share
+   * that file's time, the call's start: what prune() and renew() go by.
    */
   add(paths: Iterable<string>): number {
     let added = 0;
-    let anchor: string | null = null;
+    let first: string | null = null;
     try {
       for (const path of paths) {
         if (!STORE_PATH.test(path)) continue;
-        anchor ??= this.makeAnchor();
-        const linked = this.link(anchor, path);
-        anchor = linked.anchor;
-        if (linked.added) added++;
+        const root = join(this.dir, basename(path));
+        if (first !== null && this.linkTo(first, root)) added++;
+        else if (first === null && this.create(root)) {
+          first = root;
+          added++;
+        }
       }
     } catch (e) {
       const message =
@@ -75,8 +72,6 @@ export class GcRoots {
         `nix-collect-garbage may delete queued derivations and build outputs`;
       if (message !== this.lastWarning) this.warn(message);
       this.lastWarning = message;
-    } finally {
-      if (anchor) rmSync(anchor, { force: true });
     }
     return added;
   }
@@ -150,28 +145,33 @@ export class GcRoots {
     this.made = true;
   }
 
-  /** A new empty file for a call's roots to link to; not a store path's name, so never a root. */
-  private makeAnchor(): string {
-    this.ensureDir();
-    const anchor = join(this.dir, `${ANCHOR_PREFIX}${process.pid}-${++anchors}`);
-    closeSync(openSync(anchor, 'w'));
-    return anchor;
-  }
-
-  /** Roots one path; `added` false when it was rooted already. */
-  private link(anchor: string, path: string): { anchor: string; added: boolean } {
+  /** Makes a root as a new empty file; false when it was there already. */
+  private create(root: string): boolean {
     for (let again = false; ; again = true) {
+      this.ensureDir();
       try {
-        linkSync(anchor, join(this.dir, basename(path)));
-        return { anchor, added: true };
+        closeSync(openSync(root, 'wx'));
+        return true;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') return { anchor, added: false };
+        if (code === 'EEXIST') return false;
         if (code !== 'ENOENT' || again) throw e;
-        // The directory was removed meanwhile: made again, once, with a new anchor.
-        this.made = false;
-        anchor = this.makeAnchor();
+        this.made = false; // the directory was removed meanwhile: made again, once
       }
+    }
+  }
+
+  /** Makes a root as a link to `first`; false when it was there already. */
+  private linkTo(first: string, root: string): boolean {
+    try {
+      linkSync(first, root);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // `first` or the directory went meanwhile (an update pruned it): a file of its own.
+      if (code === 'ENOENT') return this.create(root);
+      throw e;
     }
   }
 
@@ -189,16 +189,14 @@ export class GcRoots {
       return 0;
     }
     for (const name of names) {
-      // The update mark, and anchors unless a crash left them (an hour old).
       if (name.startsWith(UPDATE_MARK)) continue;
-      const anchor = name.startsWith(ANCHOR_PREFIX);
       const link = join(this.dir, name);
       if (wanted.has(`/nix/store/${name}`)) continue;
       try {
         const st = lstatSync(link);
-        if (!(st.isFile() || st.isSymbolicLink()) || st.mtimeMs >= since - (anchor ? STALE_ANCHOR_MS : 0)) continue;
+        if (!(st.isFile() || st.isSymbolicLink()) || st.mtimeMs >= since) continue;
         unlinkSync(link);
-        if (!anchor) removed++;
+        removed++;
       } catch {
         // gone meanwhile
       }

@@ -172,29 +172,20 @@ registered`, async () => {
   for (const b of builds) assert.ok(existsSync(join(at.rootsDir, basename(b.drvpath))), `${b.job} is rooted again`);
 });
 
-test(`the roots of one call are hard links to one empty file, which is removed after; one a crash left is \
-pruned once it is an hour old`, () => {
+test(`the roots of one call are one empty file and hard links to it; a path rooted before keeps its own \
+file`, () => {
   const dir = join(tempDir(), 'gcroots');
   const roots = new GcRoots(dir);
-  const paths = ['a', 'b', 'c'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
-  assert.equal(roots.add(paths), 3);
+  const [old, ...paths] = ['old', 'a', 'b', 'c'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
+  assert.equal(roots.add([old!]), 1);
+  assert.equal(roots.add([old!, ...paths]), 3);
   const stats = paths.map((p) => lstatSync(join(dir, basename(p))));
   assert.ok(stats.every((st) => st.isFile() && st.size === 0 && st.ino === stats[0]!.ino && st.nlink === 3));
-  assert.deepEqual(
-    readdirSync(dir).filter((n) => n.startsWith('.anchor-')),
-    [],
-    'the anchor is gone',
-  );
+  assert.equal(lstatSync(join(dir, basename(old!))).nlink, 1, 'not linked to an older root (its time is older)');
+  assert.deepEqual(readdirSync(dir).sort(), ['.update-began', ...[old!, ...paths].map((p) => basename(p))].sort());
   assert.equal(roots.add(paths), 0, 'rooted already');
-  const stale = join(dir, '.anchor-1-1');
-  writeFileSync(stale, '');
-  assert.equal(roots.prune(new Set(paths), Date.now() + 1000), 0);
-  assert.ok(existsSync(stale), 'not an hour old: another process may be linking to it');
-  const twoHoursAgo = new Date(Date.now() - 7_200_000);
-  utimesSync(stale, twoHoursAgo, twoHoursAgo);
-  assert.equal(roots.prune(new Set(paths), Date.now() + 1000), 0, 'an anchor is not counted as a root');
-  assert.ok(!existsSync(stale));
-  assert.deepEqual(roots.list().sort(), paths);
+  assert.equal(roots.prune(new Set([old!]), Date.now() + 1000), 3);
+  assert.deepEqual(roots.list(), [old]);
 });
 
 // Under /nix/var/nix/gcroots, so Nix honours these roots; removed afterwards.

@@ -90,7 +90,8 @@ let
   jobOrError = path: v:
     let
       name = nameOf path;
-      unchanged = known ? ${name} && !(v._hydraAggregate or false)
+      unchanged = known ? ${name}
+        && (let a = tryEval (v._hydraAggregate or false); in a.success && a.value == false)
         && (let d = tryEval v.drvPath; in d.success && d.value == known.${name});
       r = tryEval (let d = describe path v; in builtins.deepSeq d d);
     in if unchanged then [ name ] else if r.success then [ r.value ] else failed path;

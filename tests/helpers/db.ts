@@ -10,6 +10,7 @@ import type { HiddenProjects } from '../../core/db/visibility.ts';
 import { finishStep, type StepEnd } from '../../core/db/steps.ts';
 import type { BuildWithJobset } from '../../core/model/rows.ts';
 import { BuildStatus } from '../../core/model/status.ts';
+import type { EvaluatedJob } from '../../core/nix/nix.ts';
 
 /**
  * Records step and build results through core/db's own functions, for tests of the server
@@ -284,5 +285,36 @@ export function holdWriteLock(db: Db): () => void {
   stmt(db, 'BEGIN EXCLUSIVE').run();
   return () => {
     stmt(db, 'COMMIT').run();
+  };
+}
+
+/**
+ * A job as an evaluation hands it to registerEvaluation, for tests that register builds
+ * without Nix: no meta, one output `out` (the drv path without `.drv` unless given), built
+ * for x86_64-linux; `extra` overrides any field.
+ */
+export function evaluatedJob(
+  name: string,
+  drvPath: string,
+  extra: Partial<EvaluatedJob> & { out?: string } = {},
+): EvaluatedJob {
+  const { out, ...rest } = extra;
+  return {
+    name,
+    nixName: name,
+    system: 'x86_64-linux',
+    drvPath,
+    outputs: { out: out ?? drvPath.replace(/\.drv$/, '') },
+    description: null,
+    license: null,
+    homepage: null,
+    maintainers: null,
+    schedulingPriority: null,
+    timeout: null,
+    maxSilent: null,
+    isChannel: false,
+    isAggregate: false,
+    constituents: [],
+    ...rest,
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readConfig } from '../../core/config.ts';
 import { getBuild } from '../../core/db/builds.ts';
-import { evalBuilds, finishStepAndBuild } from './db.ts';
+import { evalBuilds, evaluatedJob, finishStepAndBuild } from './db.ts';
 import { openDatabase, type Db } from '../../core/db/database.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { upsertJobsetFromSpec } from '../../core/db/jobsets.ts';
@@ -124,23 +124,10 @@ export function addEval(
     ],
     jobs: jobs.map((j) => {
       const drv = j.drv ?? `${j.name}-${nonce}`;
-      return {
-        name: j.name,
-        nixName: j.name,
+      return evaluatedJob(j.name, `/nix/store/${nonce}-${drv}.drv`, {
         system: j.system ?? 'x86_64-linux',
-        drvPath: `/nix/store/${nonce}-${drv}.drv`,
-        outputs: { out: j.out ?? `/nix/store/${nonce}-${drv}` },
-        description: null,
-        license: null,
-        homepage: null,
-        maintainers: null,
-        schedulingPriority: null,
-        timeout: null,
-        maxSilent: null,
-        isChannel: false,
-        isAggregate: false,
-        constituents: [],
-      };
+        out: j.out ?? `/nix/store/${nonce}-${drv}`,
+      });
     }),
     errors,
   });

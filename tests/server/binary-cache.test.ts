@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readConfig } from '../../core/config.ts';
-import { evalBuilds, setProjectPrivate } from '../helpers/db.ts';
+import { evalBuilds, evaluatedJob, setProjectPrivate } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { createLogger } from '../../core/log.ts';
 import { openLocalStore } from '../../core/nix/local-store.ts';
@@ -72,25 +72,7 @@ function recordBuild(jobsetId: number, job: string, name: string, status = 0): n
     nixexprpath: 'release.nix',
     inputs: [],
     errors: [],
-    jobs: [
-      {
-        name: job,
-        nixName: name,
-        system: 'x86_64-linux',
-        drvPath: drv,
-        outputs: { out },
-        description: null,
-        license: null,
-        homepage: null,
-        maintainers: null,
-        schedulingPriority: null,
-        timeout: null,
-        maxSilent: null,
-        isChannel: false,
-        isAggregate: false,
-        constituents: [],
-      },
-    ],
+    jobs: [evaluatedJob(job, drv, { nixName: name, out })],
   });
   const buildId = evalBuilds(w.db, evalId)[0]!.id;
   runStep(w.db, w.stateDir, buildId, { log: 'built\n', status });

@@ -2,7 +2,7 @@
 // "Nix expression", "Nix name", "Short description", "License", "Homepage", "Maintainer(s)").
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../helpers/db.ts';
+import { evalBuilds, evaluatedJob } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { get } from '../helpers/http.ts';
 import { addJobset, addProject, startWebFixture, type WebFixture } from '../helpers/web-fixture.ts';
@@ -16,20 +16,8 @@ before(async () => {
   const job = (
     name: string,
     meta: { description: string | null; license: string | null; homepage: string | null; maintainers: string | null },
-  ) => ({
-    name,
-    nixName: `${name}-1.0`,
-    system: 'x86_64-linux',
-    drvPath: `/nix/store/${'m'.repeat(31)}${name.length}-${name}.drv`,
-    outputs: { out: `/nix/store/${'m'.repeat(31)}${name.length}-${name}` },
-    ...meta,
-    schedulingPriority: null,
-    timeout: null,
-    maxSilent: null,
-    isChannel: false,
-    isAggregate: false,
-    constituents: [],
-  });
+  ) =>
+    evaluatedJob(name, `/nix/store/${'m'.repeat(31)}${name.length}-${name}.drv`, { nixName: `${name}-1.0`, ...meta });
   const { evalId } = registerEvaluation(w.db, {
     jobsetId: addJobset(w.db, 'demo', 'main'),
     inputsHash: 'meta',

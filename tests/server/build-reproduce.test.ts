@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../helpers/db.ts';
+import { evalBuilds, evaluatedJob } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { nixEnv, optionFlags } from '../../core/nix/options.ts';
 import { runProgram } from '../../core/nix/run.ts';
@@ -48,25 +48,7 @@ before(async () => {
       { name: 'greeting', type: 'string', uri: null, revision: null, value: hostile, path: null, dependency: null },
       { name: 'fast', type: 'boolean', uri: null, revision: null, value: 'true', path: null, dependency: null },
     ],
-    jobs: [
-      {
-        name: 'tests.hello',
-        nixName: 'hello',
-        system: 'x86_64-linux',
-        drvPath: `/nix/store/${nonce}-hello.drv`,
-        outputs: { out: `/nix/store/${nonce}-hello` },
-        description: null,
-        license: null,
-        homepage: null,
-        maintainers: null,
-        schedulingPriority: null,
-        timeout: null,
-        maxSilent: null,
-        isChannel: false,
-        isAggregate: false,
-        constituents: [],
-      },
-    ],
+    jobs: [evaluatedJob('tests.hello', `/nix/store/${nonce}-hello.drv`, { nixName: 'hello' })],
     errors: [],
   });
   buildId = evalBuilds(w.db, evalId)[0]!.id;

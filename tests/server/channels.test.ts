@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../helpers/db.ts';
+import { evalBuilds, evaluatedJob } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { nixEnv, optionFlags } from '../../core/nix/options.ts';
 import { runProgram } from '../../core/nix/run.ts';
@@ -63,23 +63,9 @@ async function evaluate(jobs: Record<string, string>): Promise<void> {
     nixexprpath: 'release.nix',
     inputs: [],
     errors: [],
-    jobs: built.map((b) => ({
-      name: b.job,
-      nixName: b.name,
-      system: 'x86_64-linux',
-      drvPath: b.drv,
-      outputs: { out: b.out },
-      description: `the ${b.job} "job"`,
-      license: null,
-      homepage: null,
-      maintainers: null,
-      schedulingPriority: null,
-      timeout: null,
-      maxSilent: null,
-      isChannel: false,
-      isAggregate: false,
-      constituents: [],
-    })),
+    jobs: built.map((b) =>
+      evaluatedJob(b.job, b.drv, { nixName: b.name, out: b.out, description: `the ${b.job} "job"` }),
+    ),
   });
   for (const b of evalBuilds(w.db, evalId)) ids[b.job] = b.id;
 }

@@ -4,7 +4,7 @@
 // describe but that answer with its components are checked against those components.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { evalBuilds } from '../helpers/db.ts';
+import { evalBuilds, evaluatedJob } from '../helpers/db.ts';
 import { registerEvaluation } from '../../core/db/evals.ts';
 import { upsertProject } from '../../core/db/projects.ts';
 import {
@@ -70,24 +70,8 @@ before(async () => {
     ],
   });
   const drv = (n: string) => `/nix/store/${'a'.repeat(31)}${n}-${n}.drv`;
-  const job = (name: string, extra: Partial<{ isAggregate: boolean; constituents: string[] }> = {}) => ({
-    name,
-    nixName: name,
-    system: 'x86_64-linux',
-    drvPath: drv(name),
-    outputs: { out: drv(name).replace(/\.drv$/, '') },
-    description: null,
-    license: null,
-    homepage: null,
-    maintainers: null,
-    schedulingPriority: null,
-    timeout: null,
-    maxSilent: null,
-    isChannel: false,
-    isAggregate: false,
-    constituents: [],
-    ...extra,
-  });
+  const job = (name: string, extra: Partial<{ isAggregate: boolean; constituents: string[] }> = {}) =>
+    evaluatedJob(name, drv(name), extra);
   const { evalId } = registerEvaluation(w.db, {
     jobsetId: js,
     inputsHash: 'second',

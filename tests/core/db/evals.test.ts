@@ -6,29 +6,12 @@ import { openDatabase } from '../../../core/db/database.ts';
 import { constituentIds, evalJobsJson, registerEvaluation, type NewEvaluation } from '../../../core/db/evals.ts';
 import { migrate } from '../../../core/db/migrate.ts';
 import type { EvaluatedJob } from '../../../core/nix/nix.ts';
-import { evalBuilds } from '../../helpers/db.ts';
+import { evalBuilds, evaluatedJob } from '../../helpers/db.ts';
 import { addJobset, addProject } from '../../helpers/web-fixture.ts';
 
 function job(name: string, version = '1', extra: Partial<EvaluatedJob> = {}): EvaluatedJob {
   const hash = `${name}${version}`.padEnd(32, 'x').slice(0, 32);
-  return {
-    name,
-    nixName: name,
-    system: 'x86_64-linux',
-    drvPath: `/nix/store/${hash}-${name}.drv`,
-    outputs: { out: `/nix/store/${hash}-${name}` },
-    description: null,
-    license: null,
-    homepage: null,
-    maintainers: null,
-    schedulingPriority: null,
-    timeout: null,
-    maxSilent: null,
-    isChannel: false,
-    isAggregate: false,
-    constituents: [],
-    ...extra,
-  };
+  return evaluatedJob(name, `/nix/store/${hash}-${name}.drv`, extra);
 }
 
 function setup() {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { parseDerivation } from './derivation.ts';
 import { evaluateJobsIsolated, type JobsRequest, type JobsRun, type JobsRunOptions } from './eval-jobs.ts';
@@ -42,12 +42,6 @@ const PATH_INFOS_KEPT = 200_000;
 function remember<V>(map: Map<string, V>, key: string, value: V, limit: number): void {
   if (map.size >= limit) map.delete(map.keys().next().value!);
   map.set(key, value);
-}
-
-/** The name part of a store path: what follows its hash. */
-function storePathName(storePath: string): string {
-  const base = storePath.slice(storePath.lastIndexOf('/') + 1);
-  return base.slice(base.indexOf('-') + 1);
 }
 
 /** Nix through its command-line tools (Debian's nix-bin 2.8: nix-instantiate, nix-store). */
@@ -162,9 +156,7 @@ export class CliNix implements Nix {
         ? [
             '--argstr',
             '__hydrantCopies',
-            JSON.stringify(
-              copies.map((c) => ({ path: c.hostPath, name: storePathName(c.storePath), sha256: c.narHash })),
-            ),
+            JSON.stringify(copies.map((c) => ({ path: c.hostPath, name: basename(c.hostPath), sha256: c.narHash }))),
           ]
         : [];
       const copied = new Set(copies.map((c) => c.storePath));

@@ -150,6 +150,7 @@ export interface EvalRequest {
 /** A directory and what `nix-store --add` makes of it (see core/nix/source-path.ts). */
 export interface SourceCopy {
   hostPath: string;
+  /** What `nix-store --add` makes of it, named after hostPath's last component (source-path.ts). */
   storePath: string;
   /** sha256 of its NAR serialisation, hex. */
   narHash: string;

@@ -60,8 +60,9 @@ export class GcRoots {
       for (const path of paths) {
         if (!STORE_PATH.test(path)) continue;
         const root = join(this.dir, basename(path));
-        if (first !== null && this.linkTo(first, root)) added++;
-        else if (first === null && this.create(root)) {
+        const linked = first === null ? 'full' : this.linkTo(first, root);
+        if (linked === 'made') added++;
+        else if (linked === 'full' && this.create(root)) {
           first = root;
           added++;
         }
@@ -161,16 +162,21 @@ export class GcRoots {
     }
   }
 
-  /** Makes a root as a link to `first`; false when it was there already. */
-  private linkTo(first: string, root: string): boolean {
+  /**
+   * Makes a root as a link to `first`: 'made', 'there' when it was there already, or 'full'
+   * when `first` has as many links as the file system allows (65,000 on ext4: an evaluation
+   * of 100,000 jobs roots more), so the caller starts a new file.
+   */
+  private linkTo(first: string, root: string): 'made' | 'there' | 'full' {
     try {
       linkSync(first, root);
-      return true;
+      return 'made';
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
+      if (code === 'EEXIST') return 'there';
+      if (code === 'EMLINK') return 'full';
       // `first` or the directory went meanwhile (an update pruned it): a file of its own.
-      if (code === 'ENOENT') return this.create(root);
+      if (code === 'ENOENT') return this.create(root) ? 'made' : 'there';
       throw e;
     }
   }

@@ -188,6 +188,14 @@ file`, () => {
   assert.deepEqual(roots.list(), [old]);
 });
 
+test('a call of more roots than a file may have links (65,000 on ext4) roots every one', () => {
+  const dir = join(tempDir(), 'gcroots');
+  const paths = Array.from({ length: 70_000 }, (_, i) => `/nix/store/${String(i).padStart(32, '0')}-big-${i}.drv`);
+  assert.equal(new GcRoots(dir).add(paths), paths.length);
+  assert.equal(readdirSync(dir).length, paths.length + 1, 'every path and the update mark');
+  rmSync(dir, { recursive: true, force: true });
+});
+
 // Under /nix/var/nix/gcroots, so Nix honours these roots; removed afterwards.
 const realRootsDir = `/nix/var/nix/gcroots/hydrant-test-${process.pid}-${Date.now()}`;
 after(() => rmSync(realRootsDir, { recursive: true, force: true }));

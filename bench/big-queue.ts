@@ -29,6 +29,8 @@ import { createQueueRunner } from '../queue-runner/index.ts';
 const START_TARGET_S = 2;
 const RATE_TARGET = 0.9;
 const RSS_TARGET_MB = 500;
+/** Steps at once on the bench's one machine (as bench/queue's `nix-store --realise -j2`). */
+const SLOTS = 2;
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -114,6 +116,9 @@ class TimedNix extends CliNix {
 interface Measured {
   firstStepSeconds: number;
   rate: number;
+  /** Where the sample's time went: Nix's build of a step (request to answer), and machine slots left idle. */
+  buildMs: { p50: number; p90: number };
+  idleSlotShare: number;
   allTakenInSeconds: number | null;
   seconds: number;
   rssMb: number;
@@ -130,7 +135,7 @@ async function measure(root: string, name: string, builds: number, sample: numbe
   );
   if (seeded.status !== 0) throw new Error(`seeding ${name} failed`);
   const machines = join(root, 'machines');
-  writeFileSync(machines, 'localhost x86_64-linux,i686-linux - 2 1 benchmark,big-parallel\n');
+  writeFileSync(machines, `localhost x86_64-linux,i686-linux - ${SLOTS} 1 benchmark,big-parallel\n`);
   const config = readConfig(
     ['--state-dir', stateDir, '--machines', machines, '--gc-roots-dir', join(stateDir, 'gcroots')],
     {},
@@ -160,13 +165,41 @@ async function measure(root: string, name: string, builds: number, sample: numbe
   const ended = performance.now();
   await runner.stop();
   const first = nix.started[0]!;
+  const window = nix.ended[want - 1]! - first;
   return {
     firstStepSeconds: (first - started) / 1000,
-    rate: want / ((nix.ended[want - 1]! - first) / 1000),
+    rate: want / (window / 1000),
+    ...whereTimeWent(nix.started.slice(0, want), nix.ended.slice(0, want), window),
     allTakenInSeconds: allTakenIn === null ? null : (allTakenIn - started) / 1000,
     seconds: (ended - started) / 1000,
     rssMb,
   };
+}
+
+/**
+ * The sample's steps: how long Nix took for each (its build, the answer's way back) and the
+ * share of the machine's slots left without a step. A slower rate with the same idle
+ * share is Nix running slower beside the queue runner, not the dispatch.
+ */
+function whereTimeWent(
+  started: number[],
+  ended: number[],
+  window: number,
+): Pick<Measured, 'buildMs' | 'idleSlotShare'> {
+  const took = started.map((s, i) => ended[i]! - s).sort((a, b) => a - b);
+  const at = (q: number) => took[Math.floor(q * (took.length - 1))]!;
+  const events = [...started.map((t) => [t, 1] as const), ...ended.map((t) => [t, -1] as const)].sort(
+    (a, b) => a[0] - b[0],
+  );
+  let idle = 0;
+  let running = 0;
+  let last = events[0]![0];
+  for (const [t, change] of events) {
+    idle += (t - last) * Math.max(0, SLOTS - running);
+    running += change;
+    last = t;
+  }
+  return { buildMs: { p50: at(0.5), p90: at(0.9) }, idleSlotShare: idle / (SLOTS * window) };
 }
 
 if (process.argv[2] === '--seed') {
@@ -186,7 +219,7 @@ if (process.argv[2] === '--seed') {
     const big = await measure(root, 'big', builds, sample);
     const peakMb = process.resourceUsage().maxRSS / 1024;
     const ratio = big.rate / small.rate;
-    console.log(`queue        builds  first step (s)  steps/s  all taken in (s)`);
+    console.log(`queue        builds  first step (s)  steps/s  Nix's build p50/p90 (ms)  slots idle  all taken in (s)`);
     for (const [label, m, n] of [
       ['500', small, 500],
       ['big', big, builds],
@@ -195,9 +228,11 @@ if (process.argv[2] === '--seed') {
         m.allTakenInSeconds === null
           ? `not yet (${m.seconds.toFixed(0)} s)`
           : m.allTakenInSeconds.toFixed(1).padStart(16);
+      const nixMs = `${m.buildMs.p50.toFixed(1)} / ${m.buildMs.p90.toFixed(1)}`;
       console.log(
         `${label.padEnd(10)}${String(n).padStart(8)}  ` +
-          `${m.firstStepSeconds.toFixed(2).padStart(14)}  ${m.rate.toFixed(1).padStart(7)}  ${allTaken}`,
+          `${m.firstStepSeconds.toFixed(2).padStart(14)}  ${m.rate.toFixed(1).padStart(7)}  ` +
+          `${nixMs.padStart(24)}  ${(m.idleSlotShare * 100).toFixed(1).padStart(9)}%  ${allTaken}`,
       );
     }
     console.log(`dispatch rate of the first ${sample} steps, big ÷ 500: ${ratio.toFixed(2)} (target ≥ ${RATE_TARGET})`);

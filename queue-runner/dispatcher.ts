@@ -50,7 +50,7 @@ export class Dispatcher {
    * left the graph are skipped, and the ones at the front dropped. Sorted again when a step
    * is back from a machine unbuilt, after commands (a bump), and when the jobsets' places in
    * the fair share changed (ShareRanks) — then at most once per 20 times as long as the last
-   * sort took.
+   * sort took — and when the machines changed.
    */
   private order: {
     steps: KeyedStep[];
@@ -58,7 +58,18 @@ export class Dispatcher {
     shares: ShareRanks;
     builtAt: number;
     buildMs: number;
+    /** The machines the order was made for (MachinePool.all: a new array when they change). */
+    machines: readonly PoolMachine[];
+    /** Whether some machine builds steps of a system and features, as asked so far. */
+    supported: Map<string, boolean>;
   } | null = null;
+
+  /**
+   * Steps in the order that no machine can build, waiting out --unsupported-wait before their
+   * builds fail. Found as steps enter the order, so that each tick's look at them does not
+   * walk the whole queue (40 ms a second with 80,000 steps waiting).
+   */
+  private readonly unsupportedSteps = new Set<Step>();
 
   /** About how many runnable steps wait in the order (started ones not yet dropped count too). */
   waiting(): number {
@@ -71,64 +82,80 @@ export class Dispatcher {
   }
 
   /**
-   * `full`: look at every runnable step (each tick; a step no machine supports is failed
-   * from here). Otherwise, as when a step ended, stop as soon as no machine has a free slot.
+   * Starts runnable steps, most urgent first, until no machine has a free slot. `full` (each
+   * tick): also fails the builds of steps no machine has supported for --unsupported-wait.
    */
   dispatch(full = true): void {
     if (this.stopping) return;
     const at = Date.now();
+    const order = this.currentOrder(at);
+    if (full) this.checkUnsupported(at);
+    const graph = this.ctx.graph;
+    for (let i = order.head; i < order.steps.length && this.pool.anyFree(at); i++) {
+      const step = order.steps[i]!.step;
+      if (step.running || step.builds.size === 0 || graph.steps.get(step.drvPath) !== step) {
+        if (i === order.head) order.head++;
+        continue;
+      }
+      if (step.deps.size > 0 || step.notBefore > at || this.unsupportedSteps.has(step)) continue;
+      const machine = this.pool.pick(step, at);
+      if (machine) this.start(step, machine);
+      if (step.running && i === order.head) order.head++;
+    }
+  }
+
+  /** The order of the runnable steps brought up to date: built again, or the fresh steps merged in. */
+  private currentOrder(at: number): NonNullable<Dispatcher['order']> {
     const shares = this.shareRanks(at);
     const graph = this.ctx.graph;
+    const machines = this.pool.all();
     const stale =
       this.order &&
-      this.order.shares.signature !== shares.signature &&
-      at - this.order.builtAt >= 20 * this.order.buildMs;
+      (this.order.machines !== machines ||
+        (this.order.shares.signature !== shares.signature && at - this.order.builtAt >= 20 * this.order.buildMs));
     if (!this.order || stale) {
       const t0 = performance.now();
       graph.fresh.length = 0;
-      this.order = {
-        // Steps backing off from a failed try too: they are passed over until their time comes.
-        steps: keyedOrder(graph.runnable(), shares),
-        head: 0,
-        shares,
-        builtAt: at,
-        buildMs: performance.now() - t0,
-      };
+      this.unsupportedSteps.clear();
+      // Steps backing off from a failed try too: they are passed over until their time comes.
+      const steps = keyedOrder(graph.runnable(), shares);
+      const supported = new Map<string, boolean>();
+      for (const { step } of steps) this.noteSupport(step, supported, at);
+      this.order = { steps, head: 0, shares, builtAt: at, buildMs: performance.now() - t0, machines, supported };
     } else if (graph.fresh.length) {
       const fresh = keyedOrder(
         graph.fresh.filter((s) => !s.running && s.deps.size === 0 && s.builds.size > 0),
         this.order.shares,
       );
       graph.fresh.length = 0;
-      this.order.steps = mergeOrders(this.order.steps, this.order.head, fresh);
-      this.order.head = 0;
+      for (const { step } of fresh) this.noteSupport(step, this.order.supported, at);
+      Object.assign(this.order, mergeOrders(this.order.steps, this.order.head, fresh));
     }
-    const order = this.order;
-    // A full look at 100,000 waiting steps asks the same few questions again and again.
-    const supported = new Map<string, boolean>();
-    const canBeBuilt = (step: Step) => {
-      const key = step.requiredFeatures.length ? `${step.system} ${step.requiredFeatures.join(' ')}` : step.system;
-      let answer = supported.get(key);
-      if (answer === undefined) supported.set(key, (answer = this.pool.anySupports(step)));
-      return answer;
-    };
-    for (let i = order.head; i < order.steps.length; i++) {
-      const free = this.pool.anyFree(at);
-      if (!full && !free) break;
-      const step = order.steps[i]!.step;
-      if (step.running || step.builds.size === 0 || graph.steps.get(step.drvPath) !== step) {
-        if (i === order.head) order.head++;
-        continue;
-      }
-      if (step.deps.size > 0 || step.notBefore > at) continue;
-      if (!canBeBuilt(step)) {
-        this.unsupported(step, at);
-        continue;
-      }
-      step.unsupportedSince = null;
-      const machine = free ? this.pool.pick(step, at) : null;
-      if (machine) this.start(step, machine);
-      if (step.running && i === order.head) order.head++;
+    return this.order;
+  }
+
+  /**
+   * A step entering the order: can some machine build it? `supported` keeps the answers for
+   * the order's machines (a queue asks the same few questions 100,000 times).
+   */
+  private noteSupport(step: Step, supported: Map<string, boolean>, at: number): void {
+    const key = step.requiredFeatures.length ? `${step.system} ${step.requiredFeatures.join(' ')}` : step.system;
+    let answer = supported.get(key);
+    if (answer === undefined) supported.set(key, (answer = this.pool.anySupports(step)));
+    if (answer) step.unsupportedSince = null;
+    else {
+      step.unsupportedSince ??= at;
+      this.unsupportedSteps.add(step);
+    }
+  }
+
+  /** Fails the builds of steps no machine has supported for long enough; forgets steps gone meanwhile. */
+  private checkUnsupported(at: number): void {
+    const graph = this.ctx.graph;
+    for (const step of this.unsupportedSteps) {
+      if (step.running || step.builds.size === 0 || graph.steps.get(step.drvPath) !== step)
+        this.unsupportedSteps.delete(step);
+      else if (step.deps.size === 0 && step.notBefore <= at) this.unsupported(step, at);
     }
   }
 
@@ -168,6 +195,7 @@ export class Dispatcher {
   private unsupported(step: Step, at: number): void {
     step.unsupportedSince ??= at;
     if (at - step.unsupportedSince < this.settings.unsupportedWaitSeconds * 1000) return;
+    this.unsupportedSteps.delete(step);
     const features = step.requiredFeatures.length ? ` with features ${step.requiredFeatures.join(', ')}` : '';
     const message = `no build machine supports system ${step.system}${features}`;
     failBuilds(this.ctx, step, BuildStatus.Unsupported, message, null);

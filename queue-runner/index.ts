@@ -14,12 +14,15 @@ import { MachinePool } from './machine-pool.ts';
 import type { QueueRunnerContext } from './runner-context.ts';
 import { NixLogKeeper } from './nix-log-keeper.ts';
 import { FollowUp } from './follow-up.ts';
-import { ADMIT_BATCH, QueueBacklog } from './queue-backlog.ts';
+import { QueueBacklog } from './queue-backlog.ts';
 
-/** Between batches of a big queue being taken in while enough steps wait. */
-const BACKGROUND_BATCH_MS = 250;
 import { StepGraph } from './step-graph.ts';
 import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
+
+/** Between batches (ADMIT_BATCH) of a big queue being taken in while enough steps wait: 2,000 builds a second. */
+const BACKGROUND_BATCH_MS = 50;
+/** Steps waiting below which the next batch is taken in at once. */
+const WAITING_WANTED = 1000;
 
 export interface QueueRunnerDeps {
   log: Logger;
@@ -99,7 +102,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
    */
   let admitted = 0;
   const backlog = new QueueBacklog();
-  const hungry = () => backlog.pending && dispatcher.waiting() < 2 * ADMIT_BATCH;
+  const hungry = () => backlog.pending && dispatcher.waiting() < WAITING_WANTED;
   let relist = true;
   let loading = true;
   let fullTickAt = 0;

@@ -42,6 +42,7 @@ export class MachinePool {
     private readonly defaults: MachineSpec[],
   ) {}
 
+  /** The machines; a new array whenever they change (the machines file was edited). */
   all(): readonly PoolMachine[] {
     return this.machines;
   }

@@ -23,6 +23,22 @@ export interface OutputFacts {
 /** nix-support files are small; a bigger one is not read (a build controls its size). */
 const MAX_SUPPORT_FILE = 1 << 20;
 
+/**
+ * Whether output `out` may hold nix-support files: its nix-support is a directory, or a
+ * symlink (readIfFile follows and checks it). Most outputs have none, and one lstat answers
+ * for them, where each file asked for resolved every symlink of its path: five files, three
+ * realpaths each, were a tenth of a trivial step's bookkeeping on the queue runner's thread.
+ * Anything else (missing, `out` a file) holds no file readIfFile would read.
+ */
+function mayHaveSupportFiles(out: string): boolean {
+  try {
+    const st = lstatSync(join(out, 'nix-support'));
+    return st.isDirectory() || st.isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /** A nix-support file of output `out`, when it is a regular file inside that output (no symlink leads out). */
 function readIfFile(out: string, relative: string): string | null {
   const real = realPathInsideOutput(out, join(out, relative));
@@ -50,7 +66,10 @@ function sha256File(path: string): Promise<string> {
  * the outputs, bad syntax), products that lead out of their output through a symlink (the
  * file itself or any directory on its way) and products that do not exist.
  */
-function declaredProducts(outputs: Record<string, string>): {
+function declaredProducts(
+  outputs: Record<string, string>,
+  supportFile: (out: string, name: string) => string | null,
+): {
   products: (DeclaredProduct & { real: string | null })[];
   problems: string[];
 } {
@@ -58,7 +77,7 @@ function declaredProducts(outputs: Record<string, string>): {
   const products: (DeclaredProduct & { real: string | null })[] = [];
   const problems: string[] = [];
   for (const out of paths) {
-    const text = readIfFile(out, 'nix-support/hydra-build-products');
+    const text = supportFile(out, 'hydra-build-products');
     if (text === null) continue;
     const parsed = parseBuildProducts(text, paths);
     for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
@@ -81,7 +100,10 @@ function declaredProducts(outputs: Record<string, string>): {
  */
 export async function readOutputFacts(outputs: Record<string, string>): Promise<OutputFacts> {
   const paths = Object.values(outputs);
-  const declared = declaredProducts(outputs);
+  const withSupport = new Set(paths.filter(mayHaveSupportFiles));
+  const supportFile = (out: string, name: string) =>
+    withSupport.has(out) ? readIfFile(out, `nix-support/${name}`) : null;
+  const declared = declaredProducts(outputs, supportFile);
   const facts: OutputFacts = {
     products: [],
     metrics: [],
@@ -105,14 +127,14 @@ export async function readOutputFacts(outputs: Record<string, string>): Promise<
     facts.products.push({ ...p, name: basename(p.path), filesize, sha256hash });
   }
   for (const [outputName, out] of Object.entries(outputs)) {
-    if (readIfFile(out, 'nix-support/hydra-build-products') !== null) continue;
+    if (supportFile(out, 'hydra-build-products') !== null) continue;
     const product = defaultProduct(outputName, out);
     if (product) facts.products.push(product);
   }
-  for (const out of paths) {
-    const metricsText = readIfFile(out, 'nix-support/hydra-metrics');
+  for (const out of withSupport) {
+    const metricsText = supportFile(out, 'hydra-metrics');
     if (metricsText !== null) facts.metrics.push(...parseMetrics(metricsText));
-    const release = readIfFile(out, 'nix-support/hydra-release-name');
+    const release = supportFile(out, 'hydra-release-name');
     if (release !== null && release.trim()) facts.releaseName = release.trim().split('\n')[0]!.slice(0, 255);
     if (realPathInsideOutput(out, join(out, 'nix-support', 'failed')) !== null) facts.failedWithOutput = true;
   }

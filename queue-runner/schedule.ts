@@ -53,15 +53,29 @@ export function keyedOrder(steps: readonly Step[], shares: ShareRanks): KeyedSte
   return keyed;
 }
 
-/** Two orders (keyedOrder) as one, `a` from index `from` on: linear, where sorting again is not. */
-export function mergeOrders(a: readonly KeyedStep[], from: number, b: readonly KeyedStep[]): KeyedStep[] {
+/**
+ * `b` (a keyedOrder) merged into the order `a` from index `from` on; returns the order and its
+ * head. Linear, where sorting again is not; and when all of `b` comes after `a`'s last step,
+ * as each later batch of a big queue does (older builds first), `b` is appended to `a` in
+ * place: copying the whole order for every batch taken in made taking in a queue quadratic.
+ */
+export function mergeOrders(
+  a: KeyedStep[],
+  from: number,
+  b: readonly KeyedStep[],
+): { steps: KeyedStep[]; head: number } {
+  if (from >= a.length) return { steps: [...b], head: 0 };
+  if (b.length === 0 || compare(b[0]!.key, a[a.length - 1]!.key) <= 0) {
+    for (const s of b) a.push(s);
+    return { steps: a, head: from };
+  }
   const out: KeyedStep[] = [];
   let i = from;
   let j = 0;
   while (i < a.length && j < b.length) out.push(compare(b[j]!.key, a[i]!.key) > 0 ? b[j++]! : a[i++]!);
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
-  return out;
+  return { steps: out, head: 0 };
 }
 
 /** The build a step is recorded under: one it is the top of, else the most urgent one. */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { LogFile } from '../logs.ts';
@@ -69,21 +69,32 @@ export async function keepNixLog(plainLog: string, drvPath: string, logDir = nix
  * for one. A .bz2 kept of an earlier build goes, so the newest is read. The file system
  * calls go through the thread pool: creating a file here waits for the journal while Nix
  * registers outputs (half a millisecond each in a chain of builds), which would hold up the
- * queue runner's event loop.
+ * queue runner's event loop. The directory (one of 256) is made only when a write finds it
+ * missing: a mkdir per log cost the event loop as much as the rest of this.
  */
 export async function keepSmallNixLog(text: Buffer, drvPath: string, logDir = nixLogDir()): Promise<string> {
   const target = nixLogPath(drvPath, logDir);
-  await mkdir(dirname(target), { recursive: true });
   const temp = `${target}.${process.pid}.tmp`;
   try {
-    await writeFile(temp, text);
+    await writeFile(temp, text).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(temp, text);
+    });
     await rename(temp, target);
   } catch (e) {
-    await rm(temp, { force: true });
+    await unlinkIfThere(temp);
     throw e;
   }
-  await rm(`${target}.bz2`, { force: true });
+  await unlinkIfThere(`${target}.bz2`);
   return target;
+}
+
+/** Removes a file that may not exist: one unlink, where `rm(path, { force: true })` walks it as a tree. */
+async function unlinkIfThere(path: string): Promise<void> {
+  await unlink(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
 }
 
 /**

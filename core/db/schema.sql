@@ -39,6 +39,7 @@ CREATE INDEX build_outputs_by_path ON build_outputs (path);
 CREATE INDEX build_steps_busy ON build_steps (busy) WHERE busy != 0;
 CREATE INDEX build_steps_by_drvpath ON build_steps (drvpath);
 CREATE INDEX build_steps_by_machine ON build_steps (machine, stoptime DESC);
+CREATE INDEX build_steps_by_stoptime ON build_steps (stoptime) WHERE propagatedfrom IS NULL;
 CREATE INDEX builds_by_drvpath ON builds (drvpath);
 CREATE INDEX builds_by_job ON builds (jobset_id, job, id DESC);
 CREATE INDEX builds_by_job_finished ON builds (jobset_id, job, finished, buildstatus, id DESC);

@@ -99,6 +99,30 @@ export function pastBuild(db: Db, buildId: number, seconds: number, machine: str
   ).run(buildId, stop - seconds, stop, machine);
 }
 
+/** A step of `buildId` that ran from `start` to `stop` (null: still running), or was propagated from another build. */
+export function addTimedStep(
+  db: Db,
+  buildId: number,
+  stepnr: number,
+  start: number | null,
+  stop: number | null,
+  propagatedFrom: number | null = null,
+): void {
+  stmt(
+    db,
+    `INSERT INTO build_steps (build_id, stepnr, busy, status, starttime, stoptime, machine, propagatedfrom)
+            VALUES (?, ?, ?, ?, ?, ?, 'm', ?)`,
+  ).run(
+    buildId,
+    stepnr,
+    stop === null ? 1 : 0,
+    stop === null ? null : BuildStatus.Success,
+    start,
+    stop,
+    propagatedFrom,
+  );
+}
+
 export function setSchedulingShares(db: Db, jobset: string, shares: number): void {
   stmt(db, 'UPDATE jobsets SET schedulingshares = ? WHERE name = ?').run(shares, jobset);
 }

@@ -6,6 +6,7 @@
 // process (nix-instantiate + registerEvaluation), so the measured process holds only the
 // queue runner. `--builds N` (default 100000), `--sample K` steps timed (default 1000).
 // Each run writes N new .drv files to the store (about 0.5 kB each): the steps must really build.
+// They and their outputs are deleted at the end (minutes) unless `--keep-paths` is given.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { CliNix } from '../core/nix/cli-nix.ts';
 import type { SshTarget } from '../core/nix/machines.ts';
 import type { BuildConnection } from '../core/nix/nix.ts';
 import { createQueueRunner } from '../queue-runner/index.ts';
+import { deleteStorePaths, storePathsOf } from './_store-paths.ts';
 
 const START_TARGET_S = 2;
 const RATE_TARGET = 0.9;
@@ -250,6 +252,10 @@ if (process.argv[2] === '--seed') {
         `${pass ? 'pass' : 'fail'}`,
     );
   } finally {
+    if (!process.argv.includes('--keep-paths'))
+      deleteStorePaths(
+        storePathsOf(['small-0', 'small-1', 'small-2', 'big'].map((n) => join(root, n, 'hydrant.sqlite'))),
+      );
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -33,7 +33,10 @@ export function deleteStorePaths(paths: readonly string[]): void {
   let failed = 0;
   for (let i = 0; i < paths.length; i += CHUNK) {
     const chunk = paths.slice(i, i + CHUNK);
-    const run = spawnSync('nix-store', ['--delete', '--option', 'fsync-metadata', 'false', ...chunk], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const run = spawnSync('nix-store', ['--delete', '--option', 'fsync-metadata', 'false', ...chunk], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     if (run.status !== 0) {
       failed += chunk.length;
       console.log(`nix-store --delete of ${chunk.length} paths failed: ${run.stderr.trim().split('\n').pop()}`);

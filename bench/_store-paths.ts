@@ -9,24 +9,27 @@ import { openDatabase } from '../core/db/database.ts';
 /** Paths per `nix-store --delete`: each call finds the garbage collector's roots once. */
 const CHUNK = 20_000;
 
-/** The .drv files and outputs of every build in these hydrant databases. */
+/**
+ * The outputs, then the .drv files, of every build in these hydrant databases: Nix refuses to
+ * delete a .drv whose output is still there (keep-derivations), even in the same call.
+ */
 export function storePathsOf(dbPaths: readonly string[]): string[] {
-  const paths = new Set<string>();
+  const outputs = new Set<string>();
+  const drvs = new Set<string>();
   for (const file of dbPaths) {
     if (!existsSync(file)) continue; // the run stopped before it
     const db = openDatabase(file);
-    const rows = db.prepare('SELECT drvpath AS path FROM builds UNION SELECT path FROM build_outputs').all() as {
-      path: string;
-    }[];
-    for (const r of rows) paths.add(r.path);
+    for (const r of db.prepare('SELECT path FROM build_outputs').all() as { path: string }[]) outputs.add(r.path);
+    for (const r of db.prepare('SELECT drvpath FROM builds').all() as { drvpath: string }[]) drvs.add(r.drvpath);
     db.close();
   }
-  return [...paths];
+  return [...outputs, ...drvs];
 }
 
 /**
- * Deletes these store paths (Nix keeps any that are still alive: rooted, or needed by a path
- * that is) and says how many went and how long it took.
+ * Deletes these store paths in order (Nix keeps any that are still alive: rooted, or needed by
+ * a path that is) and says how many went and how long it took. The Nix database is not synced
+ * for each path deleted: at 2,000 paths a second instead of about 500, two minutes a run.
  */
 export function deleteStorePaths(paths: readonly string[]): void {
   const started = performance.now();

@@ -58,6 +58,7 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
   const stopSteps = (steps: Parameters<Dispatcher['stopSteps']>[0]) => dispatcher.stopSteps(steps, 'cancelled');
   const roots = new GcRoots(config.gcRootsDir, (message) => log.error(message));
   let rootsUpdated = 0;
+  let rootsUpdating = false;
   const ctx: QueueRunnerContext = {
     db,
     nix,
@@ -125,11 +126,21 @@ export function createQueueRunner(config: Config, deps: QueueRunnerDeps): QueueR
           dispatcher.forgetShareUsage();
         }
         dispatcher.dispatch(full);
-        // After dispatching, and not while a big queue is being taken in: this reads every queued row.
-        if (!backlog.pending && Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
+        // After dispatching, and not while a big queue is being taken in: this reads every queued
+        // row. Its removals run beside the next ticks (ctx.background: runOnce and stop wait for it).
+        if (!backlog.pending && !rootsUpdating && Date.now() - rootsUpdated >= GC_ROOTS_INTERVAL_MS) {
           rootsUpdated = Date.now();
-          const { added, removed } = updateGcRoots(db, roots);
-          if (added || removed) log.info({ added, removed, dir: roots.dir }, 'garbage-collector roots updated');
+          const update = updateGcRoots(db, roots)
+            .then(({ added, removed }) => {
+              if (added || removed) log.info({ added, removed, dir: roots.dir }, 'garbage-collector roots updated');
+            })
+            .catch((e: unknown) => log.error({ err: e }, 'updating the garbage-collector roots failed'))
+            .finally(() => {
+              rootsUpdating = false;
+              ctx.background.delete(update);
+            });
+          rootsUpdating = true;
+          ctx.background.add(update);
         }
       } catch (e) {
         log.error({ err: e }, 'queue runner tick failed; trying again next tick');

@@ -10,12 +10,12 @@ export const GC_ROOTS_INTERVAL_MS = 5 * 60_000;
  * which). Roots made while the database was being read stay: they may be for builds the
  * read did not see. The update is marked as begun before the read (GcRoots.updatedSince).
  */
-export function updateGcRoots(db: Db, roots: GcRoots): { added: number; removed: number } {
+export async function updateGcRoots(db: Db, roots: GcRoots): Promise<{ added: number; removed: number }> {
   roots.markUpdate();
   const since = Date.now();
   const wanted = wantedStorePaths(db);
   const have = new Set(roots.list());
   const added = roots.add([...wanted].filter((p) => !have.has(p)));
-  const removed = roots.prune(wanted, since);
+  const removed = await roots.prune(wanted, since);
   return { added, removed };
 }

@@ -32,7 +32,7 @@ test('the default garbage-collector roots directory is one per state directory, 
   );
 });
 
-test("one instance's pruning leaves the other's roots, and Nix honours both", () => {
+test("one instance's pruning leaves the other's roots, and Nix honours both", async () => {
   const [a, b] = ['one', 'two'].map(
     (n) => readConfig(['--state-dir', join(dir, n, 'state')], {}, dir).config.gcRootsDir,
   );
@@ -46,7 +46,7 @@ test("one instance's pruning leaves the other's roots, and Nix honours both", ()
   const second = new GcRoots(b!);
   assert.equal(first.add([path]), 1);
   assert.equal(second.add([path]), 1);
-  assert.equal(second.prune(new Set(), Date.now() + 60_000), 1);
+  assert.equal(await second.prune(new Set(), Date.now() + 60_000), 1);
   assert.deepEqual(first.list(), [path]);
   assert.ok(existsSync(join(a!, path.slice('/nix/store/'.length))));
   const roots = execFileSync('nix-store', ['--gc', '--print-roots', ...optionFlags()], {

@@ -51,7 +51,7 @@ the rest is let go`, async () => {
   await runner.runOnce();
   for (const b of first) assert.ok(rooted().has(outputOf(b.id)), `${b.job}'s output is rooted as soon as it is built`);
 
-  updateGcRoots(f.db, roots);
+  await updateGcRoots(f.db, roots);
   for (const b of first) assert.ok(!rooted().has(b.drvpath), 'built: its .drv is let go');
   for (const b of first) assert.ok(rooted().has(outputOf(b.id)), 'the newest evaluation keeps its outputs');
 
@@ -61,7 +61,7 @@ the rest is let go`, async () => {
   const second = await evaluate();
   await runner.runOnce();
   await runner.stop();
-  updateGcRoots(f.db, roots);
+  await updateGcRoots(f.db, roots);
   const now = rooted();
   assert.ok(now.has(outputOf(first.find((b) => b.job === 'a')!.id)), 'a build marked keep stays');
   assert.ok(!now.has(outputOf(first.find((b) => b.job === 'b')!.id)), 'an older evaluation is let go');
@@ -83,7 +83,7 @@ test('a roots directory that cannot be written is reported once and never fails 
   );
 });
 
-test('a symlink root an earlier version made is pruned like a file root', () => {
+test('a symlink root an earlier version made is pruned like a file root', async () => {
   const dir = tempDir();
   const roots = new GcRoots(dir);
   symlinkSync('/nix/store/00000000000000000000000000000000-old', join(dir, '00000000000000000000000000000000-old'));
@@ -92,20 +92,20 @@ test('a symlink root an earlier version made is pruned like a file root', () => 
     '/nix/store/00000000000000000000000000000000-new',
     '/nix/store/00000000000000000000000000000000-old',
   ]);
-  assert.equal(roots.prune(new Set(), Date.now() + 1000), 2);
+  assert.equal(await roots.prune(new Set(), Date.now() + 1000), 2);
   assert.deepEqual(roots.list(), []);
 });
 
-test('a root made while the database was being read survives the update that did not see it', () => {
+test('a root made while the database was being read survives the update that did not see it', async () => {
   const roots = new GcRoots(tempDir());
   const since = Date.now() - 60_000;
   roots.add(['/nix/store/00000000000000000000000000000000-new']);
-  assert.equal(roots.prune(new Set(), since), 0);
-  assert.equal(roots.prune(new Set(), Date.now() + 1000), 1);
+  assert.equal(await roots.prune(new Set(), since), 0);
+  assert.equal(await roots.prune(new Set(), Date.now() + 1000), 1);
 });
 
 test(`roots made before their builds were registered are renewed: an update that read the database \
-before the registration leaves them, and one it removed is made again`, () => {
+before the registration leaves them, and one it removed is made again`, async () => {
   const dir = tempDir();
   const roots = new GcRoots(dir);
   const [kept, removed] = ['kept', 'removed'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
@@ -113,14 +113,14 @@ before the registration leaves them, and one it removed is made again`, () => {
   const minuteAgo = new Date(Date.now() - 60_000); // made while Nix wrote the .drv files, a minute ago
   for (const p of [kept!, removed!]) utimesSync(join(dir, basename(p)), minuteAgo, minuteAgo);
   const since = Date.now() - 30_000; // an update that began reading the database after they were made
-  assert.equal(roots.prune(new Set([kept!]), since), 1, 'the update did not see `removed` registered yet');
+  assert.equal(await roots.prune(new Set([kept!]), since), 1, 'the update did not see `removed` registered yet');
   roots.renew([kept!, removed!]);
   assert.deepEqual(roots.list().sort(), [kept, removed]);
-  assert.equal(roots.prune(new Set(), since), 0, 'renewed after the update began: left to the next one');
+  assert.equal(await roots.prune(new Set(), since), 0, 'renewed after the update began: left to the next one');
 });
 
 test(`an update of the roots marks when it began, before it reads the database; the mark is neither a root \
-nor pruned, and a new directory says no update has begun`, () => {
+nor pruned, and a new directory says no update has begun`, async () => {
   const dir = tempDir();
   const roots = new GcRoots(join(dir, 'gcroots'));
   assert.equal(roots.updatedSince(Date.now()), true, 'no directory yet: cannot be told');
@@ -130,14 +130,14 @@ nor pruned, and a new directory says no update has begun`, () => {
   roots.markUpdate();
   assert.equal(roots.updatedSince(before), true);
   assert.equal(roots.updatedSince(Date.now() + 60_000), false, 'an update that began before `since`');
-  assert.equal(roots.prune(new Set(), Date.now() + 60_000), 1, 'only the root went');
+  assert.equal(await roots.prune(new Set(), Date.now() + 60_000), 1, 'only the root went');
   assert.deepEqual(roots.list(), []);
   assert.equal(roots.updatedSince(before), true, 'the mark stays');
   const f = evaluatorFixture();
   const marked = new GcRoots(join(f.dir, 'gcroots'));
   marked.add(['/nix/store/00000000000000000000000000000000-y']);
   const began = Date.now();
-  updateGcRoots(f.db, marked);
+  await updateGcRoots(f.db, marked);
   assert.equal(marked.updatedSince(began), true, 'updateGcRoots marks');
 });
 
@@ -147,17 +147,24 @@ registered`, async () => {
   const at: { rootsDir: string; db?: Db } = { rootsDir: '' };
   const nix = Object.assign(Object.create(cli) as CliNix, {
     evaluateJobs: (r: EvalRequest) =>
-      cli.evaluateJobs({
-        ...r,
-        onJobs: (jobs) => {
-          r.onJobs?.(jobs);
-          // Made a minute ago, then an update that does not see the builds yet (not registered).
-          const minuteAgo = new Date(Date.now() - 60_000);
-          for (const j of jobs) utimesSync(join(at.rootsDir, basename(j.drvPath)), minuteAgo, minuteAgo);
-          updateGcRoots(at.db!, new GcRoots(at.rootsDir));
-          for (const j of jobs) assert.ok(!existsSync(join(at.rootsDir, basename(j.drvPath))), 'pruned meanwhile');
-        },
-      }),
+      (async () => {
+        // Made a minute ago, then an update that does not see the builds yet (not registered).
+        let update: Promise<unknown> = Promise.resolve();
+        let evaluated: readonly { drvPath: string }[] = [];
+        const result = await cli.evaluateJobs({
+          ...r,
+          onJobs: (jobs) => {
+            r.onJobs?.(jobs);
+            const minuteAgo = new Date(Date.now() - 60_000);
+            for (const j of jobs) utimesSync(join(at.rootsDir, basename(j.drvPath)), minuteAgo, minuteAgo);
+            update = updateGcRoots(at.db!, new GcRoots(at.rootsDir));
+            evaluated = jobs;
+          },
+        });
+        await update;
+        for (const j of evaluated) assert.ok(!existsSync(join(at.rootsDir, basename(j.drvPath))), 'pruned meanwhile');
+        return result;
+      })(),
   });
   const f = evaluatorFixture([], nix);
   at.rootsDir = join(f.dir, 'gcroots');
@@ -173,7 +180,7 @@ registered`, async () => {
 });
 
 test(`the roots of one call are one empty file and hard links to it; a path rooted before keeps its own \
-file`, () => {
+file`, async () => {
   const dir = join(tempDir(), 'gcroots');
   const roots = new GcRoots(dir);
   const [old, ...paths] = ['old', 'a', 'b', 'c'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
@@ -184,7 +191,7 @@ file`, () => {
   assert.equal(lstatSync(join(dir, basename(old!))).nlink, 1, 'not linked to an older root (its time is older)');
   assert.deepEqual(readdirSync(dir).sort(), ['.update-began', ...[old!, ...paths].map((p) => basename(p))].sort());
   assert.equal(roots.add(paths), 0, 'rooted already');
-  assert.equal(roots.prune(new Set([old!]), Date.now() + 1000), 3);
+  assert.equal(await roots.prune(new Set([old!]), Date.now() + 1000), 3);
   assert.deepEqual(roots.list(), [old]);
 });
 
@@ -200,7 +207,7 @@ test('a call of more roots than a file may have links (65,000 on ext4) roots eve
 const realRootsDir = `/nix/var/nix/gcroots/hydrant-test-${process.pid}-${Date.now()}`;
 after(() => rmSync(realRootsDir, { recursive: true, force: true }));
 
-test('Nix honours the roots: a rooted path cannot be deleted, an unrooted one can', () => {
+test('Nix honours the roots: a rooted path cannot be deleted, an unrooted one can', async () => {
   const file = join(tempDir(), `gc-root-probe-${process.pid}-${Date.now()}`);
   writeFileSync(file, `unique ${Math.random()}\n`);
   const path = spawnSync('nix-store', ['--add', file, ...optionFlags()], { encoding: 'utf8' }).stdout.trim();
@@ -211,8 +218,25 @@ test('Nix honours the roots: a rooted path cannot be deleted, an unrooted one ca
   assert.notEqual(refused.status, 0, 'rooted: the collector refuses');
   assert.match(refused.stderr, /alive/);
   assert.ok(existsSync(path));
-  roots.prune(new Set(), Date.now() + 1000);
+  await roots.prune(new Set(), Date.now() + 1000);
   const deleted = spawnSync('nix-store', ['--delete', path, ...optionFlags()], { encoding: 'utf8' });
   assert.equal(deleted.status, 0, deleted.stderr);
   assert.ok(!existsSync(path));
+});
+
+test('pruning thousands of roots leaves the event loop turning (the queue runner dispatches meanwhile)', async () => {
+  const dir = join(tempDir(), 'gcroots');
+  const roots = new GcRoots(dir);
+  roots.add(Array.from({ length: 3000 }, (_, i) => `/nix/store/${String(i).padStart(32, '0')}-old-${i}.drv`));
+  let done = false;
+  let turns = 0;
+  const turn = () => {
+    turns++;
+    if (!done) setImmediate(turn);
+  };
+  setImmediate(turn);
+  assert.equal(await roots.prune(new Set(), Date.now() + 1000), 3000);
+  done = true;
+  assert.ok(turns >= 10, `the loop turned ${turns} times while 3,000 roots were removed`);
+  assert.deepEqual(roots.list(), []);
 });

@@ -15,7 +15,6 @@ import type { QueueRunnerContext } from './runner-context.ts';
 import { NixLogKeeper } from './nix-log-keeper.ts';
 import { FollowUp } from './follow-up.ts';
 import { QueueBacklog } from './queue-backlog.ts';
-
 import { StepGraph } from './step-graph.ts';
 import { GC_ROOTS_INTERVAL_MS, updateGcRoots } from './update-gc-roots.ts';
 

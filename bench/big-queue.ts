@@ -210,6 +210,15 @@ if (process.argv[2] === '--seed') {
   const builds = arg('--builds', 100_000);
   const sample = arg('--sample', 1000);
   const root = mkdtempSync(join(tmpdir(), 'hydrant-bench-big-queue-'));
+  let cleaned = false;
+  // Before the report, so that its RESULT line is the output's last (npm run bench reads it there).
+  const cleanUp = () => {
+    if (cleaned || process.argv.includes('--keep-paths')) return;
+    cleaned = true;
+    deleteStorePaths(
+      storePathsOf(['small-0', 'small-1', 'small-2', 'big'].map((n) => join(root, n, 'hydrant.sqlite'))),
+    );
+  };
   try {
     // The 500-build queue is measured three times and its median rate taken: a single run of
     // 500 trivial steps moves by a quarter with the machine, and it is the ratio's denominator.
@@ -220,6 +229,7 @@ if (process.argv[2] === '--seed') {
     const rssBefore = process.memoryUsage().rss;
     const big = await measure(root, 'big', builds, sample);
     const peakMb = process.resourceUsage().maxRSS / 1024;
+    cleanUp();
     const ratio = big.rate / small.rate;
     console.log(`queue        builds  first step (s)  steps/s  Nix's build p50/p90 (ms)  slots idle  all taken in (s)`);
     for (const [label, m, n] of [
@@ -252,10 +262,7 @@ if (process.argv[2] === '--seed') {
         `${pass ? 'pass' : 'fail'}`,
     );
   } finally {
-    if (!process.argv.includes('--keep-paths'))
-      deleteStorePaths(
-        storePathsOf(['small-0', 'small-1', 'small-2', 'big'].map((n) => join(root, n, 'hydrant.sqlite'))),
-      );
+    cleanUp();
     rmSync(root, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,8 @@
 // (one job changed differently for the warm one), so it writes the same number of new .drv
 // files. The `nix-env` columns are for information only: on Nix 2.8 `--json` drops
 // `--drv-path`, so that peer computes no derivation at all.
+// The .drv files a run writes (four per job: hydrant's cold and warm, nix-instantiate's twins)
+// are deleted at the end unless `--keep-paths` is given (bench/_store-paths.ts says why).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { CliNix } from '../core/nix/cli-nix.ts';
 import { optionFlags } from '../core/nix/options.ts';
 import { checkJobset } from '../evaluator/check-jobset.ts';
 import { syncSpecDir } from '../evaluator/sync-specs.ts';
+import { deleteStorePaths, storePathsOf } from './_store-paths.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_RATIO = 1.15;
@@ -90,15 +93,20 @@ async function peer(exprDir: string): Promise<{ ms: number; hasDrvPaths: boolean
  * Peers that do what hydrant must: nix-env's text answer computes every drv path; nix-instantiate
  * also writes every .drv.
  */
-async function nixCommand(name: 'nix-env-text' | 'nix-instantiate', exprDir: string): Promise<number> {
+async function nixCommand(
+  name: 'nix-env-text' | 'nix-instantiate',
+  exprDir: string,
+  written: string[] = [],
+): Promise<number> {
   const file = join(exprDir, 'release.nix');
   const r =
     name === 'nix-env-text'
       ? await run('nix-env', ['-qaP', '--drv-path', '-f', file, ...optionFlags()])
       : await run('nix-instantiate', [file, ...optionFlags()], 'ignore'); // its only complaint: no --add-root
   if (r.code !== 0) throw new Error(`${name} failed (${r.code})`);
-  const drvs = r.stdout.split('\n').filter((l) => /\.drv$/.test(l)).length;
-  if (drvs !== A * B * C) throw new Error(`${name} printed ${drvs} drv paths, expected ${A * B * C}`);
+  const drvs = r.stdout.split('\n').filter((l) => /\.drv$/.test(l));
+  if (drvs.length !== A * B * C) throw new Error(`${name} printed ${drvs.length} drv paths, expected ${A * B * C}`);
+  if (name === 'nix-instantiate') written.push(...drvs);
   return r.ms;
 }
 
@@ -236,6 +244,8 @@ interface Round {
 async function main(): Promise<void> {
   const rows: Round[] = [];
   const base = mkdtempSync(join(tmpdir(), 'hydrant-bench-expr-'));
+  const instantiated: string[] = [];
+  const databases: string[] = [];
   try {
     for (let i = 0; i < ROUNDS; i++) {
       const exprDir = join(base, `round-${i}`);
@@ -244,6 +254,7 @@ async function main(): Promise<void> {
       const p = await peer(exprDir);
       const envText = await nixCommand('nix-env-text', exprDir);
       const state = mkdtempSync(join(base, 'hydrant-'));
+      databases.push(join(state, 'hydrant.sqlite'));
       const cold = await hydrant(exprDir, state, A * B * C);
       writeExpression(exprDir, nonce, 'changed'); // the next commit changes one job
       const warm = await hydrant(exprDir, state, 1);
@@ -251,12 +262,14 @@ async function main(): Promise<void> {
       const twinDir = join(base, `round-${i}-twin`);
       const twinNonce = randomUUID();
       writeExpression(twinDir, twinNonce);
-      const instantiateCold = await nixCommand('nix-instantiate', twinDir);
+      const instantiateCold = await nixCommand('nix-instantiate', twinDir, instantiated);
       writeExpression(twinDir, twinNonce, 'changed');
-      const instantiateWarm = await nixCommand('nix-instantiate', twinDir);
+      const instantiateWarm = await nixCommand('nix-instantiate', twinDir, instantiated);
       rows.push({ peer: p.ms, peerHasDrvPaths: p.hasDrvPaths, envText, instantiateCold, instantiateWarm, cold, warm });
     }
   } finally {
+    if (!process.argv.includes('--keep-paths'))
+      deleteStorePaths([...new Set([...storePathsOf(databases), ...instantiated])]);
     rmSync(base, { recursive: true, force: true });
   }
   const med = (f: (r: Round) => number) => median(rows.map(f));

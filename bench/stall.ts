@@ -19,6 +19,7 @@ import { bareResult, finishBuild } from '../core/db/build-results.ts';
 import { BuildStatus } from '../core/model/status.ts';
 import { finishStep, setStepLogfile, startStep } from '../core/db/steps.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
+import { evaluatedJob } from '../tests/helpers/db.ts';
 
 const CHAIN_TARGET = 1.3;
 const RSS_TARGET_MB = 300;
@@ -69,25 +70,7 @@ async function seedBigLog(db: Db): Promise<number> {
     nixexprpath: 'x',
     inputs: [],
     errors: [],
-    jobs: [
-      {
-        name: 'big',
-        nixName: 'big',
-        system: 'x86_64-linux',
-        drvPath: drv,
-        outputs: { out: drv.slice(0, -4) },
-        description: null,
-        license: null,
-        homepage: null,
-        maintainers: null,
-        schedulingPriority: null,
-        timeout: null,
-        maxSilent: null,
-        isChannel: false,
-        isAggregate: false,
-        constituents: [],
-      },
-    ],
+    jobs: [evaluatedJob('big', drv)],
   });
   const { id } = db.prepare('SELECT build_id AS id FROM jobset_eval_members WHERE eval_id = ?').get(evalId) as {
     id: number;

@@ -64,7 +64,8 @@ function sha256File(path: string): Promise<string> {
  * The products the outputs declare, each with its real path when it exists inside its
  * own output, and what is wrong with the rest, one line each: lines refused (paths outside
  * the outputs, bad syntax), products that lead out of their output through a symlink (the
- * file itself or any directory on its way) and products that do not exist.
+ * file itself or any directory on its way) and products that do not exist; and which outputs
+ * have a hydra-build-products file (those get no default product).
  */
 function declaredProducts(
   outputs: Record<string, string>,
@@ -72,13 +73,16 @@ function declaredProducts(
 ): {
   products: (DeclaredProduct & { real: string | null })[];
   problems: string[];
+  declaring: Set<string>;
 } {
   const paths = Object.values(outputs);
   const products: (DeclaredProduct & { real: string | null })[] = [];
   const problems: string[] = [];
+  const declaring = new Set<string>();
   for (const out of paths) {
     const text = supportFile(out, 'hydra-build-products');
     if (text === null) continue;
+    declaring.add(out);
     const parsed = parseBuildProducts(text, paths);
     for (const r of parsed.rejected) problems.push(`build product refused: ${JSON.stringify(r.line)}: ${r.reason}`);
     for (const p of parsed.products) {
@@ -91,7 +95,7 @@ function declaredProducts(
       } else products.push({ ...p, real: where.real });
     }
   }
-  return { products, problems };
+  return { products, problems, declaring };
 }
 
 /**
@@ -127,7 +131,7 @@ export async function readOutputFacts(outputs: Record<string, string>): Promise<
     facts.products.push({ ...p, name: basename(p.path), filesize, sha256hash });
   }
   for (const [outputName, out] of Object.entries(outputs)) {
-    if (supportFile(out, 'hydra-build-products') !== null) continue;
+    if (declared.declaring.has(out)) continue;
     const product = defaultProduct(outputName, out);
     if (product) facts.products.push(product);
   }

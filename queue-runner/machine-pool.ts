@@ -120,11 +120,6 @@ export class MachinePool {
     return this.machines.some((m) => MachinePool.supports(m.spec, step));
   }
 
-  /** Whether some machine could take a step now (a free slot, not disabled). */
-  anyFree(at: number): boolean {
-    return this.machines.some((m) => m.running < m.spec.maxJobs && m.disabledUntil <= at);
-  }
-
   /** The least loaded machine, relative to its speed, that can take the step now. */
   pick(step: StepNeeds, at: number): PoolMachine | null {
     let best: PoolMachine | null = null;

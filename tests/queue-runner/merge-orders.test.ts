@@ -15,6 +15,7 @@ function stepOf(id: number, priority = 100): Step {
     system: 'x86_64-linux',
     outputs: {},
     requiredFeatures: [],
+    kind: 'x86_64-linux',
     deps: new Set(),
     rdeps: new Set(),
     builds: new Set(),

@@ -192,14 +192,8 @@ export class GcRoots {
    * last update (tens of thousands at a few hundred builds a minute; 9,689 took 386 ms on its
    * thread beside Nix's writes) and goes on dispatching meanwhile.
    */
-  async prune(wanted: ReadonlySet<string>, since: number): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return 0;
-    }
-    const doomed = unwanted(names, wanted);
+  async prune(wanted: ReadonlySet<string>, since: number, names?: readonly string[]): Promise<number> {
+    const doomed = unwanted(names ?? (await this.names()), wanted);
     let removed = 0;
     for (let i = 0; i < doomed.length; i += PRUNE_BATCH) {
       const done = await Promise.all(
@@ -219,16 +213,31 @@ export class GcRoots {
     return removed;
   }
 
-  /** The store paths rooted here now. */
-  list(): string[] {
+  /**
+   * The names in the directory (roots and the update mark), read through the thread pool:
+   * 100,000 roots took 108 ms to list on the caller's thread.
+   */
+  async names(): Promise<string[]> {
     try {
-      return readdirSync(this.dir)
-        .map((name) => `/nix/store/${name}`)
-        .filter((p) => STORE_PATH.test(p));
+      return await readdir(this.dir);
     } catch {
       return [];
     }
   }
+
+  /** The store paths rooted here now. */
+  list(): string[] {
+    try {
+      return rootedPaths(readdirSync(this.dir));
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** The store paths that names in the roots directory root (the update mark is none). */
+export function rootedPaths(names: readonly string[]): string[] {
+  return names.map((name) => `/nix/store/${name}`).filter((p) => STORE_PATH.test(p));
 }
 
 /** Names in the roots directory that root no path in `wanted` (the update mark is no root). */

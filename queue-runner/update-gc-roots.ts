@@ -1,6 +1,6 @@
 import type { Db } from '../core/db/database.ts';
 import { wantedStorePaths } from '../core/db/gc-roots.ts';
-import type { GcRoots } from '../core/gc-roots.ts';
+import { rootedPaths, type GcRoots } from '../core/gc-roots.ts';
 
 /** How often the roots are brought in line with the database (Hydra runs hydra-update-gc-roots from a timer). */
 export const GC_ROOTS_INTERVAL_MS = 5 * 60_000;
@@ -14,8 +14,10 @@ export async function updateGcRoots(db: Db, roots: GcRoots): Promise<{ added: nu
   roots.markUpdate();
   const since = Date.now();
   const wanted = wantedStorePaths(db);
-  const have = new Set(roots.list());
+  // One listing for both: a root made after it is newer than `since`, so prune would keep it anyway.
+  const names = await roots.names();
+  const have = new Set(rootedPaths(names));
   const added = roots.add([...wanted].filter((p) => !have.has(p)));
-  const removed = await roots.prune(wanted, since);
+  const removed = await roots.prune(wanted, since, names);
   return { added, removed };
 }

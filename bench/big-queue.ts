@@ -4,7 +4,9 @@
 // first steps are dispatched against the rate of a queue of 500 in the same run (target
 // ≥ 90%), and the process's peak RSS (target ≤ 500 MB). The queues are seeded by a child
 // process (nix-instantiate + registerEvaluation), so the measured process holds only the
-// queue runner. `--builds N` (default 100000), `--sample K` steps timed (default 1000).
+// queue runner. `--builds N` (default 100000), `--sample K` steps timed (default 1000): the
+// big queue's rate is the median of its first three windows of K steps (all while the queue
+// is still being taken in), as the 500-build queue's is the median of three queues.
 // Each run writes N new .drv files to the store (about 0.5 kB each): the steps must really build.
 // They and their outputs are deleted at the end (minutes) unless `--keep-paths` is given.
 import { spawnSync } from 'node:child_process';
@@ -101,11 +103,14 @@ async function seed(stateDir: string, n: number): Promise<void> {
 class TimedNix extends CliNix {
   readonly started: number[] = [];
   readonly ended: number[] = [];
+  /** This process's CPU time (µs, all its threads) when the first step was handed to Nix. */
+  cpuAtFirst: NodeJS.CpuUsage | null = null;
 
   override async openBuildConnection(on: SshTarget | null, options?: Record<string, string>): Promise<BuildConnection> {
     const conn = await super.openBuildConnection(on, options);
     const build = conn.build.bind(conn);
     conn.build = async (...a) => {
+      this.cpuAtFirst ??= process.cpuUsage();
       this.started.push(performance.now());
       const result = await build(...a);
       this.ended.push(performance.now());
@@ -117,17 +122,22 @@ class TimedNix extends CliNix {
 
 interface Measured {
   firstStepSeconds: number;
+  /** Steps per second: the median of the windows' rates. */
   rate: number;
+  /** Each window's: K steps from the first step handed to Nix (the first window) or the previous window's end. */
+  windowRates: number[];
   /** Where the sample's time went: Nix's build of a step (request to answer), and machine slots left idle. */
   buildMs: { p50: number; p90: number };
   idleSlotShare: number;
+  /** The queue runner's CPU time (its process, every thread) per step of the sample. */
+  runnerCpuMsPerStep: number;
   allTakenInSeconds: number | null;
   seconds: number;
   rssMb: number;
 }
 
-/** Starts the runner as `hydrant queue-runner` does and times the first `sample` steps. */
-async function measure(root: string, name: string, builds: number, sample: number): Promise<Measured> {
+/** Starts the runner as `hydrant queue-runner` does and times the first `windows` × `sample` steps. */
+async function measure(root: string, name: string, builds: number, sample: number, windows = 1): Promise<Measured> {
   const stateDir = join(root, name);
   mkdirSync(stateDir, { recursive: true });
   const seeded = spawnSync(
@@ -153,8 +163,9 @@ async function measure(root: string, name: string, builds: number, sample: numbe
   });
   const runner = createQueueRunner(config, { log: createLogger('info', logs), nix });
   runner.start();
-  const want = Math.min(sample, builds);
+  const want = Math.min(sample * windows, builds);
   while (nix.ended.length < want) await new Promise((r) => setTimeout(r, 20));
+  const cpu = process.cpuUsage(nix.cpuAtFirst!);
   // RSS counts once the whole queue is in the runner's graph (it goes on building meanwhile).
   while (allTakenIn === null && performance.now() - started < 600_000) await new Promise((r) => setTimeout(r, 100));
   const memory = process.memoryUsage();
@@ -168,10 +179,17 @@ async function measure(root: string, name: string, builds: number, sample: numbe
   await runner.stop();
   const first = nix.started[0]!;
   const window = nix.ended[want - 1]! - first;
+  const windowRates: number[] = [];
+  for (let from = 0; from < want; from += sample) {
+    const to = Math.min(from + sample, want);
+    windowRates.push((to - from) / ((nix.ended[to - 1]! - (from === 0 ? first : nix.ended[from - 1]!)) / 1000));
+  }
   return {
     firstStepSeconds: (first - started) / 1000,
-    rate: want / (window / 1000),
+    rate: [...windowRates].sort((a, b) => a - b)[Math.floor((windowRates.length - 1) / 2)]!,
+    windowRates,
     ...whereTimeWent(nix.started.slice(0, want), nix.ended.slice(0, want), window),
+    runnerCpuMsPerStep: (cpu.user + cpu.system) / 1000 / want,
     allTakenInSeconds: allTakenIn === null ? null : (allTakenIn - started) / 1000,
     seconds: (ended - started) / 1000,
     rssMb,
@@ -227,11 +245,14 @@ if (process.argv[2] === '--seed') {
     const small = [...smalls].sort((a, b) => a.rate - b.rate)[1]!;
     console.log(`500-build queue, steps/s in three runs: ${smalls.map((m) => m.rate.toFixed(1)).join(', ')}`);
     const rssBefore = process.memoryUsage().rss;
-    const big = await measure(root, 'big', builds, sample);
+    const big = await measure(root, 'big', builds, sample, 3);
     const peakMb = process.resourceUsage().maxRSS / 1024;
     cleanUp();
     const ratio = big.rate / small.rate;
-    console.log(`queue        builds  first step (s)  steps/s  Nix's build p50/p90 (ms)  slots idle  all taken in (s)`);
+    console.log(
+      `queue        builds  first step (s)  steps/s  Nix's build p50/p90 (ms)  slots idle  runner CPU/step (ms)  ` +
+        `all taken in (s)`,
+    );
     for (const [label, m, n] of [
       ['500', small, 500],
       ['big', big, builds],
@@ -244,10 +265,18 @@ if (process.argv[2] === '--seed') {
       console.log(
         `${label.padEnd(10)}${String(n).padStart(8)}  ` +
           `${m.firstStepSeconds.toFixed(2).padStart(14)}  ${m.rate.toFixed(1).padStart(7)}  ` +
-          `${nixMs.padStart(24)}  ${(m.idleSlotShare * 100).toFixed(1).padStart(9)}%  ${allTaken}`,
+          `${nixMs.padStart(24)}  ${(m.idleSlotShare * 100).toFixed(1).padStart(9)}%  ` +
+          `${m.runnerCpuMsPerStep.toFixed(2).padStart(20)}  ${allTaken}`,
       );
     }
-    console.log(`dispatch rate of the first ${sample} steps, big ÷ 500: ${ratio.toFixed(2)} (target ≥ ${RATE_TARGET})`);
+    console.log(
+      `big queue, steps/s in its first three windows of ${sample} steps: ` +
+        `${big.windowRates.map((r) => r.toFixed(1)).join(', ')}`,
+    );
+    console.log(
+      `dispatch rate, big ÷ 500 (medians): ${ratio.toFixed(2)} (target ≥ ${RATE_TARGET}); ` +
+        `first window alone ${(big.windowRates[0]! / small.rate).toFixed(2)}`,
+    );
     console.log(
       `RSS with all ${builds} builds taken in: ${big.rssMb.toFixed(0)} MB, ` +
         `peak ${peakMb.toFixed(0)} MB (target ≤ ${RSS_TARGET_MB}; ` +

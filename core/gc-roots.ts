@@ -39,6 +39,12 @@ export class GcRoots {
   private lastWarning = '';
   /** The directory was made: not asked again for every build that succeeds. */
   private made = false;
+  /**
+   * The last root this instance made as a new file, and when: later calls link to it while no
+   * update of the roots has begun since (see add), so that a queue runner rooting one build's
+   * outputs at a time makes a link per build, not a file.
+   */
+  private anchor: { root: string; at: number } | null = null;
 
   /**
    * `warn` hears, once per distinct problem, that roots cannot be written (a builder or an
@@ -50,23 +56,30 @@ export class GcRoots {
   ) {}
 
   /**
-   * Roots these store paths; a path already rooted is left as it is. The first root a call
-   * makes is a new empty file, the call's others hard links to it: a link is a directory entry,
-   * where a new file is an inode too. Beside Nix writing a first evaluation's .drv files
-   * (ext4's journal busy), 20,000 new files took 4.2 s here and 20,000 links 0.23 s. They share
-   * that file's time, the call's start: what prune() and renew() go by.
+   * Roots these store paths; a path already rooted is left as it is. Roots are hard links to
+   * one empty file: a link is a directory entry, where a new file is an inode too. Beside Nix
+   * writing a first evaluation's .drv files (ext4's journal busy), 20,000 new files took 4.2 s
+   * here and 20,000 links 0.23 s; a queue runner's root per finished build, 0.1-0.4 ms as a
+   * file beside Nix's writes, 0.03 ms as a link. Linked roots share that file's time, which
+   * prune() and renew() go by: a root must never look older than the last update's start, or
+   * an update that read the database before it was made could prune it. So a call links to
+   * the file an earlier call made only while no update has begun since (the mark's time);
+   * else its first root is a new file.
    */
   add(paths: Iterable<string>): number {
     let added = 0;
-    let first: string | null = null;
+    let first = this.anchor && !this.updatedSince(this.anchor.at) ? this.anchor.root : null;
     try {
       for (const path of paths) {
         if (!STORE_PATH.test(path)) continue;
         const root = join(this.dir, basename(path));
         const linked = first === null ? 'full' : this.linkTo(first, root);
         if (linked === 'made') added++;
-        else if (linked === 'full' && this.create(root)) {
+        else if (linked === 'full') {
+          const at = Date.now();
+          if (!this.create(root)) continue;
           first = root;
+          this.anchor = { root, at };
           added++;
         }
       }
@@ -168,7 +181,7 @@ export class GcRoots {
   /**
    * Makes a root as a link to `first`: 'made', 'there' when it was there already, or 'full'
    * when `first` has as many links as the file system allows (65,000 on ext4: an evaluation
-   * of 100,000 jobs roots more), so the caller starts a new file.
+   * of 100,000 jobs roots more) or is gone, so the caller starts a new file.
    */
   private linkTo(first: string, root: string): 'made' | 'there' | 'full' {
     try {
@@ -178,8 +191,8 @@ export class GcRoots {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return 'there';
       if (code === 'EMLINK') return 'full';
-      // `first` or the directory went meanwhile (an update pruned it): a file of its own.
-      if (code === 'ENOENT') return this.create(root) ? 'made' : 'there';
+      // `first` or the directory went meanwhile (an update pruned it): a new file to link to.
+      if (code === 'ENOENT') return 'full';
       throw e;
     }
   }

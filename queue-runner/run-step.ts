@@ -201,6 +201,16 @@ async function keepForNixLogs(ctx: RunStepContext, log: StepLog, drvPath: string
   await (ctx.nixLogs ? ctx.nixLogs.keep(plain, drvPath) : keepNixLog(plain, drvPath));
 }
 
+/**
+ * Where a step's log goes, under the state dir: logs/SHARD/BUILD-STEP.log, SHARD the build id
+ * divided by 1,000. A directory per build cost a mkdir on the runner's thread for every build
+ * (0.1-0.4 ms beside Nix's writes to the same file system) and a 4 KiB block each: 40 GB at
+ * ten million builds. Older steps keep the names the database holds (logs/BUILD/STEP.log).
+ */
+export function stepLogPath(buildId: number, stepnr: number): string {
+  return join('logs', String(Math.floor(buildId / 1000)), `${buildId}-${stepnr}.log`);
+}
+
 /** The step's row (busy) and its log file, named after the step's number. */
 function openStep(
   ctx: RunStepContext,
@@ -209,7 +219,7 @@ function openStep(
   buildId: number,
   kill: AbortController,
 ): { stepnr: number; log: StepLog } {
-  const logFor = (stepnr: number) => join('logs', String(buildId), `${stepnr}.log`);
+  const logFor = (stepnr: number) => stepLogPath(buildId, stepnr);
   const stepnr = startStep(ctx.db, {
     buildId,
     drvPath: step.drvPath,

@@ -179,20 +179,36 @@ registered`, async () => {
   for (const b of builds) assert.ok(existsSync(join(at.rootsDir, basename(b.drvpath))), `${b.job} is rooted again`);
 });
 
-test(`the roots of one call are one empty file and hard links to it; a path rooted before keeps its own \
-file`, async () => {
+test(`roots are one empty file and hard links to it, across calls, until an update of the roots begins; \
+then a new file`, async () => {
   const dir = join(tempDir(), 'gcroots');
   const roots = new GcRoots(dir);
-  const [old, ...paths] = ['old', 'a', 'b', 'c'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
-  assert.equal(roots.add([old!]), 1);
-  assert.equal(roots.add([old!, ...paths]), 3);
-  const stats = paths.map((p) => lstatSync(join(dir, basename(p))));
-  assert.ok(stats.every((st) => st.isFile() && st.size === 0 && st.ino === stats[0]!.ino && st.nlink === 3));
-  assert.equal(lstatSync(join(dir, basename(old!))).nlink, 1, 'not linked to an older root (its time is older)');
-  assert.deepEqual(readdirSync(dir).sort(), ['.update-began', ...[old!, ...paths].map((p) => basename(p))].sort());
+  const [first, ...paths] = ['first', 'a', 'b', 'c'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
+  assert.equal(roots.add([first!]), 1);
+  assert.equal(roots.add([first!, paths[0]!]), 1, 'a later call links to the file the first one made');
+  roots.markUpdate();
+  assert.equal(roots.add(paths), 2);
+  const ino = (p: string) => lstatSync(join(dir, basename(p))).ino;
+  assert.equal(ino(paths[0]!), ino(first!));
+  assert.equal(lstatSync(join(dir, basename(first!))).nlink, 2);
+  const [, b, c] = paths.map((p) => lstatSync(join(dir, basename(p))));
+  assert.ok(b!.isFile() && b!.size === 0 && b!.ino === c!.ino && b!.nlink === 2);
+  assert.notEqual(b!.ino, ino(first!), 'not linked to a root older than the update (pruning goes by its time)');
+  assert.deepEqual(readdirSync(dir).sort(), ['.update-began', ...[first!, ...paths].map((p) => basename(p))].sort());
   assert.equal(roots.add(paths), 0, 'rooted already');
-  assert.equal(await roots.prune(new Set([old!]), Date.now() + 1000), 3);
-  assert.deepEqual(roots.list(), [old]);
+  assert.equal(await roots.prune(new Set([first!]), Date.now() + 1000), 3);
+  assert.deepEqual(roots.list(), [first]);
+});
+
+test('a root whose file to link to was pruned meanwhile is a new file', async () => {
+  const dir = join(tempDir(), 'gcroots');
+  const roots = new GcRoots(dir);
+  const [x, y] = ['x', 'y'].map((n) => `/nix/store/00000000000000000000000000000000-${n}.drv`);
+  assert.equal(roots.add([x!]), 1);
+  assert.equal(await roots.prune(new Set(), Date.now() + 1000), 1);
+  assert.equal(roots.add([y!]), 1);
+  assert.deepEqual(roots.list(), [y]);
+  assert.equal(lstatSync(join(dir, basename(y!))).nlink, 1);
 });
 
 test('a call of more roots than a file may have links (65,000 on ext4) roots every one', () => {

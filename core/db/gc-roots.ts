@@ -1,4 +1,5 @@
-import { stmt, type Db } from './database.ts';
+import { TimeSlice } from '../time-slice.ts';
+import { openDatabase, stmt, type Db } from './database.ts';
 import { sqlList, STATUSES_WITH_OUTPUTS } from '../model/status.ts';
 
 /**
@@ -8,16 +9,41 @@ import { sqlList, STATUSES_WITH_OUTPUTS } from '../model/status.ts';
  * successful builds (0, 6) of each jobset's newest `keepnr` evaluations that had new
  * builds. A retired jobset (disabled and hidden, as when removed from its spec) keeps
  * only what is marked "keep".
+ *
+ * Read a slice at a time: at 10 million builds (100,000 queued, 200 jobsets keeping three
+ * evaluations each) this is 300,000 paths and 0.5–0.8 s of reading, during which a queue
+ * runner reading on its own thread dispatched nothing. The read goes through a connection
+ * of its own, in one read transaction (the same snapshot a single statement would see),
+ * and gives the event loop a turn every `sliceMs`. An in-memory database has no second
+ * connection: it is read at once.
  */
-export function wantedStorePaths(db: Db): Set<string> {
-  const wanted = new Set<string>();
-  for (const r of stmt<{ drvpath: string }>(db, 'SELECT drvpath FROM builds WHERE finished = 0').all())
-    wanted.add(r.drvpath);
+export async function wantedStorePaths(db: Db, sliceMs = 5): Promise<Set<string>> {
+  if (db.memory) return new Set(wantedPaths(db));
+  const snapshot = openDatabase(db.name, { readonly: true });
+  try {
+    snapshot.exec('BEGIN');
+    const wanted = new Set<string>();
+    const slice = new TimeSlice(sliceMs);
+    for (const path of wantedPaths(snapshot)) {
+      wanted.add(path);
+      if (slice.due()) await slice.pause();
+    }
+    snapshot.exec('COMMIT');
+    return wanted;
+  } finally {
+    snapshot.close();
+  }
+}
+
+/** The paths, row by row; one statement is open at a time (the connection allows no other while one iterates). */
+function* wantedPaths(db: Db): Generator<string> {
+  for (const r of stmt<{ drvpath: string }>(db, 'SELECT drvpath FROM builds WHERE finished = 0').iterate())
+    yield r.drvpath;
   for (const r of stmt<{ path: string }>(
     db,
     'SELECT o.path FROM builds b JOIN build_outputs o ON o.build_id = b.id WHERE b.keep = 1',
-  ).all())
-    wanted.add(r.path);
+  ).iterate())
+    yield r.path;
   const jobsets = stmt<{ id: number; keepnr: number }>(
     db,
     'SELECT id, keepnr FROM jobsets WHERE keepnr > 0 AND NOT (enabled = 0 AND hidden = 1)',
@@ -34,8 +60,7 @@ export function wantedStorePaths(db: Db): Set<string> {
   );
   for (const j of jobsets) {
     for (const e of evals.all(j.id, j.keepnr)) {
-      for (const r of outputs.all(e.id)) wanted.add(r.path);
+      for (const r of outputs.iterate(e.id)) yield r.path;
     }
   }
-  return wanted;
 }

@@ -22,6 +22,11 @@ import { updateGcRoots } from '../../queue-runner/update-gc-roots.ts';
 import { evaluatorFixture, gitJobset, ReleaseRepo } from '../helpers/evaluator-fixture.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { setBuildKeep } from '../../core/db/commands-requests.ts';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../../core/db/database.ts';
+import { migrate } from '../../core/db/migrate.ts';
+import { seedBigDatabase } from '../../core/db/bench-seed.ts';
+import { wantedStorePaths } from '../../core/db/gc-roots.ts';
 
 test(`queued .drv files are rooted at once; outputs of the newest keepnr evaluations and kept builds stay rooted; \
 the rest is let go`, async () => {
@@ -255,4 +260,50 @@ test('pruning thousands of roots leaves the event loop turning (the queue runner
   done = true;
   assert.ok(turns >= 10, `the loop turned ${turns} times while 3,000 roots were removed`);
   assert.deepEqual(roots.list(), []);
+});
+
+test(`reading what is wanted at scale leaves the event loop turning, from one snapshot on a connection of its own, \
+and an update roots and then keeps exactly that`, async () => {
+  const db = openDatabase(join(tempDir(), 'hydrant.sqlite'));
+  migrate(db);
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  // 31,000 builds: 7,000 queued (the newest evaluations), the older evaluations' outputs kept (keepnr 3).
+  seedBigDatabase(
+    db,
+    { jobsets: 2, bigJobs: 10_000, bigEvals: 4, bigRebuilt: 2000, smallJobs: 5000, smallEvals: 3 },
+    random,
+  );
+  db.pragma('journal_mode = DELETE'); // an image of a WAL database does not open in memory
+  const image = db.serialize();
+  db.pragma('journal_mode = WAL');
+  const atOnce = await wantedStorePaths(new Database(image), 1); // in memory: read in one go
+  assert.ok(atOnce.size > 25_000, `${atOnce.size} paths wanted`);
+
+  let turns = 0;
+  let reading = true;
+  const turn = () => {
+    turns++;
+    if (reading) setImmediate(turn);
+  };
+  setImmediate(turn);
+  const read = wantedStorePaths(db, 1);
+  // Written while the read is under way: not seen by it, as a single statement would not see it.
+  setImmediate(() => setBuildKeep(db, 1, true));
+  const sliced = await read;
+  reading = false;
+  assert.ok(turns >= 10, `the loop turned ${turns} times while ${sliced.size} paths were read`);
+  assert.deepEqual(sliced, atOnce);
+
+  const roots = new GcRoots(join(tempDir(), 'gcroots'));
+  const wantedNow = await wantedStorePaths(db);
+  assert.deepEqual(await updateGcRoots(db, roots), { added: wantedNow.size, removed: 0 });
+  assert.deepEqual(new Set(roots.list()), wantedNow);
+  const stale = '/nix/store/00000000000000000000000000000000-stale';
+  roots.add([stale]);
+  const minuteAgo = new Date(Date.now() - 60_000);
+  utimesSync(join(roots.dir, basename(stale)), minuteAgo, minuteAgo);
+  assert.deepEqual(await updateGcRoots(db, roots), { added: 0, removed: 1 }, 'only the root nothing wants goes');
+  assert.deepEqual(new Set(roots.list()), wantedNow);
+  db.close();
 });

@@ -24,6 +24,7 @@ const { upsertProject } = await import('../core/db/projects.ts');
 const { createLogger } = await import('../core/log.ts');
 const { CliNix } = await import('../core/nix/cli-nix.ts');
 const { createQueueRunner } = await import('../queue-runner/index.ts');
+const { closuresOf, deleteStorePaths } = await import('./_store-paths.ts');
 
 const shape = process.argv[2] ?? 'chain';
 const n = Number(process.argv[3] ?? (shape === 'chain' ? 100 : 500));
@@ -147,8 +148,10 @@ const { bad } = db.prepare('SELECT count(*) AS bad FROM builds WHERE finished = 
 };
 const steps = (db.prepare('SELECT count(*) AS c FROM build_steps WHERE propagatedfrom IS NULL').get() as { c: number })
   .c;
+const made = (db.prepare('SELECT drvpath FROM builds').all() as { drvpath: string }[]).map((r) => r.drvpath);
 db.close();
 rmSync(root, { recursive: true, force: true });
+if (!process.argv.includes('--keep-paths')) deleteStorePaths(closuresOf(made));
 const total = [...counts.values()].reduce((a, b) => a + b, 0);
 console.log(`shape=${shape} n=${n} steps=${steps} bad=${bad} wall=${wall.toFixed(2)}s`);
 console.log(

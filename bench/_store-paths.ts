@@ -27,6 +27,22 @@ export function storePathsOf(dbPaths: readonly string[]): string[] {
 }
 
 /**
+ * Everything these derivations brought into the store (their closures: .drv files, sources,
+ * and the outputs of every step, a chain's inner ones too), outputs first as storePathsOf
+ * orders them. For benches that make nothing else: a source shared with something rooted
+ * makes its chunk refused, which deleteStorePaths reports.
+ */
+export function closuresOf(drvPaths: readonly string[]): string[] {
+  if (drvPaths.length === 0) return [];
+  const run = spawnSync('nix-store', ['--query', '--requisites', '--include-outputs', ...drvPaths], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const paths = run.stdout.split('\n').filter((p) => p.startsWith('/nix/store/'));
+  return [...paths.filter((p) => !p.endsWith('.drv')), ...paths.filter((p) => p.endsWith('.drv'))];
+}
+
+/**
  * Deletes these store paths in order, a chunk per `nix-store --delete`, and says how many went
  * and how long it took. Nix refuses a whole chunk that holds a path still alive (rooted, or
  * needed by one that is); it is counted as not deleted. The Nix database is not synced for each

@@ -20,11 +20,14 @@ import { createLogger } from '../core/log.ts';
 import { CliNix } from '../core/nix/cli-nix.ts';
 import { nixEnv, optionFlags } from '../core/nix/options.ts';
 import { createQueueRunner } from '../queue-runner/index.ts';
+import { closuresOf, deleteStorePaths } from './_store-paths.ts';
 
 /** Issue 16's targets, wall time over the peer's. */
 const TARGETS = { independent: 1.0, chain: 1.15 } as const;
 const root = mkdtempSync(join(tmpdir(), 'hydrant-bench-queue-'));
 const nix = new CliNix();
+/** The derivations each side evaluated: their closures are deleted at the end (bench/_store-paths.ts says why). */
+const made: string[] = [];
 
 const shapes = {
   independent: (nonce: string) =>
@@ -64,6 +67,7 @@ async function peer(shape: keyof typeof shapes): Promise<Run> {
     exprPath: writeExpr(`peer-${shape}`, shapes[shape](randomBytes(6).toString('hex'))),
     args: {},
   });
+  made.push(...jobs.map((j) => j.drvPath));
   const started = performance.now();
   // The shell reports its waited-for children's CPU time (nix-store and the builders it waited for).
   const args = ['--realise', '-j', '2', ...optionFlags(), ...jobs.map((j) => j.drvPath)];
@@ -117,6 +121,7 @@ async function hydrant(shape: keyof typeof shapes, round: number): Promise<Run> 
   );
   const exprPath = writeExpr(`hydrant-${shape}`, shapes[shape](randomBytes(6).toString('hex')));
   const { jobs } = await nix.evaluateJobs({ exprPath, args: {} });
+  made.push(...jobs.map((j) => j.drvPath));
   registerEvaluation(db, {
     jobsetId,
     inputsHash: shape,
@@ -172,6 +177,8 @@ try {
   }
 } finally {
   rmSync(root, { recursive: true, force: true });
+  // Before the report, so that its RESULT line is the output's last (npm run bench reads it there).
+  if (!process.argv.includes('--keep-paths')) deleteStorePaths(closuresOf(made));
 }
 const perStep = (r: Run) => (r.cpuMs / r.steps).toFixed(2);
 console.log(`${ROUNDS} rounds each; medians below. Rounds, hydrant/peer seconds:`);

@@ -11,7 +11,7 @@ import { sqlList, STATUSES_WITH_OUTPUTS } from '../model/status.ts';
  * only what is marked "keep".
  *
  * Read a slice at a time: at 10 million builds (100,000 queued, 200 jobsets keeping three
- * evaluations each) this is 300,000 paths and 0.5–0.8 s of reading, during which a queue
+ * evaluations each) this is 307,000 paths and 0.7–1.9 s of reading, during which a queue
  * runner reading on its own thread dispatched nothing. The read goes through a connection
  * of its own, in one read transaction (the same snapshot a single statement would see),
  * and gives the event loop a turn every `sliceMs`. An in-memory database has no second

@@ -10,20 +10,24 @@ import { openDatabase } from '../core/db/database.ts';
 const CHUNK = 20_000;
 
 /**
- * The outputs, then the .drv files, of every build in these hydrant databases: Nix refuses to
- * delete a .drv whose output is still there (keep-derivations), even in the same call.
+ * The outputs, then the .drv files, of every build in these hydrant databases, then the copies of
+ * their evaluations' path inputs: Nix refuses to delete a .drv whose output is still there
+ * (keep-derivations), even in the same call, and a source a .drv still refers to.
  */
 export function storePathsOf(dbPaths: readonly string[]): string[] {
   const outputs = new Set<string>();
   const drvs = new Set<string>();
+  const sources = new Set<string>(); // path inputs' copies, which the .drv files refer to
   for (const file of dbPaths) {
     if (!existsSync(file)) continue; // the run stopped before it
     const db = openDatabase(file);
     for (const r of db.prepare('SELECT path FROM build_outputs').all() as { path: string }[]) outputs.add(r.path);
     for (const r of db.prepare('SELECT drvpath FROM builds').all() as { drvpath: string }[]) drvs.add(r.drvpath);
+    const inputs = db.prepare("SELECT path FROM jobset_eval_inputs WHERE path LIKE '/nix/store/%'").all();
+    for (const r of inputs as { path: string }[]) sources.add(r.path);
     db.close();
   }
-  return [...outputs, ...drvs];
+  return [...outputs, ...drvs, ...sources];
 }
 
 /**

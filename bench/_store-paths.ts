@@ -32,18 +32,22 @@ export function storePathsOf(dbPaths: readonly string[]): string[] {
 
 /**
  * Everything these derivations brought into the store (their closures: .drv files, sources,
- * and the outputs of every step, a chain's inner ones too), outputs first as storePathsOf
- * orders them. For benches that make nothing else: a source shared with something rooted
- * makes its chunk refused, which deleteStorePaths reports.
+ * and the outputs of every step, a chain's inner ones too), in storePathsOf's order: outputs,
+ * .drv files, sources. For benches that make nothing else: a source shared with something
+ * rooted makes its chunk refused, which deleteStorePaths reports.
  */
 export function closuresOf(drvPaths: readonly string[]): string[] {
   if (drvPaths.length === 0) return [];
-  const run = spawnSync('nix-store', ['--query', '--requisites', '--include-outputs', ...drvPaths], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  const paths = run.stdout.split('\n').filter((p) => p.startsWith('/nix/store/'));
-  return [...paths.filter((p) => !p.endsWith('.drv')), ...paths.filter((p) => p.endsWith('.drv'))];
+  const closure = nixStoreQuery(['--requisites', ...drvPaths]);
+  const drvs = closure.filter((p) => p.endsWith('.drv'));
+  const sources = closure.filter((p) => !p.endsWith('.drv'));
+  return [...nixStoreQuery(['--outputs', ...drvs]), ...drvs, ...sources];
+}
+
+/** The store paths `nix-store --query ARGS` prints. */
+function nixStoreQuery(args: readonly string[]): string[] {
+  const run = spawnSync('nix-store', ['--query', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return run.stdout.split('\n').filter((p) => p.startsWith('/nix/store/'));
 }
 
 /**

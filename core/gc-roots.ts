@@ -254,21 +254,18 @@ export class GcRoots {
   /** The store paths rooted here now. */
   list(): string[] {
     try {
-      return rootedPaths(readdirSync(this.dir));
+      return readdirSync(this.dir)
+        .map((name) => `/nix/store/${name}`)
+        .filter((p) => STORE_PATH.test(p));
     } catch {
       return [];
     }
   }
 }
 
-/** The store paths that names in the roots directory root (the update mark is none). */
-function rootedPaths(names: readonly string[]): string[] {
-  return names.map((name) => `/nix/store/${name}`).filter((p) => STORE_PATH.test(p));
-}
-
-/** Names in the roots directory that root no path in `wanted` (the update mark is no root). */
+/** Names in the roots directory that root no path in `wanted` (remove() skips the update mark). */
 function unwanted(names: readonly string[], wanted: ReadonlySet<string>): string[] {
-  return names.filter((name) => !name.startsWith(UPDATE_MARK) && !wanted.has(`/nix/store/${name}`));
+  return names.filter((name) => !wanted.has(`/nix/store/${name}`));
 }
 
 /** A root (a file, or a symlink of an earlier version) made before `since` (ms). */

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { lcovSummaryTotals } from '../helpers/lcov-summary.ts';
 import { get } from '../helpers/http.ts';
 import { VmJobset, vmSkip as skip } from '../helpers/vm-fixture.ts';
+import { holdVmLock } from '../helpers/vm-lock.ts';
 
 interface Figure {
   hit: number;
@@ -42,6 +43,16 @@ const html = async (path: string): Promise<string> => {
 
 before(async () => {
   if (skip) return;
+  const releaseVmLock = await holdVmLock(); // while this file's VMs run (vm-tests.test.ts counts QEMU processes)
+  try {
+    await buildBothCommits();
+  } finally {
+    releaseVmLock();
+  }
+  url = await vm.startServer();
+});
+
+async function buildBothCommits(): Promise<void> {
   await vm.evaluateAndBuild();
   first = vm.latestEval();
   // A second commit: the client joins under another name (another screen) and the test
@@ -57,8 +68,7 @@ before(async () => {
   writeFileSync(quake3, changed);
   await vm.evaluateAndBuild();
   second = vm.latestEval();
-  url = await vm.startServer();
-});
+}
 
 after(async () => {
   await vm.server?.stop();

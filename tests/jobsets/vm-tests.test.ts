@@ -18,6 +18,7 @@ import { decodePng, lineTotals } from '../helpers/images-and-coverage.ts';
 import { inProcess } from '../helpers/roles.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { allBuilds, cachedBuildJobs } from '../helpers/db.ts';
+import { holdVmLock } from '../helpers/vm-lock.ts';
 
 const kernelDir = process.env.HYDRANT_VM_KERNEL_DIR ?? '/var/lib/hydrant/vm-kernel';
 const missing = existsSync(join(kernelDir, 'vmlinuz')) ? null : `no VM kernel in ${kernelDir}: run scripts/setup-vm.sh`;
@@ -50,6 +51,7 @@ const { config, db, log } = inProcess(join(dir, 'state'), [
   join(PACKAGE_ROOT, 'jobsets'),
 ]);
 let server: WebServer;
+let releaseVmLock = (): void => undefined;
 const builds = new Map<string, Build>();
 
 const jobset = (exprPath: string) => ({
@@ -73,6 +75,7 @@ function text(url: string): Promise<string> {
 before(async () => {
   if (skip) return;
   if (missing) throw new Error(`CI is set and the VM tests cannot run: ${missing}`);
+  releaseVmLock = await holdVmLock(); // until the last noVmsLeft(): no other file's VMs meanwhile
   mkdirSync(jobsets);
   writeFileSync(
     join(jobsets, 'nixos.json'),
@@ -92,6 +95,7 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+  releaseVmLock();
 });
 
 function product(build: Build, type: string, subtype: string, name?: string): [string, Product] {
